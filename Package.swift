@@ -1,0 +1,116 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way, from pure to effectful:
+// HeraldCore (pure rules) <- HeraldStore (GRDB) / HeraldCarrier (libcurl) / HeraldConfig (TOML)
+//   <- HeraldDaemon (services) <- executables.
+let package = Package(
+    name: "Herald",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "heraldd", targets: ["heraldd"]),
+        .executable(name: "heraldctl", targets: ["heraldctl"]),
+        .executable(name: "herald-carrier-sim", targets: ["herald-carrier-sim"]),
+        .executable(name: "herald-bench", targets: ["HeraldBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // C shims: tiny, one per system library.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+
+        .target(name: "HeraldCore"),
+        .target(
+            name: "HeraldStore",
+            dependencies: [
+                "HeraldCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HeraldCarrier",
+            dependencies: [
+                "HeraldCore", "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HeraldConfig",
+            dependencies: ["HeraldCore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(
+            name: "CarrierSimulator",
+            dependencies: [
+                "HeraldCore", "HeraldCarrier",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HeraldDaemon",
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CSystemd",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "heraldd",
+            dependencies: [
+                "HeraldDaemon", "HeraldConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "heraldctl",
+            dependencies: [
+                "HeraldCore", "HeraldConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "herald-carrier-sim",
+            dependencies: [
+                "CarrierSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "HeraldBench",
+            dependencies: ["HeraldDaemon", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CCurl"],
+            path: "Benchmarks/HeraldBench"
+        ),
+
+        .testTarget(
+            name: "HeraldCoreTests",
+            dependencies: ["HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore"]),
+        .testTarget(name: "HeraldCarrierTests", dependencies: ["HeraldCarrier", "CarrierSimulator", "HeraldCore", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(
+            name: "HeraldDaemonTests",
+            dependencies: [
+                "HeraldDaemon", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CarrierSimulator", "HeraldCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,37 @@
+/// How one simulated carrier is set up. Defaults suit tests: loopback, any free port,
+/// and a short callback delay so status callbacks arrive quickly.
+public struct SimulatorConfiguration: Sendable {
+    public var host: String
+    /// 0 asks the kernel for any free port; `RunningSimulator.port` reports the real one.
+    public var port: Int
+    public var accountSID: String
+    public var authToken: String
+    /// Time between accepting a message and posting its `sent` callback.
+    public var callbackDelay: Duration
+    /// Where injected inbound messages go when the destination number has no SmsUrl.
+    public var inboundURL: String?
+    /// How many status callbacks may be in flight at once; beyond it they wait their turn.
+    public var maxCallbacksInFlight: Int
+    /// Attempts per status callback before it counts as failed.
+    public var callbackAttempts: Int
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        accountSID: String = "ACsimulator",
+        authToken: String = "simulator-token",
+        callbackDelay: Duration = .milliseconds(50),
+        inboundURL: String? = nil,
+        maxCallbacksInFlight: Int = 256,
+        callbackAttempts: Int = 4
+    ) {
+        self.host = host
+        self.port = port
+        self.accountSID = accountSID
+        self.authToken = authToken
+        self.callbackDelay = callbackDelay
+        self.inboundURL = inboundURL
+        self.maxCallbacksInFlight = maxCallbacksInFlight
+        self.callbackAttempts = callbackAttempts
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Synchronization
+
+/// Everything the simulated carrier remembers, behind one lock. Each operation is a short,
+/// non-suspending critical section, which is what lets the server take thousands of POSTs a
+/// second from many event-loop threads without an actor hop per request.
+final class SimulatorState: Sendable {
+    private struct Storage {
+        var faults = FaultPlan()
+        var stats = SimulatorStats()
+        var messages: [AcceptedMessage] = []
+        var messageIndexBySID: [String: Int] = [:]
+        /// Exact bytes of the first answer per idempotency key, replayed for every repeat.
+        var firstResponseByKey: [String: [UInt8]] = [:]
+        var numbersBySID: [String: ProvisionedNumber] = [:]
+        var numberSIDByPhone: [String: String] = [:]
+    }
+
+    enum Acceptance: Sendable {
+        case accepted(deliveryError: DeliveryError?)
+        case duplicate(firstResponse: [UInt8])
+        case refused(CarrierErrorReply)
+    }
+
+    private let storage = Mutex(Storage())
+
+    // MARK: Messages
+
+    /// Counts the POST and picks the count-based fault, if any, it will suffer.
+    func beginMessagePost() -> (fault: CountedFault?, latency: Duration) {
+        storage.withLock { storage in
+            storage.stats.requests += 1
+            let fault = storage.faults.takeCountedFault()
+            if fault != nil { storage.stats.faultsInjected += 1 }
+            return (fault, storage.faults.latency)
+        }
+    }
+
+    /// Decides a well-formed POST in one critical section, so two concurrent POSTs with one
+    /// idempotency key can never both be accepted.
+    func accept(_ message: AcceptedMessage, response: [UInt8]) -> Acceptance {
+        storage.withLock { storage in
+            if let key = message.idempotencyKey, let first = storage.firstResponseByKey[key] {
+                storage.stats.duplicates[key, default: 0] += 1
+                storage.stats.duplicateRequests += 1
+                return .duplicate(firstResponse: first)
+            }
+            if let reply = storage.faults.errorFor[message.to] {
+                storage.stats.faultsInjected += 1
+                return .refused(reply)
+            }
+            if let key = message.idempotencyKey { storage.firstResponseByKey[key] = response }
+            storage.messageIndexBySID[message.sid] = storage.messages.count
+            storage.messages.append(message)
+            storage.stats.accepted += 1
+            let deliveryError = storage.faults.deliverErrorFor[message.to]
+            if deliveryError != nil { storage.stats.faultsInjected += 1 }
+            return .accepted(deliveryError: deliveryError)
+        }
+    }
+
+    func message(sid: String) -> AcceptedMessage? {
+        storage.withLock { storage in
+            storage.messageIndexBySID[sid].map { storage.messages[$0] }
+        }
+    }
+
+    /// Returns the updated message, for the callback that announces it.
+    func updateStatus(sid: String, to status: String, errorCode: Int?) -> AcceptedMessage? {
+        storage.withLock { storage in
+            guard let index = storage.messageIndexBySID[sid] else { return nil }
+            storage.messages[index].status = status
+            storage.messages[index].errorCode = errorCode
+            return storage.messages[index]
+        }
+    }
+
+    func messages() -> [AcceptedMessage] {
+        storage.withLock { $0.messages }
+    }
+
+    // MARK: Counters
+
+    func stats() -> SimulatorStats {
+        storage.withLock { $0.stats }
+    }
+
+    func recordCallback(delivered: Bool) {
+        storage.withLock { storage in
+            if delivered { storage.stats.callbacksSent += 1 } else { storage.stats.callbacksFailed += 1 }
+        }
+    }
+
+    func recordInboundPosted() {
+        storage.withLock { $0.stats.inboundPosted += 1 }
+    }
+
+    // MARK: Faults
+
+    var faults: FaultPlan {
+        storage.withLock { $0.faults }
+    }
+
+    func updateFaults<Result>(_ change: (inout FaultPlan) throws -> Result) rethrows -> Result {
+        try storage.withLock { try change(&$0.faults) }
+    }
+
+    // MARK: Numbers
+
+    /// The search result: the area code's inventory minus numbers already bought.
+    func availableNumbers(areaCode: String) -> [String] {
+        storage.withLock { storage in
+            guard !storage.faults.exhaustedAreaCodes.contains(areaCode) else { return [] }
+            return NumberInventory.candidates(areaCode: areaCode).filter { storage.numberSIDByPhone[$0] == nil }
+        }
+    }
+
+    func provision(phoneNumber: String, smsURL: String?, statusCallback: String?) -> Result<ProvisionedNumber, CarrierErrorReply> {
+        let unavailable = CarrierErrorReply(status: 400, code: 21422, message: "Phone number \(phoneNumber) is not available.")
+        guard let areaCode = NumberInventory.areaCode(offering: phoneNumber) else { return .failure(unavailable) }
+        let number = ProvisionedNumber(
+            sid: ResourceSID.make(prefix: "PN"),
+            phoneNumber: phoneNumber,
+            smsURL: smsURL,
+            statusCallback: statusCallback,
+            dateCreated: Date()
+        )
+        return storage.withLock { storage in
+            guard !storage.faults.exhaustedAreaCodes.contains(areaCode), storage.numberSIDByPhone[phoneNumber] == nil else {
+                return .failure(unavailable)
+            }
+            storage.numbersBySID[number.sid] = number
+            storage.numberSIDByPhone[phoneNumber] = number.sid
+            return .success(number)
+        }
+    }
+
+    func release(numberSID: String) -> Bool {
+        storage.withLock { storage in
+            guard let number = storage.numbersBySID.removeValue(forKey: numberSID) else { return false }
+            storage.numberSIDByPhone[number.phoneNumber] = nil
+            return true
+        }
+    }
+
+    func number(phoneNumber: String) -> ProvisionedNumber? {
+        storage.withLock { storage in
+            storage.numberSIDByPhone[phoneNumber].flatMap { storage.numbersBySID[$0] }
+        }
+    }
+
+    func numbers() -> [ProvisionedNumber] {
+        storage.withLock { $0.numbersBySID.values.sorted { $0.dateCreated < $1.dateCreated } }
+    }
+}

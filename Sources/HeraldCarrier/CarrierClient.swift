@@ -1,0 +1,28 @@
+import HeraldCore
+
+/// One text to hand to the carrier: the POST of SPEC §8, before encoding.
+public struct OutboundSMS: Sendable, Equatable {
+    public var messageID: Int64
+    public var from: String
+    public var to: String
+    public var body: String
+    /// Sent as the `Idempotency-Key` header; the same on every retry of the message.
+    public var idempotencyKey: String
+    /// Where the carrier posts status callbacks for this message, if anywhere.
+    public var statusCallback: String?
+
+    public init(messageID: Int64, from: String, to: String, body: String, idempotencyKey: String, statusCallback: String?) {
+        self.messageID = messageID
+        self.from = from
+        self.to = to
+        self.body = body
+        self.idempotencyKey = idempotencyKey
+        self.statusCallback = statusCallback
+    }
+}
+
+/// The carrier seam: the libcurl client in production, a twin in unit tests.
+/// Implementations are called from many tasks at once and bound their own concurrency.
+public protocol CarrierClient: Sendable {
+    func send(_ sms: OutboundSMS) async -> CarrierOutcome
+}

@@ -1,0 +1,152 @@
+import Foundation
+import HeraldCore
+
+/// The production carrier client: the Twilio-compatible Messages API (SPEC §8) over libcurl.
+public final class TwilioCarrierClient: CarrierClient {
+    public struct Configuration: Sendable {
+        /// Scheme, host and port, e.g. `https://api.twilio.com` or `http://127.0.0.1:8089`.
+        public var baseURL: String
+        public var accountSID: String
+        public var authToken: String
+        /// POSTs in flight at once; further sends wait their turn inside the client.
+        public var maxInFlight: Int
+        public var connectTimeout: Duration
+        /// Limit on one POST once it is running. A timeout leaves the outcome unknown (maybeDelivered).
+        public var totalTimeout: Duration
+
+        public init(baseURL: String, accountSID: String, authToken: String, maxInFlight: Int, connectTimeout: Duration, totalTimeout: Duration) {
+            self.baseURL = baseURL
+            self.accountSID = accountSID
+            self.authToken = authToken
+            self.maxInFlight = maxInFlight
+            self.connectTimeout = connectTimeout
+            self.totalTimeout = totalTimeout
+        }
+    }
+
+    public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+        case invalidBaseURL(String)
+        case invalidAccountSID(String)
+        case missingAuthToken
+        case httpClient(CurlMultiError)
+
+        public var description: String {
+            switch self {
+            case let .invalidBaseURL(url):
+                "carrier base URL \"\(url)\" must start with http:// or https:// and name a host, e.g. https://api.twilio.com"
+            case let .invalidAccountSID(sid):
+                "carrier account SID \"\(sid)\" must be non-empty and contain only letters, digits, '-' or '_'"
+            case .missingAuthToken:
+                "carrier auth token is empty; set it in the gateway configuration"
+            case let .httpClient(error):
+                error.description
+            }
+        }
+    }
+
+    /// Error codes that mean "slow down", whatever the HTTP status (SPEC §8).
+    static let throttleErrorCodes: Set<Int> = [20429, 30001]
+
+    private let http: CurlMulti
+    private let messagesURL: String
+    private let credentials: (user: String, password: String)
+
+    public init(configuration: Configuration) throws(ConfigurationError) {
+        var base = configuration.baseURL.trimmingCharacters(in: .whitespaces)
+        while base.hasSuffix("/") { base.removeLast() }
+        let lowered = base.lowercased()
+        let afterScheme = lowered.hasPrefix("https://") ? base.dropFirst(8) : lowered.hasPrefix("http://") ? base.dropFirst(7) : nil
+        guard let afterScheme, !afterScheme.isEmpty, !afterScheme.hasPrefix("/") else {
+            throw .invalidBaseURL(configuration.baseURL)
+        }
+        let sid = configuration.accountSID
+        guard !sid.isEmpty, sid.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }) else {
+            throw .invalidAccountSID(sid)
+        }
+        guard !configuration.authToken.isEmpty else { throw .missingAuthToken }
+        do {
+            http = try CurlMulti(
+                maxInFlight: configuration.maxInFlight,
+                connectTimeout: configuration.connectTimeout,
+                totalTimeout: configuration.totalTimeout
+            )
+        } catch {
+            throw .httpClient(error)
+        }
+        messagesURL = "\(base)/2010-04-01/Accounts/\(sid)/Messages.json"
+        credentials = (sid, configuration.authToken)
+    }
+
+    public func send(_ sms: OutboundSMS) async -> CarrierOutcome {
+        var fields = [("To", sms.to), ("From", sms.from), ("Body", sms.body)]
+        if let callback = sms.statusCallback { fields.append(("StatusCallback", callback)) }
+        let request = HTTPRequest(
+            method: "POST",
+            url: messagesURL,
+            headers: [
+                ("Idempotency-Key", sms.idempotencyKey),
+                ("Accept", "application/json"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            body: Array(FormEncoding.encode(fields).utf8),
+            basicAuth: credentials
+        )
+        return Self.classify(await http.perform(request), now: Date())
+    }
+
+    /// Fails sends still waiting or running and stops the HTTP thread.
+    public func shutdown() {
+        http.shutdown()
+    }
+
+    public var statistics: CurlMulti.Statistics { http.statistics }
+
+    /// SPEC §8's error classes, applied to one Messages POST.
+    static func classify(_ result: HTTPResult, now: Date) -> CarrierOutcome {
+        switch result {
+        case let .transportError(code, message, requestSent):
+            let when = requestSent ? "after the request was sent; the carrier may have the message" : "before the request was sent"
+            return .retryable(detail: "carrier unreachable (curl error \(code): \(message)) \(when)", httpStatus: nil, maybeDelivered: requestSent)
+
+        case let .response(status, _, body):
+            let parsed = try? JSONDecoder().decode(TwilioResponseBody.self, from: Data(body))
+            let errorCode = parsed?.anyErrorCode
+            let message = parsed?.anyErrorMessage ?? excerpt(body)
+
+            if status == 429 || errorCode.map(throttleErrorCodes.contains) == true {
+                let retryAfter = result.header("Retry-After").flatMap { RetryAfter.seconds(from: $0, now: now) }
+                return .throttled(retryAfter: retryAfter, detail: "HTTP \(status)\(errorCode.map { " error \($0)" } ?? ""): \(message)")
+            }
+            switch status {
+            case 200..<300:
+                guard let sid = parsed?.sid, !sid.isEmpty else {
+                    // The carrier said yes but gave nothing to track: retrying under the same
+                    // idempotency key is safe, and the message may already be on its way.
+                    return .retryable(detail: "HTTP \(status) without a message sid in the body: \(excerpt(body))", httpStatus: status, maybeDelivered: true)
+                }
+                return .accepted(sid: sid, status: parsed?.status ?? "queued", segments: parsed?.numSegments)
+            case 500..<600:
+                // A carrier error is an answer; a gateway error (502/504) means an intermediary
+                // gave up, and the carrier behind it may have taken the message.
+                return .retryable(detail: "HTTP \(status) from carrier: \(message)", httpStatus: status, maybeDelivered: status == 502 || status == 504)
+            case 408:
+                return .retryable(detail: "HTTP 408: carrier timed out reading the request", httpStatus: status, maybeDelivered: false)
+            case 400..<500:
+                return .permanent(errorCode: errorCode, message: message, httpStatus: status)
+            default:
+                return .retryable(
+                    detail: "unexpected HTTP \(status) from carrier (redirects are not followed; check the gateway base URL): \(excerpt(body))",
+                    httpStatus: status,
+                    maybeDelivered: false
+                )
+            }
+        }
+    }
+
+    /// Enough of an unparseable body for an operator to recognise it in a log line.
+    private static func excerpt(_ body: [UInt8]) -> String {
+        if body.isEmpty { return "empty body" }
+        let text = String(decoding: body.prefix(200), as: UTF8.self)
+        return body.count > 200 ? text + "…" : text
+    }
+}

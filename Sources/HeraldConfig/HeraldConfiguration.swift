@@ -1,0 +1,163 @@
+import Foundation
+import HeraldCore
+
+/// Everything `/etc/herald/herald.toml` says, checked and typed (SPEC §10).
+///
+/// Values are plain and complete: every default is already applied and every relative path is
+/// already absolute, so the daemon never needs to know where the file was.
+public struct HeraldConfiguration: Sendable, Equatable {
+    public var database: Database
+    public var admin: Admin
+    public var webhooks: Webhooks
+    public var carrier: Carrier
+    public var retry: Retry
+    public var rates: Rates
+    public var dispatch: Dispatch
+    public var ingest: Ingest
+    public var retention: Retention
+    public var log: Log
+    /// Organizations known at start; the daemon upserts them into the database.
+    public var orgs: [Organization]
+
+    public init(
+        database: Database = Database(),
+        admin: Admin = Admin(),
+        webhooks: Webhooks = Webhooks(),
+        carrier: Carrier,
+        retry: Retry = Retry(),
+        rates: Rates = Rates(),
+        dispatch: Dispatch = Dispatch(),
+        ingest: Ingest = Ingest(),
+        retention: Retention = Retention(),
+        log: Log = Log(),
+        orgs: [Organization] = []
+    ) {
+        self.database = database
+        self.admin = admin
+        self.webhooks = webhooks
+        self.carrier = carrier
+        self.retry = retry
+        self.rates = rates
+        self.dispatch = dispatch
+        self.ingest = ingest
+        self.retention = retention
+        self.log = log
+        self.orgs = orgs
+    }
+
+    public struct Database: Sendable, Equatable {
+        /// Absolute path of the SQLite queue file.
+        public var path: String
+
+        public init(path: String = "/var/lib/herald/herald.db") {
+            self.path = path
+        }
+    }
+
+    public struct Admin: Sendable, Equatable {
+        /// Absolute path of the admin Unix socket (SPEC §9).
+        public var socket: String
+
+        public init(socket: String = "/run/herald/admin.sock") {
+            self.socket = socket
+        }
+    }
+
+    public struct Webhooks: Sendable, Equatable {
+        /// Address the HTTP listener binds; an IPv6 host is kept without its brackets.
+        public var listenHost: String
+        public var listenPort: Int
+        /// Base URL the carrier calls, without a trailing slash: signatures are computed over the
+        /// exact URL the carrier used, so it must match what the carrier was told.
+        public var publicURL: String
+
+        public init(listenHost: String = "127.0.0.1", listenPort: Int = 8088, publicURL: String = "http://127.0.0.1:8088") {
+            self.listenHost = listenHost
+            self.listenPort = listenPort
+            self.publicURL = publicURL
+        }
+    }
+
+    public struct Retry: Sendable, Equatable {
+        public var minBackoff: Double
+        public var maxBackoff: Double
+        public var maxAttempts: Int
+        public var jitter: Double
+
+        public init(minBackoff: Double = 5, maxBackoff: Double = 3600, maxAttempts: Int = 10, jitter: Double = 0.2) {
+            self.minBackoff = minBackoff
+            self.maxBackoff = maxBackoff
+            self.maxAttempts = maxAttempts
+            self.jitter = jitter
+        }
+
+        public var retryPolicy: RetryPolicy {
+            RetryPolicy(minimumBackoff: minBackoff, maximumBackoff: maxBackoff, maxAttempts: maxAttempts, jitter: jitter)
+        }
+    }
+
+    /// Segments per second per sender number, by number type (SPEC §8).
+    public struct Rates: Sendable, Equatable {
+        public var longCode: Double
+        public var tollFree: Double
+        public var shortCode: Double
+
+        public init(longCode: Double = 1, tollFree: Double = 3, shortCode: Double = 100) {
+            self.longCode = longCode
+            self.tollFree = tollFree
+            self.shortCode = shortCode
+        }
+
+        public func rate(for type: NumberType) -> Double {
+            switch type {
+            case .longCode: longCode
+            case .tollFree: tollFree
+            case .shortCode: shortCode
+            }
+        }
+    }
+
+    public struct Dispatch: Sendable, Equatable {
+        public var batchSize: Int
+        /// Longest sleep when nothing is due, in seconds.
+        public var idleWait: Double
+        /// Seconds to let in-flight posts finish after SIGTERM before recording them and exiting.
+        public var shutdownGrace: Double
+
+        public init(batchSize: Int = 256, idleWait: Double = 1, shutdownGrace: Double = 10) {
+            self.batchSize = batchSize
+            self.idleWait = idleWait
+            self.shutdownGrace = shutdownGrace
+        }
+    }
+
+    public struct Ingest: Sendable, Equatable {
+        public var batchSize: Int
+
+        public init(batchSize: Int = 1000) {
+            self.batchSize = batchSize
+        }
+    }
+
+    public struct Retention: Sendable, Equatable {
+        /// Bodies of final messages older than this are purged; usage and consent stay.
+        public var days: Int
+
+        public init(days: Int = 60) {
+            self.days = days
+        }
+    }
+
+    public struct Log: Sendable, Equatable {
+        public var level: LogLevel
+
+        public init(level: LogLevel = .info) {
+            self.level = level
+        }
+    }
+
+    /// Same names as swift-log's `Logger.Level`, so `Logger.Level(rawValue:)` maps it directly.
+    public enum LogLevel: String, Sendable, Equatable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import HeraldCore
+
+extension HeraldConfiguration {
+    /// An organization known at start (SPEC §2), with its sending window (SPEC §5).
+    public struct Organization: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var timeZone: TimeZone
+        /// Local wall-clock start of the sending window in `timeZone`.
+        public var windowStart: ClockTime
+        /// Local wall-clock end; earlier than `windowStart` means the window crosses midnight.
+        public var windowEnd: ClockTime
+        /// Days on which the window opens; all seven when the file does not restrict them.
+        public var days: Set<Weekday>
+        public var users: [Sender]
+
+        public init(
+            id: String,
+            name: String,
+            timeZone: TimeZone,
+            windowStart: ClockTime = ClockTime(hour: 8, minute: 0)!,
+            windowEnd: ClockTime = ClockTime(hour: 16, minute: 0)!,
+            days: Set<Weekday> = Set(Weekday.allCases),
+            users: [Sender] = []
+        ) {
+            self.id = id
+            self.name = name
+            self.timeZone = timeZone
+            self.windowStart = windowStart
+            self.windowEnd = windowEnd
+            self.days = days
+            self.users = users
+        }
+
+        public var profile: OrganizationProfile {
+            OrganizationProfile(id: id, name: name, timeZone: timeZone.identifier)
+        }
+    }
+
+    /// A user who texts, with the number provisioned for them.
+    public struct Sender: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        /// E.164, `+1` and ten digits.
+        public var number: String
+        public var numberType: NumberType
+        /// Segments per second for this number; nil means the `[rates]` value for its type.
+        public var rate: Double?
+
+        public init(id: String, name: String, number: String, numberType: NumberType = .longCode, rate: Double? = nil) {
+            self.id = id
+            self.name = name
+            self.number = number
+            self.numberType = numberType
+            self.rate = rate
+        }
+
+        public func effectiveRate(_ rates: Rates) -> Double {
+            rate ?? rates.rate(for: numberType)
+        }
+    }
+
+    public enum NumberType: String, Sendable, Equatable, CaseIterable {
+        case longCode = "long_code"
+        case tollFree = "toll_free"
+        case shortCode = "short_code"
+    }
+
+    public enum Weekday: String, Sendable, Equatable, Hashable, CaseIterable, Comparable {
+        case mon, tue, wed, thu, fri, sat, sun
+
+        /// `Calendar` numbering: Sunday is 1, Saturday is 7.
+        public var calendarWeekday: Int {
+            switch self {
+            case .sun: 1
+            case .mon: 2
+            case .tue: 3
+            case .wed: 4
+            case .thu: 5
+            case .fri: 6
+            case .sat: 7
+            }
+        }
+
+        public init?(calendarWeekday: Int) {
+            guard let day = Self.allCases.first(where: { $0.calendarWeekday == calendarWeekday }) else { return nil }
+            self = day
+        }
+
+        public static func < (lhs: Weekday, rhs: Weekday) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    /// What the ingest and dispatch rules consult, with rates already resolved by number type.
+    public var organizationProfiles: [OrganizationProfile] { orgs.map(\.profile) }
+
+    public var senderProfiles: [SenderProfile] {
+        orgs.flatMap { org in
+            org.users.map { user in
+                SenderProfile(orgID: org.id, userID: user.id, number: user.number, rate: user.effectiveRate(rates))
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// The organizations and sender numbers ingest and dispatch consult: plain values the store
+/// loads, so the rules can be tested without a database.
+public struct OrganizationProfile: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var timeZone: String
+    public var paused: Bool
+
+    public init(id: String, name: String, timeZone: String, paused: Bool = false) {
+        self.id = id
+        self.name = name
+        self.timeZone = timeZone
+        self.paused = paused
+    }
+}
+
+public struct SenderProfile: Sendable, Equatable {
+    public var orgID: String
+    public var userID: String
+    /// The user's active provisioned number, E.164.
+    public var number: String
+    /// Segments per second this number may send (SPEC §8: by number type, overridable).
+    public var rate: Double
+    public var paused: Bool
+
+    public init(orgID: String, userID: String, number: String, rate: Double, paused: Bool = false) {
+        self.orgID = orgID
+        self.userID = userID
+        self.number = number
+        self.rate = rate
+        self.paused = paused
+    }
+}
+
+public struct Directory: Sendable {
+    public private(set) var organizations: [String: OrganizationProfile] = [:]
+    private var sendersByUser: [String: SenderProfile] = [:]
+    private var sendersByNumber: [String: SenderProfile] = [:]
+
+    public init(organizations: [OrganizationProfile], senders: [SenderProfile]) {
+        for org in organizations { self.organizations[org.id] = org }
+        for sender in senders {
+            sendersByUser[Self.userKey(sender.orgID, sender.userID)] = sender
+            sendersByNumber[sender.number] = sender
+        }
+    }
+
+    public func organization(_ id: String) -> OrganizationProfile? { organizations[id] }
+
+    /// A producer names its sender by user id or by the number itself.
+    public func sender(org: String, named name: String) -> SenderProfile? {
+        if let byUser = sendersByUser[Self.userKey(org, name)] { return byUser }
+        if let byNumber = sendersByNumber[name], byNumber.orgID == org { return byNumber }
+        return nil
+    }
+
+    public func sender(number: String) -> SenderProfile? { sendersByNumber[number] }
+
+    private static func userKey(_ org: String, _ user: String) -> String { org + "\u{1F}" + user }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Decides what an outbox row becomes. Pure: the store supplies the row, the directory and the time.
+public struct IngestRules: Sendable {
+    public var segmenter: Segmenter
+
+    public init(segmenter: Segmenter = Segmenter()) {
+        self.segmenter = segmenter
+    }
+
+    public func evaluate(_ row: OutboxSubmission, directory: Directory, now: Date) -> Result<ValidatedSubmission, RejectionReason> {
+        guard let org = row.org?.trimmed, !org.isEmpty else { return .failure(.missingField("org")) }
+        guard let senderName = row.sender?.trimmed, !senderName.isEmpty else { return .failure(.missingField("sender")) }
+        guard let toText = row.toNumber else { return .failure(.missingField("to_number")) }
+        guard let body = row.body else { return .failure(.missingField("body")) }
+
+        let kind: MessageKind
+        if let rawKind = row.kind?.trimmed, !rawKind.isEmpty {
+            guard let parsed = MessageKind(rawValue: rawKind.lowercased()) else { return .failure(.badKind(rawKind)) }
+            kind = parsed
+        } else {
+            kind = .conversational
+        }
+        guard directory.organization(org) != nil else { return .failure(.unknownOrganization(org)) }
+        guard let sender = directory.sender(org: org, named: senderName) else {
+            return .failure(.unknownSender(org: org, sender: senderName))
+        }
+        let to: PhoneNumber
+        switch PhoneNumber.parse(toText) {
+        case let .success(number): to = number
+        case let .failure(error): return .failure(.invalidNumber(input: toText, problem: error.description))
+        }
+        if body.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) { return .failure(.emptyBody) }
+        let characters = body.unicodeScalars.count
+        if characters > Segmenter.maximumCharacters { return .failure(.bodyTooLong(characters: characters)) }
+
+        var sendAt: Date?
+        if let text = row.sendAt?.trimmed, !text.isEmpty {
+            guard let parsed = Timestamp.parse(text) else { return .failure(.badTimestamp(field: "send_at", value: text)) }
+            sendAt = parsed
+        }
+        var expiresAt: Date?
+        if let text = row.expiresAt?.trimmed, !text.isEmpty {
+            guard let parsed = Timestamp.parse(text) else { return .failure(.badTimestamp(field: "expires_at", value: text)) }
+            if parsed <= now { return .failure(.expiredBeforeIngest(expiresAt: text)) }
+            expiresAt = parsed
+        }
+
+        let segmented = segmenter.segment(body)
+        let deferred = sendAt.map { $0 > now } ?? false
+        return .success(ValidatedSubmission(
+            orgID: org, userID: sender.userID, from: sender.number, to: to, body: body, kind: kind,
+            segments: segmented.segments, encoding: segmented.encoding,
+            state: deferred ? .scheduled : .queued, heldReason: deferred ? .sendAt : nil,
+            notBefore: deferred ? sendAt! : now, expiresAt: expiresAt
+        ))
+    }
+}
+
+extension String {
+    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}

@@ -1,0 +1,36 @@
+/// What a message is for; decides whether sending windows hold it and whether it needs consent (SPEC §3).
+public enum MessageKind: String, Sendable, CaseIterable, Codable {
+    case conversational
+    case journey
+    case bulk
+    case optInRequest = "opt_in_request"
+    case system
+
+    /// Lower sorts first. SPEC §3: system > conversational > opt_in_request > journey > bulk.
+    public var priority: Int {
+        switch self {
+        case .system: 0
+        case .conversational: 1
+        case .optInRequest: 2
+        case .journey: 3
+        case .bulk: 4
+        }
+    }
+
+    public static let priorities: [Int] = allCases.map(\.priority).sorted()
+
+    /// Conversational and system texts answer a person who is waiting, so windows never hold them.
+    public var isHeldBySendingWindow: Bool {
+        switch self {
+        case .conversational, .system: false
+        case .journey, .bulk, .optInRequest: true
+        }
+    }
+
+    public var needsConsent: Bool {
+        switch self {
+        case .conversational, .journey, .bulk: true
+        case .optInRequest, .system: false
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// Where a message is in its life (SPEC §4). Raw values are the public SQL contract.
+public enum MessageState: String, Sendable, CaseIterable, Codable {
+    case queued
+    case scheduled
+    case awaitingConsent = "awaiting_consent"
+    case sending
+    case sent
+    case delivered
+    case undelivered
+    case failed
+    case rejected
+    case canceled
+    case expired
+
+    public var isFinal: Bool {
+        switch self {
+        case .delivered, .undelivered, .failed, .rejected, .canceled, .expired: true
+        case .queued, .scheduled, .awaitingConsent, .sending, .sent: false
+        }
+    }
+
+    /// States the dispatcher may claim once `not_before` has passed.
+    public static let claimable: [MessageState] = [.queued, .scheduled]
+
+    /// The status an end user sees, as membership systems show it (SPEC §4).
+    public var displayStatus: String {
+        switch self {
+        case .queued, .scheduled, .awaitingConsent, .sending: "in queue"
+        case .sent: "sent"
+        case .delivered: "delivered"
+        case .undelivered: "undeliverable"
+        case .failed, .rejected, .expired, .canceled: "failed"
+        }
+    }
+
+    /// Whether the state machine of SPEC §4 allows `self -> next`.
+    public func canMove(to next: MessageState) -> Bool {
+        if isFinal { return false }
+        switch (self, next) {
+        case (_, .canceled), (_, .expired): return self != .sending || next == .expired
+        case (.queued, .sending), (.scheduled, .sending): return true
+        case (.queued, .scheduled), (.scheduled, .queued), (.scheduled, .scheduled): return true
+        case (.awaitingConsent, .queued), (.awaitingConsent, .scheduled): return true
+        case (.sending, .sent), (.sending, .scheduled), (.sending, .failed): return true
+        // Reconciliation after a crash: the POST's fate is unknown, so it is made again.
+        case (.sending, .queued): return true
+        // A status callback may overtake the recording of the POST's own answer.
+        case (.sending, .delivered), (.sending, .undelivered): return true
+        case (.sent, .delivered), (.sent, .undelivered), (.sent, .failed): return true
+        default: return false
+        }
+    }
+}

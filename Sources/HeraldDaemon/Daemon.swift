@@ -1,0 +1,126 @@
+import Foundation
+import HeraldCarrier
+import HeraldConfig
+import HeraldCore
+import HeraldStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// heraldd: the queue database, the carrier client and the services that connect them, run by a
+/// `ServiceGroup`. Started in the foreground by systemd (Type=notify) or in-process by tests.
+public final class Daemon: Sendable {
+    public let database: QueueDatabase
+    public let configuration: HeraldConfiguration
+    private let carrier: any CarrierClient
+    private let ownsCarrier: TwilioCarrierClient?
+    private let clock: any WallClock
+    private let logger: Logger
+    private let usageMonth: @Sendable (String) -> String
+
+    /// - Parameter carrier: a twin for tests; by default the libcurl client of the configuration.
+    public init(
+        configuration: HeraldConfiguration, authToken: String, carrier: (any CarrierClient)? = nil,
+        clock: any WallClock = SystemWallClock(), logger: Logger
+    ) throws {
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        database = try QueueDatabase(path: configuration.database.path)
+        try database.upsert(organizations: configuration.orgs.map { org in
+            OrganizationRecord(
+                id: org.id, name: org.name, timeZone: org.timeZone.identifier,
+                windowStart: org.windowStart.description, windowEnd: org.windowEnd.description,
+                windowDays: org.days.isEmpty ? nil : org.days.sorted().map(\.rawValue),
+                senders: org.users.map {
+                    SenderRecord(userID: $0.id, name: $0.name, number: $0.number, numberType: $0.numberType.rawValue,
+                                 rate: $0.effectiveRate(configuration.rates))
+                }
+            )
+        }, now: clock.now())
+        if let carrier {
+            self.carrier = carrier
+            ownsCarrier = nil
+        } else {
+            let client = try TwilioCarrierClient(configuration: .init(
+                baseURL: configuration.carrier.baseURL, accountSID: configuration.carrier.accountSID, authToken: authToken,
+                maxInFlight: configuration.carrier.maxInFlight,
+                connectTimeout: .milliseconds(Int64(configuration.carrier.connectTimeout * 1000)),
+                totalTimeout: .milliseconds(Int64(configuration.carrier.requestTimeout * 1000))
+            ))
+            self.carrier = client
+            ownsCarrier = client
+        }
+        let months = Mutex<[String: UsageMonth]>([:])
+        let zones = Dictionary(configuration.orgs.map { ($0.id, $0.timeZone) }, uniquingKeysWith: { first, _ in first })
+        usageMonth = { org in
+            months.withLock { cache in
+                if let month = cache[org] { return month }
+                let month = UsageMonth(timeZone: zones[org] ?? TimeZone(identifier: "America/Chicago")!)
+                cache[org] = month
+                return month
+            }.key(for: Date())
+        }
+        signature = WebhookSignature(authToken: authToken)
+    }
+
+    private let signature: WebhookSignature
+
+    /// Runs until a signal in `gracefulShutdownSignals` arrives or the task is cancelled.
+    /// - Parameter onReady: called once the database is migrated and the webhook listener is bound.
+    public func run(
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        onReady: @escaping @Sendable () async -> Void = {}
+    ) async throws {
+        let directory = try database.loadDirectory()
+        let policy = DispatchPolicy(directory: directory)
+        let recorder = OutcomeRecorder(database: database, clock: clock, usageMonth: usageMonth, logger: logger)
+        let dispatch = DispatchService(
+            database: database, carrier: carrier, policy: policy, recorder: recorder,
+            settings: .init(
+                batchSize: configuration.dispatch.batchSize,
+                maxInFlight: configuration.carrier.maxInFlight,
+                idleWait: .milliseconds(Int64(configuration.dispatch.idleWait * 1000)),
+                shutdownGrace: .milliseconds(Int64(configuration.dispatch.shutdownGrace * 1000)),
+                retryPolicy: configuration.retry.retryPolicy,
+                statusCallbackBase: configuration.webhooks.publicURL + WebhookRoutes.statusPath
+            ),
+            clock: clock, logger: logger
+        )
+        let ingest = IngestService(
+            database: database, rules: IngestRules(), directory: directory, batchSize: configuration.ingest.batchSize,
+            clock: clock, logger: logger, onQueued: { dispatch.wakeups.ring() }
+        )
+        let router = Router()
+        WebhookRoutes(
+            database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
+            usageMonth: usageMonth, logger: logger
+        ).register(on: router)
+        let webhooks = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.webhooks.listenHost, port: configuration.webhooks.listenPort),
+                                 serverName: "heraldd"),
+            onServerRunning: { [logger] channel in
+                logger.info("webhooks listening on \(channel.localAddress.map { "\($0)" } ?? "?")")
+                SystemdNotifier.notify("READY=1")
+                await onReady()
+            },
+            logger: logger
+        )
+        // Started in this order and stopped in reverse: the dispatcher drains first while the
+        // webhook listener still takes the callbacks of its last posts.
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: webhooks),
+                .init(service: ingest),
+                .init(service: dispatch),
+            ],
+            gracefulShutdownSignals: gracefulShutdownSignals,
+            logger: logger
+        ))
+        defer { ownsCarrier?.shutdown() }
+        try await group.run()
+    }
+}

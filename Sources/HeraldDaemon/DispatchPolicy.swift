@@ -1,0 +1,54 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Synchronization
+
+/// The scheduler's half of a claim (OpenSMTPD's queue/scheduler split): decides from plain values
+/// whether a due message goes now or waits, and until when. No I/O.
+final class DispatchPolicy: Sendable {
+    private struct State {
+        var directory: Directory
+        var limiter = SenderRateLimiter()
+    }
+
+    private let state: Mutex<State>
+    /// How long a paused org or sender waits before its messages are looked at again.
+    static let pauseRecheck: TimeInterval = 60
+
+    init(directory: Directory) {
+        state = Mutex(State(directory: directory))
+    }
+
+    func update(directory: Directory) {
+        state.withLock { $0.directory = directory }
+    }
+
+    func decide(_ candidate: ClaimCandidate, now: Date) -> ClaimVerdict {
+        state.withLock { state in
+            if state.directory.organization(candidate.orgID)?.paused == true {
+                return .hold(until: now + Self.pauseRecheck, reason: .orgPaused)
+            }
+            let sender = state.directory.sender(number: candidate.from)
+            if sender?.paused == true {
+                return .hold(until: now + Self.pauseRecheck, reason: .senderPaused)
+            }
+            let admission = state.limiter.admit(
+                sender: candidate.from, segments: candidate.segments, rate: sender?.rate ?? 1, now: now,
+                holdsReservation: candidate.heldReason == .senderRate
+            )
+            switch admission {
+            case .now: return .send
+            case let .later(until, reason): return .hold(until: until, reason: reason)
+            }
+        }
+    }
+
+    /// A 429 pauses that sender, not the queue (SPEC §8).
+    func throttle(sender: String, until: Date) {
+        state.withLock { $0.limiter.block(sender: sender, until: until) }
+    }
+
+    func prune(now: Date) {
+        state.withLock { $0.limiter.prune(now: now) }
+    }
+}

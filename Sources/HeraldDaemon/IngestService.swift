@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Moves producers' outbox rows into the queue. It notices new rows through `PRAGMA data_version`
+/// on a connection of its own (a counter in shared memory, no table scan), and only then reads.
+final class IngestService: Service {
+    private let database: QueueDatabase
+    private let rules: IngestRules
+    private let directory: Mutex<Directory>
+    private let batchSize: Int
+    private let clock: any WallClock
+    private let logger: Logger
+    private let onQueued: @Sendable () -> Void
+    /// How often the change counter is read; a read costs microseconds.
+    static let pollInterval: Duration = .milliseconds(10)
+    /// Look at the outbox now and then even without a signal, in case a producer wrote through a
+    /// path that does not bump the counter (another host's copy, a restored file).
+    static let sweepInterval: Duration = .seconds(5)
+
+    init(database: QueueDatabase, rules: IngestRules, directory: Directory, batchSize: Int, clock: any WallClock,
+         logger: Logger, onQueued: @escaping @Sendable () -> Void) {
+        self.database = database
+        self.rules = rules
+        self.directory = Mutex(directory)
+        self.batchSize = batchSize
+        self.clock = clock
+        self.logger = logger
+        self.onQueued = onQueued
+    }
+
+    func update(directory: Directory) {
+        self.directory.withLock { $0 = directory }
+    }
+
+    func run() async throws {
+        let watcher = try DatabaseQueue(path: database.path, configuration: {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.label = "herald.ingest-watch"
+            return configuration
+        }())
+        var lastVersion: Int?
+        var lastSweep = ContinuousClock.now
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let swept = ContinuousClock.now - lastSweep > Self.sweepInterval
+            // The daemon's own commits bump the counter too; a cheap existence check on the same
+            // connection keeps them from costing a write transaction each.
+            let seen = lastVersion
+            let look = try? await watcher.read { db -> (Int, Bool) in
+                let version = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+                guard version != seen || swept else { return (version, false) }
+                return (version, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox)") ?? false)
+            }
+            if let (version, hasRows) = look {
+                if version != lastVersion || swept { lastSweep = ContinuousClock.now }
+                lastVersion = version
+                if hasRows { await drainOutbox() }
+            }
+            try? await Task.sleep(for: Self.pollInterval)
+        }
+    }
+
+    /// Ingests batch after batch until the outbox is empty.
+    func drainOutbox() async {
+        while !Task.isCancelled {
+            do {
+                let report = try await database.ingest(
+                    limit: batchSize, now: clock.now(), directory: directory.withLock { $0 }, rules: rules
+                )
+                if report.total == 0 { return }
+                for rejection in report.rejected {
+                    logger.notice("rejected: \(rejection.reason) (outbox row \(rejection.messageID))",
+                                  metadata: ["herald_message_id": "\(rejection.messageID)", "herald_state": "rejected"])
+                }
+                logger.debug("ingested \(report.total) outbox rows: \(report.queued) queued, \(report.scheduled) scheduled, \(report.rejected.count) rejected")
+                if report.queued > 0 || report.scheduled > 0 { onQueued() }
+                if report.total < batchSize { return }
+            } catch {
+                logger.error("cannot ingest the outbox, will retry: \(error)")
+                try? await Task.sleep(for: .seconds(1))
+                return
+            }
+        }
+    }
+}

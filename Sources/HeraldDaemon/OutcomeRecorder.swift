@@ -1,0 +1,65 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Logging
+import Synchronization
+
+/// Collects POST results from many concurrent sends and writes them in batched transactions:
+/// one commit per batch instead of one per message, and the batch grows by itself under load.
+final class OutcomeRecorder: Sendable {
+    private let database: QueueDatabase
+    private let clock: any WallClock
+    private let usageMonth: @Sendable (String) -> String
+    private let logger: Logger
+    private let pending = Mutex<[DispatchRecord]>([])
+    private let finishing = Atomic<Bool>(false)
+    private let doorbell = Doorbell()
+
+    init(database: QueueDatabase, clock: any WallClock, usageMonth: @escaping @Sendable (String) -> String, logger: Logger) {
+        self.database = database
+        self.clock = clock
+        self.usageMonth = usageMonth
+        self.logger = logger
+    }
+
+    func submit(_ record: DispatchRecord) {
+        pending.withLock { $0.append(record) }
+        doorbell.ring()
+    }
+
+    /// Lets `run()` return once everything submitted so far is written.
+    func finish() {
+        finishing.store(true, ordering: .sequentiallyConsistent)
+        doorbell.ring()
+    }
+
+    func run() async {
+        var failures = 0
+        while true {
+            let batch = pending.withLock { records -> [DispatchRecord] in
+                defer { records.removeAll(keepingCapacity: true) }
+                return records
+            }
+            if batch.isEmpty {
+                if finishing.load(ordering: .sequentiallyConsistent) { return }
+                await doorbell.wait(upTo: .milliseconds(200))
+                continue
+            }
+            do {
+                try await database.record(batch, now: clock.now(), usageMonth: usageMonth)
+                failures = 0
+            } catch {
+                failures += 1
+                if finishing.load(ordering: .sequentiallyConsistent), failures >= 3 {
+                    logger.error("giving up recording \(batch.count) carrier outcomes at shutdown: \(error); those messages stay sending and are re-posted with the same idempotency key at the next start")
+                    return
+                }
+                // The messages stay `sending` on disk, so nothing is lost even if this never
+                // succeeds: a restart re-posts them with the same idempotency key.
+                logger.error("cannot record \(batch.count) carrier outcomes, retrying in 1 s: \(error)")
+                pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

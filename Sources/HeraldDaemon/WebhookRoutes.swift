@@ -1,0 +1,112 @@
+import Foundation
+import HeraldCarrier
+import HeraldCore
+import HeraldStore
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The carrier's way back in: status callbacks and inbound replies, as signed form POSTs
+/// (SPEC §8). A request whose signature does not verify changes nothing and gets 403.
+struct WebhookRoutes: Sendable {
+    static let statusPath = "/webhooks/status"
+    static let inboundPath = "/webhooks/inbound"
+    /// Carrier webhooks are a few hundred bytes; anything far larger is not one.
+    static let maxBodyBytes = 64 * 1024
+
+    let database: QueueDatabase
+    let signature: WebhookSignature
+    let publicURL: String
+    let clock: any WallClock
+    let usageMonth: @Sendable (String) -> String
+    let logger: Logger
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post(RouterPath(stringLiteral: Self.statusPath)) { request, context in
+            try await self.status(request: request, context: context)
+        }
+        router.post(RouterPath(stringLiteral: Self.inboundPath)) { request, context in
+            try await self.inbound(request: request, context: context)
+        }
+    }
+
+    private enum Verification {
+        case verified([(String, String)])
+        case refused(Response)
+    }
+
+    /// The signed form parameters, or the response that refuses the request.
+    private func verifiedForm(_ request: inout Request, context: BasicRequestContext) async throws -> Verification {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: Self.maxBodyBytes)
+        } catch {
+            return .refused(Response(status: .contentTooLarge))
+        }
+        let form = FormEncoding.decode(String(buffer: buffer))
+        // The carrier signs the URL it called: our public base plus the path and query it used.
+        let url = publicURL + request.uri.description
+        let given = request.headers[HTTPField.Name("X-Twilio-Signature")!]
+        guard signature.isValid(signature: given, url: url, parameters: form) else {
+            logger.warning("refused webhook with \(given == nil ? "no" : "a forged") X-Twilio-Signature", metadata: ["url": "\(url)"])
+            return .refused(Response(status: .forbidden))
+        }
+        return .verified(form)
+    }
+
+    private func status(request: Request, context: BasicRequestContext) async throws -> Response {
+        var request = request
+        let form: [(String, String)]
+        switch try await verifiedForm(&request, context: context) {
+        case let .verified(fields): form = fields
+        case let .refused(response): return response
+        }
+        let fields = Dictionary(form, uniquingKeysWith: { first, _ in first })
+        guard let sid = fields["MessageSid"] ?? fields["SmsSid"], let status = fields["MessageStatus"] ?? fields["SmsStatus"] else {
+            logger.warning("status callback without MessageSid or MessageStatus ignored")
+            return Response(status: .badRequest)
+        }
+        let messageID = request.uri.queryParameters.get("m").flatMap { Int64($0) }
+        let report = StatusReport(
+            messageID: messageID, sid: sid, status: status,
+            errorCode: fields["ErrorCode"].flatMap { Int($0) }, segments: fields["NumSegments"].flatMap { Int($0) }
+        )
+        let effect = try await database.apply(report, now: clock.now(), usageMonth: usageMonth)
+        switch effect {
+        case let .moved(id, from, to):
+            let level: Logger.Level = to == .delivered || to == .sent ? .debug : .notice
+            logger.log(level: level, "message \(to.rawValue)\(report.errorCode.map { " with error \($0)" } ?? "")",
+                       metadata: ["herald_message_id": "\(id)", "herald_state": "\(to.rawValue)", "herald_carrier_sid": "\(sid)",
+                                  "from_state": "\(from.rawValue)"])
+        case let .ignored(id, state, why):
+            logger.debug("status callback \(status) ignored: \(why)", metadata: ["herald_message_id": "\(id)", "herald_state": "\(state.rawValue)"])
+        case .unknownMessage:
+            logger.notice("status callback for unknown carrier sid \(sid) ignored")
+        }
+        return Response(status: .noContent)
+    }
+
+    private func inbound(request: Request, context: BasicRequestContext) async throws -> Response {
+        var request = request
+        let form: [(String, String)]
+        switch try await verifiedForm(&request, context: context) {
+        case let .verified(fields): form = fields
+        case let .refused(response): return response
+        }
+        let fields = Dictionary(form, uniquingKeysWith: { first, _ in first })
+        guard let from = fields["From"], let to = fields["To"] else {
+            return Response(status: .badRequest)
+        }
+        let stored = try await database.store(
+            InboundReport(from: from, to: to, body: fields["Body"] ?? "", sid: fields["MessageSid"] ?? fields["SmsSid"]),
+            now: clock.now()
+        )
+        if stored.isNew {
+            logger.info("inbound message stored", metadata: ["herald_inbound_id": "\(stored.id)", "herald_org": "\(stored.orgID ?? "-")"])
+        }
+        // An empty TwiML document: Herald answers through the queue, never inline.
+        var headers = HTTPFields()
+        headers[.contentType] = "text/xml"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")))
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// A due message as the dispatch rules see it: ids, times and counts, never the body.
+public struct ClaimCandidate: Sendable {
+    public var id: Int64
+    public var orgID: String
+    public var from: String
+    public var to: String
+    public var kind: MessageKind
+    public var segments: Int
+    public var heldReason: HeldReason?
+    public var notBefore: Date
+    public var expiresAt: Date?
+}
+
+public enum ClaimVerdict: Sendable, Equatable {
+    case send
+    case hold(until: Date, reason: HeldReason)
+    case expire
+}
+
+/// A message now durably `sending`, with what the POST needs.
+public struct ClaimedMessage: Sendable, Equatable {
+    public var id: Int64
+    public var orgID: String
+    public var userID: String
+    public var from: String
+    public var to: String
+    public var body: String
+    public var segments: Int
+    /// Posts made so far, this one included.
+    public var attempts: Int
+    public var carrierKey: String
+    public var expiresAt: Date?
+}
+
+extension QueueDatabase {
+    /// Claims up to `limit` due messages in one transaction, highest priority first and oldest
+    /// `not_before` first within a priority. `decide` (pure rules, called inside the transaction)
+    /// may hold a candidate for later instead; only `.send` candidates become `sending`.
+    public func claimDue(
+        now: Date, limit: Int, decide: @escaping @Sendable (ClaimCandidate) -> ClaimVerdict
+    ) async throws -> [ClaimedMessage] {
+        try await pool.write { db in
+            let at = now.millis
+            var claimed: [ClaimedMessage] = []
+            var examined = 0
+            let select = try db.cachedStatement(sql: """
+                SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
+                    expires_at, attempts, carrier_key, state
+                FROM message INDEXED BY message_due
+                WHERE state IN ('queued', 'scheduled') AND priority = ? AND not_before <= ?
+                ORDER BY not_before LIMIT ?
+                """)
+            let markSending = try db.cachedStatement(sql: """
+                UPDATE message SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = ? WHERE id = ?
+                """)
+            let hold = try db.cachedStatement(sql: """
+                UPDATE message SET state = 'scheduled', not_before = ?, held_reason = ?, updated_at = ? WHERE id = ?
+                """)
+            let expire = try db.cachedStatement(sql: """
+                UPDATE message SET state = 'expired', held_reason = NULL, final_at = ?, updated_at = ? WHERE id = ?
+                """)
+            for priority in MessageKind.priorities where examined < limit {
+                let rows = try Row.fetchAll(select, arguments: [priority, at, limit - examined])
+                examined += rows.count
+                for row in rows {
+                    let id: Int64 = row["id"]
+                    let state = MessageState(rawValue: row["state"]) ?? .queued
+                    let expiresAt = (row["expires_at"] as Int64?).map(Date.init(millis:))
+                    let candidate = ClaimCandidate(
+                        id: id, orgID: row["org_id"], from: row["from_number"], to: row["to_number"],
+                        kind: MessageKind(rawValue: row["kind"]) ?? .bulk, segments: row["segments"] ?? 1,
+                        heldReason: (row["held_reason"] as String?).flatMap(HeldReason.init(rawValue:)),
+                        notBefore: Date(millis: row["not_before"]), expiresAt: expiresAt
+                    )
+                    let verdict: ClaimVerdict = if let expiresAt, expiresAt <= now { .expire } else { decide(candidate) }
+                    switch verdict {
+                    case .send:
+                        try markSending.execute(arguments: [at, id])
+                        try EventLog.append(Transition(id, from: state, to: .sending), at: at, in: db)
+                        claimed.append(ClaimedMessage(
+                            id: id, orgID: candidate.orgID, userID: row["user_id"], from: candidate.from, to: candidate.to,
+                            body: row["body"], segments: candidate.segments, attempts: (row["attempts"] as Int) + 1,
+                            carrierKey: row["carrier_key"], expiresAt: expiresAt
+                        ))
+                    case let .hold(until, reason):
+                        try hold.execute(arguments: [until.millis, reason.rawValue, at, id])
+                        try EventLog.append(Transition(id, from: state, to: .scheduled, reason: reason.rawValue,
+                                                       detail: "not before \(Timestamp.format(until))"), at: at, in: db)
+                    case .expire:
+                        try expire.execute(arguments: [at, at, id])
+                        try EventLog.append(Transition(id, from: state, to: .expired, reason: "expired",
+                                                       detail: "expires_at passed before it could be sent"), at: at, in: db)
+                    }
+                }
+            }
+            return claimed
+        }
+    }
+
+    /// The earliest `not_before` among claimable messages, so an idle dispatcher sleeps exactly
+    /// until something is due.
+    public func nextDue() async throws -> Date? {
+        try await pool.read { db in
+            var earliest: Int64?
+            let statement = try db.cachedStatement(sql: """
+                SELECT not_before FROM message INDEXED BY message_due
+                WHERE state IN ('queued', 'scheduled') AND priority = ? ORDER BY not_before LIMIT 1
+                """)
+            for priority in MessageKind.priorities {
+                if let value = try Int64.fetchOne(statement, arguments: [priority]) {
+                    earliest = min(earliest ?? value, value)
+                }
+            }
+            return earliest.map(Date.init(millis:))
+        }
+    }
+
+    /// After a crash, messages left `sending` may or may not have reached the carrier: queue them
+    /// again; the re-post carries the same idempotency key, so the carrier takes each once.
+    @discardableResult
+    public func reconcileSending(now: Date) async throws -> Int {
+        try await pool.write { db in
+            let at = now.millis
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE state = 'sending'")
+            for id in ids {
+                try EventLog.append(Transition(id, from: .sending, to: .queued, reason: "reconcile",
+                                               detail: "left sending by an earlier run; re-posting with the same idempotency key"),
+                                    at: at, in: db)
+            }
+            try db.execute(sql: "UPDATE message SET state = 'queued', not_before = ?, updated_at = ? WHERE state = 'sending'",
+                           arguments: [at, at])
+            return ids.count
+        }
+    }
+}

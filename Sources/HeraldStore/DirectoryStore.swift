@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// An organization as configured, with its senders; upserted at start and on reload.
+public struct OrganizationRecord: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var timeZone: String
+    public var windowStart: String
+    public var windowEnd: String
+    public var windowDays: [String]?
+    public var senders: [SenderRecord]
+
+    public init(id: String, name: String, timeZone: String, windowStart: String, windowEnd: String, windowDays: [String]?, senders: [SenderRecord]) {
+        self.id = id
+        self.name = name
+        self.timeZone = timeZone
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.windowDays = windowDays
+        self.senders = senders
+    }
+}
+
+public struct SenderRecord: Sendable, Equatable {
+    public var userID: String
+    public var name: String
+    public var number: String
+    public var numberType: String
+    public var rate: Double
+
+    public init(userID: String, name: String, number: String, numberType: String, rate: Double) {
+        self.userID = userID
+        self.name = name
+        self.number = number
+        self.numberType = numberType
+        self.rate = rate
+    }
+}
+
+extension QueueDatabase {
+    /// Brings organizations, users and their active numbers in line with the configuration.
+    /// Nothing is deleted: messages keep pointing at what they were sent from.
+    public func upsert(organizations: [OrganizationRecord], now: Date) throws {
+        let at = now.millis
+        try pool.write { db in
+            for org in organizations {
+                try db.execute(sql: """
+                    INSERT INTO org (id, name, timezone, window_start, window_end, window_days, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone,
+                        window_start = excluded.window_start, window_end = excluded.window_end,
+                        window_days = excluded.window_days, updated_at = excluded.updated_at
+                    """, arguments: [org.id, org.name, org.timeZone, org.windowStart, org.windowEnd,
+                                     org.windowDays?.joined(separator: ","), at, at])
+                for sender in org.senders {
+                    try db.execute(sql: """
+                        INSERT INTO user (org_id, id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(org_id, id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
+                        """, arguments: [org.id, sender.userID, sender.name, at, at])
+                    // A user has at most one active number: retire any other before taking this one.
+                    try db.execute(sql: """
+                        UPDATE phone_number SET status = 'released', released_at = ?
+                        WHERE status = 'active' AND ((org_id = ? AND user_id = ?) OR e164 = ?)
+                          AND NOT (org_id = ? AND user_id = ? AND e164 = ?)
+                        """, arguments: [at, org.id, sender.userID, sender.number, org.id, sender.userID, sender.number])
+                    try db.execute(sql: """
+                        INSERT INTO phone_number (e164, org_id, user_id, number_type, rate, status, provisioned_at)
+                        VALUES (?, ?, ?, ?, ?, 'active', ?)
+                        ON CONFLICT(e164) WHERE status = 'active' DO UPDATE SET number_type = excluded.number_type, rate = excluded.rate
+                        """, arguments: [sender.number, org.id, sender.userID, sender.numberType, sender.rate, at])
+                }
+            }
+        }
+    }
+
+    public func loadDirectory() throws -> Directory {
+        try pool.read { db in try Self.loadDirectory(db) }
+    }
+
+    static func loadDirectory(_ db: Database) throws -> Directory {
+        let orgs = try Row.fetchAll(db, sql: "SELECT id, name, timezone, paused FROM org").map {
+            OrganizationProfile(id: $0["id"], name: $0["name"], timeZone: $0["timezone"], paused: $0["paused"])
+        }
+        let senders = try Row.fetchAll(db, sql: """
+            SELECT p.org_id, p.user_id, p.e164, COALESCE(p.rate, 1.0) AS rate, COALESCE(u.paused, 0) AS paused
+            FROM phone_number p LEFT JOIN user u ON u.org_id = p.org_id AND u.id = p.user_id
+            WHERE p.status = 'active' AND p.user_id IS NOT NULL
+            """).map {
+            SenderProfile(orgID: $0["org_id"], userID: $0["user_id"], number: $0["e164"], rate: $0["rate"], paused: $0["paused"])
+        }
+        return Directory(organizations: orgs, senders: senders)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// What one ingest pass did with the outbox rows it took.
+public struct IngestReport: Sendable, Equatable {
+    public var queued = 0
+    public var scheduled = 0
+    public var rejected: [Rejection] = []
+
+    public struct Rejection: Sendable, Equatable {
+        public var messageID: Int64
+        public var reason: RejectionReason
+    }
+
+    public var total: Int { queued + scheduled + rejected.count }
+}
+
+extension QueueDatabase {
+    /// Moves up to `limit` outbox rows into `message`, oldest first, in one transaction.
+    /// Every row becomes a message (queued, scheduled or rejected with its reason) and leaves the
+    /// outbox in the same commit, so a row is never lost and never ingested twice.
+    public func ingest(limit: Int, now: Date, directory: Directory, rules: IngestRules) async throws -> IngestReport {
+        try await pool.write { db in
+            var report = IngestReport()
+            let at = now.millis
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key
+                FROM outbox ORDER BY id LIMIT ?
+                """, arguments: [limit])
+            guard let lastID: Int64 = rows.last?["id"] else { return report }
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO message (id, org_id, user_id, from_number, to_number, body, kind, priority, state, held_reason,
+                    reason, detail, not_before, expires_at, segments, encoding, idempotency_key, carrier_key, external_ref,
+                    created_at, updated_at, final_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let findKey = try db.cachedStatement(sql: "SELECT id FROM message WHERE org_id = ? AND idempotency_key = ?")
+            for row in rows {
+                let submission = OutboxSubmission(
+                    id: row["id"], org: row.text("org"), sender: row.text("sender"), toNumber: row.text("to_number"),
+                    body: row.text("body"), kind: row.text("kind"), sendAt: row.text("send_at"),
+                    expiresAt: row.text("expires_at"), externalRef: row.text("external_ref"),
+                    idempotencyKey: row.text("idempotency_key")
+                )
+                var verdict = rules.evaluate(submission, directory: directory, now: now)
+                var key = submission.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
+                if case let .success(message) = verdict, let producerKey = key,
+                   let existing = try Int64.fetchOne(findKey, arguments: [message.orgID, producerKey]) {
+                    verdict = .failure(.duplicateIdempotencyKey(key: producerKey, existingMessage: existing))
+                }
+                let carrierKey = UUID().uuidString.lowercased()
+                switch verdict {
+                case let .success(message):
+                    try insert.execute(arguments: [
+                        submission.id, message.orgID, message.userID, message.from, message.to.e164, message.body,
+                        message.kind.rawValue, message.kind.priority, message.state.rawValue, message.heldReason?.rawValue,
+                        nil, nil, message.notBefore.millis, message.expiresAt?.millis, message.segments,
+                        message.encoding.rawValue, key, carrierKey, submission.externalRef, at, at, nil,
+                    ])
+                    try EventLog.append(Transition(submission.id, from: nil, to: message.state, reason: message.heldReason?.rawValue), at: at, in: db)
+                    if message.state == .scheduled { report.scheduled += 1 } else { report.queued += 1 }
+                case let .failure(reason):
+                    // The duplicate keeps no key: the unique index belongs to the first message.
+                    if case .duplicateIdempotencyKey = reason { key = nil }
+                    let kind = MessageKind(rawValue: submission.kind ?? "") ?? .conversational
+                    try insert.execute(arguments: [
+                        submission.id, submission.org, submission.sender, nil, submission.toNumber, submission.body,
+                        submission.kind, kind.priority, MessageState.rejected.rawValue, nil,
+                        reason.code, reason.description, at, nil, nil, nil, key, carrierKey, submission.externalRef, at, at, at,
+                    ])
+                    try EventLog.append(Transition(submission.id, from: nil, to: .rejected, reason: reason.code, detail: reason.description), at: at, in: db)
+                    report.rejected.append(.init(messageID: submission.id, reason: reason))
+                }
+            }
+            try db.execute(sql: "DELETE FROM outbox WHERE id <= ?", arguments: [lastID])
+            return report
+        }
+    }
+
+    /// Whether anything waits in the outbox; O(1) on the primary key.
+    public func outboxHasRows() async throws -> Bool {
+        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox)") ?? false }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// A message as operators and tests read it back.
+public struct MessageSnapshot: Sendable, Equatable {
+    public var id: Int64
+    public var orgID: String?
+    public var to: String?
+    public var state: MessageState
+    public var heldReason: HeldReason?
+    public var reason: String?
+    public var detail: String?
+    public var notBefore: Date
+    public var segments: Int?
+    public var carrierSid: String?
+    public var errorCode: Int?
+    public var attempts: Int
+    public var carrierKey: String
+
+    init(row: Row) {
+        id = row["id"]
+        orgID = row["org_id"]
+        to = row["to_number"]
+        state = MessageState(rawValue: row["state"]) ?? .queued
+        heldReason = (row["held_reason"] as String?).flatMap(HeldReason.init(rawValue:))
+        reason = row["reason"]
+        detail = row["detail"]
+        notBefore = Date(millis: row["not_before"])
+        segments = row["segments"]
+        carrierSid = row["carrier_sid"]
+        errorCode = row["error_code"]
+        attempts = row["attempts"]
+        carrierKey = row["carrier_key"]
+    }
+}
+
+public struct EventSnapshot: Sendable, Equatable {
+    public var at: Date
+    public var from: MessageState?
+    public var to: MessageState
+    public var reason: String?
+    public var detail: String?
+    public var httpStatus: Int?
+    public var errorCode: Int?
+}
+
+extension QueueDatabase {
+    public func message(_ id: Int64) async throws -> MessageSnapshot? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id]).map(MessageSnapshot.init(row:))
+        }
+    }
+
+    public func messages(state: MessageState? = nil, limit: Int = 1_000_000) async throws -> [MessageSnapshot] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM message WHERE ?1 IS NULL OR state = ?1 ORDER BY id LIMIT ?2",
+                             arguments: [state?.rawValue, limit]).map(MessageSnapshot.init(row:))
+        }
+    }
+
+    public func events(of id: Int64) async throws -> [EventSnapshot] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM message_event WHERE message_id = ? ORDER BY id", arguments: [id]).map {
+                EventSnapshot(
+                    at: Date(millis: $0["at"]), from: ($0["from_state"] as String?).flatMap(MessageState.init(rawValue:)),
+                    to: MessageState(rawValue: $0["to_state"]) ?? .queued, reason: $0["reason"], detail: $0["detail"],
+                    httpStatus: $0["http_status"], errorCode: $0["error_code"]
+                )
+            }
+        }
+    }
+
+    /// Queue depth by state, for status lines and tests.
+    public func countsByState() async throws -> [MessageState: Int] {
+        try await pool.read { db in
+            var counts: [MessageState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM message GROUP BY state") {
+                if let state = MessageState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+}

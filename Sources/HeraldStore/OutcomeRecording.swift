@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// The result of one POST, ready to be written.
+public struct DispatchRecord: Sendable, Equatable {
+    public var message: ClaimedMessage
+    public var decision: OutcomeDecision
+    public var httpStatus: Int?
+
+    public init(message: ClaimedMessage, decision: OutcomeDecision, httpStatus: Int?) {
+        self.message = message
+        self.decision = decision
+        self.httpStatus = httpStatus
+    }
+}
+
+extension QueueDatabase {
+    /// Writes a batch of POST results in one transaction. A row that left `sending` meanwhile
+    /// (a status callback overtook this write) keeps its newer state.
+    public func record(_ records: [DispatchRecord], now: Date, usageMonth: @escaping @Sendable (String) -> String) async throws {
+        guard !records.isEmpty else { return }
+        try await pool.write { db in
+            let at = now.millis
+            let sent = try db.cachedStatement(sql: """
+                UPDATE message SET state = 'sent', carrier_sid = ?, carrier_status = ?, carrier_segments = ?, sent_at = ?,
+                    updated_at = ?, error_code = NULL, detail = NULL WHERE id = ? AND state = 'sending'
+                """)
+            let fillSid = try db.cachedStatement(sql: "UPDATE message SET carrier_sid = COALESCE(carrier_sid, ?) WHERE id = ?")
+            let retry = try db.cachedStatement(sql: """
+                UPDATE message SET state = 'scheduled', not_before = ?, held_reason = ?, detail = ?, updated_at = ?
+                WHERE id = ? AND state = 'sending'
+                """)
+            let fail = try db.cachedStatement(sql: """
+                UPDATE message SET state = ?, error_code = ?, reason = ?, detail = ?, updated_at = ?, final_at = ?
+                WHERE id = ? AND state = 'sending'
+                """)
+            for record in records {
+                let id = record.message.id
+                switch record.decision {
+                case let .sent(sid, status, segments):
+                    try sent.execute(arguments: [sid, status, segments, at, at, id])
+                    if db.changesCount == 1 {
+                        try EventLog.append(Transition(id, from: .sending, to: .sent, httpStatus: record.httpStatus, carrierStatus: status), at: at, in: db)
+                        try Usage.add(org: record.message.orgID, user: record.message.userID,
+                                      month: usageMonth(record.message.orgID), segments: segments ?? record.message.segments, in: db)
+                    } else {
+                        try fillSid.execute(arguments: [sid, id])
+                    }
+                case let .retry(notBefore, reason, detail):
+                    try retry.execute(arguments: [notBefore.millis, reason.rawValue, detail, at, id])
+                    if db.changesCount == 1 {
+                        try EventLog.append(Transition(id, from: .sending, to: .scheduled, reason: reason.rawValue,
+                                                       detail: "\(detail); next attempt \(Timestamp.format(notBefore))",
+                                                       httpStatus: record.httpStatus), at: at, in: db)
+                    }
+                case let .fail(code, detail):
+                    try fail.execute(arguments: [MessageState.failed.rawValue, code, "carrier_error", detail, at, at, id])
+                    if db.changesCount == 1 {
+                        try EventLog.append(Transition(id, from: .sending, to: .failed, reason: "carrier_error", detail: detail,
+                                                       httpStatus: record.httpStatus, errorCode: code), at: at, in: db)
+                    }
+                case let .expire(detail):
+                    try fail.execute(arguments: [MessageState.expired.rawValue, nil, "expired", detail, at, at, id])
+                    if db.changesCount == 1 {
+                        try EventLog.append(Transition(id, from: .sending, to: .expired, reason: "expired", detail: detail,
+                                                       httpStatus: record.httpStatus), at: at, in: db)
+                    }
+                }
+            }
+        }
+    }
+}

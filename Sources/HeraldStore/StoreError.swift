@@ -1,0 +1,20 @@
+/// Failures of the queue database, worded for the operator reading the journal.
+public enum StoreError: Error, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case newerSchema(path: String, unknownMigrations: [String])
+    case migrationFailed(path: String, reason: String)
+    case unknownMessage(Int64)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason):
+            "cannot open queue database \(path): \(reason). Check that the directory exists and is writable by the herald user, and that the file is a SQLite database."
+        case let .newerSchema(path, unknown):
+            "queue database \(path) was written by a newer Herald (schema steps \(unknown.joined(separator: ", ")) are unknown to this version); refusing to touch it. Upgrade heraldd or restore a backup."
+        case let .migrationFailed(path, reason):
+            "cannot migrate queue database \(path): \(reason). Nothing was changed; the database is as it was."
+        case let .unknownMessage(id):
+            "no message with id \(id)"
+        }
+    }
+}

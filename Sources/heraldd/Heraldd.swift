@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import HeraldConfig
+import HeraldDaemon
+import Logging
+
+@main
+struct Heraldd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "heraldd",
+        abstract: "Herald SMS delivery daemon: sends the outbox of a SQLite queue through a carrier gateway.",
+        discussion: """
+            Runs in the foreground (systemd Type=notify). Logs go to the journal under systemd, else to stderr.
+            Exit status: 0 after a clean shutdown, 78 for a configuration error, 1 for anything else.
+
+            Examples:
+              heraldd --config /etc/herald/herald.toml
+              heraldd --check-config /etc/herald/herald.toml
+            """
+    )
+
+    @Option(name: .long, help: "Configuration file.")
+    var config = "/etc/herald/herald.toml"
+
+    @Option(name: .customLong("check-config"), help: ArgumentHelp("Check a configuration file and exit without starting.", valueName: "file"))
+    var checkConfig: String?
+
+    func run() async throws {
+        if let path = checkConfig {
+            do {
+                _ = try HeraldConfiguration.load(path: path)
+                print("\(path): configuration is valid")
+                return
+            } catch {
+                FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+                throw ExitCode(78)
+            }
+        }
+        let configuration: HeraldConfiguration
+        let token: String
+        do {
+            configuration = try HeraldConfiguration.load(path: config)
+            token = try configuration.carrier.resolveAuthToken()
+        } catch {
+            FileHandle.standardError.write(Data("heraldd: \(config): \(error)\n".utf8))
+            throw ExitCode(78)
+        }
+        let level = Logger.Level(rawValue: configuration.log.level.rawValue) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "heraldd")
+        do {
+            let daemon = try Daemon(configuration: configuration, authToken: token, logger: logger)
+            logger.info("heraldd starting", metadata: ["database": "\(configuration.database.path)"])
+            try await daemon.run()
+        } catch {
+            logger.critical("heraldd stopped: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

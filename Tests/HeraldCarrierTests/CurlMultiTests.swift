@@ -1,0 +1,217 @@
+import Foundation
+import HeraldCarrier
+import Hummingbird
+import Testing
+
+@Suite("CurlMulti against a loopback server")
+struct CurlMultiTests {
+    private func makeClient(maxInFlight: Int = 8, totalTimeout: Duration = .seconds(5)) throws -> CurlMulti {
+        try CurlMulti(maxInFlight: maxInFlight, connectTimeout: .seconds(2), totalTimeout: totalTimeout, maxConnectionsPerHost: nil)
+    }
+
+    @Test func getReturnsStatusHeadersAndBody() async throws {
+        try await withLoopbackServer({ request in
+            var fields = HTTPFields()
+            fields[.contentType] = "text/plain"
+            fields[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: "hello \(request.path)")))
+        }) { baseURL, log in
+            let client = try makeClient()
+            defer { client.shutdown() }
+            let result = await client.perform(HeraldCarrier.HTTPRequest(url: baseURL + "/greeting"))
+            guard case let .response(status, headers, body) = result else {
+                Issue.record("expected a response, got \(result)")
+                return
+            }
+            #expect(status == 200)
+            #expect(String(decoding: body, as: UTF8.self) == "hello /greeting")
+            #expect(result.header("content-type") == "text/plain")
+            #expect(result.header("Cache-Control") == "no-store")
+            #expect(headers.contains { $0.0.lowercased() == "content-length" && $0.1 == "15" })
+            #expect(log.requests.first?.method == "GET")
+        }
+    }
+
+    @Test func postCarriesBodyHeadersAndBasicAuth() async throws {
+        try await withLoopbackServer({ _ in Response(status: .noContent) }) { baseURL, log in
+            let client = try makeClient()
+            defer { client.shutdown() }
+            let payload: [UInt8] = Array("a=1&b=two\u{0}three".utf8)
+            let result = await client.perform(HeraldCarrier.HTTPRequest(
+                method: "POST",
+                url: baseURL + "/things",
+                headers: [("X-Trace", "abc123"), ("Content-Type", "application/octet-stream")],
+                body: payload,
+                basicAuth: ("user", "pa:ss")
+            ))
+            guard case let .response(status, _, _) = result else {
+                Issue.record("expected a response, got \(result)")
+                return
+            }
+            #expect(status == 204)
+            let received = try #require(log.requests.first)
+            #expect(received.method == "POST")
+            #expect(received.body == payload)
+            #expect(received.header("X-Trace") == "abc123")
+            #expect(received.header("Expect") == nil)
+            #expect(received.header("Authorization") == "Basic " + Data("user:pa:ss".utf8).base64EncodedString())
+        }
+    }
+
+    @Test func otherMethodsAreSentAsGiven() async throws {
+        try await withLoopbackServer({ _ in Response(status: .ok) }) { baseURL, log in
+            let client = try makeClient()
+            defer { client.shutdown() }
+            _ = await client.perform(HeraldCarrier.HTTPRequest(method: "DELETE", url: baseURL + "/numbers/PN1.json"))
+            _ = await client.perform(HeraldCarrier.HTTPRequest(method: "PUT", url: baseURL + "/x", body: Array("v".utf8)))
+            #expect(log.requests.map(\.method) == ["DELETE", "PUT"])
+            #expect(log.requests.last?.body == Array("v".utf8))
+        }
+    }
+
+    @Test func timeoutAfterSendingSaysTheRequestWasSent() async throws {
+        let server = try RawTCPServer(.neverRespond)
+        defer { server.stop() }
+        let client = try makeClient(totalTimeout: .milliseconds(300))
+        defer { client.shutdown() }
+        let started = ContinuousClock.now
+        let result = await client.perform(HeraldCarrier.HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/slow", body: Array("x=1".utf8)))
+        guard case let .transportError(code, message, requestSent) = result else {
+            Issue.record("expected a transport error, got \(result)")
+            return
+        }
+        #expect(code == 28, "CURLE_OPERATION_TIMEDOUT; message: \(message)")
+        #expect(requestSent)
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
+    @Test func refusedConnectionSaysTheRequestWasNotSent() async throws {
+        let (port, socket) = try RawTCPServer.refusingPort()
+        defer { close(socket) }
+        let client = try makeClient()
+        defer { client.shutdown() }
+        let result = await client.perform(HeraldCarrier.HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/", body: [1]))
+        guard case let .transportError(code, _, requestSent) = result else {
+            Issue.record("expected a transport error, got \(result)")
+            return
+        }
+        #expect(code == 7, "CURLE_COULDNT_CONNECT")
+        #expect(!requestSent)
+    }
+
+    @Test func hangUpWithoutResponseSaysTheRequestWasSent() async throws {
+        let server = try RawTCPServer(.closeAfterRequest)
+        defer { server.stop() }
+        let client = try makeClient()
+        defer { client.shutdown() }
+        let result = await client.perform(HeraldCarrier.HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/", body: Array("x=1".utf8)))
+        guard case let .transportError(code, _, requestSent) = result else {
+            Issue.record("expected a transport error, got \(result)")
+            return
+        }
+        #expect(code == 52 || code == 56, "CURLE_GOT_NOTHING or CURLE_RECV_ERROR, got \(code)")
+        #expect(requestSent)
+    }
+
+    @Test func malformedURLFailsWithoutSending() async throws {
+        let client = try makeClient()
+        defer { client.shutdown() }
+        let result = await client.perform(HeraldCarrier.HTTPRequest(url: "nope://"))
+        guard case let .transportError(_, _, requestSent) = result else {
+            Issue.record("expected a transport error, got \(result)")
+            return
+        }
+        #expect(!requestSent)
+    }
+
+    @Test func concurrentRequestsAllCompleteOverReusedConnections() async throws {
+        try await withLoopbackServer({ request in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: request.path)))
+        }) { baseURL, log in
+            let maxInFlight = 16
+            let client = try makeClient(maxInFlight: maxInFlight)
+            defer { client.shutdown() }
+            let bodies = await withTaskGroup(of: (Int, String?).self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        let result = await client.perform(HeraldCarrier.HTTPRequest(url: baseURL + "/r/\(index)"))
+                        guard case let .response(200, _, body) = result else { return (index, nil) }
+                        return (index, String(decoding: body, as: UTF8.self))
+                    }
+                }
+                var bodies: [Int: String] = [:]
+                for await (index, body) in group { bodies[index] = body }
+                return bodies
+            }
+            #expect(bodies.count == 200)
+            #expect((0..<200).allSatisfy { bodies[$0] == "/r/\($0)" })
+            #expect(log.requests.count == 200)
+            // Every connection carried many requests: never more connections than transfers at once.
+            #expect(log.distinctConnections <= maxInFlight)
+            let statistics = client.statistics
+            #expect(statistics.completed == 200)
+            #expect(statistics.connectionsOpened == log.distinctConnections)
+        }
+    }
+
+    @Test func maxInFlightIsRespected() async throws {
+        try await withLoopbackServer({ _ in
+            try await Task.sleep(for: .milliseconds(30))
+            return Response(status: .ok)
+        }) { baseURL, log in
+            let client = try makeClient(maxInFlight: 4)
+            defer { client.shutdown() }
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<40 {
+                    group.addTask { _ = await client.perform(HeraldCarrier.HTTPRequest(url: baseURL + "/slow")) }
+                }
+            }
+            #expect(log.requests.count == 40)
+            #expect(log.peakConcurrency == 4)
+        }
+    }
+
+    @Test func shutdownFailsQueuedAndRunningRequests() async throws {
+        let server = try RawTCPServer(.neverRespond)
+        defer { server.stop() }
+        let client = try CurlMulti(maxInFlight: 2, connectTimeout: .seconds(2), totalTimeout: .seconds(30), maxConnectionsPerHost: nil)
+        let all = try await withThrowingTaskGroup(of: HTTPResult?.self) { group in
+            for _ in 0..<5 {
+                group.addTask {
+                    await client.perform(HeraldCarrier.HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/", body: [1]))
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(200))
+                client.shutdown()
+                return nil
+            }
+            var results: [HTTPResult] = []
+            for try await result in group {
+                if let result { results.append(result) }
+            }
+            return results
+        }
+        #expect(all.count == 5)
+        let sentFlags = all.compactMap { result -> Bool? in
+            guard case let .transportError(_, _, sent) = result else { return nil }
+            return sent
+        }
+        #expect(sentFlags.count == 5)
+        #expect(sentFlags.filter { $0 }.count == 2, "the two running transfers had sent their requests; the three queued had not")
+        let late = await client.perform(HeraldCarrier.HTTPRequest(url: "http://127.0.0.1:\(server.port)/"))
+        guard case .transportError(_, _, false) = late else {
+            Issue.record("a request after shutdown must fail at once, got \(late)")
+            return
+        }
+    }
+
+    @Test func invalidConfigurationIsRejected() {
+        #expect(throws: CurlMultiError.invalidConfiguration("maxInFlight must be at least 1, got 0")) {
+            try CurlMulti(maxInFlight: 0, connectTimeout: .seconds(1), totalTimeout: .seconds(1), maxConnectionsPerHost: nil)
+        }
+        #expect(throws: CurlMultiError.self) {
+            try CurlMulti(maxInFlight: 1, connectTimeout: .seconds(1), totalTimeout: .zero, maxConnectionsPerHost: nil)
+        }
+    }
+}

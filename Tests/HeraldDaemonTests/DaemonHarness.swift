@@ -1,0 +1,185 @@
+import CarrierSimulator
+import Foundation
+import GRDB
+import HeraldConfig
+import HeraldCore
+import HeraldDaemon
+import HeraldStore
+import Logging
+import Testing
+
+/// A real heraldd (in-process) against the real carrier simulator on loopback, with a real SQLite
+/// file in a temp folder and a producer connection of its own, as an application would have.
+struct DaemonHarness {
+    let directory: URL
+    let configuration: HeraldConfiguration
+    let simulator: RunningSimulator
+    let producer: DatabaseQueue
+    let daemon: Daemon
+
+    var database: QueueDatabase { daemon.database }
+
+    static let org = "acme"
+    static let alice = "+16125550100"
+    static let bob = "+16125550101"
+
+    /// Configuration text for a test daemon; `extra` lands at the end of the file.
+    static func configText(databasePath: String, webhookPort: Int, carrierURL: String, tokenPath: String, extra: String = "") -> String {
+        """
+        [database]
+        path = "\(databasePath)"
+        [webhooks]
+        listen = "127.0.0.1:\(webhookPort)"
+        public_url = "http://127.0.0.1:\(webhookPort)"
+        [carrier]
+        base_url = "\(carrierURL)"
+        account_sid = "ACsimulator"
+        auth_token_file = "\(tokenPath)"
+        connect_timeout = 1.0
+        request_timeout = 2.0
+        max_in_flight = 64
+        [retry]
+        min_backoff = 0.2
+        max_backoff = 1.0
+        max_attempts = 6
+        jitter = 0.1
+        [dispatch]
+        idle_wait = 0.2
+        shutdown_grace = 3.0
+        [log]
+        level = "warning"
+        [[orgs]]
+        id = "\(org)"
+        name = "Acme"
+        timezone = "America/Chicago"
+        window_start = "00:00"
+        window_end = "23:59"
+        [[orgs.users]]
+        id = "alice"
+        name = "Alice"
+        number = "\(alice)"
+        number_type = "long_code"
+        rate = 5000.0
+        [[orgs.users]]
+        id = "bob"
+        name = "Bob"
+        number = "\(bob)"
+        number_type = "long_code"
+        rate = 5000.0
+        \(extra)
+        """
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("herald-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Runs `body` with a simulator and a daemon both up; stops both afterwards.
+    static func withDaemon<T: Sendable>(
+        simulator simulatorConfiguration: SimulatorConfiguration = SimulatorConfiguration(callbackDelay: .milliseconds(20)),
+        extraConfig: String = "",
+        _ body: (DaemonHarness) async throws -> T
+    ) async throws -> T {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let webhookPort = try FreePort.find()
+        var simulatorConfiguration = simulatorConfiguration
+        simulatorConfiguration.inboundURL = "http://127.0.0.1:\(webhookPort)/webhooks/inbound"
+        return try await CarrierSimulator.withRunning(simulatorConfiguration) { simulator in
+            let tokenPath = directory.appendingPathComponent("token").path
+            try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
+            let text = configText(
+                databasePath: directory.appendingPathComponent("herald.db").path, webhookPort: webhookPort,
+                carrierURL: simulator.baseURL, tokenPath: tokenPath, extra: extraConfig
+            )
+            let configuration = try HeraldConfiguration.parse(toml: text, baseDirectory: directory.path)
+            var logger = Logger(label: "heraldd-test")
+            logger.logLevel = .warning
+            let daemon = try Daemon(configuration: configuration, authToken: simulator.authToken, logger: logger)
+            // Producers share the file with the daemon's writer: like any SQLite client they wait
+            // for the lock (busy_timeout) instead of failing at once.
+            var producerConfiguration = Configuration()
+            producerConfiguration.busyMode = .timeout(10)
+            let producer = try DatabaseQueue(path: configuration.database.path, configuration: producerConfiguration)
+            let harness = DaemonHarness(
+                directory: directory, configuration: configuration, simulator: simulator, producer: producer, daemon: daemon
+            )
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
+                group.addTask {
+                    try await daemon.run(gracefulShutdownSignals: []) { readyContinuation.finish() }
+                }
+                for await _ in ready {}
+                let result = try await body(harness)
+                group.cancelAll()
+                try? await group.waitForAll()
+                return result
+            }
+        }
+    }
+
+    /// Inserts outbox rows the way a producer would, in one transaction.
+    @discardableResult
+    func insert(_ rows: [OutboxRow]) throws -> [Int64] {
+        try producer.write { db in
+            try rows.map { row in
+                try db.execute(sql: """
+                    INSERT INTO outbox (org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [row.org, row.sender, row.to, row.body, row.kind, row.sendAt, row.expiresAt, row.externalRef, row.idempotencyKey])
+                return db.lastInsertedRowID
+            }
+        }
+    }
+
+    func state(of id: Int64) throws -> String? {
+        try producer.read { db in try String.fetchOne(db, sql: "SELECT state FROM messages WHERE id = ?", arguments: [id]) }
+    }
+
+    func count(where condition: String) throws -> Int {
+        try producer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE \(condition)") ?? 0 }
+    }
+
+    /// Polls until `condition` holds or `timeout` passes; returns whether it held.
+    func eventually(timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return try condition()
+    }
+}
+
+struct OutboxRow: Sendable {
+    var org: String? = DaemonHarness.org
+    var sender: String? = "alice"
+    var to: String?
+    var body: String?
+    var kind: String? = nil
+    var sendAt: String? = nil
+    var expiresAt: String? = nil
+    var externalRef: String? = nil
+    var idempotencyKey: String? = nil
+}
+
+enum FreePort {
+    /// Binds port 0 on loopback, reads the port the kernel chose and releases it.
+    static func find() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
