@@ -92,7 +92,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "HeraldBench",
-            dependencies: ["HeraldDaemon", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CCurl"],
+            dependencies: [
+                "HeraldDaemon", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CCurl",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Benchmarks/HeraldBench"
         ),
 

@@ -130,3 +130,8 @@ struct CallbackDispatcher: Service {
         )
     }
 }
+
+extension CallbackDispatcher: CustomStringConvertible {
+    /// Short, and free of the signing key, for the service group's logs.
+    var description: String { "CallbackDispatcher(account: \(accountSID), attempts: \(attempts))" }
+}

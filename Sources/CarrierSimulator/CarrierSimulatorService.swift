@@ -37,3 +37,7 @@ public struct CarrierSimulatorService: Service {
         try await group.run()
     }
 }
+
+extension CarrierSimulatorService: CustomStringConvertible {
+    public var description: String { "CarrierSimulatorService(\(configuration))" }
+}

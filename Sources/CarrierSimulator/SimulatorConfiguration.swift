@@ -35,3 +35,12 @@ public struct SimulatorConfiguration: Sendable {
         self.callbackAttempts = callbackAttempts
     }
 }
+
+extension SimulatorConfiguration: CustomStringConvertible {
+    /// Without the auth token: service lifecycles log their services' descriptions.
+    public var description: String {
+        "SimulatorConfiguration(host: \(host), port: \(port), accountSID: \(accountSID), authToken: <redacted>, "
+            + "callbackDelay: \(callbackDelay), inboundURL: \(inboundURL ?? "nil"), "
+            + "maxCallbacksInFlight: \(maxCallbacksInFlight), callbackAttempts: \(callbackAttempts))"
+    }
+}

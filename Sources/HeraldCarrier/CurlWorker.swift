@@ -117,6 +117,7 @@ final class CurlWorker: @unchecked Sendable {
             var context: UnsafeMutableRawPointer?
             _ = herald_easy_getinfo_ptr(easy, CURLINFO_PRIVATE, &context)
             _ = curl_multi_remove_handle(multi, easy)
+            // Every handle this worker adds carries its slot, so this cannot fail.
             guard let context else { continue }
             let slot = Unmanaged<CurlTransferSlot>.fromOpaque(context).takeUnretainedValue()
             let (continuation, result, connects) = slot.finish(code: code)

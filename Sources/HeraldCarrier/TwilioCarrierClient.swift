@@ -105,8 +105,8 @@ public final class TwilioCarrierClient: CarrierClient {
     static func classify(_ result: HTTPResult, now: Date) -> CarrierOutcome {
         switch result {
         case let .transportError(code, message, requestSent):
-            let when = requestSent ? "after the request was sent; the carrier may have the message" : "before the request was sent"
-            return .retryable(detail: "carrier unreachable (curl error \(code): \(message)) \(when)", httpStatus: nil, maybeDelivered: requestSent)
+            let when = requestSent ? "after the request was sent; the carrier may have taken the message" : "before the request was sent"
+            return .retryable(detail: "no response from carrier, \(when) (curl error \(code): \(message))", httpStatus: nil, maybeDelivered: requestSent)
 
         case let .response(status, _, body):
             let parsed = try? JSONDecoder().decode(TwilioResponseBody.self, from: Data(body))

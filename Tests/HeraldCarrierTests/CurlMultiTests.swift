@@ -167,7 +167,8 @@ struct CurlMultiTests {
                 }
             }
             #expect(log.requests.count == 40)
-            #expect(log.peakConcurrency == 4)
+            #expect(log.peakConcurrency <= 4)
+            #expect(log.peakConcurrency > 1, "transfers should overlap up to the cap")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCarrier
 import Hummingbird
+import Logging
 import Synchronization
 
 /// What the loopback server saw of one request.
@@ -87,7 +88,8 @@ func withLoopbackServer<T: Sendable>(
         onServerRunning: { channel in
             portContinuation.yield(channel.localAddress?.port ?? 0)
             portContinuation.finish()
-        }
+        },
+        logger: quietLogger
     )
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.run() }
@@ -106,6 +108,13 @@ func withLoopbackServer<T: Sendable>(
         }
     }
 }
+
+/// Stopping the server by cancellation logs errors about open keep-alive connections; they are expected here.
+private let quietLogger: Logger = {
+    var logger = Logger(label: "loopback-test-server")
+    logger.logLevel = .critical
+    return logger
+}()
 
 enum LoopbackServerError: Error {
     case didNotStart

@@ -1,0 +1,54 @@
+import Foundation
+import HeraldConfig
+
+/// The daemon configuration for a run: the shape DaemonHarness uses, with production defaults
+/// for everything that affects durability and batching, and senders fast enough not to bind.
+enum BenchConfiguration {
+    static func text(databasePath: String, webhookPort: Int, tokenPath: String, settings: BenchSettings) -> String {
+        var text = """
+        [database]
+        path = "\(databasePath)"
+        [webhooks]
+        listen = "127.0.0.1:\(webhookPort)"
+        public_url = "http://127.0.0.1:\(webhookPort)"
+        [carrier]
+        base_url = "\(settings.carrierURL)"
+        account_sid = "\(BenchSettings.accountSID)"
+        auth_token_file = "\(tokenPath)"
+        connect_timeout = \(BenchSettings.connectTimeoutSeconds)
+        request_timeout = \(BenchSettings.requestTimeoutSeconds)
+        max_in_flight = \(settings.inFlight)
+        [log]
+        level = "warning"
+        [[orgs]]
+        id = "\(BenchSettings.org)"
+        name = "Bench"
+        timezone = "America/Chicago"
+        window_start = "00:00"
+        window_end = "23:59"
+
+        """
+        for index in 0..<settings.senders {
+            text += """
+            [[orgs.users]]
+            id = "\(BenchSettings.senderID(index))"
+            name = "Sender \(index)"
+            number = "\(BenchSettings.senderNumber(index))"
+            number_type = "long_code"
+            rate = \(BenchSettings.senderRate)
+
+            """
+        }
+        return text
+    }
+
+    static func make(directory: URL, webhookPort: Int, settings: BenchSettings) throws -> HeraldConfiguration {
+        let tokenPath = directory.appendingPathComponent("token").path
+        try BenchSettings.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
+        let toml = text(
+            databasePath: directory.appendingPathComponent("herald.db").path, webhookPort: webhookPort,
+            tokenPath: tokenPath, settings: settings
+        )
+        return try HeraldConfiguration.parse(toml: toml, baseDirectory: directory.path)
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// What one benchmark run measures against, shared by the Herald run and the curl ceiling so
+/// both post the same requests to the same endpoint with the same concurrency.
+struct BenchSettings: Sendable {
+    var carrierURL: String
+    var messages: Int
+    var inFlight: Int
+    var senders: Int
+    var timeout: Duration
+
+    static let accountSID = "ACbench"
+    static let authToken = "bench-token"
+    static let org = "bench"
+    /// High enough that the per-sender cap never binds: the benchmark measures the pipeline, not the limiter.
+    static let senderRate = 100_000.0
+    static let connectTimeoutSeconds = 1.0
+    static let requestTimeoutSeconds = 5.0
+
+    static func senderID(_ index: Int) -> String { "sender\(index)" }
+
+    /// Fictional 555-01xx numbers, valid NANP syntax.
+    static func senderNumber(_ index: Int) -> String { "+1612555" + String(format: "%04d", 100 + index) }
+
+    static func recipient(_ index: Int) -> String { "+1651555" + String(format: "%04d", 100 + index % 100) }
+
+    /// One GSM-7 segment, like most real traffic.
+    static func body(_ index: Int) -> String { "Herald benchmark message \(index): your appointment is confirmed." }
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `make bench`: a private nginx on a free loopback port plays a carrier that accepts every
+# Messages POST at once with a canned 201, and herald-bench times Herald and the bare libcurl
+# ceiling against it. Nothing outside a temp folder is touched.
+#
+#   BENCH_MESSAGES=50000 BENCH_IN_FLIGHT=128 scripts/bench.sh [more herald-bench options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bench=${HERALD_BENCH:-.build/release/herald-bench}
+nginx=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+[ -x "$bench" ] || { echo "bench.sh: $bench is missing; run 'make bench'" >&2; exit 1; }
+[ -x "$nginx" ] || { echo "bench.sh: nginx not found; run 'make bench' (installs nginx-light)" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/herald-bench-nginx.XXXXXX")
+# Started as root, nginx runs its worker as nobody, which must be able to enter the prefix.
+chmod 755 "$tmp"
+
+stop_nginx() {
+    if [ -s "$tmp/nginx.pid" ]; then
+        local pid
+        pid=$(cat "$tmp/nginx.pid")
+        kill -QUIT "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap stop_nginx EXIT
+
+write_conf() {
+    cat > "$tmp/nginx.conf" <<CONF
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/error.log warn;
+events {
+    worker_connections 2048;
+}
+http {
+    access_log off;
+    client_body_temp_path $tmp/body;
+    proxy_temp_path $tmp/proxy;
+    fastcgi_temp_path $tmp/fastcgi;
+    uwsgi_temp_path $tmp/uwsgi;
+    scgi_temp_path $tmp/scgi;
+    # The benchmark holds connections open for the whole run; never make it reconnect.
+    keepalive_requests 100000;
+    keepalive_timeout 60;
+    server {
+        listen 127.0.0.1:$1 backlog=1024;
+        default_type application/json;
+        # A constant sid: Herald stores it (message_sid is a plain, non-unique index) and never
+        # needs it unique unless status callbacks arrive, and this carrier sends none.
+        location ~ ^/2010-04-01/Accounts/[^/]+/Messages\.json\$ {
+            return 201 '{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued","num_segments":"1","error_code":null,"error_message":null}';
+        }
+        location / {
+            return 404 '{"code":20404,"message":"not found","status":404}';
+        }
+    }
+}
+CONF
+}
+
+# `daemon on` makes nginx exit non-zero when it cannot bind, so a port taken between picking and
+# binding just means trying another one.
+port=""
+for _ in $(seq 20); do
+    candidate=$((20000 + RANDOM % 40000))
+    write_conf "$candidate"
+    if "$nginx" -p "$tmp" -e "$tmp/error.log" -c "$tmp/nginx.conf" 2>>"$tmp/start.log"; then
+        port=$candidate
+        break
+    fi
+done
+if [ -z "$port" ]; then
+    echo "bench.sh: nginx did not start:" >&2
+    cat "$tmp/start.log" "$tmp/error.log" >&2 2>/dev/null || true
+    exit 1
+fi
+echo "nginx $("$nginx" -v 2>&1 | sed 's/.*\///') on 127.0.0.1:$port (prefix $tmp)"
+
+"$bench" --carrier-url "http://127.0.0.1:$port" \
+    --messages "${BENCH_MESSAGES:-20000}" --in-flight "${BENCH_IN_FLIGHT:-64}" "$@"
