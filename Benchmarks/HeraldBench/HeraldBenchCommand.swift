@@ -49,54 +49,43 @@ struct HeraldBenchCommand: AsyncParsableCommand {
         print("herald-bench: N=\(messages) in-flight=\(inFlight) senders=\(senders) carrier=\(base)")
 
         let herald = try await HeraldRun(settings: settings).run()
-        let heraldRate = Self.rate(messages, herald.deliveryTime)
+        let heraldRate = Formatting.rate(messages, herald.deliveryTime)
+        report(herald, rate: heraldRate)
         let durability = herald.durability
-        print("database in \(FileManager.default.temporaryDirectory.path); daemon writer runs journal_mode=\(durability.journalMode) synchronous=\(durability.synchronousName)\(durability.everyCommitSynced ? "" : " (WARNING: commits are not synced one by one; transitions are not durable across power loss)")")
-        print("insert:  \(messages) outbox rows in \(Self.secondsText(herald.insertTime)) s (\(Self.format(Self.rate(messages, herald.insertTime))) rows/s, batches of \(OutboxFiller.batchSize))")
-        print("herald:  \(messages) messages sent in \(Self.secondsText(herald.deliveryTime)) s = \(Self.format(heraldRate)) msg/s (\(herald.events.values.reduce(0, +)) events: \(Self.describe(herald.events)))")
-        print("commits: ~\(Self.batches(herald.commits, "queued", messages: messages)) ingest, ~\(Self.batches(herald.commits, "sending", messages: messages)) claim, ~\(Self.batches(herald.commits, "sent", messages: messages)) record commits (messages per commit)")
+        let tail = "n=\(messages) in_flight=\(inFlight) synchronous=\(durability.synchronousName)"
         guard !skipCeiling else {
-            print("BENCH herald_msgs_per_s=\(Self.format(heraldRate)) n=\(messages) in_flight=\(inFlight) synchronous=\(durability.synchronousName)")
+            print("BENCH herald_msgs_per_s=\(Formatting.whole(heraldRate)) \(tail)")
             return
         }
 
         let ceiling = try await CurlCeiling(settings: settings).run()
-        let ceilingRate = Self.rate(messages, ceiling.elapsed)
-        print("ceiling: \(messages) POSTs in \(Self.secondsText(ceiling.elapsed)) s = \(Self.format(ceilingRate)) req/s through CurlMulti (\(ceiling.connectionsOpened) connections opened, \(ceiling.failures) not 201)")
+        let ceilingRate = Formatting.rate(messages, ceiling.elapsed)
+        print("ceiling: \(messages) POSTs in \(Formatting.time(ceiling.elapsed)) = \(Formatting.whole(ceilingRate)) req/s through CurlMulti (\(ceiling.connectionsOpened) connections opened, \(ceiling.failures) not 201)")
         if let failure = ceiling.firstFailure {
             print("ceiling: first request that did not get 201: \(failure)")
         }
         let ratio = heraldRate / ceilingRate
         // The target is for durable transitions; a faster run without per-commit syncs does not meet it.
         let verdict = heraldRate >= Self.targetPerSecond && durability.everyCommitSynced ? "meets" : "misses"
-        print("summary: herald \(Self.format(heraldRate)) msg/s vs ceiling \(Self.format(ceilingRate)) req/s, herald/ceiling = \(String(format: "%.2f", ratio)); \(verdict) the \(Self.format(Self.targetPerSecond)) msg/s durable target")
-        print("BENCH herald_msgs_per_s=\(Self.format(heraldRate)) curl_ceiling_per_s=\(Self.format(ceilingRate)) ratio=\(String(format: "%.3f", ratio)) n=\(messages) in_flight=\(inFlight) synchronous=\(durability.synchronousName)")
+        print("summary: herald \(Formatting.whole(heraldRate)) msg/s vs ceiling \(Formatting.whole(ceilingRate)) req/s, herald/ceiling = \(String(format: "%.2f", ratio)); \(verdict) the \(Formatting.whole(Self.targetPerSecond)) msg/s durable target")
+        print("BENCH herald_msgs_per_s=\(Formatting.whole(heraldRate)) curl_ceiling_per_s=\(Formatting.whole(ceilingRate)) ratio=\(String(format: "%.3f", ratio)) \(tail)")
         if ceiling.failures > 0 {
             throw ExitCode.failure
         }
     }
 
-    static func rate(_ count: Int, _ duration: Duration) -> Double {
-        Double(count) / max(seconds(duration), 1e-9)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (whole, fraction) = duration.components
-        return Double(whole) + Double(fraction) / 1e18
-    }
-
-    static func secondsText(_ duration: Duration) -> String { String(format: "%.3f", seconds(duration)) }
-
-    static func format(_ value: Double) -> String { String(format: "%.0f", value) }
-
-    /// "commits (messages per commit)" for one kind of transition.
-    static func batches(_ commits: [String: Int], _ state: String, messages: Int) -> String {
-        let count = commits[state] ?? 0
-        guard count > 0 else { return "0" }
-        return "\(count) (\(String(format: "%.1f", Double(messages) / Double(count))))"
-    }
-
-    static func describe(_ counts: [String: Int]) -> String {
-        counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    private func report(_ herald: HeraldRun.Result, rate: Double) {
+        let durability = herald.durability
+        let record = herald.record
+        let warning = durability.everyCommitSynced ? "" : " (WARNING: commits are not synced one by one, so transitions are not durable across power loss)"
+        print("database: \(FileManager.default.temporaryDirectory.path); the daemon's writer runs journal_mode=\(durability.journalMode) synchronous=\(durability.synchronousName)\(warning)")
+        print("insert:  \(messages) outbox rows in \(Formatting.time(herald.insertTime)) (\(Formatting.whole(Formatting.rate(messages, herald.insertTime))) rows/s, \(OutboxFiller.batchSize) per transaction)")
+        print("herald:  \(messages) messages sent in \(Formatting.time(herald.deliveryTime)) = \(Formatting.whole(rate)) msg/s (\(record.events.values.reduce(0, +)) events: \(Formatting.counts(record.events)))")
+        let cpu = Formatting.seconds(herald.deliveryCPU)
+        print("cpu:     \(String(format: "%.2f", cpu)) s of CPU meanwhile = \(Formatting.whole(cpu * 1e6 / Double(messages))) µs per message, \(String(format: "%.2f", cpu / Formatting.seconds(herald.deliveryTime))) cores busy of \(ProcessInfo.processInfo.activeProcessorCount)")
+        print("commits: ~\(Formatting.commits(record.commits, "queued", messages: messages)) ingest, ~\(Formatting.commits(record.commits, "sending", messages: messages)) claim, ~\(Formatting.commits(record.commits, "sent", messages: messages)) record (messages per commit)")
+        let afterIngest = record.lastSent - record.ingestDone
+        let sentAfter = messages - record.sentDuringIngest
+        print("phases:  ingest done at \(Formatting.time(record.ingestDone)) with \(record.sentDuringIngest) sent meanwhile (\(Formatting.whole(Formatting.rate(record.sentDuringIngest, record.ingestDone))) msg/s); then \(sentAfter) sent in \(Formatting.time(afterIngest)) (\(Formatting.whole(Formatting.rate(sentAfter, afterIngest))) msg/s)")
     }
 }

@@ -65,14 +65,13 @@ struct MessagesAPI: Sendable {
             status: "queued",
             errorCode: nil
         )
-        // Rendered before the state decides, to keep its critical section short; a duplicate
-        // simply discards it.
-        let rendered = JSONReply.encode(MessageResource(message: message, accountSID: core.configuration.accountSID))
-
-        switch core.state.accept(message, response: rendered) {
-        case let .duplicate(firstResponse):
-            core.logger.debug("duplicate message POST", metadata: ["idempotency_key": "\(key ?? "")"])
-            return JSONReply.response(status: 201, bytes: firstResponse)
+        let accountSID = core.configuration.accountSID
+        switch core.state.accept(message) {
+        case let .duplicate(original):
+            // Rendering is deterministic (sorted keys, dates from acceptance), so this is the
+            // first answer byte for byte without keeping every answer in memory.
+            core.logger.debug("duplicate message POST", metadata: ["idempotency_key": "\(key ?? "")", "sid": "\(original.sid)"])
+            return JSONReply.response(status: 201, MessageResource(message: original, accountSID: accountSID))
         case let .refused(reply):
             return JSONReply.error(reply)
         case let .accepted(deliveryError):
@@ -89,7 +88,7 @@ struct MessagesAPI: Sendable {
                     "segments": "\(message.numSegments)", "idempotency_key": "\(key ?? "-")",
                 ]
             )
-            return JSONReply.response(status: 201, bytes: rendered)
+            return JSONReply.response(status: 201, MessageResource(message: message, accountSID: accountSID))
         }
     }
 

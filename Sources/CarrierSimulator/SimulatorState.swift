@@ -10,15 +10,16 @@ final class SimulatorState: Sendable {
         var stats = SimulatorStats()
         var messages: [AcceptedMessage] = []
         var messageIndexBySID: [String: Int] = [:]
-        /// Exact bytes of the first answer per idempotency key, replayed for every repeat.
-        var firstResponseByKey: [String: [UInt8]] = [:]
+        /// The message each idempotency key created; repeats get its first answer re-rendered.
+        var sidByKey: [String: String] = [:]
         var numbersBySID: [String: ProvisionedNumber] = [:]
         var numberSIDByPhone: [String: String] = [:]
     }
 
     enum Acceptance: Sendable {
         case accepted(deliveryError: DeliveryError?)
-        case duplicate(firstResponse: [UInt8])
+        /// `original` as it was when first accepted, so rendering it gives the first answer again.
+        case duplicate(original: AcceptedMessage)
         case refused(CarrierErrorReply)
     }
 
@@ -38,18 +39,21 @@ final class SimulatorState: Sendable {
 
     /// Decides a well-formed POST in one critical section, so two concurrent POSTs with one
     /// idempotency key can never both be accepted.
-    func accept(_ message: AcceptedMessage, response: [UInt8]) -> Acceptance {
+    func accept(_ message: AcceptedMessage) -> Acceptance {
         storage.withLock { storage in
-            if let key = message.idempotencyKey, let first = storage.firstResponseByKey[key] {
+            if let key = message.idempotencyKey, let sid = storage.sidByKey[key], let index = storage.messageIndexBySID[sid] {
                 storage.stats.duplicates[key, default: 0] += 1
                 storage.stats.duplicateRequests += 1
-                return .duplicate(firstResponse: first)
+                var original = storage.messages[index]
+                original.status = "queued"
+                original.errorCode = nil
+                return .duplicate(original: original)
             }
             if let reply = storage.faults.errorFor[message.to] {
                 storage.stats.faultsInjected += 1
                 return .refused(reply)
             }
-            if let key = message.idempotencyKey { storage.firstResponseByKey[key] = response }
+            if let key = message.idempotencyKey { storage.sidByKey[key] = message.sid }
             storage.messageIndexBySID[message.sid] = storage.messages.count
             storage.messages.append(message)
             storage.stats.accepted += 1

@@ -19,6 +19,12 @@ public enum OutcomeDecision: Sendable, Equatable {
         switch outcome {
         case let .accepted(sid, status, segments):
             return .sent(sid: sid, carrierStatus: status, segments: segments)
+        case let .permanent(_, _, httpStatus) where httpStatus == 401 || httpStatus == 403:
+            // A refused account (wrong token, suspended sid) says nothing about the message: hold it
+            // as carrier back-off until the operator fixes the account, rather than failing the queue.
+            notBefore = now + policy.delay(afterAttempts: attempts, random: random)
+            reason = .carrierBackoff
+            detail = "carrier refused the account: \(outcome.summary); check carrier.account_sid and the auth token"
         case let .permanent(code, _, _):
             return .fail(errorCode: code, detail: outcome.summary)
         case .retryable:

@@ -469,7 +469,10 @@ struct CarrierSimulatorTests {
     func callbackRetries() async throws {
         try await withWebhookReceiver { receiver in
             let configuration = SimulatorConfiguration(callbackDelay: .milliseconds(10), callbackAttempts: 3)
-            try await CarrierSimulator.withRunning(configuration) { sim in
+            // The failures below are the point of the test; their warnings would only be noise.
+            var silent = Logger(label: "test.carrier-sim")
+            silent.logLevel = .critical
+            try await CarrierSimulator.withRunning(configuration, logger: silent) { sim in
                 let client = try SimClient(sim)
                 defer { client.shutdown() }
                 receiver.answerNext(500)

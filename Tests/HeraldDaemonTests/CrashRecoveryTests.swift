@@ -1,0 +1,105 @@
+import CarrierSimulator
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldStore
+import Testing
+
+/// heraldd as a real process, killed with SIGKILL in the middle of a run and started again.
+@Suite("Crash recovery", .serialized)
+struct CrashRecoveryTests {
+    /// The heraldd built beside this test bundle.
+    static var heralddPath: String {
+        let directory = Bundle.main.executableURL?.deletingLastPathComponent()
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return directory.appendingPathComponent("heraldd").path
+    }
+
+    static func startHeraldd(config: String, log: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: heralddPath)
+        process.arguments = ["--config", config]
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardError = handle
+        process.standardOutput = handle
+        try process.run()
+        return process
+    }
+
+    @Test("SIGKILL mid-run, restart: nothing lost, nothing stuck in sending, no duplicate accepted")
+    func killedAndRestarted() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.heralddPath), "heraldd not built at \(Self.heralddPath)")
+        let directory = try DaemonHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let webhookPort = try FreePort.find()
+        let total = 3000
+        try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
+            // Slow the carrier down so the kill lands with posts in flight.
+            simulator.setLatency(.milliseconds(40))
+            let tokenPath = directory.appendingPathComponent("token").path
+            try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
+            let databasePath = directory.appendingPathComponent("herald.db").path
+            let configPath = directory.appendingPathComponent("herald.toml").path
+            try DaemonHarness.configText(
+                databasePath: databasePath, webhookPort: webhookPort, carrierURL: simulator.baseURL, tokenPath: tokenPath
+            ).write(toFile: configPath, atomically: true, encoding: .utf8)
+            let log = directory.appendingPathComponent("heraldd.log")
+
+            var heraldd = try Self.startHeraldd(config: configPath, log: log)
+            var producerConfiguration = Configuration()
+            producerConfiguration.busyMode = .timeout(10)
+            // The daemon creates the schema; wait for it before producing.
+            var producer: DatabaseQueue?
+            let deadline = ContinuousClock.now + .seconds(20)
+            while producer == nil, ContinuousClock.now < deadline {
+                if let queue = try? DatabaseQueue(path: databasePath, configuration: producerConfiguration),
+                   (try? await queue.read({ db in try db.tableExists("outbox") })) == true {
+                    producer = queue
+                } else {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            let queue = try #require(producer, "heraldd never created the schema; log: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
+            try await queue.write { db in
+                for i in 0..<total {
+                    try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES (?, ?, ?, ?)",
+                                   arguments: [DaemonHarness.org, i.isMultiple(of: 2) ? "alice" : "bob", String(format: "+1612556%04d", i), "crash test \(i)"])
+                }
+            }
+            func count(_ condition: String) async throws -> Int {
+                try await queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE \(condition)") ?? 0 }
+            }
+            // Kill once a good part is sent but much is still to go.
+            while try await count("state IN ('sent', 'delivered')") < total / 5 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            kill(heraldd.processIdentifier, SIGKILL)
+            heraldd.waitUntilExit()
+            let inFlightAtKill = try await count("state = 'sending'")
+            #expect(try await count("1") == total)
+
+            heraldd = try Self.startHeraldd(config: configPath, log: log)
+            defer {
+                heraldd.terminate()
+                heraldd.waitUntilExit()
+            }
+            let finishBy = ContinuousClock.now + .seconds(90)
+            while try await count("state = 'delivered'") < total, ContinuousClock.now < finishBy {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await count("state = 'delivered'") == total)
+            #expect(try await count("state = 'sending'") == 0)
+            let accepted = await simulator.messages()
+            #expect(accepted.count == total)
+            #expect(Set(accepted.compactMap(\.idempotencyKey)).count == total)
+            // Messages caught in flight were reconciled, and their re-posts carried the same key.
+            let reconciled = try await queue.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT message_id) FROM message_events WHERE detail LIKE 'left sending%'") ?? 0
+            }
+            #expect(reconciled == inFlightAtKill)
+            #expect(inFlightAtKill > 0, "the kill should land with posts in flight")
+        }
+    }
+}
