@@ -6,6 +6,7 @@ import HeraldCarrier
 struct CurlCeiling {
     struct Result {
         var elapsed: Duration
+        var cpu: Duration
         var failures: Int
         var firstFailure: String?
         var connectionsOpened: Int
@@ -25,6 +26,7 @@ struct CurlCeiling {
         let callbackBase = "http://127.0.0.1:65535/webhooks/status"
         let (messages, lanes, senders) = (settings.messages, settings.inFlight, settings.senders)
 
+        let cpuBefore = ProcessCPU.used()
         let started = ContinuousClock.now
         // One loop per in-flight slot, each taking every `lanes`-th message: the multi always
         // has `lanes` transfers to run, as the daemon's dispatcher keeps it full.
@@ -52,7 +54,7 @@ struct CurlCeiling {
             return (total, first)
         }
         return Result(
-            elapsed: started.duration(to: .now), failures: failures.0, firstFailure: failures.1,
+            elapsed: started.duration(to: .now), cpu: ProcessCPU.used() - cpuBefore, failures: failures.0, firstFailure: failures.1,
             connectionsOpened: http.statistics.connectionsOpened
         )
     }

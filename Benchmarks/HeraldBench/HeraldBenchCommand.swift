@@ -60,7 +60,7 @@ struct HeraldBenchCommand: AsyncParsableCommand {
 
         let ceiling = try await CurlCeiling(settings: settings).run()
         let ceilingRate = Formatting.rate(messages, ceiling.elapsed)
-        print("ceiling: \(messages) POSTs in \(Formatting.time(ceiling.elapsed)) = \(Formatting.whole(ceilingRate)) req/s through CurlMulti (\(ceiling.connectionsOpened) connections opened, \(ceiling.failures) not 201)")
+        print("ceiling: \(messages) POSTs in \(Formatting.time(ceiling.elapsed)) = \(Formatting.whole(ceilingRate)) req/s through CurlMulti, \(Formatting.whole(Formatting.seconds(ceiling.cpu) * 1e6 / Double(messages))) µs CPU per request (\(ceiling.connectionsOpened) connections opened, \(ceiling.failures) not 201)")
         if let failure = ceiling.firstFailure {
             print("ceiling: first request that did not get 201: \(failure)")
         }
