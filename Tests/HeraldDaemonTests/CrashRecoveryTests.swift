@@ -102,4 +102,61 @@ struct CrashRecoveryTests {
             #expect(inFlightAtKill > 0, "the kill should land with posts in flight")
         }
     }
+
+    @Test("SIGTERM: stop claiming, finish in-flight posts within the grace period, exit 0")
+    func sigtermDrains() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.heralddPath), "heraldd not built at \(Self.heralddPath)")
+        let directory = try DaemonHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let webhookPort = try FreePort.find()
+        try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
+            // Every post takes a second, so the signal lands with posts in flight.
+            simulator.setLatency(.seconds(1))
+            let tokenPath = directory.appendingPathComponent("token").path
+            try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
+            let databasePath = directory.appendingPathComponent("herald.db").path
+            let configPath = directory.appendingPathComponent("herald.toml").path
+            // 8 posts in flight at most: the rest of the 200 must stay queued after SIGTERM.
+            try DaemonHarness.configText(
+                databasePath: databasePath, webhookPort: webhookPort, carrierURL: simulator.baseURL, tokenPath: tokenPath
+            ).replacingOccurrences(of: "max_in_flight = 64", with: "max_in_flight = 8")
+                .write(toFile: configPath, atomically: true, encoding: .utf8)
+            let heraldd = try Self.startHeraldd(config: configPath, log: directory.appendingPathComponent("heraldd.log"))
+            var producerConfiguration = Configuration()
+            producerConfiguration.busyMode = .timeout(10)
+            var queue: DatabaseQueue?
+            for _ in 0..<400 where queue == nil {
+                if let candidate = try? DatabaseQueue(path: databasePath, configuration: producerConfiguration),
+                   (try? await candidate.read({ db in try db.tableExists("outbox") })) == true {
+                    queue = candidate
+                } else {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            let producer = try #require(queue)
+            try await producer.write { db in
+                for i in 0..<200 {
+                    try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES (?, 'alice', ?, 'drain test')",
+                                   arguments: [DaemonHarness.org, String(format: "+1612557%04d", i)])
+                }
+            }
+            func count(_ condition: String) async throws -> Int {
+                try await producer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE \(condition)") ?? 0 }
+            }
+            while try await count("state = 'sending'") == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let sendingAtSignal = try await count("state = 'sending'")
+            kill(heraldd.processIdentifier, SIGTERM)
+            heraldd.waitUntilExit()
+            #expect(heraldd.terminationStatus == 0)
+            #expect(try await count("state = 'sending'") == 0)
+            // The posts in flight finished and were recorded; nothing new was claimed after the signal.
+            let posted = try await count("state IN ('sent', 'delivered')")
+            #expect(posted >= sendingAtSignal)
+            #expect(posted <= sendingAtSignal + 8)
+            #expect(try await count("state = 'queued'") == 200 - posted)
+            #expect(await simulator.stats().accepted == posted)
+        }
+    }
 }
