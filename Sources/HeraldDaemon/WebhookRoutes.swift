@@ -23,10 +23,22 @@ struct WebhookRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(stringLiteral: Self.statusPath)) { request, context in
-            try await self.status(request: request, context: context)
+            try await self.signed(request, context: context, then: self.status)
         }
         router.post(RouterPath(stringLiteral: Self.inboundPath)) { request, context in
-            try await self.inbound(request: request, context: context)
+            try await self.signed(request, context: context, then: self.inbound)
+        }
+    }
+
+    /// Runs `handler` with the form fields (first value of each name) only if the signature holds.
+    private func signed(
+        _ request: Request, context: BasicRequestContext,
+        then handler: (Request, [String: String]) async throws -> Response
+    ) async throws -> Response {
+        var request = request
+        switch try await verifiedForm(&request, context: context) {
+        case let .verified(form): return try await handler(request, Dictionary(form, uniquingKeysWith: { first, _ in first }))
+        case let .refused(response): return response
         }
     }
 
@@ -54,14 +66,7 @@ struct WebhookRoutes: Sendable {
         return .verified(form)
     }
 
-    private func status(request: Request, context: BasicRequestContext) async throws -> Response {
-        var request = request
-        let form: [(String, String)]
-        switch try await verifiedForm(&request, context: context) {
-        case let .verified(fields): form = fields
-        case let .refused(response): return response
-        }
-        let fields = Dictionary(form, uniquingKeysWith: { first, _ in first })
+    private func status(request: Request, fields: [String: String]) async throws -> Response {
         guard let sid = fields["MessageSid"] ?? fields["SmsSid"], let status = fields["MessageStatus"] ?? fields["SmsStatus"] else {
             logger.warning("status callback without MessageSid or MessageStatus ignored")
             return Response(status: .badRequest)
@@ -86,14 +91,7 @@ struct WebhookRoutes: Sendable {
         return Response(status: .noContent)
     }
 
-    private func inbound(request: Request, context: BasicRequestContext) async throws -> Response {
-        var request = request
-        let form: [(String, String)]
-        switch try await verifiedForm(&request, context: context) {
-        case let .verified(fields): form = fields
-        case let .refused(response): return response
-        }
-        let fields = Dictionary(form, uniquingKeysWith: { first, _ in first })
+    private func inbound(request: Request, fields: [String: String]) async throws -> Response {
         guard let from = fields["From"], let to = fields["To"] else {
             return Response(status: .badRequest)
         }

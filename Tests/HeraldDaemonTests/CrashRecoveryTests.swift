@@ -28,6 +28,23 @@ struct CrashRecoveryTests {
         return process
     }
 
+    /// A producer connection, once the daemon has created the schema.
+    static func producer(databasePath: String, log: URL) async throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let queue = try? DatabaseQueue(path: databasePath, configuration: configuration),
+               (try? await queue.read({ db in try db.tableExists("outbox") })) == true {
+                return queue
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+        Issue.record("heraldd never created the schema; its log:\n\(output)")
+        throw CancellationError()
+    }
+
     @Test("SIGKILL mid-run, restart: nothing lost, nothing stuck in sending, no duplicate accepted")
     func killedAndRestarted() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.heralddPath), "heraldd not built at \(Self.heralddPath)")
@@ -48,20 +65,7 @@ struct CrashRecoveryTests {
             let log = directory.appendingPathComponent("heraldd.log")
 
             var heraldd = try Self.startHeraldd(config: configPath, log: log)
-            var producerConfiguration = Configuration()
-            producerConfiguration.busyMode = .timeout(10)
-            // The daemon creates the schema; wait for it before producing.
-            var producer: DatabaseQueue?
-            let deadline = ContinuousClock.now + .seconds(20)
-            while producer == nil, ContinuousClock.now < deadline {
-                if let queue = try? DatabaseQueue(path: databasePath, configuration: producerConfiguration),
-                   (try? await queue.read({ db in try db.tableExists("outbox") })) == true {
-                    producer = queue
-                } else {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-            }
-            let queue = try #require(producer, "heraldd never created the schema; log: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
+            let queue = try await Self.producer(databasePath: databasePath, log: log)
             try await queue.write { db in
                 for i in 0..<total {
                     try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES (?, ?, ?, ?)",
@@ -122,18 +126,8 @@ struct CrashRecoveryTests {
             ).replacingOccurrences(of: "max_in_flight = 64", with: "max_in_flight = 8")
                 .write(toFile: configPath, atomically: true, encoding: .utf8)
             let heraldd = try Self.startHeraldd(config: configPath, log: directory.appendingPathComponent("heraldd.log"))
-            var producerConfiguration = Configuration()
-            producerConfiguration.busyMode = .timeout(10)
-            var queue: DatabaseQueue?
-            for _ in 0..<400 where queue == nil {
-                if let candidate = try? DatabaseQueue(path: databasePath, configuration: producerConfiguration),
-                   (try? await candidate.read({ db in try db.tableExists("outbox") })) == true {
-                    queue = candidate
-                } else {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-            }
-            let producer = try #require(queue)
+            defer { if heraldd.isRunning { heraldd.terminate() } }
+            let producer = try await Self.producer(databasePath: databasePath, log: directory.appendingPathComponent("heraldd.log"))
             try await producer.write { db in
                 for i in 0..<200 {
                     try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES (?, 'alice', ?, 'drain test')",
