@@ -61,7 +61,7 @@ public final class Daemon: Sendable {
                 let month = UsageMonth(timeZone: zones[org] ?? TimeZone(identifier: "America/Chicago")!)
                 cache[org] = month
                 return month
-            }.key(for: Date())
+            }.key(for: clock.now())
         }
         signature = WebhookSignature(authToken: authToken)
     }
