@@ -18,7 +18,6 @@ enum BenchConfiguration {
         connect_timeout = \(BenchSettings.connectTimeoutSeconds)
         request_timeout = \(BenchSettings.requestTimeoutSeconds)
         max_in_flight = \(settings.inFlight)
-        \(ProcessInfo.processInfo.environment["XEXPERIMENT_TOML"] ?? "")
         [log]
         level = "warning"
         [[orgs]]

@@ -49,7 +49,6 @@ struct HeraldRun {
         logger.logLevel = .warning
         // The daemon migrates the schema here, so the producer finds the outbox before anything runs.
         let daemon = try Daemon(configuration: configuration, authToken: BenchSettings.authToken, logger: logger)
-        if let n = ProcessInfo.processInfo.environment["XEXPERIMENT_SYNC"] { try await daemon.database.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(n)") } } // XEXPERIMENT
         let durability = try await Durability.of(daemon.database)
         var producerConfiguration = Configuration()
         producerConfiguration.busyMode = .timeout(10)
