@@ -108,7 +108,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore"]),
+        .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "HeraldCarrierTests", dependencies: ["HeraldCarrier", "CarrierSimulator", "HeraldCore", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(
             name: "HeraldDaemonTests",

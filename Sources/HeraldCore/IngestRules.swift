@@ -30,7 +30,7 @@ public struct IngestRules: Sendable {
         case let .success(number): to = number
         case let .failure(error): return .failure(.invalidNumber(input: toText, problem: error.description))
         }
-        if body.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) { return .failure(.emptyBody) }
+        if body.unicodeScalars.allSatisfy(\.isSpace) { return .failure(.emptyBody) }
         let characters = body.unicodeScalars.count
         if characters > Segmenter.maximumCharacters { return .failure(.bodyTooLong(characters: characters)) }
 
@@ -58,5 +58,19 @@ public struct IngestRules: Sendable {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Leading and trailing white space removed. Runs on every field of every outbox row, so it
+    /// avoids Foundation's character-set machinery and returns `self` when there is nothing to trim.
+    var trimmed: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.isSpace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.isSpace })!
+        if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex { return self }
+        return String(scalars[first...last])
+    }
+}
+
+extension Unicode.Scalar {
+    var isSpace: Bool {
+        value < 0x80 ? (value == 0x20 || (0x09...0x0D).contains(value)) : properties.isWhitespace
+    }
 }

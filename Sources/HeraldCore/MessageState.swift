@@ -37,7 +37,11 @@ public enum MessageState: String, Sendable, CaseIterable, Codable {
     public func canMove(to next: MessageState) -> Bool {
         if isFinal { return false }
         switch (self, next) {
-        case (_, .canceled), (_, .expired): return self != .sending || next == .expired
+        // Canceling and expiring stop a message Herald still holds; once a POST is in flight
+        // (sending) or the carrier took it (sent), only the carrier's answer moves it on.
+        // (sending -> expired is the exception: a retry that would land past expires_at.)
+        case (.sent, .canceled), (.sent, .expired), (.sending, .canceled): return false
+        case (_, .canceled), (_, .expired): return true
         case (.queued, .sending), (.scheduled, .sending): return true
         case (.queued, .scheduled), (.scheduled, .queued), (.scheduled, .scheduled): return true
         case (.awaitingConsent, .queued), (.awaitingConsent, .scheduled): return true

@@ -22,6 +22,16 @@ final class OutcomeRecorder: Sendable {
         self.logger = logger
     }
 
+    static let comfortableBatch = 64
+    static let gatherDelay: Duration = .milliseconds(2)
+
+    private func take() -> [DispatchRecord] {
+        pending.withLock { records in
+            defer { records.removeAll(keepingCapacity: true) }
+            return records
+        }
+    }
+
     func submit(_ record: DispatchRecord) {
         pending.withLock { $0.append(record) }
         doorbell.ring()
@@ -36,14 +46,16 @@ final class OutcomeRecorder: Sendable {
     func run() async {
         var failures = 0
         while true {
-            let batch = pending.withLock { records -> [DispatchRecord] in
-                defer { records.removeAll(keepingCapacity: true) }
-                return records
-            }
+            var batch = take()
             if batch.isEmpty {
                 if finishing.load(ordering: .sequentiallyConsistent) { return }
                 await doorbell.wait(upTo: .milliseconds(200))
                 continue
+            }
+            // Under load, a moment's wait turns many small commits into one larger one.
+            if batch.count < Self.comfortableBatch, !finishing.load(ordering: .sequentiallyConsistent) {
+                try? await Task.sleep(for: Self.gatherDelay)
+                batch += take()
             }
             do {
                 try await database.record(batch, now: clock.now(), usageMonth: usageMonth)

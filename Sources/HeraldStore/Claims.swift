@@ -45,6 +45,7 @@ extension QueueDatabase {
     ) async throws -> [ClaimedMessage] {
         try await pool.write { db in
             let at = now.millis
+            let events = try EventLog(db, at: at)
             var claimed: [ClaimedMessage] = []
             var examined = 0
             let select = try db.cachedStatement(sql: """
@@ -64,36 +65,37 @@ extension QueueDatabase {
                 UPDATE message SET state = 'expired', held_reason = NULL, final_at = ?, updated_at = ? WHERE id = ?
                 """)
             for priority in MessageKind.priorities where examined < limit {
+                // Columns by position: this runs for every claimed message.
                 let rows = try Row.fetchAll(select, arguments: [priority, at, limit - examined])
                 examined += rows.count
                 for row in rows {
-                    let id: Int64 = row["id"]
-                    let state = MessageState(rawValue: row["state"]) ?? .queued
-                    let expiresAt = (row["expires_at"] as Int64?).map(Date.init(millis:))
+                    let id: Int64 = row[0]
+                    let state = MessageState(rawValue: row[13]) ?? .queued
+                    let expiresAt = (row[10] as Int64?).map(Date.init(millis:))
                     let candidate = ClaimCandidate(
-                        id: id, orgID: row["org_id"], from: row["from_number"], to: row["to_number"],
-                        kind: MessageKind(rawValue: row["kind"]) ?? .bulk, segments: row["segments"] ?? 1,
-                        heldReason: (row["held_reason"] as String?).flatMap(HeldReason.init(rawValue:)),
-                        notBefore: Date(millis: row["not_before"]), expiresAt: expiresAt
+                        id: id, orgID: row[1], from: row[3], to: row[4],
+                        kind: MessageKind(rawValue: row[6]) ?? .bulk, segments: row[7] ?? 1,
+                        heldReason: (row[8] as String?).flatMap(HeldReason.init(rawValue:)),
+                        notBefore: Date(millis: row[9]), expiresAt: expiresAt
                     )
                     let verdict: ClaimVerdict = if let expiresAt, expiresAt <= now { .expire } else { decide(candidate) }
                     switch verdict {
                     case .send:
                         try markSending.execute(arguments: [at, id])
-                        try EventLog.append(Transition(id, from: state, to: .sending), at: at, in: db)
+                        try events.append(Transition(id, from: state, to: .sending))
                         claimed.append(ClaimedMessage(
-                            id: id, orgID: candidate.orgID, userID: row["user_id"], from: candidate.from, to: candidate.to,
-                            body: row["body"], segments: candidate.segments, attempts: (row["attempts"] as Int) + 1,
-                            carrierKey: row["carrier_key"], expiresAt: expiresAt
+                            id: id, orgID: candidate.orgID, userID: row[2], from: candidate.from, to: candidate.to,
+                            body: row[5], segments: candidate.segments, attempts: (row[11] as Int) + 1,
+                            carrierKey: row[12], expiresAt: expiresAt
                         ))
                     case let .hold(until, reason):
                         try hold.execute(arguments: [until.millis, reason.rawValue, at, id])
-                        try EventLog.append(Transition(id, from: state, to: .scheduled, reason: reason.rawValue,
-                                                       detail: "not before \(Timestamp.format(until))"), at: at, in: db)
+                        try events.append(Transition(id, from: state, to: .scheduled, reason: reason.rawValue,
+                                                       detail: "not before \(Timestamp.format(until))"))
                     case .expire:
                         try expire.execute(arguments: [at, at, id])
-                        try EventLog.append(Transition(id, from: state, to: .expired, reason: "expired",
-                                                       detail: "expires_at passed before it could be sent"), at: at, in: db)
+                        try events.append(Transition(id, from: state, to: .expired, reason: "expired",
+                                                       detail: "expires_at passed before it could be sent"))
                     }
                 }
             }
@@ -125,11 +127,11 @@ extension QueueDatabase {
     public func reconcileSending(now: Date) async throws -> Int {
         try await pool.write { db in
             let at = now.millis
+            let events = try EventLog(db, at: at)
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE state = 'sending'")
             for id in ids {
-                try EventLog.append(Transition(id, from: .sending, to: .queued, reason: "reconcile",
-                                               detail: "left sending by an earlier run; re-posting with the same idempotency key"),
-                                    at: at, in: db)
+                try events.append(Transition(id, from: .sending, to: .queued, reason: "reconcile",
+                                               detail: "left sending by an earlier run; re-posting with the same idempotency key"))
             }
             try db.execute(sql: "UPDATE message SET state = 'queued', not_before = ?, updated_at = ? WHERE state = 'sending'",
                            arguments: [at, at])

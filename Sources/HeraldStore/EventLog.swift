@@ -27,14 +27,23 @@ struct Transition {
     }
 }
 
-enum EventLog {
-    static func append(_ transition: Transition, at millis: Int64, in db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
+/// Appends transitions within one transaction; the statement is prepared once per transaction
+/// rather than looked up by its SQL text for every row.
+struct EventLog {
+    private let insert: Statement
+    private let at: Int64
+
+    init(_ db: Database, at millis: Int64) throws {
+        insert = try db.cachedStatement(sql: """
             INSERT INTO message_event (message_id, at, from_state, to_state, reason, detail, http_status, error_code, carrier_status)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [
-            transition.messageID, millis, transition.from?.rawValue, transition.to.rawValue, transition.reason,
+        at = millis
+    }
+
+    func append(_ transition: Transition) throws {
+        try insert.execute(arguments: [
+            transition.messageID, at, transition.from?.rawValue, transition.to.rawValue, transition.reason,
             transition.detail, transition.httpStatus, transition.errorCode, transition.carrierStatus,
         ])
     }

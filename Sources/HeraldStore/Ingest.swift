@@ -24,6 +24,7 @@ extension QueueDatabase {
         try await pool.write { db in
             var report = IngestReport()
             let at = now.millis
+            let events = try EventLog(db, at: at)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key
                 FROM outbox ORDER BY id LIMIT ?
@@ -38,18 +39,19 @@ extension QueueDatabase {
             let findKey = try db.cachedStatement(sql: "SELECT id FROM message WHERE org_id = ? AND idempotency_key = ?")
             for row in rows {
                 let submission = OutboxSubmission(
-                    id: row["id"], org: row.text("org"), sender: row.text("sender"), toNumber: row.text("to_number"),
-                    body: row.text("body"), kind: row.text("kind"), sendAt: row.text("send_at"),
-                    expiresAt: row.text("expires_at"), externalRef: row.text("external_ref"),
-                    idempotencyKey: row.text("idempotency_key")
+                    id: row[0], org: row.text(1), sender: row.text(2), toNumber: row.text(3),
+                    body: row.text(4), kind: row.text(5), sendAt: row.text(6),
+                    expiresAt: row.text(7), externalRef: row.text(8), idempotencyKey: row.text(9)
                 )
                 var verdict = rules.evaluate(submission, directory: directory, now: now)
                 var key = submission.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
-                if case let .success(message) = verdict, let producerKey = key,
-                   let existing = try Int64.fetchOne(findKey, arguments: [message.orgID, producerKey]) {
+                // Checked for rejected rows too (they keep their key, under the org they name): else a
+                // second bad row with the same key would trip the unique index and wedge the batch.
+                if let producerKey = key, let keyOrg = (try? verdict.get())?.orgID ?? submission.org,
+                   let existing = try Int64.fetchOne(findKey, arguments: [keyOrg, producerKey]) {
                     verdict = .failure(.duplicateIdempotencyKey(key: producerKey, existingMessage: existing))
                 }
-                let carrierKey = UUID().uuidString.lowercased()
+                let carrierKey = CarrierKey.make(messageID: submission.id)
                 switch verdict {
                 case let .success(message):
                     try insert.execute(arguments: [
@@ -58,7 +60,7 @@ extension QueueDatabase {
                         nil, nil, message.notBefore.millis, message.expiresAt?.millis, message.segments,
                         message.encoding.rawValue, key, carrierKey, submission.externalRef, at, at, nil,
                     ])
-                    try EventLog.append(Transition(submission.id, from: nil, to: message.state, reason: message.heldReason?.rawValue), at: at, in: db)
+                    try events.append(Transition(submission.id, from: nil, to: message.state, reason: message.heldReason?.rawValue))
                     if message.state == .scheduled { report.scheduled += 1 } else { report.queued += 1 }
                 case let .failure(reason):
                     // The duplicate keeps no key: the unique index belongs to the first message.
@@ -69,7 +71,7 @@ extension QueueDatabase {
                         submission.kind, kind.priority, MessageState.rejected.rawValue, nil,
                         reason.code, reason.description, at, nil, nil, nil, key, carrierKey, submission.externalRef, at, at, at,
                     ])
-                    try EventLog.append(Transition(submission.id, from: nil, to: .rejected, reason: reason.code, detail: reason.description), at: at, in: db)
+                    try events.append(Transition(submission.id, from: nil, to: .rejected, reason: reason.code, detail: reason.description))
                     report.rejected.append(.init(messageID: submission.id, reason: reason))
                 }
             }

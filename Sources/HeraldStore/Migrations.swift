@@ -102,7 +102,8 @@ enum Migrations {
     -- Claims walk this index one priority at a time, from the oldest due entry: the cost of a
     -- claim depends on what is due, not on how much is deferred for later.
     CREATE INDEX message_due ON message(priority, not_before) WHERE state IN ('queued', 'scheduled');
-    CREATE INDEX message_state ON message(state);
+    -- Only the states operators and reconciliation look up; final rows leave it for good.
+    CREATE INDEX message_state ON message(state) WHERE state IN ('queued', 'scheduled', 'awaiting_consent', 'sending', 'sent');
     CREATE INDEX message_sid ON message(carrier_sid) WHERE carrier_sid IS NOT NULL;
     CREATE UNIQUE INDEX message_idempotency ON message(org_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
     CREATE INDEX message_to ON message(to_number);

@@ -22,6 +22,8 @@ extension QueueDatabase {
         guard !records.isEmpty else { return }
         try await pool.write { db in
             let at = now.millis
+            let events = try EventLog(db, at: at)
+            var usage = UsageTally(monthOf: usageMonth)
             let sent = try db.cachedStatement(sql: """
                 UPDATE message SET state = 'sent', carrier_sid = ?, carrier_status = ?, carrier_segments = ?, sent_at = ?,
                     updated_at = ?, error_code = NULL, detail = NULL WHERE id = ? AND state = 'sending'
@@ -41,33 +43,33 @@ extension QueueDatabase {
                 case let .sent(sid, status, segments):
                     try sent.execute(arguments: [sid, status, segments, at, at, id])
                     if db.changesCount == 1 {
-                        try EventLog.append(Transition(id, from: .sending, to: .sent, httpStatus: record.httpStatus, carrierStatus: status), at: at, in: db)
-                        try Usage.add(org: record.message.orgID, user: record.message.userID,
-                                      month: usageMonth(record.message.orgID), segments: segments ?? record.message.segments, in: db)
+                        try events.append(Transition(id, from: .sending, to: .sent, httpStatus: record.httpStatus, carrierStatus: status))
+                        usage.add(org: record.message.orgID, user: record.message.userID, segments: segments ?? record.message.segments)
                     } else {
                         try fillSid.execute(arguments: [sid, id])
                     }
                 case let .retry(notBefore, reason, detail):
                     try retry.execute(arguments: [notBefore.millis, reason.rawValue, detail, at, id])
                     if db.changesCount == 1 {
-                        try EventLog.append(Transition(id, from: .sending, to: .scheduled, reason: reason.rawValue,
+                        try events.append(Transition(id, from: .sending, to: .scheduled, reason: reason.rawValue,
                                                        detail: "\(detail); next attempt \(Timestamp.format(notBefore))",
-                                                       httpStatus: record.httpStatus), at: at, in: db)
+                                                       httpStatus: record.httpStatus))
                     }
                 case let .fail(code, detail):
                     try fail.execute(arguments: [MessageState.failed.rawValue, code, "carrier_error", detail, at, at, id])
                     if db.changesCount == 1 {
-                        try EventLog.append(Transition(id, from: .sending, to: .failed, reason: "carrier_error", detail: detail,
-                                                       httpStatus: record.httpStatus, errorCode: code), at: at, in: db)
+                        try events.append(Transition(id, from: .sending, to: .failed, reason: "carrier_error", detail: detail,
+                                                       httpStatus: record.httpStatus, errorCode: code))
                     }
                 case let .expire(detail):
                     try fail.execute(arguments: [MessageState.expired.rawValue, nil, "expired", detail, at, at, id])
                     if db.changesCount == 1 {
-                        try EventLog.append(Transition(id, from: .sending, to: .expired, reason: "expired", detail: detail,
-                                                       httpStatus: record.httpStatus), at: at, in: db)
+                        try events.append(Transition(id, from: .sending, to: .expired, reason: "expired", detail: detail,
+                                                       httpStatus: record.httpStatus))
                     }
                 }
             }
+            try usage.write(in: db)
         }
     }
 }

@@ -13,12 +13,15 @@ public final class QueueDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "herald"
-        configuration.prepareDatabase { db in
-            // FULL: a transition the daemon reported is on disk, even across a power cut.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.describe(error))
+        }
+        do {
+            // FULL: every committed transition is on disk, even across a power cut. Set on the
+            // writer after opening, because GRDB sets NORMAL when it switches the file to WAL.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
@@ -47,6 +50,13 @@ public final class QueueDatabase: Sendable {
             return error.message ?? "\(error.resultCode)"
         }
         return "\(error)"
+    }
+}
+
+extension QueueDatabase {
+    /// The writer's `PRAGMA synchronous` (2 = FULL), for tests and the benchmark to check.
+    public func writerSynchronous() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 }
 

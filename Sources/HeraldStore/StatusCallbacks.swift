@@ -45,6 +45,7 @@ extension QueueDatabase {
     public func apply(_ report: StatusReport, now: Date, usageMonth: @escaping @Sendable (String) -> String) async throws -> StatusEffect {
         try await pool.write { db in
             let at = now.millis
+            let events = try EventLog(db, at: at)
             var row: Row?
             if let id = report.messageID {
                 row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id])
@@ -74,8 +75,8 @@ extension QueueDatabase {
                 WHERE id = ?
                 """, arguments: [target.rawValue, report.sid, report.status, report.segments, report.errorCode,
                                  at, at, target.isFinal ? at : nil, id])
-            try EventLog.append(Transition(id, from: state, to: target, reason: "status_callback",
-                                           errorCode: report.errorCode, carrierStatus: report.status), at: at, in: db)
+            try events.append(Transition(id, from: state, to: target, reason: "status_callback",
+                                           errorCode: report.errorCode, carrierStatus: report.status))
             if wasUnconfirmed {
                 try Usage.add(org: row["org_id"], user: row["user_id"], month: usageMonth(row["org_id"]),
                               segments: report.segments ?? row["segments"] ?? 1, in: db)

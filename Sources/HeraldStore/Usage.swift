@@ -6,11 +6,51 @@ import HeraldCore
 /// never loses usage history.
 enum Usage {
     static func add(org: String, user: String, month: String, segments: Int, in db: Database) throws {
+        try add(org: org, user: user, month: month, messages: 1, segments: segments, in: db)
+    }
+
+    static func add(org: String, user: String, month: String, messages: Int, segments: Int, in db: Database) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO usage (org_id, user_id, month, messages, segments) VALUES (?, ?, ?, 1, ?)
-            ON CONFLICT(org_id, user_id, month) DO UPDATE SET messages = messages + 1, segments = segments + excluded.segments
+            INSERT INTO usage (org_id, user_id, month, messages, segments) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(org_id, user_id, month) DO UPDATE SET messages = messages + excluded.messages,
+                segments = segments + excluded.segments
             """)
-        try statement.execute(arguments: [org, user, month, segments])
+        try statement.execute(arguments: [org, user, month, messages, segments])
+    }
+}
+
+/// Sums a batch's usage in memory so the batch costs one upsert per (org, user), not per message.
+struct UsageTally {
+    private struct Key: Hashable {
+        var org: String
+        var user: String
+    }
+
+    private var counts: [Key: (messages: Int, segments: Int)] = [:]
+    private var months: [String: String] = [:]
+    private let monthOf: (String) -> String
+
+    init(monthOf: @escaping (String) -> String) {
+        self.monthOf = monthOf
+    }
+
+    mutating func add(org: String, user: String, segments: Int) {
+        counts[Key(org: org, user: user), default: (0, 0)].messages += 1
+        counts[Key(org: org, user: user), default: (0, 0)].segments += segments
+    }
+
+    mutating func write(in db: Database) throws {
+        for (key, count) in counts {
+            let month: String
+            if let known = months[key.org] {
+                month = known
+            } else {
+                month = monthOf(key.org)
+                months[key.org] = month
+            }
+            try Usage.add(org: key.org, user: key.user, month: month, messages: count.messages, segments: count.segments, in: db)
+        }
+        counts.removeAll(keepingCapacity: true)
     }
 }
 

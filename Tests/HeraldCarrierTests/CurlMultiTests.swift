@@ -82,7 +82,8 @@ struct CurlMultiTests {
         }
         #expect(code == 28, "CURLE_OPERATION_TIMEDOUT; message: \(message)")
         #expect(requestSent)
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Generous: this checks that the timeout ends the wait, not how fast a busy machine is.
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func refusedConnectionSaysTheRequestWasNotSent() async throws {

@@ -36,7 +36,7 @@ struct DaemonHarness {
         account_sid = "ACsimulator"
         auth_token_file = "\(tokenPath)"
         connect_timeout = 1.0
-        request_timeout = 2.0
+        request_timeout = 5.0
         max_in_flight = 64
         [retry]
         min_backoff = 0.2

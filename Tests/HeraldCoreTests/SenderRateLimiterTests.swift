@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+import HeraldCore
+
+@Suite("SenderRateLimiter")
+struct SenderRateLimiterTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    let alice = "+16125550100"
+    let bob = "+16125550199"
+
+    @Test func oneSegmentPerSecondGivesExactSlots() {
+        var limiter = SenderRateLimiter()
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 1, .senderRate))
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 2, .senderRate))
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 3, .senderRate))
+    }
+
+    @Test func sendersAreIndependent() {
+        var limiter = SenderRateLimiter()
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .now)
+        #expect(limiter.admit(sender: bob, segments: 1, rate: 1, now: t0) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 1, .senderRate))
+    }
+
+    @Test func aSlotOnceReachedGoesNow() {
+        var limiter = SenderRateLimiter()
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 1) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 5) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 5) == .later(t0 + 6, .senderRate))
+    }
+
+    @Test func multiSegmentMessagesCostTheirSegments() {
+        var limiter = SenderRateLimiter()
+        #expect(limiter.admit(sender: alice, segments: 3, rate: 1, now: t0) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 3, .senderRate))
+        #expect(limiter.admit(sender: alice, segments: 2, rate: 1, now: t0) == .later(t0 + 4, .senderRate))
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 6, .senderRate))
+        // At 3 segments/s (toll-free), a 3-segment text takes one second.
+        var tollFree = SenderRateLimiter()
+        #expect(tollFree.admit(sender: bob, segments: 3, rate: 3, now: t0) == .now)
+        #expect(tollFree.admit(sender: bob, segments: 3, rate: 3, now: t0) == .later(t0 + 1, .senderRate))
+    }
+
+    @Test func zeroSegmentsCountsAsOne() {
+        var limiter = SenderRateLimiter()
+        #expect(limiter.admit(sender: alice, segments: 0, rate: 1, now: t0) == .now)
+        #expect(limiter.admit(sender: alice, segments: 0, rate: 1, now: t0) == .later(t0 + 1, .senderRate))
+    }
+
+    @Test func shortCodeBurstsOneSecondsWorthThenPaces() throws {
+        var limiter = SenderRateLimiter()
+        for index in 0..<100 {
+            let admission = limiter.admit(sender: alice, segments: 1, rate: 100, now: t0)
+            #expect(admission == .now, "send \(index + 1) of the first 100 should go at once")
+        }
+        for index in 1...3 {
+            guard case let .later(at, reason) = limiter.admit(sender: alice, segments: 1, rate: 100, now: t0) else {
+                Issue.record("send \(100 + index) should wait")
+                continue
+            }
+            #expect(reason == .senderRate)
+            #expect(abs(at.timeIntervalSince(t0) - Double(index) * 0.01) < 1e-6)
+        }
+    }
+
+    @Test func holdsReservationGoesNowWithoutReservingAgain() {
+        var limiter = SenderRateLimiter()
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 1, .senderRate))
+        // The deferred message comes back at its slot and goes.
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 1, holdsReservation: true) == .now)
+        // It did not take another slot: the next newcomer gets t0 + 2, not t0 + 3.
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 1) == .later(t0 + 2, .senderRate))
+    }
+
+    @Test func blockHoldsTheSenderAsCarrierBackoffUntilThen() {
+        var limiter = SenderRateLimiter()
+        limiter.block(sender: alice, until: t0 + 30)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 30, .carrierBackoff))
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 29, holdsReservation: true) == .later(t0 + 30, .carrierBackoff))
+        // Other senders are not held.
+        #expect(limiter.admit(sender: bob, segments: 1, rate: 1, now: t0) == .now)
+        // A shorter block does not shorten a longer one.
+        limiter.block(sender: alice, until: t0 + 10)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 11) == .later(t0 + 30, .carrierBackoff))
+        limiter.block(sender: alice, until: t0 + 60)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 31) == .later(t0 + 60, .carrierBackoff))
+        // Once it has passed, the sender goes again.
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 60) == .now)
+    }
+
+    @Test func noRateMeansNoCap() {
+        var limiter = SenderRateLimiter()
+        for rate in [0.0, -1, .infinity, .nan] {
+            #expect(limiter.admit(sender: alice, segments: 1, rate: rate, now: t0) == .now)
+            #expect(limiter.admit(sender: alice, segments: 1, rate: rate, now: t0) == .now)
+        }
+    }
+
+    @Test func pruneForgetsOnlyWhatHasPassed() {
+        var limiter = SenderRateLimiter()
+        #expect(limiter.admit(sender: alice, segments: 5, rate: 1, now: t0) == .now) // next free t0 + 5
+        limiter.block(sender: bob, until: t0 + 10)
+        limiter.prune(now: t0 + 2)
+        // Still-future reservations and blocks survive a prune.
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 2) == .later(t0 + 5, .senderRate))
+        #expect(limiter.admit(sender: bob, segments: 1, rate: 1, now: t0 + 2) == .later(t0 + 10, .carrierBackoff))
+        // Past ones are dropped without changing any answer.
+        limiter.prune(now: t0 + 100)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 100) == .now)
+        #expect(limiter.admit(sender: bob, segments: 1, rate: 1, now: t0 + 100) == .now)
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldStore
+import Synchronization
+import Testing
+
+@Suite("Store: claims")
+struct ClaimTests {
+    @Test func claimsByPriorityThenNotBefore() async throws {
+        let fixture = try StoreFixture()
+        let t = fixture.now
+        let bulkOld = try await fixture.queued(kind: "bulk", at: t - 50)
+        let conversational = try await fixture.queued(kind: "conversational", at: t - 10)
+        let bulkNew = try await fixture.queued(kind: "bulk", at: t - 40)
+        let system = try await fixture.queued(kind: "system", at: t - 5)
+        let journey = try await fixture.queued(kind: "journey", at: t - 30)
+        let optIn = try await fixture.queued(kind: "opt_in_request", at: t - 20)
+        let conversationalOld = try await fixture.queued(kind: "conversational", at: t - 60)
+
+        let claimed = try await fixture.claimAll(at: t)
+        #expect(claimed.map(\.id) == [system, conversationalOld, conversational, optIn, journey, bulkOld, bulkNew])
+    }
+
+    @Test func respectsTheLimitAndLeavesTheRestQueued() async throws {
+        let fixture = try StoreFixture()
+        let bulk = try await fixture.queued(kind: "bulk")
+        let system = try await fixture.queued(kind: "system")
+        let other = try await fixture.queued(kind: "bulk")
+        let claimed = try await fixture.claimAll(limit: 1)
+        #expect(claimed.map(\.id) == [system])
+        #expect(try await fixture.state(bulk) == .queued)
+        #expect(try await fixture.state(other) == .queued)
+        #expect(try await fixture.claimAll(limit: 5).map(\.id) == [bulk, other])
+        #expect(try await fixture.claimAll().isEmpty)
+    }
+
+    @Test func notYetDueIsNotClaimed() async throws {
+        let fixture = try StoreFixture()
+        let later = try await fixture.produce(sendAt: "1800000060")
+        try await fixture.ingest()
+        #expect(try await fixture.claimAll(at: fixture.now + 59.999).isEmpty)
+        #expect(try await fixture.claimAll(at: fixture.now + 60).map(\.id) == [later])
+    }
+
+    @Test func claimWritesSendingAttemptsAndAnEvent() async throws {
+        let fixture = try StoreFixture()
+        let id = try await fixture.produce(sender: StoreFixture.carol, body: "Body text", expiresAt: "1800003600")
+        try await fixture.ingest()
+        let before = try #require(try await fixture.db.message(id))
+        let claimAt = fixture.now + 2
+        let claimed = try await fixture.claimAll(at: claimAt)
+        #expect(claimed.count == 1)
+        let message = try #require(claimed.first)
+        #expect(message.id == id)
+        #expect(message.orgID == "acme")
+        #expect(message.userID == "carol")
+        #expect(message.from == StoreFixture.carol)
+        #expect(message.to == StoreFixture.contact)
+        #expect(message.body == "Body text")
+        #expect(message.segments == 1)
+        #expect(message.attempts == 1)
+        #expect(message.carrierKey == before.carrierKey)
+        #expect(message.expiresAt == fixture.now + 3600)
+        let after = try #require(try await fixture.db.message(id))
+        #expect(after.state == .sending)
+        #expect(after.attempts == 1)
+        #expect(after.heldReason == nil)
+        let events = try await fixture.db.events(of: id)
+        #expect(events.map(\.to) == [.queued, .sending])
+        #expect(events.last?.from == .queued)
+        #expect(events.last?.at == claimAt)
+    }
+
+    @Test func holdVerdictSchedulesWithReasonAndEvent() async throws {
+        let fixture = try StoreFixture()
+        let id = try await fixture.queued(kind: "bulk")
+        let until = fixture.now + 90
+        let seen = Mutex<[ClaimCandidate]>([])
+        let claimed = try await fixture.db.claimDue(now: fixture.now, limit: 10) { candidate in
+            seen.withLock { $0.append(candidate) }
+            return .hold(until: until, reason: .orgWindow)
+        }
+        #expect(claimed.isEmpty)
+        let candidates = seen.withLock { $0 }
+        #expect(candidates.count == 1)
+        #expect(candidates.first?.id == id)
+        #expect(candidates.first?.kind == .bulk)
+        #expect(candidates.first?.from == StoreFixture.alice)
+        #expect(candidates.first?.orgID == "acme")
+
+        let held = try #require(try await fixture.db.message(id))
+        #expect(held.state == .scheduled)
+        #expect(held.notBefore == until)
+        #expect(held.heldReason == .orgWindow)
+        #expect(held.attempts == 0)
+        let events = try await fixture.db.events(of: id)
+        #expect(events.count == 2)
+        #expect(events.last?.from == .queued)
+        #expect(events.last?.to == .scheduled)
+        #expect(events.last?.reason == "org_window")
+        #expect(events.last?.detail?.contains(Timestamp.format(until)) == true)
+
+        // Not due before `until`; then claimed, with its held reason shown to the rules.
+        #expect(try await fixture.claimAll(at: until - 1).isEmpty)
+        let reason = Mutex<HeldReason?>(nil)
+        let later = try await fixture.db.claimDue(now: until, limit: 10) { candidate in
+            reason.withLock { $0 = candidate.heldReason }
+            return .send
+        }
+        #expect(later.map(\.id) == [id])
+        #expect(reason.withLock { $0 } == .orgWindow)
+        #expect(try await fixture.db.message(id)?.heldReason == nil)
+        #expect(try await fixture.db.events(of: id).last?.from == .scheduled)
+    }
+
+    @Test func expiredCandidatesExpireWithoutAskingTheRules() async throws {
+        let fixture = try StoreFixture()
+        let expiring = try await fixture.queued(expiresAt: "1800000030")
+        let fresh = try await fixture.queued()
+        let asked = Mutex<[Int64]>([])
+        let claimed = try await fixture.db.claimDue(now: fixture.now + 30, limit: 10) { candidate in
+            asked.withLock { $0.append(candidate.id) }
+            return .send
+        }
+        #expect(claimed.map(\.id) == [fresh])
+        #expect(asked.withLock { $0 } == [fresh])
+        #expect(try await fixture.state(expiring) == .expired)
+        let events = try await fixture.db.events(of: expiring)
+        #expect(events.last?.from == .queued)
+        #expect(events.last?.to == .expired)
+        #expect(events.last?.reason == "expired")
+        let view = try #require(try await fixture.row("SELECT display_status FROM messages WHERE id = ?", [expiring]))
+        #expect(view["display_status"] as String == "failed")
+    }
+
+    @Test func nextDueIsTheEarliestClaimable() async throws {
+        let fixture = try StoreFixture()
+        #expect(try await fixture.db.nextDue() == nil)
+        try await fixture.produce(kind: "bulk", sendAt: "1800000500")
+        try await fixture.produce(kind: "system", sendAt: "1800000900")
+        try await fixture.produce(kind: "journey", sendAt: "1800000300")
+        try await fixture.ingest()
+        #expect(try await fixture.db.nextDue() == fixture.now + 300)
+        // Claimed (sending) and final messages are not due.
+        let soon = try await fixture.queued(at: fixture.now + 100)
+        #expect(try await fixture.db.nextDue() == fixture.now + 100)
+        #expect(try await fixture.claimAll(at: fixture.now + 100).map(\.id) == [soon])
+        #expect(try await fixture.db.nextDue() == fixture.now + 300)
+    }
+
+    @Test func reconcileRequeuesSendingWithAnEvent() async throws {
+        let fixture = try StoreFixture()
+        let a = try await fixture.queued()
+        let b = try await fixture.queued()
+        let idle = try await fixture.produce(sendAt: "1800009999")
+        try await fixture.ingest()
+        let first = try await fixture.claimAll()
+        #expect(first.map(\.id) == [a, b])
+
+        let restart = fixture.now + 120
+        #expect(try await fixture.db.reconcileSending(now: restart) == 2)
+        for id in [a, b] {
+            let message = try #require(try await fixture.db.message(id))
+            #expect(message.state == .queued)
+            #expect(message.notBefore == restart)
+            #expect(message.attempts == 1)
+            let event = try #require(try await fixture.db.events(of: id).last)
+            #expect(event.from == .sending)
+            #expect(event.to == .queued)
+            #expect(event.reason == "reconcile")
+            #expect(event.at == restart)
+        }
+        #expect(try await fixture.state(idle) == .scheduled)
+        #expect(try await fixture.db.reconcileSending(now: restart) == 0)
+
+        // Re-posted with the same carrier key; attempts keep counting.
+        let again = try await fixture.claimAll(at: restart)
+        #expect(again.map(\.id) == [a, b])
+        #expect(again.map(\.carrierKey) == first.map(\.carrierKey))
+        #expect(again.map(\.attempts) == [2, 2])
+    }
+}

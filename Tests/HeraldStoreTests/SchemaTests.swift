@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldStore
+import Testing
+
+@Suite("Store: opening and migrating")
+struct SchemaTests {
+    @Test func migrationCreatesTablesViewsAndIndexes() async throws {
+        let fixture = try StoreFixture(seed: false)
+        let objects = try await fixture.db.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT type, name FROM sqlite_master").map { "\($0["type"] as String):\($0["name"] as String)" }
+        }
+        let expected = [
+            "table:org", "table:user", "table:phone_number", "table:outbox", "table:message", "table:message_event",
+            "table:inbound_message", "table:usage",
+            "view:messages", "view:message_events", "view:inbound_messages",
+            "index:message_due", "index:message_state", "index:message_sid", "index:message_idempotency",
+            "index:inbound_sid", "index:phone_number_active", "index:message_event_message",
+        ]
+        for name in expected { #expect(objects.contains(name), "missing \(name)") }
+        let applied = try await fixture.db.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+        #expect(applied == ["v1 queue"])
+        let journal = try await fixture.db.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
+    }
+
+    @Test func viewsHaveTheDocumentedColumns() async throws {
+        let fixture = try StoreFixture(seed: false)
+        let columns = try await fixture.db.pool.read { db in
+            try ["messages", "message_events", "inbound_messages"].map { view in try db.columns(in: view).map(\.name) }
+        }
+        #expect(columns[0] == [
+            "id", "org", "sender", "from_number", "to_number", "body", "kind", "state", "display_status", "held_reason",
+            "reason", "detail", "not_before", "expires_at", "segments", "encoding", "carrier_sid", "carrier_status",
+            "error_code", "attempts", "idempotency_key", "external_ref", "created_at", "updated_at",
+        ])
+        #expect(columns[1] == ["id", "message_id", "at", "from_state", "to_state", "reason", "detail", "http_status", "error_code", "carrier_status"])
+        #expect(columns[2] == ["id", "org", "from_number", "to_number", "body", "received_at", "carrier_sid", "keyword", "action"])
+    }
+
+    @Test func reopeningAMigratedDatabaseWorksAndKeepsData() async throws {
+        let fixture = try StoreFixture()
+        let id = try await fixture.produce()
+        try await fixture.ingest()
+        let again = try QueueDatabase(path: fixture.path)
+        #expect(try await again.message(id)?.state == .queued)
+        try again.pool.close()
+    }
+
+    @Test func aDatabaseFromANewerHeraldIsRefused() async throws {
+        let fixture = try StoreFixture()
+        let id = try await fixture.produce()
+        try await fixture.db.pool.write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2 consent ledger')")
+        }
+        try fixture.db.pool.close()
+        do {
+            _ = try QueueDatabase(path: fixture.path)
+            Issue.record("opening a newer schema should fail")
+        } catch let error {
+            guard case let .newerSchema(path, unknown) = error else {
+                Issue.record("expected newerSchema, got \(error)")
+                return
+            }
+            #expect(path == fixture.path)
+            #expect(unknown == ["v2 consent ledger"])
+            #expect(error.description.contains("newer Herald"))
+            #expect(error.description.contains("v2 consent ledger"))
+            #expect(error.description.contains(fixture.path))
+        }
+        // Nothing was touched: the producer's row is still there.
+        let check = try DatabaseQueue(path: fixture.path)
+        #expect(try await check.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM outbox") } == id)
+        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == 2)
+    }
+
+    @Test func aFileThatIsNotSQLiteFailsWithAClearMessage() throws {
+        let folder = try StoreFixture.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("herald.db").path
+        let content = Data(String(repeating: "This is a shopping list, not a database.\n", count: 200).utf8)
+        try content.write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try QueueDatabase(path: path)
+            Issue.record("a text file should not open as a queue database")
+        } catch let error {
+            guard case let .cannotOpen(errorPath, reason) = error else {
+                Issue.record("expected cannotOpen, got \(error)")
+                return
+            }
+            #expect(errorPath == path)
+            #expect(reason.contains("not a database"))
+            #expect(error.description.contains(path))
+            #expect(error.description.contains("is a SQLite database"))
+        }
+        // The file is left exactly as it was.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == content)
+    }
+
+    @Test func aMissingDirectoryFailsWithCannotOpen() throws {
+        let path = "/nonexistent-\(UUID().uuidString)/herald.db"
+        do {
+            _ = try QueueDatabase(path: path)
+            Issue.record("opening in a missing directory should fail")
+        } catch let error {
+            guard case .cannotOpen(path, _) = error else {
+                Issue.record("expected cannotOpen, got \(error)")
+                return
+            }
+            #expect(error.description.contains("writable"))
+        }
+    }
+}
