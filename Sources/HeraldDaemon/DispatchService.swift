@@ -76,11 +76,15 @@ final class DispatchService: Service {
                 let now = clock.now()
                 let limit = min(settings.batchSize, free)
                 let claimed: [ClaimedMessage]
+                let results = recorder.takeForClaim()
                 do {
-                    claimed = try await database.claimDue(now: now, limit: limit) { [policy] candidate in
+                    claimed = try await database.claimDue(
+                        now: now, limit: limit, recording: results, usageMonth: recorder.usageMonth
+                    ) { [policy] candidate in
                         policy.decide(candidate, now: now)
                     }
                 } catch {
+                    recorder.putBack(results)
                     logger.error("cannot claim due messages, retrying: \(error)")
                     await wakeups.wait(upTo: .seconds(1))
                     continue

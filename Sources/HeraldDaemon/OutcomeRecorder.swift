@@ -9,7 +9,7 @@ import Synchronization
 final class OutcomeRecorder: Sendable {
     private let database: QueueDatabase
     private let clock: any WallClock
-    private let usageMonth: @Sendable (String) -> String
+    let usageMonth: @Sendable (String) -> String
     private let logger: Logger
     private let pending = Mutex<[DispatchRecord]>([])
     private let finishing = Atomic<Bool>(false)
@@ -22,8 +22,18 @@ final class OutcomeRecorder: Sendable {
         self.logger = logger
     }
 
-    static let comfortableBatch = 64
-    static let gatherDelay: Duration = .milliseconds(2)
+    static let comfortableBatch = 256
+    static let gatherDelay: Duration = .milliseconds(10)
+
+    /// Hands the pending results to the dispatcher, which writes them in its claim transaction.
+    func takeForClaim() -> [DispatchRecord] { take() }
+
+    /// Gives back results whose transaction failed, ahead of anything newer.
+    func putBack(_ records: [DispatchRecord]) {
+        guard !records.isEmpty else { return }
+        pending.withLock { $0.insert(contentsOf: records, at: 0) }
+        doorbell.ring()
+    }
 
     private func take() -> [DispatchRecord] {
         pending.withLock { records in

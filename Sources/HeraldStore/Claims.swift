@@ -40,11 +40,15 @@ extension QueueDatabase {
     /// Claims up to `limit` due messages in one transaction, highest priority first and oldest
     /// `not_before` first within a priority. `decide` (pure rules, called inside the transaction)
     /// may hold a candidate for later instead; only `.send` candidates become `sending`.
+    /// - Parameter recording: POST results to write in the same transaction, so that under load
+    ///   one commit (one fsync) serves both halves of the dispatch cycle.
     public func claimDue(
-        now: Date, limit: Int, decide: @escaping @Sendable (ClaimCandidate) -> ClaimVerdict
+        now: Date, limit: Int, recording: [DispatchRecord] = [], usageMonth: @escaping @Sendable (String) -> String = { _ in "" },
+        decide: @escaping @Sendable (ClaimCandidate) -> ClaimVerdict
     ) async throws -> [ClaimedMessage] {
         try await pool.write { db in
             let at = now.millis
+            try Self.write(recording, at: at, usageMonth: usageMonth, in: db)
             let events = try EventLog(db, at: at)
             var claimed: [ClaimedMessage] = []
             var examined = 0

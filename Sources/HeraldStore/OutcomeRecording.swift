@@ -21,7 +21,13 @@ extension QueueDatabase {
     public func record(_ records: [DispatchRecord], now: Date, usageMonth: @escaping @Sendable (String) -> String) async throws {
         guard !records.isEmpty else { return }
         try await pool.write { db in
-            let at = now.millis
+            try Self.write(records, at: now.millis, usageMonth: usageMonth, in: db)
+        }
+    }
+
+    static func write(_ records: [DispatchRecord], at: Int64, usageMonth: @escaping (String) -> String, in db: Database) throws {
+        guard !records.isEmpty else { return }
+        do {
             let events = try EventLog(db, at: at)
             var usage = UsageTally(monthOf: usageMonth)
             let sent = try db.cachedStatement(sql: """
