@@ -5,12 +5,15 @@ public struct OrganizationProfile: Sendable, Equatable {
     public var name: String
     public var timeZone: String
     public var paused: Bool
+    /// When held kinds may go out (SPEC §5 rule 1), in the org's timezone.
+    public var window: SendingWindow
 
-    public init(id: String, name: String, timeZone: String, paused: Bool = false) {
+    public init(id: String, name: String, timeZone: String, paused: Bool = false, window: SendingWindow = .default) {
         self.id = id
         self.name = name
         self.timeZone = timeZone
         self.paused = paused
+        self.window = window
     }
 }
 

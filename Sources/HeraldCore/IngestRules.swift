@@ -3,9 +3,12 @@ import Foundation
 /// Decides what an outbox row becomes. Pure: the store supplies the row, the directory and the time.
 public struct IngestRules: Sendable {
     public var segmenter: Segmenter
+    /// Sending windows (SPEC §5); nil only where a caller tests queue mechanics apart from them.
+    public var windows: WindowCalculator?
 
-    public init(segmenter: Segmenter = Segmenter()) {
+    public init(segmenter: Segmenter = Segmenter(), windows: WindowCalculator? = WindowCalculator()) {
         self.segmenter = segmenter
+        self.windows = windows
     }
 
     public func evaluate(_ row: OutboxSubmission, directory: Directory, now: Date) -> Result<ValidatedSubmission, RejectionReason> {
@@ -21,7 +24,7 @@ public struct IngestRules: Sendable {
         } else {
             kind = .conversational
         }
-        guard directory.organization(org) != nil else { return .failure(.unknownOrganization(org)) }
+        guard let organization = directory.organization(org) else { return .failure(.unknownOrganization(org)) }
         guard let sender = directory.sender(org: org, named: senderName) else {
             return .failure(.unknownSender(org: org, sender: senderName))
         }
@@ -47,12 +50,26 @@ public struct IngestRules: Sendable {
         }
 
         let segmented = segmenter.segment(body)
-        let deferred = sendAt.map { $0 > now } ?? false
+        var notBefore = now
+        var heldReason: HeldReason?
+        if let sendAt, sendAt > now {
+            notBefore = sendAt
+            heldReason = .sendAt
+        }
+        switch windows?.evaluate(at: notBefore, window: organization.window, to: to, kind: kind) ?? .allowed {
+        case .allowed:
+            break
+        case let .deferred(until, reason):
+            notBefore = until
+            heldReason = reason
+        case let .never(reason):
+            return .failure(.noSendingWindow(reason: reason, horizonDays: windows?.horizonDays ?? 0))
+        }
         return .success(ValidatedSubmission(
             orgID: org, userID: sender.userID, from: sender.number, to: to, body: body, kind: kind,
             segments: segmented.segments, encoding: segmented.encoding,
-            state: deferred ? .scheduled : .queued, heldReason: deferred ? .sendAt : nil,
-            notBefore: deferred ? sendAt! : now, expiresAt: expiresAt
+            state: heldReason == nil ? .queued : .scheduled, heldReason: heldReason,
+            notBefore: notBefore, expiresAt: expiresAt
         ))
     }
 }

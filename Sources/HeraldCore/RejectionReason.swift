@@ -11,6 +11,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     case badTimestamp(field: String, value: String)
     case expiredBeforeIngest(expiresAt: String)
     case duplicateIdempotencyKey(key: String, existingMessage: Int64)
+    case noSendingWindow(reason: HeldReason, horizonDays: Int)
 
     public var code: String {
         switch self {
@@ -24,6 +25,7 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .badTimestamp: "bad_timestamp"
         case .expiredBeforeIngest: "expired"
         case .duplicateIdempotencyKey: "duplicate_idempotency_key"
+        case .noSendingWindow: "no_sending_window"
         }
     }
 
@@ -49,6 +51,8 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
             "expires_at \(expiresAt) had already passed when the row was ingested"
         case let .duplicateIdempotencyKey(key, existing):
             "idempotency_key \"\(key)\" was already used by message \(existing)"
+        case let .noSendingWindow(reason, days):
+            "no instant in the next \(days) days satisfies the organization window, the recipient's quiet hours and the state rules together (\(reason.rawValue) cannot be met); widen the organization's window"
         }
     }
 }

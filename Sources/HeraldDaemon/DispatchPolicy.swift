@@ -12,11 +12,13 @@ final class DispatchPolicy: Sendable {
     }
 
     private let state: Mutex<State>
+    private let windows: WindowCalculator
     /// How long a paused org or sender waits before its messages are looked at again.
     static let pauseRecheck: TimeInterval = 60
 
-    init(directory: Directory) {
+    init(directory: Directory, windows: WindowCalculator = WindowCalculator()) {
         state = Mutex(State(directory: directory))
+        self.windows = windows
     }
 
     func update(directory: Directory) {
@@ -27,6 +29,15 @@ final class DispatchPolicy: Sendable {
         state.withLock { state in
             if state.directory.organization(candidate.orgID)?.paused == true {
                 return .hold(until: now + Self.pauseRecheck, reason: .orgPaused)
+            }
+            // The window is checked again at claim time, so a backlog never spills past its end.
+            if candidate.kind.isHeldBySendingWindow, let organization = state.directory.organization(candidate.orgID),
+               case let .success(number) = PhoneNumber.parse(candidate.to) {
+                switch windows.evaluate(at: now, window: organization.window, to: number, kind: candidate.kind) {
+                case .allowed: break
+                case let .deferred(until, reason): return .hold(until: until, reason: reason)
+                case let .never(reason): return .hold(until: now + Self.pauseRecheck, reason: reason)
+                }
             }
             let sender = state.directory.sender(number: candidate.from)
             if sender?.paused == true {

@@ -80,8 +80,9 @@ extension QueueDatabase {
     }
 
     static func loadDirectory(_ db: Database) throws -> Directory {
-        let orgs = try Row.fetchAll(db, sql: "SELECT id, name, timezone, paused FROM org").map {
-            OrganizationProfile(id: $0["id"], name: $0["name"], timeZone: $0["timezone"], paused: $0["paused"])
+        let orgs = try Row.fetchAll(db, sql: "SELECT id, name, timezone, paused, window_start, window_end, window_days FROM org").map {
+            OrganizationProfile(id: $0["id"], name: $0["name"], timeZone: $0["timezone"], paused: $0["paused"],
+                                window: try window(timeZone: $0["timezone"], start: $0["window_start"], end: $0["window_end"], days: $0["window_days"]))
         }
         let senders = try Row.fetchAll(db, sql: """
             SELECT p.org_id, p.user_id, p.e164, COALESCE(p.rate, 1.0) AS rate, COALESCE(u.paused, 0) AS paused
@@ -91,5 +92,26 @@ extension QueueDatabase {
             SenderProfile(orgID: $0["org_id"], userID: $0["user_id"], number: $0["e164"], rate: $0["rate"], paused: $0["paused"])
         }
         return Directory(organizations: orgs, senders: senders)
+    }
+
+    /// The org's sending window as stored. Rows come from validated configuration; a row that
+    /// no longer parses is an error rather than a silent fallback to some default window.
+    static func window(timeZone: String, start: String, end: String, days: String?) throws -> SendingWindow {
+        guard let from = TimeOfDay(parsing: start), let to = TimeOfDay(parsing: end) else {
+            throw StoreError.badOrganizationRow(detail: "window \(start)-\(end) is not HH:MM-HH:MM")
+        }
+        var weekdays = Set(Weekday.allCases)
+        if let days, !days.isEmpty {
+            let parsed = days.split(separator: ",").map { Weekday(rawValue: String($0)) }
+            guard parsed.allSatisfy({ $0 != nil }) else {
+                throw StoreError.badOrganizationRow(detail: "window_days \(days) is not a list of mon..sun")
+            }
+            weekdays = Set(parsed.compactMap { $0 })
+        }
+        do {
+            return try SendingWindow(start: from, end: to, days: weekdays, timeZone: timeZone)
+        } catch {
+            throw StoreError.badOrganizationRow(detail: "\(error)")
+        }
     }
 }

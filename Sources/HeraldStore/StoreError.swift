@@ -4,6 +4,7 @@ public enum StoreError: Error, CustomStringConvertible {
     case newerSchema(path: String, unknownMigrations: [String])
     case migrationFailed(path: String, reason: String)
     case unknownMessage(Int64)
+    case badOrganizationRow(detail: String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,8 @@ public enum StoreError: Error, CustomStringConvertible {
             "cannot migrate queue database \(path): \(reason). Nothing was changed; the database is as it was."
         case let .unknownMessage(id):
             "no message with id \(id)"
+        case let .badOrganizationRow(detail):
+            "an organization row in the queue database is invalid: \(detail)"
         }
     }
 }

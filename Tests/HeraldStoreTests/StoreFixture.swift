@@ -69,7 +69,7 @@ final class StoreFixture: Sendable {
     @discardableResult
     func ingest(at time: Date? = nil, limit: Int = 1_000) async throws -> IngestReport {
         let directory = try db.loadDirectory()
-        return try await db.ingest(limit: limit, now: time ?? now, directory: directory, rules: IngestRules())
+        return try await db.ingest(limit: limit, now: time ?? now, directory: directory, rules: IngestRules(windows: nil))
     }
 
     /// Produces and ingests one row; returns the message id.
