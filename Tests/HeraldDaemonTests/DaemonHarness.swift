@@ -80,6 +80,7 @@ struct DaemonHarness {
     static func withDaemon<T: Sendable>(
         simulator simulatorConfiguration: SimulatorConfiguration = SimulatorConfiguration(callbackDelay: .milliseconds(20)),
         extraConfig: String = "",
+        clock: any WallClock = SystemWallClock(),
         _ body: (DaemonHarness) async throws -> T
     ) async throws -> T {
         let directory = try temporaryDirectory()
@@ -97,7 +98,7 @@ struct DaemonHarness {
             let configuration = try HeraldConfiguration.parse(toml: text, baseDirectory: directory.path)
             var logger = Logger(label: "heraldd-test")
             logger.logLevel = .warning
-            let daemon = try Daemon(configuration: configuration, authToken: simulator.authToken, logger: logger)
+            let daemon = try Daemon(configuration: configuration, authToken: simulator.authToken, clock: clock, logger: logger)
             // Producers share the file with the daemon's writer: like any SQLite client they wait
             // for the lock (busy_timeout) instead of failing at once.
             var producerConfiguration = Configuration()
