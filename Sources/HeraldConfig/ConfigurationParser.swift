@@ -21,6 +21,7 @@ struct ConfigurationParser {
         let rates = parseRates(root.section("rates"))
         let dispatch = parseDispatch(root.section("dispatch"))
         let ingest = parseIngest(root.section("ingest"))
+        let windows = parseWindows(root.section("windows"))
         let retention = parseRetention(root.section("retention"))
         let logSettings = parseLog(root.section("log"))
         let orgs = OrganizationParser(log: log).parse(root.tableArray("orgs"))
@@ -34,7 +35,7 @@ struct ConfigurationParser {
         }
         return .success(HeraldConfiguration(
             database: database, admin: admin, webhooks: webhooks, carrier: carrier, retry: retry,
-            rates: rates, dispatch: dispatch, ingest: ingest, retention: retention, log: logSettings,
+            rates: rates, dispatch: dispatch, ingest: ingest, windows: windows, retention: retention, log: logSettings,
             orgs: orgs
         ))
     }
@@ -174,6 +175,22 @@ struct ConfigurationParser {
         let defaults = HeraldConfiguration.Ingest()
         defer { r.reportUnknownKeys() }
         return .init(batchSize: r.positiveInteger("batch_size", default: defaults.batchSize) ?? defaults.batchSize)
+    }
+
+    /// An absent or empty `rules_file` means the table built into heraldd (the shipped
+    /// quiet-hours.toml); a file replaces it and is checked here, key by key.
+    private func parseWindows(_ r: TOMLReader) -> HeraldConfiguration.Windows {
+        defer { r.reportUnknownKeys() }
+        guard let written = r.string("rules_file", default: ""), !written.isEmpty,
+              let path = r.resolvedPath("rules_file", written, resolution: resolution) else {
+            return HeraldConfiguration.Windows()
+        }
+        do {
+            return .init(rulesFile: path, rules: try QuietHoursFile.load(path: path))
+        } catch {
+            for problem in error.problems { r.badValue("rules_file", "\(path): \(problem)") }
+            return HeraldConfiguration.Windows()
+        }
     }
 
     private func parseRetention(_ r: TOMLReader) -> HeraldConfiguration.Retention {

@@ -14,6 +14,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
     public var rates: Rates
     public var dispatch: Dispatch
     public var ingest: Ingest
+    public var windows: Windows
     public var retention: Retention
     public var log: Log
     /// Organizations known at start; the daemon upserts them into the database.
@@ -28,6 +29,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         rates: Rates = Rates(),
         dispatch: Dispatch = Dispatch(),
         ingest: Ingest = Ingest(),
+        windows: Windows = Windows(),
         retention: Retention = Retention(),
         log: Log = Log(),
         orgs: [Organization] = []
@@ -40,6 +42,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         self.rates = rates
         self.dispatch = dispatch
         self.ingest = ingest
+        self.windows = windows
         self.retention = retention
         self.log = log
         self.orgs = orgs
@@ -136,6 +139,18 @@ public struct HeraldConfiguration: Sendable, Equatable {
 
         public init(batchSize: Int = 1000) {
             self.batchSize = batchSize
+        }
+    }
+
+    /// Recipient quiet hours and state rules (SPEC §5).
+    public struct Windows: Sendable, Equatable {
+        /// Where `rules` came from; nil for the table built into heraldd.
+        public var rulesFile: String?
+        public var rules: StateRuleTable
+
+        public init(rulesFile: String? = nil, rules: StateRuleTable = .shipped) {
+            self.rulesFile = rulesFile
+            self.rules = rules
         }
     }
 

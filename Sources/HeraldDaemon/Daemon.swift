@@ -75,7 +75,8 @@ public final class Daemon: Sendable {
         onReady: @escaping @Sendable () async -> Void = {}
     ) async throws {
         let directory = try database.loadDirectory()
-        let policy = DispatchPolicy(directory: directory)
+        let windows = WindowCalculator(rules: configuration.windows.rules)
+        let policy = DispatchPolicy(directory: directory, windows: windows)
         let recorder = OutcomeRecorder(database: database, clock: clock, usageMonth: usageMonth, logger: logger)
         let dispatch = DispatchService(
             database: database, carrier: carrier, policy: policy, recorder: recorder,
@@ -90,7 +91,7 @@ public final class Daemon: Sendable {
             clock: clock, logger: logger
         )
         let ingest = IngestService(
-            database: database, rules: IngestRules(), directory: directory, batchSize: configuration.ingest.batchSize,
+            database: database, rules: IngestRules(windows: windows), directory: directory, batchSize: configuration.ingest.batchSize,
             clock: clock, logger: logger, onQueued: { dispatch.wakeups.ring() }
         )
         let router = Router()
