@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "HeraldBench",
             dependencies: [
-                "HeraldDaemon", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CCurl",
+                "HeraldCore", "HeraldDaemon", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CCurl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -47,6 +47,11 @@ struct HeraldBenchCommand: AsyncParsableCommand {
             carrierURL: base, messages: messages, inFlight: inFlight, senders: senders, timeout: .seconds(timeout)
         )
         print("herald-bench: N=\(messages) in-flight=\(inFlight) senders=\(senders) carrier=\(base)")
+        let rules = try RulesThroughput().run()
+        for figure in rules {
+            print("rules:   \(figure.name): \(Formatting.whole(figure.perSecond)) per second on one core")
+        }
+        print("BENCH_RULES " + rules.map { "\($0.name.replacingOccurrences(of: " ", with: "_"))_per_s=\(Formatting.whole($0.perSecond))" }.joined(separator: " "))
 
         let herald = try await HeraldRun(settings: settings).run()
         let heraldRate = Formatting.rate(messages, herald.deliveryTime)
