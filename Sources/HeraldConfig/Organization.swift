@@ -13,6 +13,8 @@ extension HeraldConfiguration {
         public var windowEnd: ClockTime
         /// Days on which the window opens; all seven when the file does not restrict them.
         public var days: Set<Weekday>
+        /// Replace look-alike punctuation (curly quotes, dashes…) with GSM-7 before segmenting.
+        public var smartEncoding: Bool
         public var users: [Sender]
 
         public init(
@@ -22,6 +24,7 @@ extension HeraldConfiguration {
             windowStart: ClockTime = ClockTime(hour: 8, minute: 0)!,
             windowEnd: ClockTime = ClockTime(hour: 16, minute: 0)!,
             days: Set<Weekday> = Set(Weekday.allCases),
+            smartEncoding: Bool = false,
             users: [Sender] = []
         ) {
             self.id = id
@@ -30,6 +33,7 @@ extension HeraldConfiguration {
             self.windowStart = windowStart
             self.windowEnd = windowEnd
             self.days = days
+            self.smartEncoding = smartEncoding
             self.users = users
         }
 

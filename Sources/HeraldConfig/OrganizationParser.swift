@@ -42,9 +42,11 @@ final class OrganizationParser {
                 """)
         }
         let days = parseDays(r)
+        let smartEncoding = r.boolean("smart_encoding", default: false)
         let users = parseUsers(r.tableArray("users"))
-        guard let id, let name, let timeZone, let windowStart, let windowEnd, let days, let users else { return nil }
-        return .init(id: id, name: name, timeZone: timeZone, windowStart: windowStart, windowEnd: windowEnd, days: days, users: users)
+        guard let id, let name, let timeZone, let windowStart, let windowEnd, let days, let smartEncoding, let users else { return nil }
+        return .init(id: id, name: name, timeZone: timeZone, windowStart: windowStart, windowEnd: windowEnd, days: days,
+                     smartEncoding: smartEncoding, users: users)
     }
 
     /// Region names only: `TimeZone` also accepts abbreviations such as "CST", which are fixed

@@ -54,6 +54,12 @@ final class TOMLReader {
         contains(key) ? string(key) : fallback
     }
 
+    func boolean(_ key: String, default fallback: Bool) -> Bool? {
+        guard let value = value(key) else { return fallback }
+        guard let bool = value.bool else { return wrongType(key, "boolean (true or false)", value) }
+        return bool
+    }
+
     func integer(_ key: String, default fallback: Int) -> Int? {
         guard let value = value(key) else { return fallback }
         guard let int = value.int else { return wrongType(key, "integer", value) }

@@ -7,13 +7,19 @@ public struct OrganizationProfile: Sendable, Equatable {
     public var paused: Bool
     /// When held kinds may go out (SPEC §5 rule 1), in the org's timezone.
     public var window: SendingWindow
+    /// Look-alike punctuation becomes GSM-7 before segmenting (SPEC §7), off by default.
+    public var smartEncoding: Bool
 
-    public init(id: String, name: String, timeZone: String, paused: Bool = false, window: SendingWindow = .default) {
+    public init(
+        id: String, name: String, timeZone: String, paused: Bool = false, smartEncoding: Bool = false,
+        window: SendingWindow = .default
+    ) {
         self.id = id
         self.name = name
         self.timeZone = timeZone
         self.paused = paused
         self.window = window
+        self.smartEncoding = smartEncoding
     }
 }
 

@@ -3,6 +3,8 @@ import Foundation
 /// Decides what an outbox row becomes. Pure: the store supplies the row, the directory and the time.
 public struct IngestRules: Sendable {
     public var segmenter: Segmenter
+    private static let smartSegmenter = Segmenter(smartEncoding: true)
+
     /// Sending windows (SPEC §5); nil only where a caller tests queue mechanics apart from them.
     public var windows: WindowCalculator?
 
@@ -49,7 +51,9 @@ public struct IngestRules: Sendable {
             expiresAt = parsed
         }
 
-        let segmented = segmenter.segment(body)
+        // With smart encoding the body sent is the rewritten one, so what was counted is what goes.
+        let segmented = organization.smartEncoding ? Self.smartSegmenter.segment(body) : segmenter.segment(body)
+        let sentBody = organization.smartEncoding ? segmented.parts.joined() : body
         var notBefore = now
         var heldReason: HeldReason?
         if let sendAt, sendAt > now {
@@ -66,7 +70,7 @@ public struct IngestRules: Sendable {
             return .failure(.noSendingWindow(reason: reason, horizonDays: windows?.horizonDays ?? 0))
         }
         return .success(ValidatedSubmission(
-            orgID: org, userID: sender.userID, from: sender.number, to: to, body: body, kind: kind,
+            orgID: org, userID: sender.userID, from: sender.number, to: to, body: sentBody, kind: kind,
             segments: segmented.segments, encoding: segmented.encoding,
             state: heldReason == nil ? .queued : .scheduled, heldReason: heldReason,
             notBefore: notBefore, expiresAt: expiresAt

@@ -34,6 +34,7 @@ public final class Daemon: Sendable {
                 id: org.id, name: org.name, timeZone: org.timeZone.identifier,
                 windowStart: org.windowStart.description, windowEnd: org.windowEnd.description,
                 windowDays: org.days.isEmpty ? nil : org.days.sorted().map(\.rawValue),
+                smartEncoding: org.smartEncoding,
                 senders: org.users.map {
                     SenderRecord(userID: $0.id, name: $0.name, number: $0.number, numberType: $0.numberType.rawValue,
                                  rate: $0.effectiveRate(configuration.rates))

@@ -10,15 +10,20 @@ public struct OrganizationRecord: Sendable, Equatable {
     public var windowStart: String
     public var windowEnd: String
     public var windowDays: [String]?
+    public var smartEncoding: Bool
     public var senders: [SenderRecord]
 
-    public init(id: String, name: String, timeZone: String, windowStart: String, windowEnd: String, windowDays: [String]?, senders: [SenderRecord]) {
+    public init(
+        id: String, name: String, timeZone: String, windowStart: String, windowEnd: String, windowDays: [String]?,
+        smartEncoding: Bool = false, senders: [SenderRecord]
+    ) {
         self.id = id
         self.name = name
         self.timeZone = timeZone
         self.windowStart = windowStart
         self.windowEnd = windowEnd
         self.windowDays = windowDays
+        self.smartEncoding = smartEncoding
         self.senders = senders
     }
 }
@@ -47,13 +52,14 @@ extension QueueDatabase {
         try pool.write { db in
             for org in organizations {
                 try db.execute(sql: """
-                    INSERT INTO org (id, name, timezone, window_start, window_end, window_days, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO org (id, name, timezone, window_start, window_end, window_days, smart_encoding, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone,
                         window_start = excluded.window_start, window_end = excluded.window_end,
-                        window_days = excluded.window_days, updated_at = excluded.updated_at
+                        window_days = excluded.window_days, smart_encoding = excluded.smart_encoding,
+                        updated_at = excluded.updated_at
                     """, arguments: [org.id, org.name, org.timeZone, org.windowStart, org.windowEnd,
-                                     org.windowDays?.joined(separator: ","), at, at])
+                                     org.windowDays?.joined(separator: ","), org.smartEncoding, at, at])
                 for sender in org.senders {
                     try db.execute(sql: """
                         INSERT INTO user (org_id, id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -80,8 +86,9 @@ extension QueueDatabase {
     }
 
     static func loadDirectory(_ db: Database) throws -> Directory {
-        let orgs = try Row.fetchAll(db, sql: "SELECT id, name, timezone, paused, window_start, window_end, window_days FROM org").map {
+        let orgs = try Row.fetchAll(db, sql: "SELECT id, name, timezone, paused, window_start, window_end, window_days, smart_encoding FROM org").map {
             OrganizationProfile(id: $0["id"], name: $0["name"], timeZone: $0["timezone"], paused: $0["paused"],
+                                smartEncoding: $0["smart_encoding"],
                                 window: try window(timeZone: $0["timezone"], start: $0["window_start"], end: $0["window_end"], days: $0["window_days"]))
         }
         let senders = try Row.fetchAll(db, sql: """

@@ -21,6 +21,7 @@ enum Migrations {
         window_end TEXT NOT NULL DEFAULT '16:00',
         window_days TEXT,
         paused INTEGER NOT NULL DEFAULT 0,
+        smart_encoding INTEGER NOT NULL DEFAULT 0,
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
     );
