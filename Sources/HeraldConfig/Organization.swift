@@ -8,9 +8,9 @@ extension HeraldConfiguration {
         public var name: String
         public var timeZone: TimeZone
         /// Local wall-clock start of the sending window in `timeZone`.
-        public var windowStart: ClockTime
+        public var windowStart: TimeOfDay
         /// Local wall-clock end; earlier than `windowStart` means the window crosses midnight.
-        public var windowEnd: ClockTime
+        public var windowEnd: TimeOfDay
         /// Days on which the window opens; all seven when the file does not restrict them.
         public var days: Set<Weekday>
         /// Replace look-alike punctuation (curly quotes, dashes…) with GSM-7 before segmenting.
@@ -21,8 +21,8 @@ extension HeraldConfiguration {
             id: String,
             name: String,
             timeZone: TimeZone,
-            windowStart: ClockTime = ClockTime(hour: 8, minute: 0)!,
-            windowEnd: ClockTime = ClockTime(hour: 16, minute: 0)!,
+            windowStart: TimeOfDay = TimeOfDay(hour: 8, minute: 0)!,
+            windowEnd: TimeOfDay = TimeOfDay(hour: 16, minute: 0)!,
             days: Set<Weekday> = Set(Weekday.allCases),
             smartEncoding: Bool = false,
             users: [Sender] = []
@@ -69,32 +69,6 @@ extension HeraldConfiguration {
         case longCode = "long_code"
         case tollFree = "toll_free"
         case shortCode = "short_code"
-    }
-
-    public enum Weekday: String, Sendable, Equatable, Hashable, CaseIterable, Comparable {
-        case mon, tue, wed, thu, fri, sat, sun
-
-        /// `Calendar` numbering: Sunday is 1, Saturday is 7.
-        public var calendarWeekday: Int {
-            switch self {
-            case .sun: 1
-            case .mon: 2
-            case .tue: 3
-            case .wed: 4
-            case .thu: 5
-            case .fri: 6
-            case .sat: 7
-            }
-        }
-
-        public init?(calendarWeekday: Int) {
-            guard let day = Self.allCases.first(where: { $0.calendarWeekday == calendarWeekday }) else { return nil }
-            self = day
-        }
-
-        public static func < (lhs: Weekday, rhs: Weekday) -> Bool {
-            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-        }
     }
 
     /// What the ingest and dispatch rules consult, with rates already resolved by number type.

@@ -1,3 +1,4 @@
+import HeraldCore
 import Foundation
 
 /// Reads `[[orgs]]` and their `[[orgs.users]]`, including the checks that span entries:
@@ -62,29 +63,29 @@ final class OrganizationParser {
         return zone
     }
 
-    private func parseClockTime(_ r: TOMLReader, _ key: String, default fallback: String) -> ClockTime? {
+    private func parseClockTime(_ r: TOMLReader, _ key: String, default fallback: String) -> TimeOfDay? {
         guard let text = r.string(key, default: fallback) else { return nil }
-        guard let time = ClockTime(parsing: text) else {
+        guard let time = TimeOfDay(parsing: text) else {
             r.badValue(key, "\(String(reflecting: text)) is not a time of day HH:MM between 00:00 and 23:59")
             return nil
         }
         return time
     }
 
-    private func parseDays(_ r: TOMLReader) -> Set<HeraldConfiguration.Weekday>? {
-        guard r.contains("days") else { return Set(HeraldConfiguration.Weekday.allCases) }
+    private func parseDays(_ r: TOMLReader) -> Set<Weekday>? {
+        guard r.contains("days") else { return Set(Weekday.allCases) }
         guard let names = r.stringArray("days") else { return nil }
         guard !names.isEmpty else {
             r.badValue("days", "lists no days, so nothing would ever send; leave days out to send every day")
             return nil
         }
-        var days: Set<HeraldConfiguration.Weekday> = []
+        var days: Set<Weekday> = []
         var valid = true
         for (index, name) in names.enumerated() {
-            if let day = HeraldConfiguration.Weekday(rawValue: name.lowercased()) {
+            if let day = Weekday(rawValue: name.lowercased()) {
                 days.insert(day)
             } else {
-                let options = HeraldConfiguration.Weekday.allCases.map(\.rawValue).joined(separator: ", ")
+                let options = Weekday.allCases.map(\.rawValue).joined(separator: ", ")
                 r.badValue("days", "\(String(reflecting: name)) at index \(index) is not a day (\(options))")
                 valid = false
             }

@@ -40,3 +40,7 @@ enum SenderNumber {
         }
     }
 }
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}

@@ -1,3 +1,4 @@
+import HeraldCore
 import TOMLKit
 
 /// Problems found so far in one document; shared by every reader walking it, so nothing stops

@@ -1,6 +1,6 @@
 // Local wall-clock values the sending-window rules are written in (SPEC §5): a time of day,
 // a span of hours on one day, a weekday, a calendar date. Core's own, so the rules need no
-// configuration module; `HeraldConfig`'s `ClockTime` and `Weekday` map onto them one to one
+// configuration module; `HeraldConfig`'s `TimeOfDay` and `Weekday` map onto them one to one
 // (same fields, same raw values).
 
 /// A time of day with minute precision, 24-hour clock: "08:00", "21:30".

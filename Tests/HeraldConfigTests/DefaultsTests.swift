@@ -38,8 +38,8 @@ struct DefaultsTests {
         let org = try #require(configuration.orgs.first)
         #expect(org == .init(
             id: "acme", name: "acme", timeZone: TimeZone(identifier: "America/Chicago")!,
-            windowStart: ClockTime(hour: 8, minute: 0)!, windowEnd: ClockTime(hour: 16, minute: 0)!,
-            days: Set(HeraldConfiguration.Weekday.allCases),
+            windowStart: TimeOfDay(hour: 8, minute: 0)!, windowEnd: TimeOfDay(hour: 16, minute: 0)!,
+            days: Set(Weekday.allCases),
             users: [.init(id: "ann", name: "ann", number: "+16125550123", numberType: .longCode, rate: nil)]
         ))
         #expect(configuration.organizationProfiles == [.init(id: "acme", name: "acme", timeZone: "America/Chicago")])
@@ -127,8 +127,8 @@ struct DefaultsTests {
         #expect(configuration.retention.days == 400)
         #expect(configuration.log.level == .warning)
         let org = try #require(configuration.orgs.first)
-        #expect(org.windowStart == ClockTime(hour: 22, minute: 0))
-        #expect(org.windowEnd == ClockTime(hour: 2, minute: 30))
+        #expect(org.windowStart == TimeOfDay(hour: 22, minute: 0))
+        #expect(org.windowEnd == TimeOfDay(hour: 2, minute: 30))
         #expect(org.days == [.sat, .sun])
         #expect(org.timeZone.identifier == "America/Los_Angeles")
         #expect(configuration.senderProfiles.map(\.rate) == [25, 50])
@@ -152,21 +152,21 @@ struct DefaultsTests {
         ("08:00", 8, 0), ("8:05", 8, 5), ("00:00", 0, 0), ("23:59", 23, 59),
     ])
     func clockTimes(text: String, hour: Int, minute: Int) {
-        #expect(ClockTime(parsing: text) == ClockTime(hour: hour, minute: minute))
-        #expect(ClockTime(parsing: text)?.minutesSinceMidnight == hour * 60 + minute)
+        #expect(TimeOfDay(parsing: text) == TimeOfDay(hour: hour, minute: minute))
+        #expect(TimeOfDay(parsing: text)?.minutesSinceMidnight == hour * 60 + minute)
     }
 
     @Test("not clock times", arguments: ["24:00", "25:00", "12:60", "1200", "12:5", "012:00", "12:00:00", "", ":", "-1:00", "ab:cd", "１２:００"])
     func notClockTimes(text: String) {
-        #expect(ClockTime(parsing: text) == nil)
+        #expect(TimeOfDay(parsing: text) == nil)
     }
 
     @Test("weekdays map to Calendar numbering")
     func weekdays() {
-        #expect(HeraldConfiguration.Weekday.sun.calendarWeekday == 1)
-        #expect(HeraldConfiguration.Weekday.sat.calendarWeekday == 7)
-        for day in HeraldConfiguration.Weekday.allCases {
-            #expect(HeraldConfiguration.Weekday(calendarWeekday: day.calendarWeekday) == day)
+        #expect(Weekday.sun.calendarWeekday == 1)
+        #expect(Weekday.sat.calendarWeekday == 7)
+        for day in Weekday.allCases {
+            #expect(Weekday(calendarWeekday: day.calendarWeekday) == day)
         }
     }
 

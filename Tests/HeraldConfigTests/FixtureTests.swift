@@ -1,3 +1,4 @@
+import HeraldCore
 import Foundation
 import Testing
 
@@ -44,7 +45,7 @@ struct FixtureTests {
         #expect(configuration.carrier.tokenSource == .credential(name: "twilio-token"))
         #expect(configuration.webhooks.listenHost == "0.0.0.0")
         #expect(configuration.orgs.map(\.id) == ["acme", "north"])
-        #expect(configuration.orgs[1].windowStart == ClockTime(hour: 8, minute: 0))
+        #expect(configuration.orgs[1].windowStart == TimeOfDay(hour: 8, minute: 0))
         #expect(configuration.senderProfiles.map(\.rate) == [1, 3, 0.5])
         #expect(configuration.orgs[0].users[1].numberType == .tollFree)
     }

@@ -1,3 +1,4 @@
+import HeraldCore
 import Foundation
 import Testing
 
@@ -44,8 +45,8 @@ struct ShippedConfigurationTests {
         #expect(org.id == "demo")
         #expect(org.name == "Demo Co")
         #expect(org.timeZone.identifier == "America/Chicago")
-        #expect(org.windowStart == ClockTime(hour: 8, minute: 0))
-        #expect(org.windowEnd == ClockTime(hour: 16, minute: 0))
+        #expect(org.windowStart == TimeOfDay(hour: 8, minute: 0))
+        #expect(org.windowEnd == TimeOfDay(hour: 16, minute: 0))
         #expect(org.days == [.mon, .tue, .wed, .thu, .fri])
         #expect(org.users == [.init(id: "alice", name: "Alice Example", number: "+16125550100", numberType: .longCode, rate: 1)])
     }
@@ -67,8 +68,8 @@ struct ShippedConfigurationTests {
         let org = try #require(configuration.orgs.first)
         #expect(configuration.orgs.count == 1)
         #expect(org.id == "demo")
-        #expect(org.windowStart == ClockTime(hour: 0, minute: 0))
-        #expect(org.windowEnd == ClockTime(hour: 23, minute: 59))
+        #expect(org.windowStart == TimeOfDay(hour: 0, minute: 0))
+        #expect(org.windowEnd == TimeOfDay(hour: 23, minute: 59))
         #expect(org.days.count == 7)
         #expect(org.users.map(\.number) == ["+16125550100", "+16125550101"])
         #expect(configuration.senderProfiles.map(\.rate) == [10, 10])
