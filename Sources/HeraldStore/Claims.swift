@@ -59,9 +59,8 @@ extension QueueDatabase {
                 WHERE state IN ('queued', 'scheduled') AND priority = ? AND not_before <= ?
                 ORDER BY not_before LIMIT ?
                 """)
-            let markSending = try db.cachedStatement(sql: """
-                UPDATE message SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = ? WHERE id = ?
-                """)
+            // Messages going out are marked in one statement per batch, not one per message.
+            var sending: [MessageState: [Int64]] = [:]
             let hold = try db.cachedStatement(sql: """
                 UPDATE message SET state = 'scheduled', not_before = ?, held_reason = ?, updated_at = ? WHERE id = ?
                 """)
@@ -85,8 +84,7 @@ extension QueueDatabase {
                     let verdict: ClaimVerdict = if let expiresAt, expiresAt <= now { .expire } else { decide(candidate) }
                     switch verdict {
                     case .send:
-                        try markSending.execute(arguments: [at, id])
-                        try events.append(Transition(id, from: state, to: .sending))
+                        sending[state, default: []].append(id)
                         claimed.append(ClaimedMessage(
                             id: id, orgID: candidate.orgID, userID: row[2], from: candidate.from, to: candidate.to,
                             body: row[5], segments: candidate.segments, attempts: (row[11] as Int) + 1,
@@ -102,6 +100,17 @@ extension QueueDatabase {
                                                        detail: "expires_at passed before it could be sent"))
                     }
                 }
+            }
+            for (from, ids) in sending {
+                let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+                try db.cachedStatement(sql: """
+                    UPDATE message SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = ?1
+                    WHERE id IN (SELECT value FROM json_each(?2))
+                    """).execute(arguments: [at, list])
+                try db.cachedStatement(sql: """
+                    INSERT INTO message_event (message_id, at, from_state, to_state)
+                    SELECT value, ?1, ?2, 'sending' FROM json_each(?3) ORDER BY key
+                    """).execute(arguments: [at, from.rawValue, list])
             }
             return claimed
         }

@@ -30,10 +30,7 @@ extension QueueDatabase {
         do {
             let events = try EventLog(db, at: at)
             var usage = UsageTally(monthOf: usageMonth)
-            let sent = try db.cachedStatement(sql: """
-                UPDATE message SET state = 'sent', carrier_sid = ?, carrier_status = ?, carrier_segments = ?, sent_at = ?,
-                    updated_at = ?, error_code = NULL, detail = NULL WHERE id = ? AND state = 'sending'
-                """)
+            var accepted: [(record: DispatchRecord, sid: String, status: String, segments: Int?)] = []
             let fillSid = try db.cachedStatement(sql: "UPDATE message SET carrier_sid = COALESCE(carrier_sid, ?) WHERE id = ?")
             let retry = try db.cachedStatement(sql: """
                 UPDATE message SET state = 'scheduled', not_before = ?, held_reason = ?, detail = ?, updated_at = ?
@@ -47,13 +44,7 @@ extension QueueDatabase {
                 let id = record.message.id
                 switch record.decision {
                 case let .sent(sid, status, segments):
-                    try sent.execute(arguments: [sid, status, segments, at, at, id])
-                    if db.changesCount == 1 {
-                        try events.append(Transition(id, from: .sending, to: .sent, httpStatus: record.httpStatus, carrierStatus: status))
-                        usage.add(org: record.message.orgID, user: record.message.userID, segments: segments ?? record.message.segments)
-                    } else {
-                        try fillSid.execute(arguments: [sid, id])
-                    }
+                    accepted.append((record, sid, status, segments))
                 case let .retry(notBefore, reason, detail):
                     try retry.execute(arguments: [notBefore.millis, reason.rawValue, detail, at, id])
                     if db.changesCount == 1 {
@@ -72,6 +63,37 @@ extension QueueDatabase {
                     if db.changesCount == 1 {
                         try events.append(Transition(id, from: .sending, to: .expired, reason: "expired", detail: detail,
                                                        httpStatus: record.httpStatus))
+                    }
+                }
+            }
+            // The common case, accepted posts, is written with one UPDATE and one INSERT per batch.
+            if !accepted.isEmpty {
+                let rows = accepted.map { item in
+                    "[\(item.record.message.id),\(JSONText.quote(item.sid)),\(JSONText.quote(item.status)),"
+                        + "\(item.segments.map(String.init) ?? "null"),\(item.record.httpStatus.map(String.init) ?? "null")]"
+                }
+                let list = "[" + rows.joined(separator: ",") + "]"
+                let moved = Set(try Int64.fetchAll(db.cachedStatement(sql: """
+                    UPDATE message SET state = 'sent', carrier_sid = v.sid, carrier_status = v.status,
+                        carrier_segments = v.segments, sent_at = ?1, updated_at = ?1, error_code = NULL, detail = NULL
+                    FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS sid,
+                                 json_extract(value, '$[2]') AS status, json_extract(value, '$[3]') AS segments
+                          FROM json_each(?2)) AS v
+                    WHERE message.id = v.id AND message.state = 'sending'
+                    RETURNING message.id
+                    """), arguments: [at, list]))
+                try db.cachedStatement(sql: """
+                    INSERT INTO message_event (message_id, at, from_state, to_state, http_status, carrier_status)
+                    SELECT json_extract(value, '$[0]'), ?1, 'sending', 'sent', json_extract(value, '$[4]'), json_extract(value, '$[2]')
+                    FROM json_each(?2) WHERE json_extract(value, '$[0]') IN (SELECT value FROM json_each(?3)) ORDER BY key
+                    """).execute(arguments: [at, list, "[" + moved.map(String.init).joined(separator: ",") + "]"])
+                for item in accepted {
+                    let message = item.record.message
+                    if moved.contains(message.id) {
+                        usage.add(org: message.orgID, user: message.userID, segments: item.segments ?? message.segments)
+                    } else {
+                        // A status callback overtook this write and already moved the message on.
+                        try fillSid.execute(arguments: [item.sid, message.id])
                     }
                 }
             }
