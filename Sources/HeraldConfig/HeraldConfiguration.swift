@@ -137,7 +137,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
     public struct Ingest: Sendable, Equatable {
         public var batchSize: Int
 
-        public init(batchSize: Int = 1000) {
+        public init(batchSize: Int = 250) {
             self.batchSize = batchSize
         }
     }

@@ -25,6 +25,8 @@ extension QueueDatabase {
             var report = IngestReport()
             let at = now.millis
             let events = try EventLog(db, at: at)
+            // Accepted rows' events go in one statement at the end: [id, "state", "reason"|null].
+            var acceptedEvents: [String] = []
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key
                 FROM outbox ORDER BY id LIMIT ?
@@ -60,7 +62,7 @@ extension QueueDatabase {
                         nil, nil, message.notBefore.millis, message.expiresAt?.millis, message.segments,
                         message.encoding.rawValue, key, carrierKey, submission.externalRef, at, at, nil,
                     ])
-                    try events.append(Transition(submission.id, from: nil, to: message.state, reason: message.heldReason?.rawValue))
+                    acceptedEvents.append("[\(submission.id),\"\(message.state.rawValue)\",\(message.heldReason.map { "\"\($0.rawValue)\"" } ?? "null")]")
                     if message.state == .scheduled { report.scheduled += 1 } else { report.queued += 1 }
                 case let .failure(reason):
                     // The duplicate keeps no key: the unique index belongs to the first message.
@@ -74,6 +76,13 @@ extension QueueDatabase {
                     try events.append(Transition(submission.id, from: nil, to: .rejected, reason: reason.code, detail: reason.description))
                     report.rejected.append(.init(messageID: submission.id, reason: reason))
                 }
+            }
+            if !acceptedEvents.isEmpty {
+                try db.cachedStatement(sql: """
+                    INSERT INTO message_event (message_id, at, from_state, to_state, reason)
+                    SELECT json_extract(value, '$[0]'), ?1, NULL, json_extract(value, '$[1]'), json_extract(value, '$[2]')
+                    FROM json_each(?2) ORDER BY key
+                    """).execute(arguments: [at, "[" + acceptedEvents.joined(separator: ",") + "]"])
             }
             try db.execute(sql: "DELETE FROM outbox WHERE id <= ?", arguments: [lastID])
             return report

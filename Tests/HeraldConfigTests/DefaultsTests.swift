@@ -20,7 +20,7 @@ struct DefaultsTests {
         #expect(configuration.retry.retryPolicy == RetryPolicy())
         #expect(configuration.rates == .init(longCode: 1, tollFree: 3, shortCode: 100))
         #expect(configuration.dispatch == .init(batchSize: 256, idleWait: 1, shutdownGrace: 10))
-        #expect(configuration.ingest.batchSize == 1000)
+        #expect(configuration.ingest.batchSize == 250)
         #expect(configuration.retention.days == 60)
         #expect(configuration.log.level == .info)
         #expect(configuration.orgs.isEmpty)
