@@ -3,7 +3,7 @@
 # Messages POST at once with a canned 201, and herald-bench times Herald and the bare libcurl
 # ceiling against it. Nothing outside a temp folder is touched.
 #
-#   BENCH_MESSAGES=50000 BENCH_IN_FLIGHT=128 scripts/bench.sh [more herald-bench options]
+#   BENCH_MESSAGES=50000 BENCH_IN_FLIGHT="64 128" scripts/bench.sh [more herald-bench options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,5 +80,8 @@ if [ -z "$port" ]; then
 fi
 echo "nginx $("$nginx" -v 2>&1 | sed 's/.*\///') on 127.0.0.1:$port (prefix $tmp)"
 
-"$bench" --carrier-url "http://127.0.0.1:$port" \
-    --messages "${BENCH_MESSAGES:-20000}" --in-flight "${BENCH_IN_FLIGHT:-64}" "$@"
+# The default max_in_flight (64) and a wider gateway (256), one run each, same endpoint.
+for in_flight in ${BENCH_IN_FLIGHT:-64 256}; do
+    "$bench" --carrier-url "http://127.0.0.1:$port" \
+        --messages "${BENCH_MESSAGES:-20000}" --in-flight "$in_flight" "$@"
+done
