@@ -36,7 +36,8 @@ final class DispatchPolicy: Sendable {
                 switch windows.evaluate(at: now, window: organization.window, to: number, kind: candidate.kind) {
                 case .allowed: break
                 case let .deferred(until, reason): return .hold(until: until, reason: reason)
-                case let .never(reason): return .hold(until: now + Self.pauseRecheck, reason: reason)
+                // Only a configuration change can open such a window: look again hourly, not every minute.
+                case let .never(reason): return .hold(until: now + 3600, reason: reason)
                 }
             }
             let sender = state.directory.sender(number: candidate.from)
