@@ -37,14 +37,7 @@ extension HeraldConfiguration {
         environment: [String: String],
         fileName: String?
     ) throws(ConfigurationError) -> HeraldConfiguration {
-        let document: TOMLTable
-        do {
-            document = try TOMLTable(string: toml)
-        } catch let error as TOMLParseError {
-            throw .syntax(file: fileName, line: error.source.begin.line, column: error.source.begin.column, message: error.description)
-        } catch {
-            throw .syntax(file: fileName, line: 0, column: 0, message: String(describing: error))
-        }
+        let document = try TOMLDocument.parse(toml, fileName: fileName)
         let base = baseDirectory.hasPrefix("/") ? baseDirectory : FileManager.default.currentDirectoryPath + "/" + baseDirectory
         let parser = ConfigurationParser(resolution: PathResolution(baseDirectory: PathResolution.normalize(base), environment: environment))
         return try parser.parse(document).get()

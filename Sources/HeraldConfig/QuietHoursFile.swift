@@ -22,14 +22,7 @@ public enum QuietHoursFile {
 
     /// - Parameter fileName: shown in syntax errors when the text came from a file.
     public static func parse(toml: String, fileName: String? = nil) throws(ConfigurationError) -> StateRuleTable {
-        let document: TOMLTable
-        do {
-            document = try TOMLTable(string: toml)
-        } catch let error as TOMLParseError {
-            throw .syntax(file: fileName, line: error.source.begin.line, column: error.source.begin.column, message: error.description)
-        } catch {
-            throw .syntax(file: fileName, line: 0, column: 0, message: String(describing: error))
-        }
+        let document = try TOMLDocument.parse(toml, fileName: fileName)
         let log = ProblemLog()
         let table = QuietHoursParser(log: log).parse(document)
         if let problem = ConfigurationError.combining(log.problems) { throw problem }

@@ -28,6 +28,20 @@ struct CrashRecoveryTests {
         return process
     }
 
+    /// The token and configuration files a heraldd process needs; returns (config, database, log) paths.
+    static func writeFiles(
+        in directory: URL, simulator: RunningSimulator, webhookPort: Int, edit: (String) -> String = { $0 }
+    ) throws -> (config: String, database: String, log: URL) {
+        let tokenPath = directory.appendingPathComponent("token").path
+        try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
+        let databasePath = directory.appendingPathComponent("herald.db").path
+        let configPath = directory.appendingPathComponent("herald.toml").path
+        try edit(DaemonHarness.configText(
+            databasePath: databasePath, webhookPort: webhookPort, carrierURL: simulator.baseURL, tokenPath: tokenPath
+        )).write(toFile: configPath, atomically: true, encoding: .utf8)
+        return (configPath, databasePath, directory.appendingPathComponent("heraldd.log"))
+    }
+
     /// A producer connection, once the daemon has created the schema.
     static func producer(databasePath: String, log: URL) async throws -> DatabaseQueue {
         var configuration = Configuration()
@@ -55,14 +69,7 @@ struct CrashRecoveryTests {
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
             // Slow the carrier down so the kill lands with posts in flight.
             simulator.setLatency(.milliseconds(40))
-            let tokenPath = directory.appendingPathComponent("token").path
-            try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
-            let databasePath = directory.appendingPathComponent("herald.db").path
-            let configPath = directory.appendingPathComponent("herald.toml").path
-            try DaemonHarness.configText(
-                databasePath: databasePath, webhookPort: webhookPort, carrierURL: simulator.baseURL, tokenPath: tokenPath
-            ).write(toFile: configPath, atomically: true, encoding: .utf8)
-            let log = directory.appendingPathComponent("heraldd.log")
+            let (configPath, databasePath, log) = try Self.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
 
             var heraldd = try Self.startHeraldd(config: configPath, log: log)
             let queue = try await Self.producer(databasePath: databasePath, log: log)
@@ -116,18 +123,13 @@ struct CrashRecoveryTests {
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
             // Every post takes a second, so the signal lands with posts in flight.
             simulator.setLatency(.seconds(1))
-            let tokenPath = directory.appendingPathComponent("token").path
-            try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
-            let databasePath = directory.appendingPathComponent("herald.db").path
-            let configPath = directory.appendingPathComponent("herald.toml").path
             // 8 posts in flight at most: the rest of the 200 must stay queued after SIGTERM.
-            try DaemonHarness.configText(
-                databasePath: databasePath, webhookPort: webhookPort, carrierURL: simulator.baseURL, tokenPath: tokenPath
-            ).replacingOccurrences(of: "max_in_flight = 64", with: "max_in_flight = 8")
-                .write(toFile: configPath, atomically: true, encoding: .utf8)
-            let heraldd = try Self.startHeraldd(config: configPath, log: directory.appendingPathComponent("heraldd.log"))
+            let (configPath, databasePath, log) = try Self.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort) {
+                $0.replacingOccurrences(of: "max_in_flight = 64", with: "max_in_flight = 8")
+            }
+            let heraldd = try Self.startHeraldd(config: configPath, log: log)
             defer { if heraldd.isRunning { heraldd.terminate() } }
-            let producer = try await Self.producer(databasePath: databasePath, log: directory.appendingPathComponent("heraldd.log"))
+            let producer = try await Self.producer(databasePath: databasePath, log: log)
             try await producer.write { db in
                 for i in 0..<200 {
                     try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES (?, 'alice', ?, 'drain test')",
