@@ -65,8 +65,16 @@ final class DispatchService: Service {
     private func claimAndSend() async {
         await withDiscardingTaskGroup { sends in
             var lastPrune = clock.now()
+            // The watchdog is fed from this loop itself: if claiming hangs, the pings stop and
+            // systemd restarts the daemon rather than letting due messages wait forever.
+            let watchdog = SystemdNotifier.watchdogInterval()
+            var lastPing = ContinuousClock.now
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 heartbeat.add(1, ordering: .relaxed)
+                if let watchdog, ContinuousClock.now - lastPing >= watchdog {
+                    SystemdNotifier.notify("WATCHDOG=1")
+                    lastPing = ContinuousClock.now
+                }
                 let free = settings.maxInFlight - inFlight.load(ordering: .relaxed)
                 // Claim in chunks, not one by one, so each claim transaction carries its weight.
                 if free < min(settings.batchSize, settings.maxInFlight) / 4 + 1 {

@@ -5,4 +5,11 @@ enum SystemdNotifier {
     static func notify(_ state: String) {
         _ = sd_notify(0, state)
     }
+
+    /// How often systemd wants WATCHDOG=1 (half its WatchdogSec), or nil when no watchdog is set.
+    static func watchdogInterval() -> Duration? {
+        var microseconds: UInt64 = 0
+        guard sd_watchdog_enabled(0, &microseconds) > 0, microseconds > 0 else { return nil }
+        return .microseconds(Int64(microseconds / 2))
+    }
 }
