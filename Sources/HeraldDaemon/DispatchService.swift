@@ -28,8 +28,6 @@ final class DispatchService: Service {
     private let logger: Logger
     let wakeups = Doorbell()
     private let inFlight = Atomic<Int>(0)
-    /// Moves on every claim pass; the watchdog reads it to tell a working loop from a hung one.
-    let heartbeat = Atomic<Int>(0)
 
     init(database: QueueDatabase, carrier: any CarrierClient, policy: DispatchPolicy, recorder: OutcomeRecorder,
          settings: Settings, clock: any WallClock, logger: Logger) {
@@ -41,8 +39,6 @@ final class DispatchService: Service {
         self.clock = clock
         self.logger = logger
     }
-
-    var postsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
     func run() async throws {
         let reconciled = try await database.reconcileSending(now: clock.now())
@@ -70,7 +66,6 @@ final class DispatchService: Service {
             let watchdog = SystemdNotifier.watchdogInterval()
             var lastPing = ContinuousClock.now
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                heartbeat.add(1, ordering: .relaxed)
                 if let watchdog, ContinuousClock.now - lastPing >= watchdog {
                     SystemdNotifier.notify("WATCHDOG=1")
                     lastPing = ContinuousClock.now

@@ -53,13 +53,6 @@ public final class QueueDatabase: Sendable {
     }
 }
 
-extension QueueDatabase {
-    /// The writer's `PRAGMA synchronous` (2 = FULL), for tests and the benchmark to check.
-    public func writerSynchronous() throws -> Int {
-        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
-    }
-}
-
 extension Date {
     /// Unix milliseconds: how internal tables store instants.
     var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }

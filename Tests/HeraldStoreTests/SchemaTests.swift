@@ -112,3 +112,16 @@ struct SchemaTests {
         }
     }
 }
+
+@Suite("Store: durability")
+struct DurabilityTests {
+    @Test("the writer commits with synchronous = FULL in WAL mode, whatever GRDB set on opening")
+    func writerSyncsEveryCommit() throws {
+        let fixture = try StoreFixture(seed: false)
+        let (mode, synchronous) = try fixture.db.pool.writeWithoutTransaction { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(mode == "wal")
+        #expect(synchronous == 2)
+    }
+}
