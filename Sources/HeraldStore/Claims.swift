@@ -43,12 +43,15 @@ extension QueueDatabase {
     /// - Parameter recording: POST results to write in the same transaction, so that under load
     ///   one commit (one fsync) serves both halves of the dispatch cycle.
     public func claimDue(
-        now: Date, limit: Int, recording: [DispatchRecord] = [], usageMonth: @escaping @Sendable (String) -> String = { _ in "" },
+        now: Date, limit: Int,
+        recording: (records: [DispatchRecord], usageMonth: @Sendable (String) -> String)? = nil,
         decide: @escaping @Sendable (ClaimCandidate) -> ClaimVerdict
     ) async throws -> [ClaimedMessage] {
         try await pool.write { db in
             let at = now.millis
-            try Self.write(recording, at: at, usageMonth: usageMonth, in: db)
+            if let recording {
+                try Self.write(recording.records, at: at, usageMonth: recording.usageMonth, in: db)
+            }
             let events = try EventLog(db, at: at)
             var claimed: [ClaimedMessage] = []
             var examined = 0
