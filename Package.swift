@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -30,6 +31,8 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
 
         .target(name: "HeraldCore"),
+        // The admin socket's wire contract, shared by heraldd and heraldctl.
+        .target(name: "HeraldControl"),
         .target(
             name: "HeraldStore",
             dependencies: [
@@ -61,8 +64,10 @@ let package = Package(
         .target(
             name: "HeraldDaemon",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CSystemd",
+                "HeraldCore", "HeraldStore", "HeraldCarrier", "HeraldConfig", "HeraldControl", "CSystemd",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -79,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "heraldctl",
             dependencies: [
-                "HeraldCore", "HeraldConfig",
+                "HeraldCore", "HeraldConfig", "HeraldControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -107,13 +112,14 @@ let package = Package(
             dependencies: ["HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "HeraldControlTests", dependencies: ["HeraldControl"]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "HeraldCarrierTests", dependencies: ["HeraldCarrier", "CarrierSimulator", "HeraldCore", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(
             name: "HeraldDaemonTests",
             dependencies: [
-                "HeraldDaemon", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CarrierSimulator", "HeraldCore",
+                "HeraldDaemon", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CarrierSimulator", "HeraldCore", "HeraldControl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -8,6 +8,8 @@ enum BenchConfiguration {
         var text = """
         [database]
         path = "\(databasePath)"
+        [admin]
+        socket = "\((databasePath as NSString).deletingLastPathComponent)/admin.sock"
         [webhooks]
         listen = "127.0.0.1:\(webhookPort)"
         public_url = "http://127.0.0.1:\(webhookPort)"

@@ -54,7 +54,11 @@ struct ConfigurationParser {
         if socket.utf8.count > 107 {
             r.badValue("socket", "\(String(reflecting: socket)) is \(socket.utf8.count) bytes long; a Unix socket path holds at most 107")
         }
-        return .init(socket: socket)
+        return .init(
+            socket: socket, adminGroup: r.string("admin_group", default: defaults.adminGroup) ?? defaults.adminGroup,
+            maxConnections: r.positiveInteger("max_connections", default: defaults.maxConnections) ?? defaults.maxConnections,
+            idleTimeout: r.positiveNumber("idle_timeout", default: defaults.idleTimeout) ?? defaults.idleTimeout
+        )
     }
 
     private func parseWebhooks(_ r: TOMLReader) -> HeraldConfiguration.Webhooks {

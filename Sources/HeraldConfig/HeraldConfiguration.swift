@@ -61,8 +61,20 @@ public struct HeraldConfiguration: Sendable, Equatable {
         /// Absolute path of the admin Unix socket (SPEC §9).
         public var socket: String
 
-        public init(socket: String = "/run/herald/admin.sock") {
+        /// Members of this group may run commands that change the queue; root and heraldd's own
+        /// user always may. Empty: nobody else.
+        public var adminGroup: String
+        /// Connections served at once; more are refused with `too_many_connections`.
+        public var maxConnections: Int
+        /// Seconds a connection may stay silent before it is closed (a `watch` never is).
+        public var idleTimeout: Double
+
+        public init(socket: String = "/run/herald/admin.sock", adminGroup: String = "", maxConnections: Int = 16,
+                    idleTimeout: Double = 300) {
             self.socket = socket
+            self.adminGroup = adminGroup
+            self.maxConnections = maxConnections
+            self.idleTimeout = idleTimeout
         }
     }
 

@@ -65,5 +65,7 @@ public struct Directory: Sendable {
 
     public func sender(number: String) -> SenderProfile? { sendersByNumber[number] }
 
+    public var senders: [SenderProfile] { Array(sendersByNumber.values) }
+
     private static func userKey(_ org: String, _ user: String) -> String { org + "\u{1F}" + user }
 }

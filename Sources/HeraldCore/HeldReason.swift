@@ -13,3 +13,23 @@ public enum HeldReason: String, Sendable, CaseIterable, Codable {
     case retryBackoff = "retry_backoff"
     case sendAt = "send_at"
 }
+
+extension HeldReason {
+    /// What holds the message, in the words `heraldctl why` uses.
+    public var explanation: String {
+        switch self {
+        case .orgWindow: "outside the organization's sending window"
+        case .recipientQuietHours: "inside the recipient's quiet hours (local time of the number's area code)"
+        case .stateRule: "outside the hours the recipient's state allows"
+        case .awaitingConsent: "waiting for the recipient to opt in"
+        case .optinSpacing: "waiting for the opt-in request limit (3 per contact, 12 hours apart)"
+        case .noCredits: "the sending user has no message credits left"
+        case .orgPaused: "the organization is paused (heraldctl resume org …)"
+        case .senderPaused: "the sending number is paused (heraldctl resume sender …)"
+        case .senderRate: "the sending number's rate cap (segments per second)"
+        case .carrierBackoff: "the carrier asked Herald to slow down or refused the credentials"
+        case .retryBackoff: "a failed attempt waits before the next try"
+        case .sendAt: "the producer asked for a later send time (send_at)"
+        }
+    }
+}

@@ -19,6 +19,15 @@ public enum MessageState: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Final states an operator may send again (`heraldctl retry`): the carrier or time said no,
+    /// not the input. A rejected row is fixed by its producer; a canceled one was stopped on purpose.
+    public var isRetryable: Bool {
+        switch self {
+        case .failed, .undelivered, .expired: true
+        default: false
+        }
+    }
+
     /// States the dispatcher may claim once `not_before` has passed.
     public static let claimable: [MessageState] = [.queued, .scheduled]
 

@@ -17,3 +17,13 @@ public struct UsageMonth: Sendable {
         return "\(parts.year ?? 1970)-\(month < 10 ? "0" : "")\(month)"
     }
 }
+
+extension UsageMonth {
+    /// The month of `date` and the `count - 1` before it, newest first: what `heraldctl usage`
+    /// lists (this month and each of the past 12).
+    public func keys(endingAt date: Date, count: Int) -> [String] {
+        (0..<count).compactMap { back in
+            calendar.date(byAdding: .month, value: -back, to: date).map(key(for:))
+        }
+    }
+}

@@ -29,18 +29,7 @@ public final class Daemon: Sendable {
         self.clock = clock
         self.logger = logger
         database = try QueueDatabase(path: configuration.database.path)
-        try database.upsert(organizations: configuration.orgs.map { org in
-            OrganizationRecord(
-                id: org.id, name: org.name, timeZone: org.timeZone.identifier,
-                windowStart: org.windowStart.description, windowEnd: org.windowEnd.description,
-                windowDays: org.days.isEmpty ? nil : org.days.sorted().map(\.rawValue),
-                smartEncoding: org.smartEncoding,
-                senders: org.users.map {
-                    SenderRecord(userID: $0.id, name: $0.name, number: $0.number, numberType: $0.numberType.rawValue,
-                                 rate: $0.effectiveRate(configuration.rates))
-                }
-            )
-        }, now: clock.now())
+        try database.upsert(organizations: Self.organizationRecords(configuration), now: clock.now())
         if let carrier {
             self.carrier = carrier
             ownsCarrier = nil
@@ -69,10 +58,28 @@ public final class Daemon: Sendable {
 
     private let signature: WebhookSignature
 
+    /// The organizations of a configuration as the store keeps them.
+    static func organizationRecords(_ configuration: HeraldConfiguration) -> [OrganizationRecord] {
+        configuration.orgs.map { org in
+            OrganizationRecord(
+                id: org.id, name: org.name, timeZone: org.timeZone.identifier,
+                windowStart: org.windowStart.description, windowEnd: org.windowEnd.description,
+                windowDays: org.days.isEmpty ? nil : org.days.sorted().map(\.rawValue),
+                smartEncoding: org.smartEncoding,
+                senders: org.users.map {
+                    SenderRecord(userID: $0.id, name: $0.name, number: $0.number, numberType: $0.numberType.rawValue,
+                                 rate: $0.effectiveRate(configuration.rates))
+                }
+            )
+        }
+    }
+
     /// Runs until a signal in `gracefulShutdownSignals` arrives or the task is cancelled.
     /// - Parameter onReady: called once the database is migrated and the webhook listener is bound.
+    /// - Parameter reloadConfiguration: re-reads the configuration on SIGHUP; nil leaves SIGHUP alone.
     public func run(
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        reloadConfiguration: (@Sendable () throws -> HeraldConfiguration)? = nil,
         onReady: @escaping @Sendable () async -> Void = {}
     ) async throws {
         let directory = try database.loadDirectory()
@@ -95,6 +102,7 @@ public final class Daemon: Sendable {
             database: database, rules: IngestRules(windows: windows), directory: directory, batchSize: configuration.ingest.batchSize,
             clock: clock, logger: logger, onQueued: { dispatch.wakeups.ring() }
         )
+        let readiness = ReadinessGate(listeners: ["webhooks", "admin"], onReady: onReady)
         let router = Router()
         WebhookRoutes(
             database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
@@ -106,19 +114,39 @@ public final class Daemon: Sendable {
                                  serverName: "heraldd"),
             onServerRunning: { [logger] channel in
                 logger.info("webhooks listening on \(channel.localAddress.map { "\($0)" } ?? "?")")
-                SystemdNotifier.notify("READY=1")
-                await onReady()
+                await readiness.bound("webhooks")
             },
             logger: logger
         )
+        let admin = AdminService(
+            settings: .init(
+                path: configuration.admin.socket, maxConnections: configuration.admin.maxConnections,
+                idleTimeout: .milliseconds(Int64(configuration.admin.idleTimeout * 1000)),
+                adminGroup: configuration.admin.adminGroup.isEmpty ? nil : configuration.admin.adminGroup
+            ),
+            controller: AdminController(
+                database: database, policy: policy, clock: clock, logger: logger, startedAt: clock.now(),
+                sendRate: { 0 }, wake: { dispatch.wakeups.ring() }
+            ),
+            logger: logger,
+            onBound: { await readiness.bound("admin") }
+        )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: webhooks),
+            .init(service: admin),
+            .init(service: ingest),
+            .init(service: dispatch),
+        ]
+        if let reloadConfiguration {
+            services.append(.init(service: ReloadService(
+                database: database, policy: policy, ingest: ingest, running: configuration, load: reloadConfiguration,
+                clock: clock, logger: logger
+            )))
+        }
         // Started in this order and stopped in reverse: the dispatcher drains first while the
         // webhook listener still takes the callbacks of its last posts.
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: webhooks),
-                .init(service: ingest),
-                .init(service: dispatch),
-            ],
+            services: services,
             gracefulShutdownSignals: gracefulShutdownSignals,
             logger: logger
         ))

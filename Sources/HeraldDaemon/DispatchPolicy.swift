@@ -8,21 +8,30 @@ import Synchronization
 final class DispatchPolicy: Sendable {
     private struct State {
         var directory: Directory
+        var windows: WindowCalculator
         var limiter = SenderRateLimiter()
     }
 
     private let state: Mutex<State>
-    private let windows: WindowCalculator
     /// How long a paused org or sender waits before its messages are looked at again.
     static let pauseRecheck: TimeInterval = 60
 
     init(directory: Directory, windows: WindowCalculator = WindowCalculator()) {
-        state = Mutex(State(directory: directory))
-        self.windows = windows
+        state = Mutex(State(directory: directory, windows: windows))
     }
+
+    var directory: Directory { state.withLock { $0.directory } }
 
     func update(directory: Directory) {
         state.withLock { $0.directory = directory }
+    }
+
+    /// A reloaded configuration: new organizations, senders and state rules at once.
+    func update(directory: Directory, windows: WindowCalculator) {
+        state.withLock {
+            $0.directory = directory
+            $0.windows = windows
+        }
     }
 
     func decide(_ candidate: ClaimCandidate, now: Date) -> ClaimVerdict {
@@ -33,7 +42,7 @@ final class DispatchPolicy: Sendable {
             // The window is checked again at claim time, so a backlog never spills past its end.
             if candidate.kind.isHeldBySendingWindow, let organization = state.directory.organization(candidate.orgID),
                case let .success(number) = PhoneNumber.parse(candidate.to) {
-                switch windows.evaluate(at: now, window: organization.window, to: number, kind: candidate.kind) {
+                switch state.windows.evaluate(at: now, window: organization.window, to: number, kind: candidate.kind) {
                 case .allowed: break
                 case let .deferred(until, reason): return .hold(until: until, reason: reason)
                 // Only a configuration change can open such a window: look again hourly, not every minute.

@@ -10,7 +10,7 @@ import Synchronization
 /// on a connection of its own (a counter in shared memory, no table scan), and only then reads.
 final class IngestService: Service {
     private let database: QueueDatabase
-    private let rules: IngestRules
+    private let rules: Mutex<IngestRules>
     private let directory: Mutex<Directory>
     private let batchSize: Int
     private let clock: any WallClock
@@ -25,7 +25,7 @@ final class IngestService: Service {
     init(database: QueueDatabase, rules: IngestRules, directory: Directory, batchSize: Int, clock: any WallClock,
          logger: Logger, onQueued: @escaping @Sendable () -> Void) {
         self.database = database
-        self.rules = rules
+        self.rules = Mutex(rules)
         self.directory = Mutex(directory)
         self.batchSize = batchSize
         self.clock = clock
@@ -35,6 +35,10 @@ final class IngestService: Service {
 
     func update(directory: Directory) {
         self.directory.withLock { $0 = directory }
+    }
+
+    func update(rules: IngestRules) {
+        self.rules.withLock { $0 = rules }
     }
 
     func run() async throws {
@@ -70,7 +74,7 @@ final class IngestService: Service {
         while !Task.isCancelled {
             do {
                 let report = try await database.ingest(
-                    limit: batchSize, now: clock.now(), directory: directory.withLock { $0 }, rules: rules
+                    limit: batchSize, now: clock.now(), directory: directory.withLock { $0 }, rules: rules.withLock { $0 }
                 )
                 if report.total == 0 { return }
                 for rejection in report.rejected {

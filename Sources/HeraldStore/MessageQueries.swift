@@ -17,10 +17,27 @@ public struct MessageSnapshot: Sendable, Equatable {
     public var errorCode: Int?
     public var attempts: Int
     public var carrierKey: String
+    public var userID: String?
+    public var from: String?
+    public var kind: String?
+    public var encoding: String?
+    /// Nil once retention purged it.
+    public var body: String?
+    public var expiresAt: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
 
     init(row: Row) {
         id = row["id"]
         orgID = row["org_id"]
+        userID = row["user_id"]
+        from = row["from_number"]
+        kind = row["kind"]
+        encoding = row["encoding"]
+        body = row["body"]
+        expiresAt = (row["expires_at"] as Int64?).map(Date.init(millis:))
+        createdAt = Date(millis: row["created_at"])
+        updatedAt = Date(millis: row["updated_at"])
         to = row["to_number"]
         state = MessageState(rawValue: row["state"]) ?? .queued
         heldReason = (row["held_reason"] as String?).flatMap(HeldReason.init(rawValue:))
@@ -36,6 +53,8 @@ public struct MessageSnapshot: Sendable, Equatable {
 }
 
 public struct EventSnapshot: Sendable, Equatable {
+    public var id: Int64
+    public var messageID: Int64
     public var at: Date
     public var from: MessageState?
     public var to: MessageState
@@ -43,6 +62,17 @@ public struct EventSnapshot: Sendable, Equatable {
     public var detail: String?
     public var httpStatus: Int?
     public var errorCode: Int?
+}
+
+extension EventSnapshot {
+    init(row: Row) {
+        self.init(
+            id: row["id"], messageID: row["message_id"], at: Date(millis: row["at"]),
+            from: (row["from_state"] as String?).flatMap(MessageState.init(rawValue:)),
+            to: MessageState(rawValue: row["to_state"]) ?? .queued, reason: row["reason"], detail: row["detail"],
+            httpStatus: row["http_status"], errorCode: row["error_code"]
+        )
+    }
 }
 
 extension QueueDatabase {
@@ -61,13 +91,7 @@ extension QueueDatabase {
 
     public func events(of id: Int64) async throws -> [EventSnapshot] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM message_event WHERE message_id = ? ORDER BY id", arguments: [id]).map {
-                EventSnapshot(
-                    at: Date(millis: $0["at"]), from: ($0["from_state"] as String?).flatMap(MessageState.init(rawValue:)),
-                    to: MessageState(rawValue: $0["to_state"]) ?? .queued, reason: $0["reason"], detail: $0["detail"],
-                    httpStatus: $0["http_status"], errorCode: $0["error_code"]
-                )
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM message_event WHERE message_id = ? ORDER BY id", arguments: [id]).map(EventSnapshot.init(row:))
         }
     }
 

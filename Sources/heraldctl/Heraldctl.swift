@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Heraldctl: AsyncParsableCommand {
+struct Heraldctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "heraldctl",
         abstract: "Inspect and steer Herald, the SMS delivery daemon.",
@@ -13,9 +13,29 @@ struct Heraldctl: AsyncParsableCommand {
                                                         may a bulk text go now, else when and why
               heraldctl config check /etc/herald/herald.toml
 
-            Every command takes --json for scripts. Exit status: 0 success, 1 the answer is "no"
-            (an invalid number, a configuration with problems), 64 bad usage.
+            The others talk to heraldd over its admin socket (--socket, default /run/herald/admin.sock,
+            or $HERALD_SOCKET). Group herald may read; changes need the admin group, root or the herald user:
+              heraldctl status                          queue depth by state, send rate, what is paused
+              heraldctl queue --state scheduled --org acme
+              heraldctl show 1042                       a message and its whole timeline
+              heraldctl why 1042                        what holds it, and when it may go
+              heraldctl retry 1042 | heraldctl retry --failed --org acme
+              heraldctl cancel 1042 | heraldctl cancel --org acme --state scheduled
+              heraldctl pause org acme | heraldctl resume sender "+1 612 555 0100"
+              heraldctl send --org acme --from alice --to 6125550123 "Your table is ready"
+              heraldctl usage --org acme                segments per month, this and the past 12
+              heraldctl watch                           events and replies, live
+              heraldctl backup /var/lib/herald/backup.db
+
+            Every command takes --json for scripts. Exit status: 0 success; 1 the answer is "no" (an
+            invalid number, a configuration with problems, no such message, a state that does not
+            allow it); 64 bad usage; 69 heraldd not reachable; 70 the daemon failed to carry it out;
+            77 permission denied.
             """,
-        subcommands: [SegmentsCommand.self, NumberCommand.self, WindowCommand.self, ConfigCommand.self]
+        subcommands: [
+            SegmentsCommand.self, NumberCommand.self, WindowCommand.self, ConfigCommand.self,
+            StatusCommand.self, QueueCommand.self, ShowCommand.self, WhyCommand.self, RetryCommand.self, CancelCommand.self,
+            PauseCommand.self, ResumeCommand.self, SendCommand.self, UsageCommand.self, WatchCommand.self, BackupCommand.self,
+        ]
     )
 }

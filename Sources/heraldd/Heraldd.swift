@@ -55,7 +55,8 @@ struct Heraldd: AsyncParsableCommand {
         do {
             let daemon = try Daemon(configuration: configuration, authToken: token, logger: logger)
             logger.info("heraldd starting", metadata: ["database": "\(configuration.database.path)"])
-            try await daemon.run()
+            let path = config
+            try await daemon.run(reloadConfiguration: { try HeraldConfiguration.load(path: path) })
         } catch {
             logger.critical("heraldd stopped: \(error)")
             throw ExitCode(1)

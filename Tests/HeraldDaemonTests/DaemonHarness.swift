@@ -18,6 +18,7 @@ struct DaemonHarness {
     let daemon: Daemon
 
     var database: QueueDatabase { daemon.database }
+    var adminSocket: String { configuration.admin.socket }
 
     static let org = "acme"
     static let alice = "+16125550100"
@@ -28,6 +29,8 @@ struct DaemonHarness {
         """
         [database]
         path = "\(databasePath)"
+        [admin]
+        socket = "\((databasePath as NSString).deletingLastPathComponent)/admin.sock"
         [webhooks]
         listen = "127.0.0.1:\(webhookPort)"
         public_url = "http://127.0.0.1:\(webhookPort)"
@@ -110,7 +113,7 @@ struct DaemonHarness {
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
                 group.addTask {
-                    try await daemon.run(gracefulShutdownSignals: []) { readyContinuation.finish() }
+                    try await daemon.run(gracefulShutdownSignals: [], onReady: { readyContinuation.finish() })
                 }
                 for await _ in ready {}
                 let result = try await body(harness)

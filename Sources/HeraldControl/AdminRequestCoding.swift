@@ -1,0 +1,188 @@
+import Foundation
+
+/// Reads and writes request lines. Unknown fields are refused rather than ignored, so a typo
+/// (`"stat":"failed"`) is an error, not a silently unfiltered answer.
+extension AdminRequest {
+    /// The flat wire form: every field any command takes.
+    private struct Line: Codable {
+        var id: RequestID?
+        var command: String?
+        var message: Int64?
+        var state: String?
+        var org: String?
+        var to: String?
+        var limit: Int?
+        var failed: Bool?
+        var sender: String?
+        var from: String?
+        var kind: String?
+        var text: String?
+        var user: String?
+        var path: String?
+    }
+
+    private static let fields: [String: Set<String>] = [
+        "status": [], "watch": [],
+        "queue": ["state", "org", "to", "limit"],
+        "show": ["message"], "why": ["message"],
+        "retry": ["message", "failed", "org"],
+        "cancel": ["message", "org", "state"],
+        "pause": ["org", "sender"], "resume": ["org", "sender"],
+        "send": ["org", "from", "to", "kind", "text"],
+        "usage": ["org", "user"],
+        "backup": ["path"],
+    ]
+
+    /// Parses one line, or says exactly what is wrong with it. The id is recovered whenever
+    /// the line is a JSON object, so even a refused request's answer carries it.
+    public static func decode(_ bytes: some Collection<UInt8>) -> Result<AdminRequest, Refusal> {
+        let data = Data(bytes)
+        guard let object = try? JSONSerialization.jsonObject(with: data), let fields = object as? [String: Any] else {
+            return .failure(Refusal(id: nil, error: AdminError(.badJSON, "a request is one JSON object per line, e.g. {\"id\":1,\"command\":\"status\"}")))
+        }
+        let id: RequestID? = (try? AdminJSON.decoder().decode(IDOnly.self, from: data))?.id
+        guard let command = fields["command"] as? String else {
+            return .failure(Refusal(id: id, error: AdminError(.badRequest, "the request has no \"command\" string; commands: \(AdminCommand.names.joined(separator: ", "))")))
+        }
+        guard let allowed = Self.fields[command] else {
+            return .failure(Refusal(id: id, error: AdminError(.unknownCommand, "unknown command \(String(reflecting: command)); commands: \(AdminCommand.names.joined(separator: ", "))")))
+        }
+        let unknown = Set(fields.keys).subtracting(allowed).subtracting(["id", "command"]).sorted()
+        if !unknown.isEmpty {
+            let takes = allowed.isEmpty ? "no fields" : allowed.sorted().joined(separator: ", ")
+            return .failure(Refusal(id: id, error: AdminError(.badRequest, "\(command) does not take \(unknown.joined(separator: ", ")); it takes \(takes)")))
+        }
+        let line: Line
+        do {
+            line = try AdminJSON.decoder().decode(Line.self, from: data)
+        } catch {
+            return .failure(Refusal(id: id, error: AdminError(.badRequest, Self.describe(error))))
+        }
+        do {
+            return .success(AdminRequest(id: id, try Self.command(command, line)))
+        } catch {
+            return .failure(Refusal(id: id, error: error))
+        }
+    }
+
+    private struct IDOnly: Decodable {
+        var id: RequestID?
+    }
+
+    public struct Refusal: Error, Sendable {
+        public var id: RequestID?
+        public var error: AdminError
+    }
+
+    private static func command(_ name: String, _ line: Line) throws(AdminError) -> AdminCommand {
+        switch name {
+        case "status": return .status
+        case "watch": return .watch
+        case "queue":
+            let limit = line.limit ?? QueueFilter.defaultLimit
+            guard (1...QueueFilter.maxLimit).contains(limit) else {
+                throw AdminError(.badRequest, "limit must be 1...\(QueueFilter.maxLimit), not \(limit)")
+            }
+            return .queue(QueueFilter(state: line.state, org: line.org, to: line.to, limit: limit))
+        case "show": return .show(messageID: try require(line.message, "message", name))
+        case "why": return .why(messageID: try require(line.message, "message", name))
+        case "retry":
+            switch (line.message, line.failed ?? false) {
+            case let (id?, false) where line.org == nil: return .retry(.message(id))
+            case (nil, true): return .retry(.failed(org: line.org))
+            default: throw AdminError(.badRequest, "retry takes either \"message\" or \"failed\":true (with an optional \"org\")")
+            }
+        case "cancel":
+            switch (line.message, line.org, line.state) {
+            case let (id?, nil, nil): return .cancel(.message(id))
+            case let (nil, org?, state?): return .cancel(.matching(org: org, state: state))
+            default: throw AdminError(.badRequest, "cancel takes either \"message\" or both \"org\" and \"state\"")
+            }
+        case "pause", "resume":
+            let target: PauseTarget
+            switch (line.org, line.sender) {
+            case let (org?, nil): target = .org(org)
+            case let (nil, sender?): target = .sender(sender)
+            default: throw AdminError(.badRequest, "\(name) takes either \"org\" or \"sender\"")
+            }
+            return name == "pause" ? .pause(target) : .resume(target)
+        case "send":
+            return .send(SendRequest(
+                org: try require(line.org, "org", name), from: try require(line.from, "from", name),
+                to: try require(line.to, "to", name), kind: line.kind ?? "conversational", text: try require(line.text, "text", name)
+            ))
+        case "usage": return .usage(org: line.org, user: line.user)
+        case "backup":
+            let path = try require(line.path, "path", name)
+            guard path.hasPrefix("/") else {
+                throw AdminError(.badRequest, "backup path must be absolute, not \(String(reflecting: path))")
+            }
+            return .backup(path: path)
+        default: throw AdminError(.unknownCommand, "unknown command \(String(reflecting: name))")
+        }
+    }
+
+    private static func require<T>(_ value: T?, _ field: String, _ command: String) throws(AdminError) -> T {
+        guard let value else { throw AdminError(.badRequest, "\(command) needs \"\(field)\"") }
+        return value
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func field(_ path: [any CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
+        switch error {
+        case let .typeMismatch(type, context): return "\"\(field(context.codingPath))\" must be \(describe(type))"
+        case let .valueNotFound(type, context): return "\"\(field(context.codingPath))\" must be \(describe(type)), not null"
+        case let .dataCorrupted(context): return "\"\(field(context.codingPath))\": \(context.debugDescription)"
+        case let .keyNotFound(key, _): return "missing \"\(key.stringValue)\""
+        @unknown default: return "\(error)"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is String.Type: "a string"
+        default: "a \(type)"
+        }
+    }
+
+    /// The line a client writes.
+    public func line() throws -> [UInt8] {
+        var line = Line(id: id, command: command.name)
+        switch command {
+        case .status, .watch: break
+        case let .queue(filter):
+            line.state = filter.state
+            line.org = filter.org
+            line.to = filter.to
+            line.limit = filter.limit
+        case let .show(id), let .why(id): line.message = id
+        case let .retry(.message(id)): line.message = id
+        case let .retry(.failed(org)):
+            line.failed = true
+            line.org = org
+        case let .cancel(.message(id)): line.message = id
+        case let .cancel(.matching(org, state)):
+            line.org = org
+            line.state = state
+        case let .pause(target), let .resume(target):
+            switch target {
+            case let .org(org): line.org = org
+            case let .sender(sender): line.sender = sender
+            }
+        case let .send(send):
+            line.org = send.org
+            line.from = send.from
+            line.to = send.to
+            line.kind = send.kind
+            line.text = send.text
+        case let .usage(org, user):
+            line.org = org
+            line.user = user
+        case let .backup(path): line.path = path
+        }
+        return try AdminJSON.line(line)
+    }
+}

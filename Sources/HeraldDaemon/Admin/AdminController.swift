@@ -1,0 +1,261 @@
+import Foundation
+import HeraldControl
+import HeraldCore
+import HeraldStore
+import Logging
+
+/// Carries out admin commands against the queue database and the dispatcher's policy. Every
+/// answer is a response line; nothing a client sends can throw past this type.
+struct AdminController: Sendable {
+    let database: QueueDatabase
+    let policy: DispatchPolicy
+    let clock: any WallClock
+    let logger: Logger
+    let startedAt: Date
+    let sendRate: @Sendable () -> Double
+    /// Rung after a change that makes messages due now (retry, resume, send).
+    let wake: @Sendable () -> Void
+
+    static let version = "0.5.0"
+
+    func respond(to request: AdminRequest, peer: AdminPeer) async -> [UInt8] {
+        do {
+            switch request.command {
+            case .status: return try line(request, try await status())
+            case let .queue(filter): return try line(request, try await queue(filter))
+            case let .show(id): return try line(request, try await show(id))
+            case let .why(id): return try line(request, try await why(id))
+            case let .retry(target): return try line(request, try await retry(target, peer: peer))
+            case let .cancel(target): return try line(request, try await cancel(target, peer: peer))
+            case let .pause(target): return try line(request, try await pause(target, paused: true, peer: peer))
+            case let .resume(target): return try line(request, try await pause(target, paused: false, peer: peer))
+            case let .send(send): return try line(request, try await self.send(send, peer: peer))
+            case let .usage(org, user): return try line(request, try await usage(org: org, user: user))
+            case let .backup(path): return try line(request, try await backup(path, peer: peer))
+            case .watch: return try line(request, Empty())
+            }
+        } catch let error as AdminError {
+            return Self.refusal(id: request.id, error)
+        } catch let error as StoreError {
+            if case .unknownMessage = error { return Self.refusal(id: request.id, AdminError(.notFound, "\(error)")) }
+            logger.error("admin \(request.command.name) failed: \(error)")
+            return Self.refusal(id: request.id, AdminError(.failed, "\(error)"))
+        } catch {
+            logger.error("admin \(request.command.name) failed: \(error)")
+            return Self.refusal(id: request.id, AdminError(.failed, "\(error)"))
+        }
+    }
+
+    static func refusal(id: RequestID?, _ error: AdminError) -> [UInt8] {
+        // Encoding a fixed shape of strings cannot fail; the fallback keeps the connection honest anyway.
+        (try? AdminJSON.line(AdminResponse<Empty>(id: id, error: error)))
+            ?? Array("{\"ok\":false,\"error\":{\"code\":\"failed\",\"message\":\"internal encoding error\"}}\n".utf8)
+    }
+
+    private func line<Result: Codable & Sendable>(_ request: AdminRequest, _ result: Result) throws -> [UInt8] {
+        try AdminJSON.line(AdminResponse(id: request.id, result: result))
+    }
+
+    // MARK: read-only
+
+    private func status() async throws -> StatusResult {
+        let counts = try await database.countsByState()
+        let directory = policy.directory
+        return StatusResult(
+            version: Self.version, pid: getpid(), startedAt: startedAt, database: database.path,
+            queue: Dictionary(uniqueKeysWithValues: MessageState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+            sentPerSecond: sendRate(),
+            pausedOrgs: directory.organizations.values.filter(\.paused).map(\.id).sorted(),
+            pausedSenders: directory.senders.filter(\.paused).map(\.number).sorted()
+        )
+    }
+
+    private func queue(_ filter: QueueFilter) async throws -> [MessageSummary] {
+        let state = try filter.state.map(Self.state(named:))
+        return try await database.messages(state: state, org: filter.org, to: filter.to, limit: filter.limit).map(Self.summary)
+    }
+
+    private func show(_ id: Int64) async throws -> MessageDetail {
+        guard let message = try await database.message(id) else { throw Self.notFound(id) }
+        let events = try await database.events(of: id)
+        return MessageDetail(message: Self.summary(message), body: message.body, events: events.map(Self.record))
+    }
+
+    private func why(_ id: Int64) async throws -> WhyResult {
+        guard let message = try await database.message(id) else { throw Self.notFound(id) }
+        let zone = message.orgID.flatMap { policy.directory.organization($0) }.flatMap { TimeZone(identifier: $0.timeZone) }
+        let when = Self.format(message.notBefore, in: zone ?? .gmt)
+        let explanation: String
+        var mayGo: Date? = message.notBefore
+        switch message.state {
+        case .queued:
+            explanation = message.notBefore <= clock.now() ? "due now: waiting for the dispatcher" : "queued for \(when)"
+        case .scheduled:
+            let reason = message.heldReason.map { "\($0.explanation) (\($0.rawValue))" } ?? "scheduled"
+            explanation = "held: \(reason); may go at \(when)" + (message.detail.map { ". \($0)" } ?? "")
+        case .awaitingConsent:
+            explanation = "held: \(HeldReason.awaitingConsent.explanation); it goes once they opt in"
+            mayGo = nil
+        case .sending:
+            explanation = "posted to the carrier; waiting for its answer"
+            mayGo = nil
+        case .sent:
+            explanation = "the carrier accepted it\(message.carrierSid.map { " as \($0)" } ?? ""); waiting for the delivery report"
+            mayGo = nil
+        default:
+            let why = [message.reason, message.detail, message.errorCode.map { "carrier error \($0)" }].compactMap { $0 }
+            explanation = "final: \(message.state.rawValue)" + (why.isEmpty ? "" : " — " + why.joined(separator: "; "))
+            mayGo = nil
+        }
+        return WhyResult(id: id, state: message.state.rawValue, heldReason: message.heldReason?.rawValue, mayGoAt: mayGo,
+                         explanation: explanation)
+    }
+
+    /// This month and each of the 12 before, in each org's timezone; an org's total row first,
+    /// then its users with any usage (or the one user asked for), zeros included.
+    private func usage(org: String?, user: String?) async throws -> UsageResult {
+        let directory = policy.directory
+        if let org, directory.organization(org) == nil { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
+        let orgs = org.map { [$0] } ?? directory.organizations.keys.sorted()
+        let now = clock.now()
+        var records: [UsageRecord] = []
+        for id in orgs {
+            let zone = directory.organization(id).flatMap { TimeZone(identifier: $0.timeZone) } ?? .gmt
+            let months = UsageMonth(timeZone: zone).keys(endingAt: now, count: 13)
+            let rows = try await database.usage(org: id, user: user, months: Set(months))
+            let users = user.map { [$0] } ?? Array(Set(rows.map(\.user))).sorted()
+            for month in months {
+                let ofMonth = rows.filter { $0.month == month }
+                if user == nil {
+                    records.append(UsageRecord(org: id, user: nil, month: month, messages: ofMonth.reduce(0) { $0 + $1.messages },
+                                               segments: ofMonth.reduce(0) { $0 + $1.segments }))
+                }
+                for name in users {
+                    let row = ofMonth.first { $0.user == name }
+                    records.append(UsageRecord(org: id, user: name, month: month, messages: row?.messages ?? 0, segments: row?.segments ?? 0))
+                }
+            }
+        }
+        return UsageResult(rows: records)
+    }
+
+    // MARK: changes
+
+    private func retry(_ target: RetryTarget, peer: AdminPeer) async throws -> ChangeResult {
+        let change: OperatorChange
+        switch target {
+        case let .message(id): change = try await database.retry(ids: [id], failedOfOrg: nil, by: peer.description, now: clock.now())
+        case let .failed(org): change = try await database.retry(ids: nil, failedOfOrg: org, by: peer.description, now: clock.now())
+        }
+        if !change.changed.isEmpty {
+            logger.notice("retry: \(change.changed.count) messages queued again by \(peer.description)")
+            wake()
+        }
+        return Self.result(change)
+    }
+
+    private func cancel(_ target: CancelTarget, peer: AdminPeer) async throws -> ChangeResult {
+        let change: OperatorChange
+        switch target {
+        case let .message(id):
+            change = try await database.cancel(ids: [id], org: nil, state: nil, by: peer.description, now: clock.now())
+        case let .matching(org, stateName):
+            let state = try Self.state(named: stateName)
+            guard state.canMove(to: .canceled) else {
+                throw AdminError(.conflict, "messages in state \(stateName) cannot be canceled; cancel queued, scheduled or awaiting_consent ones")
+            }
+            change = try await database.cancel(ids: nil, org: org, state: state, by: peer.description, now: clock.now())
+        }
+        if !change.changed.isEmpty { logger.notice("cancel: \(change.changed.count) messages canceled by \(peer.description)") }
+        return Self.result(change)
+    }
+
+    private func pause(_ target: PauseTarget, paused: Bool, peer: AdminPeer) async throws -> PauseResult {
+        let verb = paused ? "paused" : "resumed"
+        switch target {
+        case let .org(org):
+            guard let changed = try await database.setPaused(org: org, paused, now: clock.now()) else {
+                throw AdminError(.notFound, "no organization \(String(reflecting: org))")
+            }
+            try policy.update(directory: database.loadDirectory())
+            if changed { logger.notice("organization \(org) \(verb) by \(peer.description)") }
+            if !paused { wake() }
+            return PauseResult(org: org, sender: nil, paused: paused, changed: changed)
+        case let .sender(input):
+            let number: String
+            switch PhoneNumber.parse(input) {
+            case let .success(parsed): number = parsed.e164
+            case let .failure(reason): throw AdminError(.badRequest, "\(String(reflecting: input)) is not a sender number: \(reason)")
+            }
+            guard let changed = try await database.setPaused(sender: number, paused, now: clock.now()) else {
+                throw AdminError(.notFound, "no active sender number \(number)")
+            }
+            try policy.update(directory: database.loadDirectory())
+            if changed { logger.notice("sender \(number) \(verb) by \(peer.description)") }
+            if !paused { wake() }
+            return PauseResult(org: nil, sender: number, paused: paused, changed: changed)
+        }
+    }
+
+    private func send(_ send: SendRequest, peer: AdminPeer) async throws -> SendResult {
+        guard policy.directory.organization(send.org) != nil else {
+            throw AdminError(.notFound, "no organization \(String(reflecting: send.org))")
+        }
+        // The row meets the ingester's checks like any producer's; its rejection, if any, shows in `show ID`.
+        let id = try await database.insertOutbox(org: send.org, sender: send.from, to: send.to, body: send.text, kind: send.kind)
+        logger.info("send: outbox row \(id) queued by \(peer.description)")
+        wake()
+        return SendResult(id: id)
+    }
+
+    private func backup(_ path: String, peer: AdminPeer) async throws -> BackupResult {
+        let started = ContinuousClock.now
+        let bytes: Int64
+        do {
+            bytes = try await database.backup(to: path)
+        } catch {
+            throw AdminError(.failed, "backup to \(path) failed: \(error) (heraldd writes it as its own user; under the shipped unit only below /var/lib/herald)")
+        }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        logger.notice("backup of \(database.path) written to \(path) (\(bytes) bytes) for \(peer.description)")
+        return BackupResult(path: path, bytes: bytes, seconds: seconds)
+    }
+
+    // MARK: mapping
+
+    static func state(named name: String) throws(AdminError) -> MessageState {
+        guard let state = MessageState(rawValue: name) else {
+            throw AdminError(.badRequest, "unknown state \(String(reflecting: name)); states: \(MessageState.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return state
+    }
+
+    private static func notFound(_ id: Int64) -> AdminError {
+        AdminError(.notFound, "no message with id \(id)")
+    }
+
+    private static func result(_ change: OperatorChange) -> ChangeResult {
+        ChangeResult(changed: change.changed, skipped: change.skipped.map { .init(id: $0.id, reason: $0.reason) })
+    }
+
+    static func summary(_ m: MessageSnapshot) -> MessageSummary {
+        MessageSummary(
+            id: m.id, org: m.orgID, sender: m.userID, from: m.from, to: m.to, kind: m.kind, state: m.state.rawValue,
+            displayStatus: m.state.displayStatus, heldReason: m.heldReason?.rawValue, reason: m.reason, detail: m.detail,
+            notBefore: m.notBefore, expiresAt: m.expiresAt, segments: m.segments, encoding: m.encoding, attempts: m.attempts,
+            carrierSid: m.carrierSid, errorCode: m.errorCode, createdAt: m.createdAt, updatedAt: m.updatedAt
+        )
+    }
+
+    static func record(_ e: EventSnapshot) -> MessageEventRecord {
+        MessageEventRecord(id: e.id, messageID: e.messageID, at: e.at, from: e.from?.rawValue, to: e.to.rawValue, reason: e.reason,
+                           detail: e.detail, httpStatus: e.httpStatus, errorCode: e.errorCode)
+    }
+
+    static func format(_ date: Date, in zone: TimeZone) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = zone
+        return formatter.string(from: date)
+    }
+}

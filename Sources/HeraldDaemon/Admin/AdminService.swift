@@ -1,0 +1,162 @@
+import Foundation
+import HeraldControl
+import HeraldStore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The admin socket (SPEC §9): NDJSON over a Unix socket, one request → one response, plus
+/// `watch`. A bad line gets an error response and the connection lives on; idle clients are
+/// closed, and connections beyond the cap are told so and closed.
+final class AdminService: Service {
+    struct Settings: Sendable {
+        var path: String
+        var maxConnections: Int
+        var idleTimeout: Duration
+        var adminGroup: String?
+        /// How often `watch` looks for new events.
+        var watchInterval: Duration = .milliseconds(200)
+    }
+
+    private let settings: Settings
+    private let controller: AdminController
+    private let authority: AdminAuthority
+    private let logger: Logger
+    private let connections = Atomic<Int>(0)
+    private let onBound: @Sendable () async -> Void
+
+    init(settings: Settings, controller: AdminController, logger: Logger, onBound: @escaping @Sendable () async -> Void = {}) {
+        self.onBound = onBound
+        self.settings = settings
+        self.controller = controller
+        authority = AdminAuthority(adminGroupName: settings.adminGroup)
+        self.logger = logger
+    }
+
+    func run() async throws {
+        let idle = TimeAmount.nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000
+            + Int64(settings.idleTimeout.components.attoseconds / 1_000_000_000))
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 64)
+            .bind(unixDomainSocketPath: settings.path, cleanupExistingSocketFile: true) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle), name: "idle")
+                    try channel.pipeline.syncOperations.addHandler(IdleCloser(), name: "idle-closer")
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AdminLineDecoder()))
+                    return try NIOAsyncChannel<AdminFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        // Group members may read; the directory (RuntimeDirectory, 0750) keeps everyone else out.
+        chmod(settings.path, 0o660)
+        logger.info("admin socket listening on \(settings.path)")
+        await onBound()
+        try await cancelWhenGracefulShutdown {
+            try await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await connection in inbound {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+            }
+        }
+        unlink(settings.path)
+        logger.info("admin socket closed")
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<AdminFrame, ByteBuffer>) async {
+        let count = connections.wrappingAdd(1, ordering: .relaxed).newValue
+        defer { connections.wrappingSubtract(1, ordering: .relaxed) }
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                if count > settings.maxConnections {
+                    try await outbound.write(ByteBuffer(bytes: AdminController.refusal(id: nil, AdminError(
+                        .tooManyConnections, "heraldd serves at most \(settings.maxConnections) admin connections at once; try again"))))
+                    return
+                }
+                guard let peer = await AdminAuthority.peer(of: connection.channel) else {
+                    logger.warning("admin connection without peer credentials closed")
+                    return
+                }
+                let access = authority.access(for: peer)
+                try await outbound.write(ByteBuffer(bytes: AdminJSON.line(AdminHello(version: AdminController.version, access: access, peer: peer))))
+                var frames = inbound.makeAsyncIterator()
+                while let frame = try await frames.next() {
+                    let request: AdminRequest
+                    switch frame {
+                    case .oversized:
+                        try await outbound.write(ByteBuffer(bytes: AdminController.refusal(id: nil, AdminError(
+                            .lineTooLong, "a request line may hold at most \(AdminProtocol.maxLineBytes) bytes; it was skipped"))))
+                        continue
+                    case let .line(bytes):
+                        if bytes.readableBytes == 0 { continue }
+                        switch AdminRequest.decode(bytes.readableBytesView) {
+                        case let .success(decoded): request = decoded
+                        case let .failure(refusal):
+                            try await outbound.write(ByteBuffer(bytes: AdminController.refusal(id: refusal.id, refusal.error)))
+                            continue
+                        }
+                    }
+                    if request.command.changesState, access != .change {
+                        try await outbound.write(ByteBuffer(bytes: AdminController.refusal(
+                            id: request.id, authority.denial(request.command.name, peer: peer))))
+                        continue
+                    }
+                    try await outbound.write(ByteBuffer(bytes: await controller.respond(to: request, peer: peer)))
+                    if case .watch = request.command {
+                        try await connection.channel.pipeline.removeHandler(name: "idle").get()
+                        try await watch(outbound: outbound, channel: connection.channel)
+                        return
+                    }
+                }
+            }
+        } catch {
+            logger.debug("admin connection ended: \(error)")
+        }
+    }
+
+    /// Streams events and inbound replies from now on until the client hangs up (NIO closes the
+    /// channel at end of stream) or heraldd stops. Lines a watcher sends after `watch` are ignored.
+    private func watch(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, channel: any Channel) async throws {
+        var position = try await controller.database.feedPosition()
+        let closed = ClosedFlag()
+        channel.closeFuture.whenComplete { _ in closed.set() }
+        while !closed.isSet {
+            let events = try await controller.database.events(after: position.event, limit: 500)
+            let replies = try await controller.database.inbound(after: position.inbound, limit: 500)
+            var lines: [UInt8] = []
+            for event in events {
+                lines += try AdminJSON.line(WatchLine(event: AdminController.record(event)))
+                position.event = event.id
+            }
+            for reply in replies {
+                lines += try AdminJSON.line(WatchLine(inbound: InboundRecord(
+                    id: reply.id, org: reply.orgID, from: reply.from, to: reply.to, body: reply.body,
+                    receivedAt: reply.receivedAt, keyword: reply.keyword)))
+                position.inbound = reply.id
+            }
+            if !lines.isEmpty { try await outbound.write(ByteBuffer(bytes: lines)) }
+            if events.count < 500 && replies.count < 500 { try await Task.sleep(for: settings.watchInterval) }
+        }
+    }
+}
+
+private final class ClosedFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
+}
+
+/// Closes a connection that sent nothing for the idle timeout (removed once it `watch`es).
+private final class IdleCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}

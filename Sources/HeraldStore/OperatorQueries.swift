@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// Reads for heraldctl: message lists, the live feed behind `watch`, usage and backups.
+extension QueueDatabase {
+    /// Newest first. Each filter narrows by an indexed column where one exists.
+    public func messages(state: MessageState?, org: String?, to: String?, limit: Int) async throws -> [MessageSnapshot] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let state {
+            conditions.append("state = ?")
+            arguments += [state.rawValue]
+        }
+        if let org {
+            conditions.append("org_id = ?")
+            arguments += [org]
+        }
+        if let to {
+            conditions.append("to_number = ?")
+            arguments += [to]
+        }
+        arguments += [limit]
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let values = arguments
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM message \(filter) ORDER BY id DESC LIMIT ?", arguments: values)
+                .map(MessageSnapshot.init(row:))
+        }
+    }
+
+    /// Events recorded after `id`, oldest first: `watch` tails the event log instead of hooking
+    /// every writer, so it sees every transition whoever made it.
+    public func events(after id: Int64, limit: Int) async throws -> [EventSnapshot] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM message_event WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit])
+                .map(EventSnapshot.init(row:))
+        }
+    }
+
+    public func inbound(after id: Int64, limit: Int) async throws -> [InboundSnapshot] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM inbound_message WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]).map {
+                InboundSnapshot(id: $0["id"], orgID: $0["org_id"], from: $0["from_number"], to: $0["to_number"], body: $0["body"],
+                                receivedAt: Date(millis: $0["received_at"]), keyword: $0["keyword"])
+            }
+        }
+    }
+
+    /// Where a new watcher starts: only what happens from now on.
+    public func feedPosition() async throws -> (event: Int64, inbound: Int64) {
+        try await pool.read { db in
+            (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM message_event") ?? 0,
+             try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM inbound_message") ?? 0)
+        }
+    }
+
+    /// Usage rows of the given months ("YYYY-MM"), per org and user.
+    public func usage(org: String?, user: String?, months: Set<String>) async throws -> [UsageRow] {
+        guard let oldest = months.min() else { return [] }
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT org_id, user_id, month, messages, segments FROM usage
+                WHERE (?1 IS NULL OR org_id = ?1) AND (?2 IS NULL OR user_id = ?2) AND month >= ?3
+                ORDER BY org_id, month, user_id
+                """, arguments: [org, user, oldest]).compactMap {
+                let row = UsageRow(org: $0["org_id"], user: $0["user_id"], month: $0["month"], messages: $0["messages"], segments: $0["segments"])
+                return months.contains(row.month) ? row : nil
+            }
+        }
+    }
+
+    /// Organization ids and users with their paused flags, for `status` and `usage`.
+    public func organizationUsers() async throws -> [(org: String, user: String)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT org_id, id FROM user ORDER BY org_id, id").map { ($0["org_id"], $0["id"]) }
+        }
+    }
+
+    /// An online, consistent copy: SQLite's backup API reading one snapshot of the WAL database
+    /// while the writer goes on. Written to a temporary name beside `path` and renamed, so `path`
+    /// is either the complete backup or untouched.
+    public func backup(to path: String) async throws -> Int64 {
+        let temporary = path + ".partial-\(getpid())"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            let destination = try DatabaseQueue(path: temporary)
+            try await pool.read { db in
+                try destination.writeWithoutTransaction { target in
+                    try db.backup(to: target)
+                }
+            }
+            try destination.close()
+            if rename(temporary, path) != 0 {
+                throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+        return size ?? 0
+    }
+}
+
+public struct InboundSnapshot: Sendable, Equatable {
+    public var id: Int64
+    public var orgID: String?
+    public var from: String
+    public var to: String
+    public var body: String?
+    public var receivedAt: Date
+    public var keyword: String?
+}

@@ -1,0 +1,252 @@
+import CarrierSimulator
+import Foundation
+import GRDB
+import HeraldControl
+import HeraldCore
+import HeraldStore
+import Testing
+
+/// The admin socket end to end: a real daemon, a real Unix socket, heraldctl's own client.
+@Suite("Admin socket", .serialized)
+struct AdminSocketTests {
+    private static let ok = "+16125550123"
+
+    private func client(_ harness: DaemonHarness) throws -> AdminClient {
+        try AdminClient(path: harness.adminSocket)
+    }
+
+    @Test("hello names the protocol, the peer (SO_PEERCRED) and its access")
+    func hello() async throws {
+        try await DaemonHarness.withDaemon { harness in
+            let client = try client(harness)
+            #expect(client.hello.hello == "heraldd")
+            #expect(client.hello.protocol == AdminProtocol.version)
+            #expect(client.hello.peer.pid == getpid())
+            #expect(client.hello.peer.uid == getuid())
+            #expect(client.hello.access == .change, "the daemon's own uid may change things")
+            let mode = try FileManager.default.attributesOfItem(atPath: harness.adminSocket)[.posixPermissions] as? Int
+            #expect(mode == 0o660)
+        }
+    }
+
+    @Test("status, queue, show and why answer from the queue database")
+    func readCommands() async throws {
+        try await DaemonHarness.withDaemon { harness in
+            let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+            let ids = try harness.insert([
+                OutboxRow(to: Self.ok, body: "now"),
+                OutboxRow(to: "+16125550124", body: "later", sendAt: later),
+            ])
+            #expect(try await harness.eventually { try harness.state(of: ids[0]) == "delivered" && harness.state(of: ids[1]) == "scheduled" })
+            let client = try client(harness)
+
+            let status = try client.request(.status, as: StatusResult.self)
+            #expect(status.queue["delivered"] == 1)
+            #expect(status.queue["scheduled"] == 1)
+            #expect(status.queue.count == MessageState.allCases.count)
+            #expect(status.database == harness.configuration.database.path)
+
+            let scheduled = try client.request(.queue(QueueFilter(state: "scheduled")), as: [MessageSummary].self)
+            #expect(scheduled.map(\.id) == [ids[1]])
+            let all = try client.request(.queue(QueueFilter(org: DaemonHarness.org, limit: 10)), as: [MessageSummary].self)
+            #expect(all.map(\.id) == [ids[1], ids[0]], "newest first")
+            let toOne = try client.request(.queue(QueueFilter(to: Self.ok)), as: [MessageSummary].self)
+            #expect(toOne.map(\.id) == [ids[0]])
+
+            let detail = try client.request(.show(messageID: ids[0]), as: MessageDetail.self)
+            #expect(detail.body == "now")
+            #expect(detail.message.carrierSid != nil)
+            #expect(detail.events.map(\.to) == ["queued", "sending", "sent", "delivered"])
+            #expect(detail.events.allSatisfy { $0.messageID == ids[0] })
+
+            let why = try client.request(.why(messageID: ids[1]), as: WhyResult.self)
+            #expect(why.state == "scheduled")
+            #expect(why.heldReason == "send_at")
+            #expect(why.mayGoAt != nil)
+            #expect(why.explanation.contains("send_at"))
+            let done = try client.request(.why(messageID: ids[0]), as: WhyResult.self)
+            #expect(done.mayGoAt == nil)
+            #expect(done.explanation.hasPrefix("final: delivered"))
+
+            #expect(throws: AdminError.self) { try client.request(.show(messageID: 999_999), as: MessageDetail.self) }
+            do {
+                _ = try client.request(.queue(QueueFilter(state: "lost")), as: [MessageSummary].self)
+                Issue.record("an unknown state was accepted")
+            } catch let error as AdminError {
+                #expect(error.code == .badRequest)
+                #expect(error.message.contains("lost"))
+            }
+        }
+    }
+
+    @Test("retry sends a failed message again with a fresh key; cancel stops only what Herald still holds")
+    func retryAndCancel() async throws {
+        try await DaemonHarness.withDaemon { harness in
+            let bad = "+16125550666"
+            harness.simulator.setError(for: bad, CarrierErrorReply(status: 400, code: 21211, message: "Invalid 'To' Phone Number"))
+            let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+            let ids = try harness.insert([
+                OutboxRow(to: bad, body: "fails first"),
+                OutboxRow(to: Self.ok, body: "held", sendAt: later),
+                OutboxRow(to: "+16125550125", body: "held too", sendAt: later),
+            ])
+            #expect(try await harness.eventually { try harness.state(of: ids[0]) == "failed" && harness.count(where: "state = 'scheduled'") == 2 })
+            let firstKey = try await harness.database.message(ids[0])?.carrierKey
+            let client = try client(harness)
+
+            // Still failing at the carrier: refused again, but the retry itself happened.
+            harness.simulator.setError(for: bad, nil)
+            let retried = try client.request(.retry(.failed(org: DaemonHarness.org)), as: ChangeResult.self)
+            #expect(retried.changed == [ids[0]])
+            #expect(try await harness.eventually { try harness.state(of: ids[0]) == "delivered" })
+            let message = try #require(await harness.database.message(ids[0]))
+            #expect(message.carrierKey != firstKey, "a retry is a new send: the gateway must not answer it from its idempotency cache")
+            let events = try await harness.database.events(of: ids[0]).map(\.to)
+            #expect(events == [.queued, .sending, .failed, .queued, .sending, .sent, .delivered])
+
+            let again = try client.request(.retry(.message(ids[0])), as: ChangeResult.self)
+            #expect(again.changed.isEmpty)
+            #expect(again.skipped.first?.reason.contains("delivered") == true)
+
+            let one = try client.request(.cancel(.message(ids[1])), as: ChangeResult.self)
+            #expect(one.changed == [ids[1]])
+            let rest = try client.request(.cancel(.matching(org: DaemonHarness.org, state: "scheduled")), as: ChangeResult.self)
+            #expect(rest.changed == [ids[2]])
+            #expect(try harness.state(of: ids[1]) == "canceled")
+            #expect(try harness.state(of: ids[2]) == "canceled")
+            let canceled = try #require(await harness.database.events(of: ids[1]).last)
+            #expect(canceled.detail?.contains("uid \(getuid())") == true, "the event names who canceled")
+            let delivered = try client.request(.cancel(.message(ids[0])), as: ChangeResult.self)
+            #expect(delivered.changed.isEmpty && delivered.skipped.count == 1)
+            do {
+                _ = try client.request(.cancel(.matching(org: DaemonHarness.org, state: "sent")), as: ChangeResult.self)
+                Issue.record("canceling sent messages was accepted")
+            } catch let error as AdminError {
+                #expect(error.code == .conflict)
+            }
+        }
+    }
+
+    @Test("a paused org's messages wait, none is lost, and resume sends them at once")
+    func pauseAndResume() async throws {
+        try await DaemonHarness.withDaemon { harness in
+            let client = try client(harness)
+            let paused = try client.request(.pause(.org(DaemonHarness.org)), as: PauseResult.self)
+            #expect(paused.paused && paused.changed)
+            let ids = try harness.insert((0..<5).map { OutboxRow(to: String(format: "+161255502%02d", $0), body: "wait \($0)") })
+            #expect(try await harness.eventually { try harness.count(where: "held_reason = 'org_paused'") == 5 })
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(harness.simulator.stats().accepted == 0, "nothing posted while paused")
+            let status = try client.request(.status, as: StatusResult.self)
+            #expect(status.pausedOrgs == [DaemonHarness.org])
+
+            let resumed = try client.request(.resume(.org(DaemonHarness.org)), as: PauseResult.self)
+            #expect(!resumed.paused && resumed.changed)
+            // Well inside the 60 s recheck of a paused message: resume made them due at once.
+            #expect(try await harness.eventually(timeout: .seconds(20)) { try ids.allSatisfy { try harness.state(of: $0) == "delivered" } })
+
+            let sender = try client.request(.pause(.sender("(612) 555-0100")), as: PauseResult.self)
+            #expect(sender.sender == DaemonHarness.alice && sender.changed)
+            let again = try client.request(.pause(.sender(DaemonHarness.alice)), as: PauseResult.self)
+            #expect(!again.changed)
+            #expect(throws: AdminError.self) { try client.request(.pause(.org("nobody")), as: PauseResult.self) }
+        }
+    }
+
+    @Test("send goes through the outbox and the ingester's checks")
+    func send() async throws {
+        try await DaemonHarness.withDaemon { harness in
+            let client = try client(harness)
+            let sent = try client.request(.send(SendRequest(org: DaemonHarness.org, from: "alice", to: "(612) 555-0123", text: "from heraldctl")),
+                                          as: SendResult.self)
+            #expect(try await harness.eventually { try harness.state(of: sent.id) == "delivered" })
+            let jamaica = try client.request(.send(SendRequest(org: DaemonHarness.org, from: "alice", to: "+1 876 555 0100", text: "no")),
+                                             as: SendResult.self)
+            #expect(try await harness.eventually { try harness.state(of: jamaica.id) == "rejected" })
+            let usage = try client.request(.usage(org: DaemonHarness.org, user: nil), as: UsageResult.self)
+            let totals = usage.rows.filter { $0.user == nil }
+            #expect(totals.count == 13, "this month and the 12 before")
+            #expect(totals.first?.segments == 1)
+            #expect(totals.dropFirst().allSatisfy { $0.segments == 0 })
+            #expect(usage.rows.contains { $0.user == "alice" && $0.segments == 1 })
+        }
+    }
+
+    @Test("bad lines get an error response and the connection goes on")
+    func badLines() async throws {
+        try await DaemonHarness.withDaemon { harness in
+            let client = try client(harness)
+            func error(after line: [UInt8]) throws -> AdminError? {
+                try client.send(line)
+                let answer = try AdminJSON.decoder().decode(AdminResponse<Empty>.self, from: Data(client.readLine()))
+                return answer.error
+            }
+            #expect(try error(after: Array("not json\n".utf8))?.code == .badJSON)
+            #expect(try error(after: Array("{\"id\":3,\"command\":\"explode\"}\n".utf8))?.code == .unknownCommand)
+            #expect(try error(after: Array("{\"command\":\"show\",\"message\":\"x\"}\n".utf8))?.code == .badRequest)
+            #expect(try error(after: Array(repeating: UInt8(ascii: "a"), count: 200_000) + [UInt8(ascii: "\n")])?.code == .lineTooLong)
+            #expect(try error(after: [0xFF, 0xFE, 0x00, UInt8(ascii: "\n")])?.code == .badJSON)
+            let status = try client.request(.status, as: StatusResult.self)
+            #expect(status.pid == getpid(), "same connection, same daemon")
+        }
+    }
+
+    @Test("watch streams each event and inbound reply as it happens")
+    func watch() async throws {
+        try await DaemonHarness.withDaemon { harness in
+            let watcher = try client(harness)
+            _ = try watcher.request(.watch, as: Empty.self)
+            let id = try harness.insert([OutboxRow(to: Self.ok, body: "watch me")])[0]
+            _ = try await harness.simulator.injectInbound(from: Self.ok, to: DaemonHarness.alice, body: "hello back")
+            var states: [String] = []
+            var replies: [InboundRecord] = []
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, !(states.last == "delivered" && !replies.isEmpty) {
+                let line = try AdminJSON.decoder().decode(WatchLine.self, from: Data(watcher.readLine()))
+                if let event = line.event, event.messageID == id { states.append(event.to) }
+                if let reply = line.inbound { replies.append(reply) }
+            }
+            #expect(states == ["queued", "sending", "sent", "delivered"])
+            #expect(replies.first?.body == "hello back")
+            #expect(replies.first?.org == DaemonHarness.org)
+        }
+    }
+
+    @Test("connections beyond the cap are told so; the others are served")
+    func connectionCap() async throws {
+        try await DaemonHarness.withDaemon(extraConfig: "") { harness in
+            var open: [AdminClient] = []
+            for _ in 0..<harness.configuration.admin.maxConnections { open.append(try client(harness)) }
+            #expect(throws: AdminClient.ConnectError.self) { try AdminClient(path: harness.adminSocket) }
+            #expect(try open[0].request(.status, as: StatusResult.self).pid == getpid())
+            open.removeLast()
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try client(harness).request(.status, as: StatusResult.self).pid == getpid())
+        }
+    }
+
+    @Test("a backup taken while sending is a complete, consistent database")
+    func backupWhileSending() async throws {
+        try await DaemonHarness.withDaemon { harness in
+            harness.simulator.setLatency(.milliseconds(5))
+            let ids = try harness.insert((0..<2000).map { OutboxRow(to: String(format: "+1612557%04d", $0), body: "backup \($0)") })
+            #expect(try await harness.eventually { try harness.count(where: "state = 'delivered'") > 100 })
+            let path = harness.directory.appendingPathComponent("backup.db").path
+            let result = try client(harness).request(.backup(path: path), as: BackupResult.self)
+            #expect(result.bytes > 0)
+            #expect(try harness.count(where: "state = 'delivered'") < ids.count, "taken mid-run")
+            let copy = try DatabaseQueue(path: path)
+            try await copy.read { db in
+                #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+                // Consistent: every message's state matches the last event recorded for it.
+                let mismatched = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM message m WHERE m.state != (SELECT to_state FROM message_event e WHERE e.message_id = m.id ORDER BY e.id DESC LIMIT 1)
+                    """)
+                #expect(mismatched == 0)
+                let rows = try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM message) + (SELECT COUNT(*) FROM outbox)")
+                #expect(rows == ids.count, "every row is either still in the outbox or a message")
+            }
+            #expect(!FileManager.default.fileExists(atPath: path + ".partial-\(getpid())"))
+        }
+    }
+}
