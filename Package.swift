@@ -122,7 +122,8 @@ let package = Package(
                 "HeraldDaemon", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CarrierSimulator", "HeraldCore", "HeraldControl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

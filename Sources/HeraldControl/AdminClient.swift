@@ -4,7 +4,9 @@ import Glibc
 #endif
 
 /// heraldctl's end of the admin socket: a plain blocking Unix socket, one request at a time.
-public final class AdminClient {
+/// Blocking: call it from a thread of its own (heraldctl's main thread), never from the Swift
+/// concurrency pool a daemon in the same process needs. One caller at a time.
+public final class AdminClient: @unchecked Sendable {
     public let hello: AdminHello
     private let fd: Int32
     private var buffer: [UInt8] = []

@@ -112,3 +112,10 @@ public struct InboundSnapshot: Sendable, Equatable {
     public var receivedAt: Date
     public var keyword: String?
 }
+
+extension QueueDatabase {
+    /// Whether an outbox row still waits for the ingester: a message id that `show` cannot find yet.
+    public func isInOutbox(_ id: Int64) async throws -> Bool {
+        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE id = ?)", arguments: [id]) ?? false }
+    }
+}

@@ -11,14 +11,14 @@ import Testing
 struct AdminSocketTests {
     private static let ok = "+16125550123"
 
-    private func client(_ harness: DaemonHarness) throws -> AdminClient {
-        try AdminClient(path: harness.adminSocket)
+    private func client(_ harness: DaemonHarness) async throws -> AdminClient {
+        try await AdminClient.open(harness.adminSocket)
     }
 
     @Test("hello names the protocol, the peer (SO_PEERCRED) and its access")
     func hello() async throws {
         try await DaemonHarness.withDaemon { harness in
-            let client = try client(harness)
+            let client = try await client(harness)
             #expect(client.hello.hello == "heraldd")
             #expect(client.hello.protocol == AdminProtocol.version)
             #expect(client.hello.peer.pid == getpid())
@@ -38,39 +38,39 @@ struct AdminSocketTests {
                 OutboxRow(to: "+16125550124", body: "later", sendAt: later),
             ])
             #expect(try await harness.eventually { try harness.state(of: ids[0]) == "delivered" && harness.state(of: ids[1]) == "scheduled" })
-            let client = try client(harness)
+            let client = try await client(harness)
 
-            let status = try client.request(.status, as: StatusResult.self)
+            let status = try await client.call(.status, as: StatusResult.self)
             #expect(status.queue["delivered"] == 1)
             #expect(status.queue["scheduled"] == 1)
             #expect(status.queue.count == MessageState.allCases.count)
             #expect(status.database == harness.configuration.database.path)
 
-            let scheduled = try client.request(.queue(QueueFilter(state: "scheduled")), as: [MessageSummary].self)
+            let scheduled = try await client.call(.queue(QueueFilter(state: "scheduled")), as: [MessageSummary].self)
             #expect(scheduled.map(\.id) == [ids[1]])
-            let all = try client.request(.queue(QueueFilter(org: DaemonHarness.org, limit: 10)), as: [MessageSummary].self)
+            let all = try await client.call(.queue(QueueFilter(org: DaemonHarness.org, limit: 10)), as: [MessageSummary].self)
             #expect(all.map(\.id) == [ids[1], ids[0]], "newest first")
-            let toOne = try client.request(.queue(QueueFilter(to: Self.ok)), as: [MessageSummary].self)
+            let toOne = try await client.call(.queue(QueueFilter(to: Self.ok)), as: [MessageSummary].self)
             #expect(toOne.map(\.id) == [ids[0]])
 
-            let detail = try client.request(.show(messageID: ids[0]), as: MessageDetail.self)
+            let detail = try await client.call(.show(messageID: ids[0]), as: MessageDetail.self)
             #expect(detail.body == "now")
             #expect(detail.message.carrierSid != nil)
             #expect(detail.events.map(\.to) == ["queued", "sending", "sent", "delivered"])
             #expect(detail.events.allSatisfy { $0.messageID == ids[0] })
 
-            let why = try client.request(.why(messageID: ids[1]), as: WhyResult.self)
+            let why = try await client.call(.why(messageID: ids[1]), as: WhyResult.self)
             #expect(why.state == "scheduled")
             #expect(why.heldReason == "send_at")
             #expect(why.mayGoAt != nil)
             #expect(why.explanation.contains("send_at"))
-            let done = try client.request(.why(messageID: ids[0]), as: WhyResult.self)
+            let done = try await client.call(.why(messageID: ids[0]), as: WhyResult.self)
             #expect(done.mayGoAt == nil)
             #expect(done.explanation.hasPrefix("final: delivered"))
 
-            #expect(throws: AdminError.self) { try client.request(.show(messageID: 999_999), as: MessageDetail.self) }
+            await #expect(throws: AdminError.self) { try await client.call(.show(messageID: 999_999), as: MessageDetail.self) }
             do {
-                _ = try client.request(.queue(QueueFilter(state: "lost")), as: [MessageSummary].self)
+                _ = try await client.call(.queue(QueueFilter(state: "lost")), as: [MessageSummary].self)
                 Issue.record("an unknown state was accepted")
             } catch let error as AdminError {
                 #expect(error.code == .badRequest)
@@ -92,11 +92,11 @@ struct AdminSocketTests {
             ])
             #expect(try await harness.eventually { try harness.state(of: ids[0]) == "failed" && harness.count(where: "state = 'scheduled'") == 2 })
             let firstKey = try await harness.database.message(ids[0])?.carrierKey
-            let client = try client(harness)
+            let client = try await client(harness)
 
             // Still failing at the carrier: refused again, but the retry itself happened.
             harness.simulator.setError(for: bad, nil)
-            let retried = try client.request(.retry(.failed(org: DaemonHarness.org)), as: ChangeResult.self)
+            let retried = try await client.call(.retry(.failed(org: DaemonHarness.org)), as: ChangeResult.self)
             #expect(retried.changed == [ids[0]])
             #expect(try await harness.eventually { try harness.state(of: ids[0]) == "delivered" })
             let message = try #require(await harness.database.message(ids[0]))
@@ -104,22 +104,22 @@ struct AdminSocketTests {
             let events = try await harness.database.events(of: ids[0]).map(\.to)
             #expect(events == [.queued, .sending, .failed, .queued, .sending, .sent, .delivered])
 
-            let again = try client.request(.retry(.message(ids[0])), as: ChangeResult.self)
+            let again = try await client.call(.retry(.message(ids[0])), as: ChangeResult.self)
             #expect(again.changed.isEmpty)
             #expect(again.skipped.first?.reason.contains("delivered") == true)
 
-            let one = try client.request(.cancel(.message(ids[1])), as: ChangeResult.self)
+            let one = try await client.call(.cancel(.message(ids[1])), as: ChangeResult.self)
             #expect(one.changed == [ids[1]])
-            let rest = try client.request(.cancel(.matching(org: DaemonHarness.org, state: "scheduled")), as: ChangeResult.self)
+            let rest = try await client.call(.cancel(.matching(org: DaemonHarness.org, state: "scheduled")), as: ChangeResult.self)
             #expect(rest.changed == [ids[2]])
             #expect(try harness.state(of: ids[1]) == "canceled")
             #expect(try harness.state(of: ids[2]) == "canceled")
             let canceled = try #require(await harness.database.events(of: ids[1]).last)
             #expect(canceled.detail?.contains("uid \(getuid())") == true, "the event names who canceled")
-            let delivered = try client.request(.cancel(.message(ids[0])), as: ChangeResult.self)
+            let delivered = try await client.call(.cancel(.message(ids[0])), as: ChangeResult.self)
             #expect(delivered.changed.isEmpty && delivered.skipped.count == 1)
             do {
-                _ = try client.request(.cancel(.matching(org: DaemonHarness.org, state: "sent")), as: ChangeResult.self)
+                _ = try await client.call(.cancel(.matching(org: DaemonHarness.org, state: "sent")), as: ChangeResult.self)
                 Issue.record("canceling sent messages was accepted")
             } catch let error as AdminError {
                 #expect(error.code == .conflict)
@@ -130,40 +130,40 @@ struct AdminSocketTests {
     @Test("a paused org's messages wait, none is lost, and resume sends them at once")
     func pauseAndResume() async throws {
         try await DaemonHarness.withDaemon { harness in
-            let client = try client(harness)
-            let paused = try client.request(.pause(.org(DaemonHarness.org)), as: PauseResult.self)
+            let client = try await client(harness)
+            let paused = try await client.call(.pause(.org(DaemonHarness.org)), as: PauseResult.self)
             #expect(paused.paused && paused.changed)
             let ids = try harness.insert((0..<5).map { OutboxRow(to: String(format: "+161255502%02d", $0), body: "wait \($0)") })
             #expect(try await harness.eventually { try harness.count(where: "held_reason = 'org_paused'") == 5 })
             try await Task.sleep(for: .milliseconds(500))
             #expect(harness.simulator.stats().accepted == 0, "nothing posted while paused")
-            let status = try client.request(.status, as: StatusResult.self)
+            let status = try await client.call(.status, as: StatusResult.self)
             #expect(status.pausedOrgs == [DaemonHarness.org])
 
-            let resumed = try client.request(.resume(.org(DaemonHarness.org)), as: PauseResult.self)
+            let resumed = try await client.call(.resume(.org(DaemonHarness.org)), as: PauseResult.self)
             #expect(!resumed.paused && resumed.changed)
             // Well inside the 60 s recheck of a paused message: resume made them due at once.
             #expect(try await harness.eventually(timeout: .seconds(20)) { try ids.allSatisfy { try harness.state(of: $0) == "delivered" } })
 
-            let sender = try client.request(.pause(.sender("(612) 555-0100")), as: PauseResult.self)
+            let sender = try await client.call(.pause(.sender("(612) 555-0100")), as: PauseResult.self)
             #expect(sender.sender == DaemonHarness.alice && sender.changed)
-            let again = try client.request(.pause(.sender(DaemonHarness.alice)), as: PauseResult.self)
+            let again = try await client.call(.pause(.sender(DaemonHarness.alice)), as: PauseResult.self)
             #expect(!again.changed)
-            #expect(throws: AdminError.self) { try client.request(.pause(.org("nobody")), as: PauseResult.self) }
+            await #expect(throws: AdminError.self) { try await client.call(.pause(.org("nobody")), as: PauseResult.self) }
         }
     }
 
     @Test("send goes through the outbox and the ingester's checks")
     func send() async throws {
         try await DaemonHarness.withDaemon { harness in
-            let client = try client(harness)
-            let sent = try client.request(.send(SendRequest(org: DaemonHarness.org, from: "alice", to: "(612) 555-0123", text: "from heraldctl")),
+            let client = try await client(harness)
+            let sent = try await client.call(.send(SendRequest(org: DaemonHarness.org, from: "alice", to: "(612) 555-0123", text: "from heraldctl")),
                                           as: SendResult.self)
             #expect(try await harness.eventually { try harness.state(of: sent.id) == "delivered" })
-            let jamaica = try client.request(.send(SendRequest(org: DaemonHarness.org, from: "alice", to: "+1 876 555 0100", text: "no")),
+            let jamaica = try await client.call(.send(SendRequest(org: DaemonHarness.org, from: "alice", to: "+1 876 555 0100", text: "no")),
                                              as: SendResult.self)
             #expect(try await harness.eventually { try harness.state(of: jamaica.id) == "rejected" })
-            let usage = try client.request(.usage(org: DaemonHarness.org, user: nil), as: UsageResult.self)
+            let usage = try await client.call(.usage(org: DaemonHarness.org, user: nil), as: UsageResult.self)
             let totals = usage.rows.filter { $0.user == nil }
             #expect(totals.count == 13, "this month and the 12 before")
             #expect(totals.first?.segments == 1)
@@ -175,18 +175,19 @@ struct AdminSocketTests {
     @Test("bad lines get an error response and the connection goes on")
     func badLines() async throws {
         try await DaemonHarness.withDaemon { harness in
-            let client = try client(harness)
-            func error(after line: [UInt8]) throws -> AdminError? {
-                try client.send(line)
-                let answer = try AdminJSON.decoder().decode(AdminResponse<Empty>.self, from: Data(client.readLine()))
-                return answer.error
+            let client = try await client(harness)
+            func error(after line: [UInt8]) async throws -> AdminError? {
+                try await offPool {
+                    try client.send(line)
+                    return try AdminJSON.decoder().decode(AdminResponse<Empty>.self, from: Data(client.readLine())).error
+                }
             }
-            #expect(try error(after: Array("not json\n".utf8))?.code == .badJSON)
-            #expect(try error(after: Array("{\"id\":3,\"command\":\"explode\"}\n".utf8))?.code == .unknownCommand)
-            #expect(try error(after: Array("{\"command\":\"show\",\"message\":\"x\"}\n".utf8))?.code == .badRequest)
-            #expect(try error(after: Array(repeating: UInt8(ascii: "a"), count: 200_000) + [UInt8(ascii: "\n")])?.code == .lineTooLong)
-            #expect(try error(after: [0xFF, 0xFE, 0x00, UInt8(ascii: "\n")])?.code == .badJSON)
-            let status = try client.request(.status, as: StatusResult.self)
+            #expect(try await error(after: Array("not json\n".utf8))?.code == .badJSON)
+            #expect(try await error(after: Array("{\"id\":3,\"command\":\"explode\"}\n".utf8))?.code == .unknownCommand)
+            #expect(try await error(after: Array("{\"command\":\"show\",\"message\":\"x\"}\n".utf8))?.code == .badRequest)
+            #expect(try await error(after: Array(repeating: UInt8(ascii: "a"), count: 200_000) + [UInt8(ascii: "\n")])?.code == .lineTooLong)
+            #expect(try await error(after: [0xFF, 0xFE, 0x00, UInt8(ascii: "\n")])?.code == .badJSON)
+            let status = try await client.call(.status, as: StatusResult.self)
             #expect(status.pid == getpid(), "same connection, same daemon")
         }
     }
@@ -194,15 +195,15 @@ struct AdminSocketTests {
     @Test("watch streams each event and inbound reply as it happens")
     func watch() async throws {
         try await DaemonHarness.withDaemon { harness in
-            let watcher = try client(harness)
-            _ = try watcher.request(.watch, as: Empty.self)
+            let watcher = try await client(harness)
+            _ = try await watcher.call(.watch, as: Empty.self)
             let id = try harness.insert([OutboxRow(to: Self.ok, body: "watch me")])[0]
             _ = try await harness.simulator.injectInbound(from: Self.ok, to: DaemonHarness.alice, body: "hello back")
             var states: [String] = []
             var replies: [InboundRecord] = []
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline, !(states.last == "delivered" && !replies.isEmpty) {
-                let line = try AdminJSON.decoder().decode(WatchLine.self, from: Data(watcher.readLine()))
+                let line = try await offPool { try AdminJSON.decoder().decode(WatchLine.self, from: Data(watcher.readLine())) }
                 if let event = line.event, event.messageID == id { states.append(event.to) }
                 if let reply = line.inbound { replies.append(reply) }
             }
@@ -216,12 +217,12 @@ struct AdminSocketTests {
     func connectionCap() async throws {
         try await DaemonHarness.withDaemon(extraConfig: "") { harness in
             var open: [AdminClient] = []
-            for _ in 0..<harness.configuration.admin.maxConnections { open.append(try client(harness)) }
-            #expect(throws: AdminClient.ConnectError.self) { try AdminClient(path: harness.adminSocket) }
-            #expect(try open[0].request(.status, as: StatusResult.self).pid == getpid())
+            for _ in 0..<harness.configuration.admin.maxConnections { open.append(try await client(harness)) }
+            await #expect(throws: AdminClient.ConnectError.self) { try await AdminClient.open(harness.adminSocket) }
+            #expect(try await open[0].call(.status, as: StatusResult.self).pid == getpid())
             open.removeLast()
             try await Task.sleep(for: .milliseconds(200))
-            #expect(try client(harness).request(.status, as: StatusResult.self).pid == getpid())
+            #expect(try await client(harness).call(.status, as: StatusResult.self).pid == getpid())
         }
     }
 
@@ -232,7 +233,7 @@ struct AdminSocketTests {
             let ids = try harness.insert((0..<2000).map { OutboxRow(to: String(format: "+1612557%04d", $0), body: "backup \($0)") })
             #expect(try await harness.eventually { try harness.count(where: "state = 'delivered'") > 100 })
             let path = harness.directory.appendingPathComponent("backup.db").path
-            let result = try client(harness).request(.backup(path: path), as: BackupResult.self)
+            let result = try await client(harness).call(.backup(path: path), as: BackupResult.self)
             #expect(result.bytes > 0)
             #expect(try harness.count(where: "state = 'delivered'") < ids.count, "taken mid-run")
             let copy = try DatabaseQueue(path: path)

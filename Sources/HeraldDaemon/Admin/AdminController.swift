@@ -76,13 +76,13 @@ struct AdminController: Sendable {
     }
 
     private func show(_ id: Int64) async throws -> MessageDetail {
-        guard let message = try await database.message(id) else { throw Self.notFound(id) }
+        guard let message = try await database.message(id) else { throw await notFound(id) }
         let events = try await database.events(of: id)
         return MessageDetail(message: Self.summary(message), body: message.body, events: events.map(Self.record))
     }
 
     private func why(_ id: Int64) async throws -> WhyResult {
-        guard let message = try await database.message(id) else { throw Self.notFound(id) }
+        guard let message = try await database.message(id) else { throw await notFound(id) }
         let zone = message.orgID.flatMap { policy.directory.organization($0) }.flatMap { TimeZone(identifier: $0.timeZone) }
         let when = Self.format(message.notBefore, in: zone ?? .gmt)
         let explanation: String
@@ -231,8 +231,11 @@ struct AdminController: Sendable {
         return state
     }
 
-    private static func notFound(_ id: Int64) -> AdminError {
-        AdminError(.notFound, "no message with id \(id)")
+    private func notFound(_ id: Int64) async -> AdminError {
+        if (try? await database.isInOutbox(id)) == true {
+            return AdminError(.notFound, "message \(id) is still in the outbox: the ingester has not taken it in yet (is the org paused or heraldd stopping?)")
+        }
+        return AdminError(.notFound, "no message with id \(id)")
     }
 
     private static func result(_ change: OperatorChange) -> ChangeResult {

@@ -52,14 +52,22 @@ final class AdminService: Service {
         chmod(settings.path, 0o660)
         logger.info("admin socket listening on \(settings.path)")
         await onBound()
-        try await cancelWhenGracefulShutdown {
-            try await server.executeThenClose { inbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in inbound {
-                        group.addTask { await self.serve(connection) }
+        do {
+            try await withGracefulShutdownHandler {
+                try await server.executeThenClose { inbound in
+                    try await withThrowingDiscardingTaskGroup { group in
+                        for try await connection in inbound {
+                            group.addTask { await self.serve(connection) }
+                        }
+                        // The listener closed: end open connections (watchers never end on their own).
+                        group.cancelAll()
                     }
                 }
+            } onGracefulShutdown: {
+                server.channel.close(promise: nil)
             }
+        } catch where Task.isShuttingDownGracefully || Task.isCancelled {
+            // Closing the listener for shutdown may surface as an error of the accept loop.
         }
         unlink(settings.path)
         logger.info("admin socket closed")
