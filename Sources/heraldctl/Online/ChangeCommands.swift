@@ -160,7 +160,7 @@ struct SendCommand: ParsableCommand {
     var from: String
     @Option(help: "Recipient number, as typed.")
     var to: String
-    @Option(help: "conversational, journey, bulk, system or optin_request.")
+    @Option(help: "conversational, journey, bulk, system or opt_in_request.")
     var kind = "conversational"
     @Argument(help: "The text.")
     var text: String
