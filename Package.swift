@@ -118,5 +118,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `make install` and the installed unit under systemd-analyze; uses the built binaries.
+        .testTarget(name: "PackagingTests"),
     ]
 )
