@@ -95,6 +95,9 @@ public final class Daemon: Sendable {
             database: database, rules: IngestRules(windows: windows), directory: directory, batchSize: configuration.ingest.batchSize,
             clock: clock, logger: logger, onQueued: { dispatch.wakeups.ring() }
         )
+        let retention = RetentionService(
+            database: database, settings: .init(days: configuration.retention.days), clock: clock, logger: logger
+        )
         let router = Router()
         WebhookRoutes(
             database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
@@ -118,6 +121,7 @@ public final class Daemon: Sendable {
                 .init(service: webhooks),
                 .init(service: ingest),
                 .init(service: dispatch),
+                .init(service: retention),
             ],
             gracefulShutdownSignals: gracefulShutdownSignals,
             logger: logger
