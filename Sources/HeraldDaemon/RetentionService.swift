@@ -20,7 +20,7 @@ final class RetentionService: Service {
     }
 
     /// What one pass emptied, for the journal.
-    struct Pass: Sendable, Equatable {
+    private struct Pass {
         var messages = 0
         var inbound = 0
         var transactions = 0
@@ -46,8 +46,7 @@ final class RetentionService: Service {
     }
 
     /// One pass over both tables; a failure is logged and the next pass tries again.
-    @discardableResult
-    func purge() async -> Pass {
+    private func purge() async {
         let now = clock.now()
         let cutoff = now - TimeInterval(settings.days) * 86_400
         var pass = Pass()
@@ -61,16 +60,15 @@ final class RetentionService: Service {
         } catch {
             logger.error("""
                 retention: cannot empty old bodies (\(pass.messages) messages and \(pass.inbound) replies done this pass), \
-                will try again at the next pass: \(error)
+                will try again in \(settings.interval): \(error)
                 """)
-            return pass
+            return
         }
         let summary = """
             retention: emptied the bodies of \(pass.messages) messages final before \(Timestamp.format(cutoff)) and of \
             \(pass.inbound) replies received before then (retention.days = \(settings.days), \(pass.transactions) transactions)
             """
         if pass.messages + pass.inbound > 0 { logger.info("\(summary)") } else { logger.debug("\(summary)") }
-        return pass
     }
 
     /// Repeats `batch` until it comes back short of a full batch, counting into `pass` as it goes.

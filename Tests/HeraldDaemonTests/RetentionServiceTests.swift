@@ -79,6 +79,40 @@ struct RetentionServiceTests {
         #expect(log.messages(atLeast: .error).isEmpty)
     }
 
+    @Test("a pass that fails is logged for the operator and the service goes on; the next pass does the work")
+    func failedPassIsRetried() async throws {
+        let folder = try DaemonHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try QueueDatabase(path: folder.appendingPathComponent("herald.db").path)
+        defer { try? database.pool.close() }
+        try await Self.rejected(database, count: 3, at: Self.start)
+        // Stands in for a full disk or a read-only file: every write of a body fails.
+        try await database.pool.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse BEFORE UPDATE OF body ON message BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+                """)
+        }
+        let log = LogCapture()
+        let service = RetentionService(
+            database: database, settings: .init(days: 60, interval: .milliseconds(100), batchSize: 500, pause: .milliseconds(1)),
+            clock: ManualWallClock(Self.start + 61 * Self.day), logger: log.logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            let logged = try await Self.eventually { !log.messages(atLeast: .error).isEmpty }
+            #expect(logged)
+            #expect(try await Self.purged(database) == 0)
+            try await database.pool.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
+            let purged = try await Self.eventually { try await Self.purged(database) == 3 }
+            #expect(purged)
+            group.cancelAll()
+            try? await group.waitForAll()
+        }
+        let error = try #require(log.messages(atLeast: .error).first)
+        #expect(error.hasPrefix("retention: cannot empty old bodies (0 messages and 0 replies done this pass), will try again in"))
+        #expect(error.contains("database or disk is full"))
+    }
+
     @Test("heraldd purges at start, by the retention.days of its configuration")
     func daemonPurgesAtStart() async throws {
         let folder = try DaemonHarness.temporaryDirectory()
