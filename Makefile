@@ -5,8 +5,17 @@ BENCH_PACKAGES := nginx-light
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DOCDIR ?= $(PREFIX)/share/doc/herald
+# heraldd's default configuration path and the unit's ConfigurationDirectory: not under PREFIX.
+CONFDIR := /etc/herald
+# Where `make install` takes the binaries from; `make release` puts them there.
+BUILDDIR ?= .build/release
+PROGRAMS := heraldd heraldctl herald-carrier-sim
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench clean release install uninstall
 
 # Installs only the Debian packages that are not there yet.
 define apt_install
@@ -37,6 +46,38 @@ bench: deps
 	$(call apt_install,$(BENCH_PACKAGES))
 	$(SWIFT) build -c release --product herald-bench
 	scripts/bench.sh
+
+# Static Swift runtime: the installed binaries must not depend on the toolchain's location.
+release: deps
+	for p in $(PROGRAMS); do $(SWIFT) build -c release --static-swift-stdlib --product $$p || exit 1; done
+
+# `make release && sudo make install`. Builds nothing itself, so root never writes into .build.
+# An existing herald.toml or quiet-hours.toml is kept; the shipped ones also go to DOCDIR.
+install:
+	@for p in $(PROGRAMS); do [ -x "$(BUILDDIR)/$$p" ] || { echo "$(BUILDDIR)/$$p is missing: run make release first" >&2; exit 1; }; done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(CONFDIR)
+	install -m 0755 $(addprefix $(BUILDDIR)/,$(PROGRAMS)) $(DESTDIR)$(BINDIR)/
+	sed -e 's|^ExecStart=/usr/local/bin/|ExecStart=$(BINDIR)/|' \
+		-e 's|^Documentation=file:.*|Documentation=file:$(DOCDIR)/README.md|' \
+		systemd/heraldd.service > $(DESTDIR)$(UNITDIR)/heraldd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/heraldd.service
+	install -m 0644 systemd/herald.sysusers $(DESTDIR)$(SYSUSERSDIR)/herald.conf
+	install -m 0644 README.md etc/herald/herald.toml etc/herald/quiet-hours.toml $(DESTDIR)$(DOCDIR)/
+	@for f in herald.toml quiet-hours.toml; do \
+		if [ -e "$(DESTDIR)$(CONFDIR)/$$f" ]; then echo "kept $(DESTDIR)$(CONFDIR)/$$f (the shipped one is $(DESTDIR)$(DOCDIR)/$$f)"; \
+		else install -m 0644 etc/herald/$$f $(DESTDIR)$(CONFDIR)/$$f; fi; \
+	done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+		systemd-sysusers $(SYSUSERSDIR)/herald.conf; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+		echo "next: set carrier.account_sid in $(CONFDIR)/herald.toml, put the auth token in $(CONFDIR)/carrier-token (mode 0600), systemctl enable --now heraldd"; \
+	fi
+
+# Leaves $(CONFDIR), /var/lib/herald (the queue) and the herald user alone: they are the operator's.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGRAMS)) $(DESTDIR)$(UNITDIR)/heraldd.service $(DESTDIR)$(SYSUSERSDIR)/herald.conf
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 clean:
 	rm -rf .build var

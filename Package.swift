@@ -125,5 +125,7 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
+        // `make install` and the installed unit under systemd-analyze; uses the built binaries.
+        .testTarget(name: "PackagingTests"),
     ]
 )

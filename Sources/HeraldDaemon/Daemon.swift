@@ -103,6 +103,9 @@ public final class Daemon: Sendable {
             clock: clock, logger: logger, onQueued: { dispatch.wakeups.ring() }
         )
         let readiness = ReadinessGate(listeners: ["webhooks", "admin"], onReady: onReady)
+        let retention = RetentionService(
+            database: database, settings: .init(days: configuration.retention.days), clock: clock, logger: logger
+        )
         let router = Router()
         WebhookRoutes(
             database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
@@ -136,6 +139,7 @@ public final class Daemon: Sendable {
             .init(service: admin),
             .init(service: ingest),
             .init(service: dispatch),
+            .init(service: retention),
         ]
         if let reloadConfiguration {
             services.append(.init(service: ReloadService(

@@ -8,6 +8,9 @@ enum Migrations {
         migrator.registerMigration("v1 queue") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2 body retention") { db in
+            try db.execute(sql: BodyRetention.migration)
+        }
         return migrator
     }
 

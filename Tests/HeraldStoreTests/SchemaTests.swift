@@ -17,10 +17,11 @@ struct SchemaTests {
             "view:messages", "view:message_events", "view:inbound_messages",
             "index:message_due", "index:message_state", "index:message_sid", "index:message_idempotency",
             "index:inbound_sid", "index:phone_number_active", "index:message_event_message",
+            "index:message_retention", "index:inbound_retention",
         ]
         for name in expected { #expect(objects.contains(name), "missing \(name)") }
         let applied = try await fixture.db.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied == ["v1 queue"])
+        #expect(applied == ["v1 queue", "v2 body retention"])
         let journal = try await fixture.db.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }
@@ -33,10 +34,11 @@ struct SchemaTests {
         #expect(columns[0] == [
             "id", "org", "sender", "from_number", "to_number", "body", "kind", "state", "display_status", "held_reason",
             "reason", "detail", "not_before", "expires_at", "segments", "encoding", "carrier_sid", "carrier_status",
-            "error_code", "attempts", "idempotency_key", "external_ref", "created_at", "updated_at",
+            "error_code", "attempts", "idempotency_key", "external_ref", "created_at", "updated_at", "body_purged_at",
         ])
         #expect(columns[1] == ["id", "message_id", "at", "from_state", "to_state", "reason", "detail", "http_status", "error_code", "carrier_status"])
-        #expect(columns[2] == ["id", "org", "from_number", "to_number", "body", "received_at", "carrier_sid", "keyword", "action"])
+        #expect(columns[2] == ["id", "org", "from_number", "to_number", "body", "received_at", "carrier_sid", "keyword", "action",
+                               "body_purged_at"])
     }
 
     @Test func reopeningAMigratedDatabaseWorksAndKeepsData() async throws {
@@ -72,7 +74,7 @@ struct SchemaTests {
         // Nothing was touched: the producer's row is still there.
         let check = try DatabaseQueue(path: fixture.path)
         #expect(try await check.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM outbox") } == id)
-        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == 2)
+        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == 3)
     }
 
     @Test func aFileThatIsNotSQLiteFailsWithAClearMessage() throws {
