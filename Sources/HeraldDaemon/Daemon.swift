@@ -19,6 +19,8 @@ public final class Daemon: Sendable {
     private let clock: any WallClock
     private let logger: Logger
     private let usageMonth: @Sendable (String) -> String
+    /// Messages through each event since start: rollups, the STATUS= send rate, the admin socket.
+    public let activity = ActivityCounters()
 
     /// - Parameter carrier: a twin for tests; by default the libcurl client of the configuration.
     public init(
@@ -78,7 +80,7 @@ public final class Daemon: Sendable {
         let directory = try database.loadDirectory()
         let windows = WindowCalculator(rules: configuration.windows.rules)
         let policy = DispatchPolicy(directory: directory, windows: windows)
-        let recorder = OutcomeRecorder(database: database, clock: clock, usageMonth: usageMonth, logger: logger)
+        let recorder = OutcomeRecorder(database: database, clock: clock, usageMonth: usageMonth, logger: logger, activity: activity)
         let dispatch = DispatchService(
             database: database, carrier: carrier, policy: policy, recorder: recorder,
             settings: .init(
@@ -93,12 +95,12 @@ public final class Daemon: Sendable {
         )
         let ingest = IngestService(
             database: database, rules: IngestRules(windows: windows), directory: directory, batchSize: configuration.ingest.batchSize,
-            clock: clock, logger: logger, onQueued: { dispatch.wakeups.ring() }
+            clock: clock, logger: logger, activity: activity, onQueued: { dispatch.wakeups.ring() }
         )
         let router = Router()
         WebhookRoutes(
             database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
-            usageMonth: usageMonth, logger: logger
+            usageMonth: usageMonth, logger: logger, activity: activity
         ).register(on: router)
         let webhooks = Application(
             router: router,

@@ -43,7 +43,8 @@ final class DispatchService: Service {
     func run() async throws {
         let reconciled = try await database.reconcileSending(now: clock.now())
         if reconciled > 0 {
-            logger.notice("re-queued \(reconciled) messages left sending by an earlier run; they are re-posted with their idempotency keys")
+            logger.notice("re-queued \(reconciled) messages left sending by an earlier run; they are re-posted with their idempotency keys",
+                          metadata: .event(.requeued))
         }
         await withTaskGroup(of: Void.self) { outer in
             outer.addTask { await self.recorder.run() }
@@ -83,9 +84,12 @@ final class DispatchService: Service {
                 do {
                     claimed = try await database.claimDue(
                         now: now, limit: limit, recording: (results, recorder.usageMonth)
-                    ) { [policy] candidate in
-                        policy.decide(candidate, now: now)
+                    ) { [policy, events = recorder.events] candidate in
+                        let verdict = policy.decide(candidate, now: now)
+                        if case let .hold(until, reason) = verdict { events.held(candidate, until: until, reason: reason) }
+                        return verdict
                     }
+                    recorder.events.recorded(results)
                 } catch {
                     recorder.putBack(results)
                     logger.error("cannot claim due messages, retrying: \(error)")
@@ -153,11 +157,6 @@ final class DispatchService: Service {
         case let .permanent(_, _, status): httpStatus = status
         case let .retryable(_, status, _): httpStatus = status
         case .accepted: httpStatus = nil
-        }
-        if case .accepted = outcome {
-            logger.debug("message sent", metadata: ["herald_message_id": "\(message.id)", "herald_org": "\(message.orgID)"])
-        } else {
-            logger.info("post did not succeed: \(outcome.summary)", metadata: ["herald_message_id": "\(message.id)", "herald_org": "\(message.orgID)"])
         }
         recorder.submit(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus))
         inFlight.add(-1, ordering: .relaxed)
