@@ -120,6 +120,8 @@ public final class Daemon: Sendable {
                 .init(service: webhooks),
                 .init(service: ingest),
                 .init(service: dispatch),
+                // Last, so the first told to stop: STOPPING=1 goes out as soon as SIGTERM arrives.
+                .init(service: StatusReporter(database: database, activity: activity, logger: logger)),
             ],
             gracefulShutdownSignals: gracefulShutdownSignals,
             logger: logger
