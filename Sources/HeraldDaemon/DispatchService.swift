@@ -66,7 +66,12 @@ final class DispatchService: Service {
             // systemd restarts the daemon rather than letting due messages wait forever.
             let watchdog = SystemdNotifier.watchdogInterval()
             var lastPing = ContinuousClock.now
+            var claimedSoFar = 0
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if let wedge = TestHooks.wedgeDispatchAfterClaims, claimedSoFar >= wedge {
+                    await TestHooks.wedgeDispatch(afterClaims: claimedSoFar, logger: logger)
+                    continue
+                }
                 if let watchdog, ContinuousClock.now - lastPing >= watchdog {
                     SystemdNotifier.notify("WATCHDOG=1")
                     lastPing = ContinuousClock.now
@@ -96,6 +101,7 @@ final class DispatchService: Service {
                     await wakeups.wait(upTo: .seconds(1))
                     continue
                 }
+                claimedSoFar += claimed.count
                 for message in claimed {
                     inFlight.add(1, ordering: .relaxed)
                     sends.addTask { await self.post(message) }
