@@ -8,7 +8,8 @@ public struct StatusResult: Codable, Sendable, Equatable {
     public var pid: Int32
     public var startedAt: Date
     public var database: String
-    /// Messages per state, every state listed (0 where none).
+    /// Messages in each state Herald still acts on (queued, scheduled, awaiting_consent, sending,
+    /// sent), 0 where none. Final states are history: `queue --state delivered` lists them.
     public var queue: [String: Int]
     /// Messages the carrier accepted per second, over the last minute.
     public var sentPerSecond: Double

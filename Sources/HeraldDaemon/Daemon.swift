@@ -19,6 +19,8 @@ public final class Daemon: Sendable {
     private let clock: any WallClock
     private let logger: Logger
     private let usageMonth: @Sendable (String) -> String
+    /// Messages through each event since start: rollups, the STATUS= send rate, the admin socket.
+    public let activity = ActivityCounters()
 
     /// - Parameter carrier: a twin for tests; by default the libcurl client of the configuration.
     public init(
@@ -85,7 +87,7 @@ public final class Daemon: Sendable {
         let directory = try database.loadDirectory()
         let windows = WindowCalculator(rules: configuration.windows.rules)
         let policy = DispatchPolicy(directory: directory, windows: windows)
-        let recorder = OutcomeRecorder(database: database, clock: clock, usageMonth: usageMonth, logger: logger)
+        let recorder = OutcomeRecorder(database: database, clock: clock, usageMonth: usageMonth, logger: logger, activity: activity)
         let dispatch = DispatchService(
             database: database, carrier: carrier, policy: policy, recorder: recorder,
             settings: .init(
@@ -100,7 +102,7 @@ public final class Daemon: Sendable {
         )
         let ingest = IngestService(
             database: database, rules: IngestRules(windows: windows), directory: directory, batchSize: configuration.ingest.batchSize,
-            clock: clock, logger: logger, onQueued: { dispatch.wakeups.ring() }
+            clock: clock, logger: logger, activity: activity, onQueued: { dispatch.wakeups.ring() }
         )
         let readiness = ReadinessGate(listeners: ["webhooks", "admin"], onReady: onReady)
         let retention = RetentionService(
@@ -109,7 +111,7 @@ public final class Daemon: Sendable {
         let router = Router()
         WebhookRoutes(
             database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
-            usageMonth: usageMonth, logger: logger
+            usageMonth: usageMonth, logger: logger, activity: activity
         ).register(on: router)
         let webhooks = Application(
             router: router,
@@ -129,7 +131,7 @@ public final class Daemon: Sendable {
             ),
             controller: AdminController(
                 database: database, policy: policy, clock: clock, logger: logger, startedAt: clock.now(),
-                sendRate: { 0 }, wake: { dispatch.wakeups.ring() }
+                sendRate: { [activity] in activity.sendRate() }, wake: { dispatch.wakeups.ring() }
             ),
             logger: logger,
             onBound: { await readiness.bound("admin") }
@@ -147,6 +149,8 @@ public final class Daemon: Sendable {
                 clock: clock, logger: logger
             )))
         }
+        // Last, so the first told to stop: STOPPING=1 goes out as soon as SIGTERM arrives.
+        services.append(.init(service: StatusReporter(database: database, activity: activity, logger: logger)))
         // Started in this order and stopped in reverse: the dispatcher drains first while the
         // webhook listener still takes the callbacks of its last posts.
         let group = ServiceGroup(configuration: .init(

@@ -43,7 +43,8 @@ final class DispatchService: Service {
     func run() async throws {
         let reconciled = try await database.reconcileSending(now: clock.now())
         if reconciled > 0 {
-            logger.notice("re-queued \(reconciled) messages left sending by an earlier run; they are re-posted with their idempotency keys")
+            logger.notice("re-queued \(reconciled) messages left sending by an earlier run; they are re-posted with their idempotency keys",
+                          metadata: .event(.requeued))
         }
         await withTaskGroup(of: Void.self) { outer in
             outer.addTask { await self.recorder.run() }
@@ -65,7 +66,12 @@ final class DispatchService: Service {
             // systemd restarts the daemon rather than letting due messages wait forever.
             let watchdog = SystemdNotifier.watchdogInterval()
             var lastPing = ContinuousClock.now
+            var claimedSoFar = 0
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if let wedge = TestHooks.wedgeDispatchAfterClaims, claimedSoFar >= wedge {
+                    await TestHooks.wedgeDispatch(afterClaims: claimedSoFar, logger: logger)
+                    continue
+                }
                 if let watchdog, ContinuousClock.now - lastPing >= watchdog {
                     SystemdNotifier.notify("WATCHDOG=1")
                     lastPing = ContinuousClock.now
@@ -83,15 +89,19 @@ final class DispatchService: Service {
                 do {
                     claimed = try await database.claimDue(
                         now: now, limit: limit, recording: (results, recorder.usageMonth)
-                    ) { [policy] candidate in
-                        policy.decide(candidate, now: now)
+                    ) { [policy, events = recorder.events] candidate in
+                        let verdict = policy.decide(candidate, now: now)
+                        if case let .hold(until, reason) = verdict { events.held(candidate, until: until, reason: reason) }
+                        return verdict
                     }
+                    recorder.events.recorded(results)
                 } catch {
                     recorder.putBack(results)
                     logger.error("cannot claim due messages, retrying: \(error)")
                     await wakeups.wait(upTo: .seconds(1))
                     continue
                 }
+                claimedSoFar += claimed.count
                 for message in claimed {
                     inFlight.add(1, ordering: .relaxed)
                     sends.addTask { await self.post(message) }
@@ -153,11 +163,6 @@ final class DispatchService: Service {
         case let .permanent(_, _, status): httpStatus = status
         case let .retryable(_, status, _): httpStatus = status
         case .accepted: httpStatus = nil
-        }
-        if case .accepted = outcome {
-            logger.debug("message sent", metadata: ["herald_message_id": "\(message.id)", "herald_org": "\(message.orgID)"])
-        } else {
-            logger.info("post did not succeed: \(outcome.summary)", metadata: ["herald_message_id": "\(message.id)", "herald_org": "\(message.orgID)"])
         }
         recorder.submit(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus))
         inFlight.add(-1, ordering: .relaxed)

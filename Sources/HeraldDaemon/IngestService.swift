@@ -16,6 +16,7 @@ final class IngestService: Service {
     private let clock: any WallClock
     private let logger: Logger
     private let onQueued: @Sendable () -> Void
+    private let activity: ActivityCounters
     /// How often the change counter is read; a read costs microseconds.
     static let pollInterval: Duration = .milliseconds(10)
     /// Look at the outbox now and then even without a signal, in case a producer wrote through a
@@ -23,7 +24,8 @@ final class IngestService: Service {
     static let sweepInterval: Duration = .seconds(5)
 
     init(database: QueueDatabase, rules: IngestRules, directory: Directory, batchSize: Int, clock: any WallClock,
-         logger: Logger, onQueued: @escaping @Sendable () -> Void) {
+         logger: Logger, activity: ActivityCounters, onQueued: @escaping @Sendable () -> Void) {
+        self.activity = activity
         self.database = database
         self.rules = Mutex(rules)
         self.directory = Mutex(directory)
@@ -77,11 +79,7 @@ final class IngestService: Service {
                     limit: batchSize, now: clock.now(), directory: directory.withLock { $0 }, rules: rules.withLock { $0 }
                 )
                 if report.total == 0 { return }
-                for rejection in report.rejected {
-                    logger.notice("rejected: \(rejection.reason) (outbox row \(rejection.messageID))",
-                                  metadata: ["herald_message_id": "\(rejection.messageID)", "herald_state": "rejected"])
-                }
-                logger.debug("ingested \(report.total) outbox rows: \(report.queued) queued, \(report.scheduled) scheduled, \(report.rejected.count) rejected")
+                log(report)
                 if report.queued > 0 || report.scheduled > 0 { onQueued() }
                 if report.total < batchSize { return }
             } catch {
@@ -89,6 +87,29 @@ final class IngestService: Service {
                 try? await Task.sleep(for: .seconds(1))
                 return
             }
+        }
+    }
+
+    /// Per-message lines at debug; the counts feed the info-level rollup.
+    private func log(_ report: IngestReport) {
+        activity.add(report.queued, .queued)
+        activity.add(report.scheduled, .held)
+        activity.add(report.rejected.count, .rejected)
+        guard logger.logLevel <= .debug else { return }
+        for message in report.accepted {
+            if message.state == .scheduled {
+                let reason = message.heldReason?.rawValue ?? "-"
+                logger.debug("message \(message.messageID) held until \(Timestamp.format(message.notBefore)): \(reason)",
+                             metadata: .event(.held, message: message.messageID, org: message.orgID,
+                                              [LogKey.reason: "\(reason)", "not_before": "\(Timestamp.format(message.notBefore))"]))
+            } else {
+                logger.debug("message \(message.messageID) queued", metadata: .event(.queued, message: message.messageID, org: message.orgID))
+            }
+        }
+        for rejection in report.rejected {
+            logger.debug("message \(rejection.messageID) rejected: \(rejection.reason)",
+                         metadata: .event(.rejected, message: rejection.messageID, org: rejection.orgID,
+                                          [LogKey.reason: "\(rejection.reason.code)"]))
         }
     }
 }

@@ -14,12 +14,15 @@ final class OutcomeRecorder: Sendable {
     private let pending = Mutex<[DispatchRecord]>([])
     private let finishing = Atomic<Bool>(false)
     private let doorbell = Doorbell()
+    let events: DispatchEvents
 
-    init(database: QueueDatabase, clock: any WallClock, usageMonth: @escaping @Sendable (String) -> String, logger: Logger) {
+    init(database: QueueDatabase, clock: any WallClock, usageMonth: @escaping @Sendable (String) -> String, logger: Logger,
+         activity: ActivityCounters) {
         self.database = database
         self.clock = clock
         self.usageMonth = usageMonth
         self.logger = logger
+        events = DispatchEvents(logger: logger, activity: activity)
     }
 
     static let comfortableBatch = 256
@@ -69,6 +72,7 @@ final class OutcomeRecorder: Sendable {
             }
             do {
                 try await database.record(batch, now: clock.now(), usageMonth: usageMonth)
+                events.recorded(batch)
                 failures = 0
             } catch {
                 failures += 1

@@ -47,7 +47,7 @@ final class ReloadService: Service {
         do {
             next = try load()
         } catch {
-            logger.error("configuration reload failed, the running configuration stays: \(error)")
+            logger.error("configuration reload failed, the running configuration stays: \(error)", metadata: .event(.configReloaded))
             return current
         }
         do {
@@ -58,12 +58,12 @@ final class ReloadService: Service {
             ingest.update(directory: directory)
             ingest.update(rules: IngestRules(windows: windows))
         } catch {
-            logger.error("configuration reload could not be applied, the running configuration stays: \(error)")
+            logger.error("configuration reload could not be applied, the running configuration stays: \(error)", metadata: .event(.configReloaded))
             return current
         }
         let restart = Self.restartOnly(current, next)
         let pending = restart.isEmpty ? "" : "; a restart is needed to apply \(restart.joined(separator: ", "))"
-        logger.notice("configuration reloaded: \(next.orgs.count) organizations\(pending)")
+        logger.notice("configuration reloaded: \(next.orgs.count) organizations\(pending)", metadata: .event(.configReloaded))
         return next
     }
 

@@ -20,6 +20,7 @@ struct WebhookRoutes: Sendable {
     let clock: any WallClock
     let usageMonth: @Sendable (String) -> String
     let logger: Logger
+    let activity: ActivityCounters
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(stringLiteral: Self.statusPath)) { request, context in
@@ -79,12 +80,10 @@ struct WebhookRoutes: Sendable {
         let effect = try await database.apply(report, now: clock.now(), usageMonth: usageMonth)
         switch effect {
         case let .moved(id, from, to):
-            let level: Logger.Level = to == .delivered || to == .sent ? .debug : .notice
-            logger.log(level: level, "message \(to.rawValue)\(report.errorCode.map { " with error \($0)" } ?? "")",
-                       metadata: ["herald_message_id": "\(id)", "herald_state": "\(to.rawValue)", "herald_carrier_sid": "\(sid)",
-                                  "from_state": "\(from.rawValue)"])
+            await logCallback(id: id, from: from, to: to, report: report)
         case let .ignored(id, state, why):
-            logger.debug("status callback \(status) ignored: \(why)", metadata: ["herald_message_id": "\(id)", "herald_state": "\(state.rawValue)"])
+            logger.debug("status callback \(status) for message \(id) ignored: \(why)",
+                         metadata: [LogKey.messageID: "\(id)", LogKey.state: "\(state.rawValue)", LogKey.carrierSid: "\(sid)"])
         case .unknownMessage:
             logger.notice("status callback for unknown carrier sid \(sid) ignored")
         }
@@ -106,5 +105,20 @@ struct WebhookRoutes: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/xml"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")))
+    }
+
+    /// The callback's transition at debug, counted for the rollup. The org is looked up only when
+    /// the line is written: the callback itself names just the carrier sid.
+    private func logCallback(id: Int64, from: MessageState, to: MessageState, report: StatusReport) async {
+        guard let event = HeraldEvent.callback(to: to, errorCode: report.errorCode) else { return }
+        // A callback that overtook the POST's own answer: the recorder logs and counts that `sent`.
+        if event == .sent, from == .sending { return }
+        activity.add(1, event)
+        guard logger.logLevel <= .debug else { return }
+        let org = try? await database.message(id)?.orgID
+        var more: Logger.Metadata = ["from_state": "\(from.rawValue)", "carrier_status": "\(report.status)"]
+        if let code = report.errorCode { more["error_code"] = "\(code)" }
+        logger.debug("message \(id) \(to.rawValue)\(report.errorCode.map { " with carrier error \($0)" } ?? "")",
+                     metadata: .event(event, message: id, org: org ?? nil, state: to, carrierSid: report.sid, more))
     }
 }

@@ -7,10 +7,21 @@ public struct IngestReport: Sendable, Equatable {
     public var queued = 0
     public var scheduled = 0
     public var rejected: [Rejection] = []
+    /// Every row that became a queued or scheduled message, in outbox order, for per-message logs.
+    public var accepted: [Accepted] = []
 
     public struct Rejection: Sendable, Equatable {
         public var messageID: Int64
         public var reason: RejectionReason
+        public var orgID: String?
+    }
+
+    public struct Accepted: Sendable, Equatable {
+        public var messageID: Int64
+        public var orgID: String
+        public var state: MessageState
+        public var heldReason: HeldReason?
+        public var notBefore: Date
     }
 
     public var total: Int { queued + scheduled + rejected.count }
@@ -64,6 +75,8 @@ extension QueueDatabase {
                     ])
                     acceptedEvents.append("[\(submission.id),\"\(message.state.rawValue)\",\(message.heldReason.map { "\"\($0.rawValue)\"" } ?? "null")]")
                     if message.state == .scheduled { report.scheduled += 1 } else { report.queued += 1 }
+                    report.accepted.append(.init(messageID: submission.id, orgID: message.orgID, state: message.state,
+                                                 heldReason: message.heldReason, notBefore: message.notBefore))
                 case let .failure(reason):
                     // The duplicate keeps no key: the unique index belongs to the first message.
                     if case .duplicateIdempotencyKey = reason { key = nil }
@@ -74,7 +87,7 @@ extension QueueDatabase {
                         reason.code, reason.description, at, nil, nil, nil, key, carrierKey, submission.externalRef, at, at, at,
                     ])
                     try events.append(Transition(submission.id, from: nil, to: .rejected, reason: reason.code, detail: reason.description))
-                    report.rejected.append(.init(messageID: submission.id, reason: reason))
+                    report.rejected.append(.init(messageID: submission.id, reason: reason, orgID: submission.org))
                 }
             }
             if !acceptedEvents.isEmpty {

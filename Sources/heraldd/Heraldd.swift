@@ -46,15 +46,12 @@ struct Heraldd: AsyncParsableCommand {
             throw ExitCode(78)
         }
         let level = Logger.Level(rawValue: configuration.log.level.rawValue) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let output = LogOutput.detect(environment: ProcessInfo.processInfo.environment)
+        LoggingSystem.bootstrap { _ in output.handler(level: level) }
         let logger = Logger(label: "heraldd")
         do {
             let daemon = try Daemon(configuration: configuration, authToken: token, logger: logger)
-            logger.info("heraldd starting", metadata: ["database": "\(configuration.database.path)"])
+            logger.info("heraldd starting", metadata: .event(.started, ["database": "\(configuration.database.path)"]))
             let path = config
             try await daemon.run(reloadConfiguration: { try HeraldConfiguration.load(path: path) })
         } catch {

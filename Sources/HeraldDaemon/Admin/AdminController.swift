@@ -63,7 +63,7 @@ struct AdminController: Sendable {
         let directory = policy.directory
         return StatusResult(
             version: Self.version, pid: getpid(), startedAt: startedAt, database: database.path,
-            queue: Dictionary(uniqueKeysWithValues: MessageState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+            queue: Dictionary(uniqueKeysWithValues: MessageState.allCases.filter { !$0.isFinal }.map { ($0.rawValue, counts[$0] ?? 0) }),
             sentPerSecond: sendRate(),
             pausedOrgs: directory.organizations.values.filter(\.paused).map(\.id).sorted(),
             pausedSenders: directory.senders.filter(\.paused).map(\.number).sorted()

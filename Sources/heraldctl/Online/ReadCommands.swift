@@ -21,7 +21,7 @@ struct StatusCommand: ParsableCommand {
             print("heraldd \(status.version) (pid \(status.pid)), up since \(Render.instant(status.startedAt))")
             print("database   \(status.database)")
             print("send rate  \(String(format: "%.1f", status.sentPerSecond)) messages/s (last minute)")
-            let states = ["queued", "scheduled", "awaiting_consent", "sending", "sent", "delivered", "undelivered", "failed", "rejected", "canceled", "expired"]
+            let states = ["queued", "scheduled", "awaiting_consent", "sending", "sent"]
             var table = TextTable(header: ["STATE", "MESSAGES"])
             for state in states { table.add([state, "\(status.queue[state] ?? 0)"]) }
             print(table.render())

@@ -1,0 +1,73 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Logging
+
+/// What dispatch did to each message, logged at debug and counted for the rollups, once it is
+/// committed: a line never claims a transition the database does not hold.
+struct DispatchEvents: Sendable {
+    let logger: Logger
+    let activity: ActivityCounters
+
+    /// POST results just written (by the recorder, or inside a claim transaction).
+    func recorded(_ records: [DispatchRecord]) {
+        guard !records.isEmpty else { return }
+        var tally = ActivityTally()
+        let detailed = logger.logLevel <= .debug
+        for record in records {
+            let event = Self.event(for: record)
+            tally.add(1, event)
+            if detailed { log(event, record) }
+        }
+        activity.add(tally)
+    }
+
+    /// A due message the rules held back at claim time (a window closing on a backlog, a pause).
+    func held(_ candidate: ClaimCandidate, until: Date, reason: HeldReason) {
+        // Sender-rate deferrals are flow control, not holds; and a message held again for the same
+        // reason (a paused org is looked at every minute) is no news.
+        guard reason != .senderRate, reason != candidate.heldReason else { return }
+        activity.add(1, .held)
+        logger.debug(
+            "message \(candidate.id) held until \(Timestamp.format(until)): \(reason.rawValue)",
+            metadata: .event(.held, message: candidate.id, org: candidate.orgID,
+                             [LogKey.reason: "\(reason.rawValue)", "not_before": "\(Timestamp.format(until))"])
+        )
+    }
+
+    static func event(for record: DispatchRecord) -> HeraldEvent {
+        switch record.decision {
+        case .sent: .sent
+        case .retry: record.httpStatus == 429 ? .throttled : .retried
+        case let .fail(code, _): code == CarrierErrorCode.unsubscribed ? .optedOut : .failed
+        case .expire: .expired
+        }
+    }
+
+    private func log(_ event: HeraldEvent, _ record: DispatchRecord) {
+        let message = record.message
+        var more: Logger.Metadata = ["attempt": "\(message.attempts)"]
+        if let status = record.httpStatus { more["http_status"] = "\(status)" }
+        let text: String
+        var sid: String?
+        switch record.decision {
+        case let .sent(carrierSid, _, _):
+            sid = carrierSid
+            text = "message \(message.id) sent as \(carrierSid)"
+        case let .retry(notBefore, reason, detail):
+            more[LogKey.reason] = "\(reason.rawValue)"
+            more["not_before"] = "\(Timestamp.format(notBefore))"
+            text = event == .throttled
+                ? "message \(message.id) throttled by the carrier, next attempt \(Timestamp.format(notBefore))"
+                : "message \(message.id) will be retried at \(Timestamp.format(notBefore)): \(detail)"
+        case let .fail(code, detail):
+            if let code { more["error_code"] = "\(code)" }
+            text = event == .optedOut
+                ? "message \(message.id) failed: the recipient opted out at the carrier (error \(CarrierErrorCode.unsubscribed))"
+                : "message \(message.id) failed: \(detail)"
+        case let .expire(detail):
+            text = "message \(message.id) expired: \(detail)"
+        }
+        logger.debug("\(text)", metadata: .event(event, message: message.id, org: message.orgID, carrierSid: sid, more))
+    }
+}

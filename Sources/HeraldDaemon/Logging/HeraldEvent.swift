@@ -1,0 +1,112 @@
+import HeraldCore
+import Logging
+
+/// The catalogue of log lines an operator may want to find again, each with the journal
+/// `MESSAGE_ID` it carries (a 128-bit id, as sd-id128 makes them). The ids are fixed forever:
+/// operators save `journalctl MESSAGE_ID=…` queries and alert rules on them. README "Logs" lists
+/// them, and a test holds the two together.
+///
+/// Per-message events are logged at `debug`; `summary` rolls them up at `info` every 10 s.
+public enum HeraldEvent: String, CaseIterable, Sendable {
+    case queued
+    case held
+    case rejected
+    case sent
+    case delivered
+    case undelivered
+    case failed
+    case retried
+    case throttled
+    case expired
+    case optedOut = "opted_out"
+    case requeued
+    case started
+    case stopping
+    case configReloaded = "config_reloaded"
+    case summary
+
+    /// The journal's MESSAGE_ID: 32 lowercase hex digits, made once with `systemd-id128 new`.
+    public var messageID: String {
+        switch self {
+        case .queued: "c25828be386b4e55a691775f2be05e87"
+        case .held: "af4c19eed66a48f4809c4e76cdc76697"
+        case .rejected: "f671f4fdec0842cf9c36393d855c4440"
+        case .sent: "e68326a0ba92451bb3b67f214642c391"
+        case .delivered: "999f93dc568b4e8881390023b4142f50"
+        case .undelivered: "3202813993554b769d17dc7f47ed8e64"
+        case .failed: "8032aaa2c3e947a09100a9f4a25405af"
+        case .retried: "dd53146df5f34ecc9423c61cc269e90b"
+        case .throttled: "413e0e1ca7c24c9e968f668b7e9d1183"
+        case .expired: "b2df79863e03451a88f358dc3616f526"
+        case .optedOut: "0f9ca597bb22413d96419daca46cfa91"
+        case .requeued: "a59aa77a39614959b8f2d967cb3b94d3"
+        case .started: "c3316471c38a48f3bbb3b3f7e068dbae"
+        case .stopping: "f7c56065a4ed41bba4740d955e7fec33"
+        case .configReloaded: "bf6385af54a84253a0800738388eddc8"
+        case .summary: "84e45f9291d24132b2883f7cd584805b"
+        }
+    }
+
+    /// The state a message is in after this event, when the event is about one message.
+    public var state: MessageState? {
+        switch self {
+        case .queued, .requeued: .queued
+        case .held, .retried, .throttled: .scheduled
+        case .rejected: .rejected
+        case .sent: .sent
+        case .delivered: .delivered
+        case .undelivered: .undelivered
+        case .failed, .optedOut: .failed
+        case .expired: .expired
+        case .started, .stopping, .configReloaded, .summary: nil
+        }
+    }
+
+    /// The event a carrier status callback stands for.
+    static func callback(to state: MessageState, errorCode: Int?) -> HeraldEvent? {
+        switch state {
+        case .sent: .sent
+        case .delivered: .delivered
+        case .undelivered: .undelivered
+        case .failed: errorCode == CarrierErrorCode.unsubscribed ? .optedOut : .failed
+        default: nil
+        }
+    }
+}
+
+/// Carrier error codes the logs single out (SPEC §8).
+enum CarrierErrorCode {
+    /// 21610: the recipient replied STOP at the carrier; the carrier will refuse every message to them.
+    static let unsubscribed = 21610
+}
+
+/// Metadata keys of Herald's own log lines. In the journal each becomes `HERALD_<KEY>` (see
+/// `JournalFields`), so `message_id` is `HERALD_MESSAGE_ID`; in logfmt they appear as written.
+public enum LogKey {
+    public static let event = "event"
+    public static let messageID = "message_id"
+    public static let org = "org"
+    public static let state = "state"
+    public static let carrierSid = "carrier_sid"
+    public static let reason = "reason"
+
+    /// The keys every per-message line may carry, in the order logfmt writes them.
+    static let leading = [event, messageID, org, state, carrierSid]
+}
+
+extension Logger.Metadata {
+    /// Metadata for one catalogued event: `logger.debug("message 42 sent", metadata: .event(.sent, message: 42, org: "acme"))`.
+    /// - Parameter state: only where it differs from the event's own state (a throttled message that gave up is failed).
+    public static func event(
+        _ event: HeraldEvent, message id: Int64? = nil, org: String? = nil, state: MessageState? = nil,
+        carrierSid: String? = nil, _ more: Logger.Metadata = [:]
+    ) -> Logger.Metadata {
+        var metadata = more
+        metadata[LogKey.event] = .string(event.rawValue)
+        if let id { metadata[LogKey.messageID] = .stringConvertible(id) }
+        if let org { metadata[LogKey.org] = .string(org) }
+        if let state = state ?? (id == nil ? nil : event.state) { metadata[LogKey.state] = .string(state.rawValue) }
+        if let carrierSid { metadata[LogKey.carrierSid] = .string(carrierSid) }
+        return metadata
+    }
+}

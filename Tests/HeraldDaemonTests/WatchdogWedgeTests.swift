@@ -1,0 +1,113 @@
+import CarrierSimulator
+import Foundation
+import GRDB
+import Testing
+
+extension SystemdNotifyTests.NotifyListener {
+    typealias Datagram = (at: ContinuousClock.Instant, text: String)
+
+    /// Datagrams with the time each arrived, until `deadline` or until `until` holds for them.
+    func collect(deadline: ContinuousClock.Instant, until: ([Datagram]) throws -> Bool) rethrows -> [Datagram] {
+        var received: [Datagram] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while ContinuousClock.now < deadline, try !until(received) {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count > 0 { received.append((ContinuousClock.now, String(decoding: buffer[0..<count], as: UTF8.self))) }
+        }
+        return received
+    }
+}
+
+extension SystemdNotifyTests {
+    @Test("STATUS= with queue depth and rate; WATCHDOG=1 stops when the dispatch loop wedges; STOPPING=1 on SIGTERM")
+    func watchdogStopsWhenDispatchWedges() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CrashRecoveryTests.heralddPath))
+        let directory = try DaemonHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let listener = try NotifyListener(path: directory.appendingPathComponent("notify").path)
+        let webhookPort = try FreePort.find()
+        try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
+            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort) {
+                $0.replacingOccurrences(of: "level = \"warning\"", with: "level = \"info\"")
+            }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CrashRecoveryTests.heralddPath)
+            process.arguments = ["--config", configPath]
+            var environment = ProcessInfo.processInfo.environment
+            environment["NOTIFY_SOCKET"] = listener.path
+            environment["WATCHDOG_USEC"] = "400000"
+            environment["HERALD_TEST_WEDGE_DISPATCH_AFTER"] = "5"
+            environment.removeValue(forKey: "WATCHDOG_PID")
+            environment.removeValue(forKey: "JOURNAL_STREAM")
+            process.environment = environment
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+            defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+            func logText() -> String { String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self) }
+
+            var received = listener.collect(deadline: ContinuousClock.now + .seconds(60)) { received in
+                received.contains { $0.text == "READY=1" } && received.filter { $0.text == "WATCHDOG=1" }.count >= 2
+            }
+            try #require(received.contains { $0.text == "READY=1" }, "no READY=1; log:\n\(logText())")
+            #expect(received.filter { $0.text == "WATCHDOG=1" }.count >= 2, "\(received.map(\.text))")
+
+            // Five messages go out; the fifth claim wedges the loop.
+            let producer = try await CrashRecoveryTests.producer(databasePath: databasePath, log: log)
+            func count(_ condition: String) throws -> Int {
+                try producer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE \(condition)") ?? 0 }
+            }
+            func insert(_ count: Int, from first: Int) throws {
+                try producer.write { db in
+                    for i in first..<(first + count) {
+                        try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES ('acme', 'alice', ?, 'wedge test')",
+                                       arguments: [String(format: "+1612558%04d", i)])
+                    }
+                }
+            }
+            try insert(5, from: 0)
+            received += try listener.collect(deadline: ContinuousClock.now + .seconds(60)) { _ in
+                try count("state IN ('sent', 'delivered')") == 5 && logText().contains("dispatch loop wedged")
+            }
+            #expect(try count("state IN ('sent', 'delivered')") == 5)
+            try #require(logText().contains("dispatch loop wedged"), "the test hook never wedged the loop; log:\n\(logText())")
+
+            // Seven more wait, due, while the loop makes no progress: the pings must stop, the status goes on.
+            try insert(7, from: 100)
+            let wedgedAt = ContinuousClock.now
+            received = listener.collect(deadline: wedgedAt + .seconds(12)) { _ in false }
+            // A ping sent just before the wedge may still sit in the socket: look from 1 s on, 55 intervals.
+            let late = received.filter { $0.text == "WATCHDOG=1" && $0.at > wedgedAt + .seconds(1) }
+            #expect(late.isEmpty, "WATCHDOG=1 went on after the dispatch loop wedged: \(late.count) pings")
+            let statuses = received.map(\.text).filter { $0.hasPrefix("STATUS=") }
+            #expect(statuses.count >= 2, "\(received.map(\.text))")
+            #expect(statuses.contains { $0.hasPrefix("STATUS=queued 7, scheduled 0, awaiting consent 0, sending 0, sent/s ") },
+                    "\(statuses)")
+            let rates = statuses.compactMap { status in
+                status.split(separator: "sent/s ").last?.split(separator: " ").first.flatMap { Double($0) }
+            }
+            #expect(rates.count == statuses.count && rates.allSatisfy { $0 > 0 }, "5 sent within the last minute: \(statuses)")
+            #expect(try count("state = 'queued'") == 7)
+
+            kill(process.processIdentifier, SIGTERM)
+            received = listener.collect(deadline: ContinuousClock.now + .seconds(30)) { $0.contains { $0.text.contains("STOPPING=1") } }
+            #expect(received.contains { $0.text.contains("STOPPING=1") }, "\(received.map(\.text))")
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+
+            // Not under a journal: logfmt on stderr, with the catalogued events and an info rollup.
+            let parsed = logText().split(separator: "\n").map { LogFormatTests.parse(String($0)) }
+            func lines(_ event: String) -> [[String: String]] {
+                parsed.map { Dictionary($0.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }) }
+                    .filter { $0["event"] == event }
+            }
+            #expect(parsed.allSatisfy { $0.first?.key == "ts" && $0.dropFirst().first?.key == "level" }, "\(logText())")
+            #expect(lines("started").count == 1)
+            #expect(lines("stopping").count == 1)
+            let rollups = lines("summary")
+            #expect(rollups.allSatisfy { $0["level"] == "info" && $0["msg"]?.hasPrefix("in the last ") == true }, "\(rollups)")
+            #expect(rollups.reduce(0) { $0 + (Int($1["sent"] ?? "0") ?? 0) } == 5, "\(rollups)")
+            #expect(lines("sent").isEmpty, "per-message lines are debug, the run logs at info")
+        }
+    }
+}
