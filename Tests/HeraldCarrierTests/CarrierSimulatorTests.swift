@@ -211,7 +211,7 @@ struct CarrierSimulatorTests {
             defer { client.shutdown() }
             // Armed in-process: a control POST through this deliberately impatient client could
             // itself time out on a loaded machine.
-            sim.hangNext(1, for: .seconds(30))
+            sim.hangNext(1, for: .seconds(600))
             let hung = await client.postMessage(to: "+16125550123", body: "hi", key: "hang-1")
             guard case let .transportError(code, _, requestSent) = hung.result else {
                 Issue.record("expected a timeout, got \(hung.result)")
@@ -225,8 +225,8 @@ struct CarrierSimulatorTests {
             #expect(await patient.postMessage(to: "+16125550123", body: "hi", key: "hang-1").status == 201)
             #expect(sim.stats().faultsInjected == 1)
         }
-        // Shutdown cut the 30 s hang short instead of waiting it out.
-        #expect(ContinuousClock.now - started < .seconds(28))
+        // Shutdown cut the hang short instead of waiting it out (its hang is set far longer than this bound).
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     @Test("drop_next breaks the connection without a valid response")

@@ -83,7 +83,7 @@ struct CurlMultiTests {
         #expect(code == 28, "CURLE_OPERATION_TIMEDOUT; message: \(message)")
         #expect(requestSent)
         // Generous: this checks that the timeout ends the wait, not how fast a busy machine is.
-        #expect(ContinuousClock.now - started < .seconds(30))
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     @Test func refusedConnectionSaysTheRequestWasNotSent() async throws {
