@@ -99,7 +99,7 @@ struct WebhookRoutes: Sendable {
             now: clock.now()
         )
         if stored.isNew {
-            logger.info("inbound message stored", metadata: ["herald_inbound_id": "\(stored.id)", "herald_org": "\(stored.orgID ?? "-")"])
+            logger.info("inbound message stored", metadata: ["inbound_id": "\(stored.id)", LogKey.org: "\(stored.orgID ?? "-")"])
         }
         // An empty TwiML document: Herald answers through the queue, never inline.
         var headers = HTTPFields()
