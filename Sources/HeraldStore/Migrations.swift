@@ -8,8 +8,20 @@ enum Migrations {
         migrator.registerMigration("v1 queue") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2 recipient index") { db in
+            try db.execute(sql: v2RecipientIndex)
+        }
         return migrator
     }
+
+    /// Frequency caps (SPEC §5) count an organization's recent texts to one number each time a
+    /// text to a capped number is claimed: a range scan on this index. It serves every lookup by
+    /// number that `message_to` served, so it replaces that index rather than adding a write to
+    /// every message.
+    static let v2RecipientIndex = """
+    DROP INDEX message_to;
+    CREATE INDEX message_recipient ON message(to_number, org_id, sent_at);
+    """
 
     static let v1 = """
     -- Organizations and their senders. Rows come from the configuration (and later heraldctl).
