@@ -82,7 +82,7 @@ final class DispatchService: Service {
                 let results = recorder.takeForClaim()
                 do {
                     claimed = try await database.claimDue(
-                        now: now, limit: limit, recording: (results, recorder.usageMonth)
+                        now: now, limit: limit, recording: (results, recorder.usageMonth), lookback: { [policy] in policy.lookback($0) }
                     ) { [policy] candidate in
                         policy.decide(candidate, now: now)
                     }
