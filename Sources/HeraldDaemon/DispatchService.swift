@@ -17,10 +17,11 @@ final class DispatchService: Service {
         var shutdownGrace: Duration
         var retryPolicy: RetryPolicy
         var statusCallbackBase: String?
+        var segmentation: MessagePoster.Segmentation = .carrier
     }
 
     private let database: QueueDatabase
-    private let carrier: any CarrierClient
+    private let poster: MessagePoster
     private let policy: DispatchPolicy
     private let recorder: OutcomeRecorder
     private let settings: Settings
@@ -32,7 +33,7 @@ final class DispatchService: Service {
     init(database: QueueDatabase, carrier: any CarrierClient, policy: DispatchPolicy, recorder: OutcomeRecorder,
          settings: Settings, clock: any WallClock, logger: Logger) {
         self.database = database
-        self.carrier = carrier
+        poster = MessagePoster(carrier: carrier, segmentation: settings.segmentation)
         self.policy = policy
         self.recorder = recorder
         self.settings = settings
@@ -139,7 +140,8 @@ final class DispatchService: Service {
             idempotencyKey: message.carrierKey,
             statusCallback: settings.statusCallbackBase.map { "\($0)?m=\(message.id)" }
         )
-        let outcome = await carrier.send(sms)
+        let posted = await poster.post(sms)
+        let outcome = posted.outcome
         let now = clock.now()
         let decision = OutcomeDecision.decide(
             outcome, attempts: message.attempts, expiresAt: message.expiresAt, now: now,
@@ -159,7 +161,7 @@ final class DispatchService: Service {
         } else {
             logger.info("post did not succeed: \(outcome.summary)", metadata: ["herald_message_id": "\(message.id)", "herald_org": "\(message.orgID)"])
         }
-        recorder.submit(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus))
+        recorder.submit(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus, partSIDs: posted.partSIDs))
         inFlight.add(-1, ordering: .relaxed)
         wakeups.ring()
     }
