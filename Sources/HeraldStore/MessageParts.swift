@@ -23,6 +23,17 @@ enum MessageParts {
         }
     }
 
+    /// The recorded part a carrier sid belongs to, with the message's part count.
+    static func part(sid: String, in db: Database) throws -> (messageID: Int64, part: Int, total: Int)? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT p.message_id, p.part, m.segments FROM message_part p JOIN message m ON m.id = p.message_id
+            WHERE p.carrier_sid = ?
+            """, arguments: [sid]) else { return nil }
+        let total: Int? = row[2]
+        guard let total, total > 1 else { return nil }
+        return (row[0], row[1], total)
+    }
+
     /// Applies the status callback of part `part` of `total`, then moves the message if its parts
     /// together now say something new. Parts, like messages, only move forward.
     static func apply(

@@ -58,6 +58,12 @@ extension QueueDatabase {
                 return try MessageParts.apply(report, messageID: id, part: part, of: parts, at: at, events: events,
                                               usageMonth: usageMonth, in: db)
             }
+            // A part's callback that lost the URL naming it (a gateway calling a number-level
+            // callback instead): known by its recorded sid, it must still not speak for the message.
+            if let known = try MessageParts.part(sid: report.sid, in: db) {
+                return try MessageParts.apply(report, messageID: known.messageID, part: known.part, of: known.total, at: at,
+                                              events: events, usageMonth: usageMonth, in: db)
+            }
             var row: Row?
             if let id = report.messageID {
                 row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id])

@@ -69,6 +69,22 @@ struct MessagePartTests {
         #expect(try await fixture.usageLines() == ["acme alice 2027-01 messages=1 segments=3"])
     }
 
+    @Test("a part's callback without the part in its URL is still known by its sid, part 1 included")
+    func callbackWithoutPartParameters() async throws {
+        let fixture = try StoreFixture()
+        let message = try await claimed(fixture)
+        try await accept(fixture, message)
+        for (part, sid) in [(1, "SMp1"), (2, "SMp2")] {
+            let effect = try await fixture.db.apply(StatusReport(messageID: nil, sid: sid, status: "delivered", errorCode: nil, segments: 1),
+                                                    now: fixture.now + 10, usageMonth: StoreFixture.usageMonth)
+            #expect(effect == .ignored(id: message.id, state: .sent, why: "part \(part) of 3 delivered recorded"))
+        }
+        #expect(try await fixture.state(message.id) == .sent)
+        let last = try await fixture.db.apply(StatusReport(messageID: message.id, sid: "SMp3", status: "delivered", errorCode: nil, segments: 1),
+                                              now: fixture.now + 10, usageMonth: StoreFixture.usageMonth)
+        #expect(last == .moved(id: message.id, from: .sent, to: .delivered))
+    }
+
     @Test("one undelivered part makes the message undelivered, with that part's error")
     func onePartLost() async throws {
         let fixture = try StoreFixture()
