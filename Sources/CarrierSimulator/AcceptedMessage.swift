@@ -13,6 +13,9 @@ public struct AcceptedMessage: Sendable, Equatable {
     /// `queued`, then `sent`, then `delivered`, `undelivered` or `failed`.
     public var status: String
     public var errorCode: Int?
+    /// The `Udh` field of a part posted on its own, as received (hex), and what it says.
+    public var udh: String? = nil
+    public var concatenation: UserDataHeader.Concatenation? = nil
 }
 
 extension AcceptedMessage: Encodable {
@@ -23,6 +26,7 @@ extension AcceptedMessage: Encodable {
         case acceptedAt = "accepted_at"
         case numSegments = "num_segments"
         case errorCode = "error_code"
+        case udh, concatenation
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -38,5 +42,7 @@ extension AcceptedMessage: Encodable {
         try container.encode(TwilioDate.iso8601(acceptedAt), forKey: .acceptedAt)
         try container.encode(numSegments, forKey: .numSegments)
         try container.encode(errorCode, forKey: .errorCode)
+        try container.encode(udh, forKey: .udh)
+        try container.encode(concatenation, forKey: .concatenation)
     }
 }

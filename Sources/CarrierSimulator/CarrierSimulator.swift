@@ -127,6 +127,15 @@ public struct RunningSimulator: Sendable {
         }
     }
 
+    /// The next `count` POSTs of part `part` of client-segmented messages fail with `status`.
+    public func failPart(_ part: Int, count: Int, status: Int = 503) {
+        core.state.updateFaults {
+            $0.failPartNumber = part
+            $0.failPartNext = count
+            $0.failPartStatus = status
+        }
+    }
+
     public func throttleNext(_ count: Int, retryAfterSeconds: Int = 1) {
         core.state.updateFaults {
             $0.throttleNext = count

@@ -99,6 +99,7 @@ struct FaultPlanResource: Encodable {
         var status: Int?
         var retry_after: Int?
         var seconds: Double?
+        var part: Int?
     }
 
     private struct ErrorFor: Encodable {
@@ -115,6 +116,7 @@ struct FaultPlanResource: Encodable {
     enum CodingKeys: String, CodingKey {
         case latencyMilliseconds = "latency_ms"
         case failNext = "fail_next"
+        case failPart = "fail_part"
         case throttleNext = "throttle_next"
         case hangNext = "hang_next"
         case dropNext = "drop_next"
@@ -128,6 +130,7 @@ struct FaultPlanResource: Encodable {
         let latency = plan.latency.components
         try container.encode(latency.seconds * 1000 + latency.attoseconds / 1_000_000_000_000_000, forKey: .latencyMilliseconds)
         try container.encode(Counted(count: plan.failNext, status: plan.failStatus), forKey: .failNext)
+        try container.encode(Counted(count: plan.failPartNext, status: plan.failPartStatus, part: plan.failPartNumber), forKey: .failPart)
         try container.encode(Counted(count: plan.throttleNext, retry_after: plan.throttleRetryAfterSeconds), forKey: .throttleNext)
         let hang = plan.hangDuration.components
         try container.encode(

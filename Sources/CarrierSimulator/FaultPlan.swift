@@ -52,6 +52,11 @@ public struct FaultPlan: Sendable, Equatable {
     public var throttleRetryAfterSeconds: Int = 1
     public var failNext: Int = 0
     public var failStatus: Int = 503
+    /// The next `failPartNext` POSTs of part `failPartNumber` of a client-segmented message (as
+    /// its `Udh` says) are answered with `failPartStatus`: a failure in the middle of a message.
+    public var failPartNext: Int = 0
+    public var failPartNumber: Int = 2
+    public var failPartStatus: Int = 503
     /// Keyed by destination (`To`): POSTs to it are refused with this error.
     public var errorFor: [String: CarrierErrorReply] = [:]
     /// Keyed by destination (`To`): accepted, then reported undelivered or failed.

@@ -7,6 +7,12 @@ struct FaultUpdate: Decodable, Sendable {
         var status: Int?
     }
 
+    struct FailPart: Decodable, Sendable {
+        var count: Int
+        var part: Int
+        var status: Int?
+    }
+
     struct ThrottleNext: Decodable, Sendable {
         var count: Int
         var retryAfter: Int?
@@ -39,6 +45,7 @@ struct FaultUpdate: Decodable, Sendable {
 
     var latencyMilliseconds: Int?
     var failNext: FailNext?
+    var failPart: FailPart?
     var throttleNext: ThrottleNext?
     var hangNext: HangNext?
     var dropNext: DropNext?
@@ -49,6 +56,7 @@ struct FaultUpdate: Decodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case latencyMilliseconds = "latency_ms"
         case failNext = "fail_next"
+        case failPart = "fail_part"
         case throttleNext = "throttle_next"
         case hangNext = "hang_next"
         case dropNext = "drop_next"
@@ -73,6 +81,11 @@ struct FaultUpdate: Decodable, Sendable {
         if let failNext {
             try requireCount(failNext.count, "fail_next")
             try requireStatus(failNext.status ?? 503, "fail_next")
+        }
+        if let failPart {
+            try requireCount(failPart.count, "fail_part")
+            try requireStatus(failPart.status ?? 503, "fail_part")
+            guard (1...255).contains(failPart.part) else { throw Invalid(description: "fail_part.part must be between 1 and 255") }
         }
         if let throttleNext {
             try requireCount(throttleNext.count, "throttle_next")
@@ -102,6 +115,11 @@ struct FaultUpdate: Decodable, Sendable {
         if let failNext {
             plan.failNext = failNext.count
             plan.failStatus = failNext.status ?? 503
+        }
+        if let failPart {
+            plan.failPartNext = failPart.count
+            plan.failPartNumber = failPart.part
+            plan.failPartStatus = failPart.status ?? 503
         }
         if let throttleNext {
             plan.throttleNext = throttleNext.count

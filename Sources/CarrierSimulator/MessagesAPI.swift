@@ -9,6 +9,9 @@ import Logging
 struct MessagesAPI: Sendable {
     static let apiVersion = "2010-04-01"
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    /// The simulator's own code for a malformed or oversized part (Twilio's API has no `Udh`
+    /// field): a 4xx, so a client takes it as a permanent failure, which a bad header is.
+    static let invalidUDHCode = 21620
 
     let core: SimulatorCore
 
@@ -48,6 +51,21 @@ struct MessagesAPI: Sendable {
         guard body.unicodeScalars.count <= Segmenter.maximumCharacters else {
             return JSONReply.error(status: 400, code: 21617, message: "The concatenated message body exceeds the 1600 character limit.")
         }
+        // A client that segments itself sends each part with its header; the part must be one
+        // well-formed segment, as a single-segment gateway would insist.
+        var header: UserDataHeader?
+        if let udh = form["Udh"] {
+            do {
+                let parsed = try UserDataHeader.parse(hex: udh)
+                try parsed.check(body: body)
+                header = parsed
+            } catch {
+                return JSONReply.error(status: 400, code: Self.invalidUDHCode, message: error.description)
+            }
+        }
+        if let header, let status = core.state.takePartFault(part: header.concatenation.part) {
+            return await answer(.fail(status: status))
+        }
 
         let key = request.headers[Self.idempotencyKey].flatMap { $0.isEmpty ? nil : $0 }
         // Like the real carrier, a number's own StatusCallback applies when the POST names none.
@@ -61,9 +79,11 @@ struct MessagesAPI: Sendable {
             idempotencyKey: key,
             statusCallback: statusCallback,
             acceptedAt: Date(),
-            numSegments: Segmenter().segment(body).segments,
+            numSegments: header == nil ? Segmenter().segment(body).segments : 1,
             status: "queued",
-            errorCode: nil
+            errorCode: nil,
+            udh: header.map { _ in form["Udh"] ?? "" },
+            concatenation: header?.concatenation
         )
         let accountSID = core.configuration.accountSID
         switch core.state.accept(message) {

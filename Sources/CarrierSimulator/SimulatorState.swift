@@ -63,6 +63,16 @@ final class SimulatorState: Sendable {
         }
     }
 
+    /// The status a POST of part `part` fails with, if a part fault is armed for it.
+    func takePartFault(part: Int) -> Int? {
+        storage.withLock { storage in
+            guard storage.faults.failPartNext > 0, storage.faults.failPartNumber == part else { return nil }
+            storage.faults.failPartNext -= 1
+            storage.stats.faultsInjected += 1
+            return storage.faults.failPartStatus
+        }
+    }
+
     func message(sid: String) -> AcceptedMessage? {
         storage.withLock { storage in
             storage.messageIndexBySID[sid].map { storage.messages[$0] }

@@ -10,14 +10,21 @@ public struct OutboundSMS: Sendable, Equatable {
     public var idempotencyKey: String
     /// Where the carrier posts status callbacks for this message, if anywhere.
     public var statusCallback: String?
+    /// The concatenation header of one part Herald segmented itself (`segmentation = "client"`),
+    /// sent as the `Udh` form field in hex; nil for a whole message.
+    public var udh: [UInt8]?
 
-    public init(messageID: Int64, from: String, to: String, body: String, idempotencyKey: String, statusCallback: String?) {
+    public init(
+        messageID: Int64, from: String, to: String, body: String, idempotencyKey: String, statusCallback: String?,
+        udh: [UInt8]? = nil
+    ) {
         self.messageID = messageID
         self.from = from
         self.to = to
         self.body = body
         self.idempotencyKey = idempotencyKey
         self.statusCallback = statusCallback
+        self.udh = udh
     }
 }
 

@@ -79,6 +79,7 @@ public final class TwilioCarrierClient: CarrierClient {
 
     public func send(_ sms: OutboundSMS) async -> CarrierOutcome {
         var fields = [("To", sms.to), ("From", sms.from), ("Body", sms.body)]
+        if let udh = sms.udh { fields.append(("Udh", Self.hex(udh))) }
         if let callback = sms.statusCallback { fields.append(("StatusCallback", callback)) }
         let request = HTTPRequest(
             method: "POST",
@@ -141,6 +142,18 @@ public final class TwilioCarrierClient: CarrierClient {
                 )
             }
         }
+    }
+
+    /// Upper-case hex, two digits a byte: how SMPP-style gateways write a user data header.
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Enough of an unparseable body for an operator to recognise it in a log line.

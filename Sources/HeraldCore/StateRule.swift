@@ -15,8 +15,9 @@ public struct StateRule: Sendable, Hashable {
 
     /// A limit on how many texts one contact may receive in a period.
     ///
-    /// Recorded as data only: window evaluation does not count messages, and nothing in Herald
-    /// enforces these caps yet.
+    /// heraldd enforces it when it claims a held-kind text: at most `messages` per organization and
+    /// recipient number in any rolling `perHours`, counting every held-kind text, since Herald cannot
+    /// tell subjects apart (see `WindowCalculator.evaluate(at:window:to:kind:recentSends:)`).
     public struct FrequencyCap: Sendable, Hashable, CustomStringConvertible {
         public var messages: Int
         public var perHours: Int
@@ -51,7 +52,7 @@ public struct StateRule: Sendable, Hashable {
     public var closedOnHolidays: Bool
     /// This state's own holidays, on top of the table's (only used with `closedOnHolidays`).
     public var extraHolidays: Set<CivilDate>
-    /// Recorded, not enforced (see `FrequencyCap`).
+    /// Enforced at dispatch, per organization and recipient number (see `FrequencyCap`).
     public var frequencyCap: FrequencyCap?
 
     public init(

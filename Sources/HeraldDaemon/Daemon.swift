@@ -96,7 +96,8 @@ public final class Daemon: Sendable {
                 idleWait: .milliseconds(Int64(configuration.dispatch.idleWait * 1000)),
                 shutdownGrace: .milliseconds(Int64(configuration.dispatch.shutdownGrace * 1000)),
                 retryPolicy: configuration.retry.retryPolicy,
-                statusCallbackBase: configuration.webhooks.publicURL + WebhookRoutes.statusPath
+                statusCallbackBase: configuration.webhooks.publicURL + WebhookRoutes.statusPath,
+                segmentation: configuration.carrier.segmentation == .client ? .client : .carrier
             ),
             clock: clock, logger: logger
         )

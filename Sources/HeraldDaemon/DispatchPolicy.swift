@@ -42,9 +42,13 @@ final class DispatchPolicy: Sendable {
             // The window is checked again at claim time, so a backlog never spills past its end.
             if candidate.kind.isHeldBySendingWindow, let organization = state.directory.organization(candidate.orgID),
                case let .success(number) = PhoneNumber.parse(candidate.to) {
-                switch state.windows.evaluate(at: now, window: organization.window, to: number, kind: candidate.kind) {
+                let decision = state.windows.evaluate(
+                    at: now, window: organization.window, to: number, kind: candidate.kind, recentSends: candidate.recentSends
+                )
+                switch decision {
                 case .allowed: break
-                case let .deferred(until, reason): return .hold(until: until, reason: reason)
+                case let .deferred(until, reason):
+                    return .hold(until: until, reason: reason, detail: capDetail(candidate, to: number, now: now))
                 // Only a configuration change can open such a window: look again hourly, not every minute.
                 case let .never(reason): return .hold(until: now + 3600, reason: reason)
                 }
@@ -62,6 +66,23 @@ final class DispatchPolicy: Sendable {
             case let .later(until, reason): return .hold(until: until, reason: reason)
             }
         }
+    }
+
+    /// How far back the claim must look up a candidate's earlier sends: the period of its state's
+    /// frequency cap, or nil, for almost every number, when no cap counts them.
+    func lookback(_ candidate: ClaimCandidate) -> TimeInterval? {
+        windows.frequencyCapRule(kind: candidate.kind, to: candidate.to)?.frequencyCap?.period
+    }
+
+    /// Says so when the recipient's frequency cap is what holds a text, since the held reason
+    /// `state_rule` alone reads like the state's hours.
+    private func capDetail(_ candidate: ClaimCandidate, to number: PhoneNumber, now: Date) -> String? {
+        guard !candidate.recentSends.isEmpty, let rule = windows.rules.rule(for: number.subdivision), let cap = rule.frequencyCap,
+              cap.nextAllowed(at: now, after: candidate.recentSends) != nil
+        else { return nil }
+        let counted = candidate.recentSends.filter { $0 > now - cap.period }.count
+        return "\(rule.name) frequency cap: \(counted) held-kind texts from this organization to this number in the last "
+            + "\(cap.perHours) h, at most \(cap.messages) allowed (subjects are not told apart, so all count)"
     }
 
     /// A 429 pauses that sender, not the queue (SPEC §8).

@@ -17,10 +17,11 @@ final class DispatchService: Service {
         var shutdownGrace: Duration
         var retryPolicy: RetryPolicy
         var statusCallbackBase: String?
+        var segmentation: MessagePoster.Segmentation = .carrier
     }
 
     private let database: QueueDatabase
-    private let carrier: any CarrierClient
+    private let poster: MessagePoster
     private let policy: DispatchPolicy
     private let recorder: OutcomeRecorder
     private let settings: Settings
@@ -32,7 +33,7 @@ final class DispatchService: Service {
     init(database: QueueDatabase, carrier: any CarrierClient, policy: DispatchPolicy, recorder: OutcomeRecorder,
          settings: Settings, clock: any WallClock, logger: Logger) {
         self.database = database
-        self.carrier = carrier
+        poster = MessagePoster(carrier: carrier, segmentation: settings.segmentation)
         self.policy = policy
         self.recorder = recorder
         self.settings = settings
@@ -88,10 +89,10 @@ final class DispatchService: Service {
                 let results = recorder.takeForClaim()
                 do {
                     claimed = try await database.claimDue(
-                        now: now, limit: limit, recording: (results, recorder.usageMonth)
+                        now: now, limit: limit, recording: (results, recorder.usageMonth), lookback: { [policy] in policy.lookback($0) }
                     ) { [policy, events = recorder.events] candidate in
                         let verdict = policy.decide(candidate, now: now)
-                        if case let .hold(until, reason) = verdict { events.held(candidate, until: until, reason: reason) }
+                        if case let .hold(until, reason, _) = verdict { events.held(candidate, until: until, reason: reason) }
                         return verdict
                     }
                     recorder.events.recorded(results)
@@ -149,7 +150,8 @@ final class DispatchService: Service {
             idempotencyKey: message.carrierKey,
             statusCallback: settings.statusCallbackBase.map { "\($0)?m=\(message.id)" }
         )
-        let outcome = await carrier.send(sms)
+        let posted = await poster.post(sms)
+        let outcome = posted.outcome
         let now = clock.now()
         let decision = OutcomeDecision.decide(
             outcome, attempts: message.attempts, expiresAt: message.expiresAt, now: now,
@@ -164,7 +166,7 @@ final class DispatchService: Service {
         case let .retryable(_, status, _): httpStatus = status
         case .accepted: httpStatus = nil
         }
-        recorder.submit(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus))
+        recorder.submit(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus, partSIDs: posted.partSIDs))
         inFlight.add(-1, ordering: .relaxed)
         wakeups.ring()
     }

@@ -75,7 +75,9 @@ struct WebhookRoutes: Sendable {
         let messageID = request.uri.queryParameters.get("m").flatMap { Int64($0) }
         let report = StatusReport(
             messageID: messageID, sid: sid, status: status,
-            errorCode: fields["ErrorCode"].flatMap { Int($0) }, segments: fields["NumSegments"].flatMap { Int($0) }
+            errorCode: fields["ErrorCode"].flatMap { Int($0) }, segments: fields["NumSegments"].flatMap { Int($0) },
+            part: request.uri.queryParameters.get(MessagePoster.partParameter).flatMap { Int($0) },
+            parts: request.uri.queryParameters.get(MessagePoster.partsParameter).flatMap { Int($0) }
         )
         let effect = try await database.apply(report, now: clock.now(), usageMonth: usageMonth)
         switch effect {

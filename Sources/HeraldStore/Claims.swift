@@ -13,11 +13,15 @@ public struct ClaimCandidate: Sendable {
     public var heldReason: HeldReason?
     public var notBefore: Date
     public var expiresAt: Date?
+    /// When this org's earlier held-kind texts to this number went out (or, still in flight, were
+    /// claimed), this claim's own earlier picks included; filled only when `lookback` asked.
+    public var recentSends: [Date] = []
 }
 
 public enum ClaimVerdict: Sendable, Equatable {
     case send
-    case hold(until: Date, reason: HeldReason)
+    /// `detail` explains the hold in its event when the reason alone would not.
+    case hold(until: Date, reason: HeldReason, detail: String? = nil)
     case expire
 }
 
@@ -40,11 +44,15 @@ extension QueueDatabase {
     /// Claims up to `limit` due messages in one transaction, highest priority first and oldest
     /// `not_before` first within a priority. `decide` (pure rules, called inside the transaction)
     /// may hold a candidate for later instead; only `.send` candidates become `sending`.
-    /// - Parameter recording: POST results to write in the same transaction, so that under load
-    ///   one commit (one fsync) serves both halves of the dispatch cycle.
+    /// - Parameters:
+    ///   - recording: POST results to write in the same transaction, so that under load one commit
+    ///     (one fsync) serves both halves of the dispatch cycle.
+    ///   - lookback: how far back `decide` needs a candidate's `recentSends` (a frequency cap's
+    ///     period), or nil, the common case, when no rule counts them and no query is made.
     public func claimDue(
         now: Date, limit: Int,
         recording: (records: [DispatchRecord], usageMonth: @Sendable (String) -> String)? = nil,
+        lookback: @escaping @Sendable (ClaimCandidate) -> TimeInterval? = { _ in nil },
         decide: @escaping @Sendable (ClaimCandidate) -> ClaimVerdict
     ) async throws -> [ClaimedMessage] {
         try await pool.write { db in
@@ -70,6 +78,7 @@ extension QueueDatabase {
             let expire = try db.cachedStatement(sql: """
                 UPDATE message SET state = 'expired', held_reason = NULL, final_at = ?, updated_at = ? WHERE id = ?
                 """)
+            var history = RecipientHistory()
             for priority in MessageKind.priorities where examined < limit {
                 // Columns by position: this runs for every claimed message.
                 let rows = try Row.fetchAll(select, arguments: [priority, at, limit - examined])
@@ -78,25 +87,30 @@ extension QueueDatabase {
                     let id: Int64 = row[0]
                     let state = MessageState(rawValue: row[13]) ?? .queued
                     let expiresAt = (row[10] as Int64?).map(Date.init(millis:))
-                    let candidate = ClaimCandidate(
+                    var candidate = ClaimCandidate(
                         id: id, orgID: row[1], from: row[3], to: row[4],
                         kind: MessageKind(rawValue: row[6]) ?? .bulk, segments: row[7] ?? 1,
                         heldReason: (row[8] as String?).flatMap(HeldReason.init(rawValue:)),
                         notBefore: Date(millis: row[9]), expiresAt: expiresAt
                     )
+                    let counted = lookback(candidate)
+                    if let counted {
+                        candidate.recentSends = try history.sends(org: candidate.orgID, to: candidate.to, since: now - counted, in: db)
+                    }
                     let verdict: ClaimVerdict = if let expiresAt, expiresAt <= now { .expire } else { decide(candidate) }
                     switch verdict {
                     case .send:
+                        if counted != nil { history.picked(org: candidate.orgID, to: candidate.to, at: now) }
                         sending[state, default: []].append(id)
                         claimed.append(ClaimedMessage(
                             id: id, orgID: candidate.orgID, userID: row[2], from: candidate.from, to: candidate.to,
                             body: row[5], segments: candidate.segments, attempts: (row[11] as Int) + 1,
                             carrierKey: row[12], expiresAt: expiresAt
                         ))
-                    case let .hold(until, reason):
+                    case let .hold(until, reason, detail):
                         try hold.execute(arguments: [until.millis, reason.rawValue, at, id])
                         try events.append(Transition(id, from: state, to: .scheduled, reason: reason.rawValue,
-                                                       detail: "not before \(Timestamp.format(until))"))
+                                                       detail: (detail.map { $0 + "; " } ?? "") + "not before \(Timestamp.format(until))"))
                     case .expire:
                         try expire.execute(arguments: [at, at, id])
                         try events.append(Transition(id, from: state, to: .expired, reason: "expired",

@@ -11,8 +11,45 @@ enum Migrations {
         migrator.registerMigration("v2 body retention") { db in
             try db.execute(sql: BodyRetention.migration)
         }
+        migrator.registerMigration("v3 recipient index") { db in
+            try db.execute(sql: v3RecipientIndex)
+        }
+        migrator.registerMigration("v4 message parts") { db in
+            try db.execute(sql: v4MessageParts)
+        }
         return migrator
     }
+
+    /// Frequency caps (SPEC §5) count an organization's recent texts to one number each time a
+    /// text to a capped number is claimed: a range scan on this index. It serves every lookup by
+    /// number that `message_to` served, so it replaces that index rather than adding a write to
+    /// every message.
+    static let v3RecipientIndex = """
+    DROP INDEX message_to;
+    CREATE INDEX message_recipient ON message(to_number, org_id, sent_at);
+    """
+
+    /// `segmentation = "client"` (SPEC §7): Herald posts each segment as its own carrier message,
+    /// with a sid and status callbacks of its own. The message is delivered once every part is.
+    /// Rows come from accepted posts (sid, no status yet) and from status callbacks, whichever is
+    /// first; `message.carrier_sid` keeps part 1's sid.
+    static let v4MessageParts = """
+    CREATE TABLE message_part (
+        message_id INTEGER NOT NULL,
+        part INTEGER NOT NULL,
+        carrier_sid TEXT,
+        carrier_status TEXT,
+        error_code INTEGER,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (message_id, part)
+    ) WITHOUT ROWID;
+    CREATE INDEX message_part_sid ON message_part(carrier_sid) WHERE carrier_sid IS NOT NULL;
+
+    CREATE VIEW message_parts AS
+    SELECT message_id, part, carrier_sid, carrier_status, error_code,
+        strftime('%Y-%m-%dT%H:%M:%fZ', updated_at / 1000.0, 'unixepoch') AS updated_at
+    FROM message_part;
+    """
 
     static let v1 = """
     -- Organizations and their senders. Rows come from the configuration (and later heraldctl).

@@ -7,11 +7,14 @@ public struct DispatchRecord: Sendable, Equatable {
     public var message: ClaimedMessage
     public var decision: OutcomeDecision
     public var httpStatus: Int?
+    /// `segmentation = "client"`: the sids of the parts the carrier accepted, in part order.
+    public var partSIDs: [String]
 
-    public init(message: ClaimedMessage, decision: OutcomeDecision, httpStatus: Int?) {
+    public init(message: ClaimedMessage, decision: OutcomeDecision, httpStatus: Int?, partSIDs: [String] = []) {
         self.message = message
         self.decision = decision
         self.httpStatus = httpStatus
+        self.partSIDs = partSIDs
     }
 }
 
@@ -42,6 +45,9 @@ extension QueueDatabase {
                 """)
             for record in records {
                 let id = record.message.id
+                // Kept whatever became of the message: a retry leaves the parts already taken on
+                // record, and the callbacks of those parts find their rows.
+                try MessageParts.recordAccepted(record.partSIDs, of: id, at: at, in: db)
                 switch record.decision {
                 case let .sent(sid, status, segments):
                     accepted.append((record, sid, status, segments))

@@ -11,17 +11,25 @@ public struct StatusReport: Sendable, Equatable {
     public var status: String
     public var errorCode: Int?
     public var segments: Int?
+    /// `segmentation = "client"`: which part of how many this callback is about, from the callback
+    /// URL Herald gave that part.
+    public var part: Int?
+    public var parts: Int?
 
-    public init(messageID: Int64?, sid: String, status: String, errorCode: Int?, segments: Int?) {
+    public init(messageID: Int64?, sid: String, status: String, errorCode: Int?, segments: Int?, part: Int? = nil, parts: Int? = nil) {
         self.messageID = messageID
         self.sid = sid
         self.status = status
         self.errorCode = errorCode
         self.segments = segments
+        self.part = part
+        self.parts = parts
     }
 
     /// The state a carrier status stands for; nil for statuses that say nothing new.
-    var target: MessageState? {
+    var target: MessageState? { Self.target(of: status) }
+
+    static func target(of status: String) -> MessageState? {
         switch status.lowercased() {
         case "accepted", "queued", "sending", "sent", "scheduled": .sent
         case "delivered", "read": .delivered
@@ -46,6 +54,16 @@ extension QueueDatabase {
         try await pool.write { db in
             let at = now.millis
             let events = try EventLog(db, at: at)
+            if let id = report.messageID, let part = report.part, let parts = report.parts, parts > 1, (1...parts).contains(part) {
+                return try MessageParts.apply(report, messageID: id, part: part, of: parts, at: at, events: events,
+                                              usageMonth: usageMonth, in: db)
+            }
+            // A part's callback that lost the URL naming it (a gateway calling a number-level
+            // callback instead): known by its recorded sid, it must still not speak for the message.
+            if let known = try MessageParts.part(sid: report.sid, in: db) {
+                return try MessageParts.apply(report, messageID: known.messageID, part: known.part, of: known.total, at: at,
+                                              events: events, usageMonth: usageMonth, in: db)
+            }
             var row: Row?
             if let id = report.messageID {
                 row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id])

@@ -162,7 +162,10 @@ struct WindowCommand: ParsableCommand {
             print("state rule:    \(rule.subdivision) \(rule.name)\(status): \(rule.hoursDescription)")
             print("               \(rule.certainty.rawValue); \(rule.source)\(rule.note.map { "; \($0)" } ?? "")")
             if let cap = rule.frequencyCap {
-                print("               frequency cap \(cap) (recorded, not enforced)")
+                // This command knows no history, so it can only say how heraldd counts.
+                print("               frequency cap: \(cap)")
+                print("               heraldd holds a text once the organization sent \(cap.messages) held-kind texts to this number")
+                print("               in \(cap.perHours) h (subjects are not told apart, so all count); this answer does not count earlier texts")
             }
             if rule.enabled, rule.closedOnHolidays, let last = table.lastHoliday,
                let day = CivilDate(parsing: String(atText.prefix(10))), day > last {

@@ -76,6 +76,15 @@ struct TwilioCarrierClientTests {
         #expect(try #require(received).form.keys.sorted() == ["Body", "From", "To"])
     }
 
+    @Test func partHeaderIsSentAsUpperCaseHexInUdh() async throws {
+        var part = sms(7)
+        part.udh = [0x05, 0x00, 0x03, 0xAB, 0x03, 0x02]
+        let (_, received) = try await exchange({ jsonResponse(status: 201, #"{"sid":"SM1","status":"queued","num_segments":1}"#) }, sms: part)
+        let form = try #require(received).form
+        #expect(form["Udh"] == "050003AB0302")
+        #expect(form["Body"] == part.body)
+    }
+
     @Test func serverErrorIsRetryable() async throws {
         let (outcome, _) = try await exchange { jsonResponse(status: 500, #"{"code":20500,"message":"Internal Server Error","status":500}"#) }
         #expect(outcome == .retryable(detail: "HTTP 500 from carrier: Internal Server Error", httpStatus: 500, maybeDelivered: false))

@@ -24,8 +24,10 @@ struct DaemonHarness {
     static let alice = "+16125550100"
     static let bob = "+16125550101"
 
-    /// Configuration text for a test daemon; `extra` lands at the end of the file.
-    static func configText(databasePath: String, webhookPort: Int, carrierURL: String, tokenPath: String, extra: String = "") -> String {
+    /// Configuration text for a test daemon; `extra` lands at the end of the file, `carrier` in `[carrier]`.
+    static func configText(
+        databasePath: String, webhookPort: Int, carrierURL: String, tokenPath: String, extra: String = "", carrier: String = ""
+    ) -> String {
         """
         [database]
         path = "\(databasePath)"
@@ -41,6 +43,7 @@ struct DaemonHarness {
         connect_timeout = 1.0
         request_timeout = 5.0
         max_in_flight = 64
+        \(carrier)
         [retry]
         min_backoff = 0.2
         max_backoff = 1.0
@@ -83,6 +86,7 @@ struct DaemonHarness {
     static func withDaemon<T: Sendable>(
         simulator simulatorConfiguration: SimulatorConfiguration = SimulatorConfiguration(callbackDelay: .milliseconds(20)),
         extraConfig: String = "",
+        carrierConfig: String = "",
         clock: any WallClock = SystemWallClock(),
         _ body: (DaemonHarness) async throws -> T
     ) async throws -> T {
@@ -96,7 +100,7 @@ struct DaemonHarness {
             try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
             let text = configText(
                 databasePath: directory.appendingPathComponent("herald.db").path, webhookPort: webhookPort,
-                carrierURL: simulator.baseURL, tokenPath: tokenPath, extra: extraConfig
+                carrierURL: simulator.baseURL, tokenPath: tokenPath, extra: extraConfig, carrier: carrierConfig
             )
             let configuration = try HeraldConfiguration.parse(toml: text, baseDirectory: directory.path)
             var logger = Logger(label: "heraldd-test")

@@ -1,0 +1,38 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// When an organization's recent held-kind texts to one number went out, as frequency caps
+/// (SPEC §5) count them, including the picks of the claim in progress, which are not written
+/// until the claim ends: two texts to one capped number in one batch must see each other.
+///
+/// A text counts from the moment the carrier accepted it (`sent_at`), or, while its post is in
+/// flight, from its claim; texts the carrier refused or that wait for a retry do not count.
+struct RecipientHistory {
+    private var picks: [String: [Date]] = [:]
+
+    /// The kinds sending windows hold are the kinds state rules govern; the others never count.
+    private static let countedKinds = MessageKind.allCases.filter(\.isHeldBySendingWindow)
+        .map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
+    /// Sends after `since`, in no particular order. Two range scans of `message_recipient`, so the
+    /// cost follows the number's recent texts, not its whole history.
+    func sends(org: String, to: String, since: Date, in db: Database) throws -> [Date] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT sent_at FROM message INDEXED BY message_recipient
+            WHERE to_number = ?1 AND org_id = ?2 AND sent_at > ?3 AND kind IN (\(Self.countedKinds))
+            UNION ALL
+            SELECT updated_at FROM message INDEXED BY message_recipient
+            WHERE to_number = ?1 AND org_id = ?2 AND sent_at IS NULL AND state = 'sending' AND updated_at > ?3
+                AND kind IN (\(Self.countedKinds))
+            """)
+        let written = try Int64.fetchAll(statement, arguments: [to, org, since.millis]).map(Date.init(millis:))
+        return written + (picks[Self.key(org, to)] ?? [])
+    }
+
+    mutating func picked(org: String, to: String, at instant: Date) {
+        picks[Self.key(org, to), default: []].append(instant)
+    }
+
+    private static func key(_ org: String, _ to: String) -> String { org + "\u{1F}" + to }
+}
