@@ -48,7 +48,7 @@ final class DispatchPolicy: Sendable {
                 switch decision {
                 case .allowed: break
                 case let .deferred(until, reason):
-                    return .hold(until: until, reason: reason, detail: capDetail(candidate, to: number, now: now))
+                    return .hold(until: until, reason: reason, detail: capDetail(candidate, to: number, now: now, windows: state.windows))
                 // Only a configuration change can open such a window: look again hourly, not every minute.
                 case let .never(reason): return .hold(until: now + 3600, reason: reason)
                 }
@@ -71,12 +71,12 @@ final class DispatchPolicy: Sendable {
     /// How far back the claim must look up a candidate's earlier sends: the period of its state's
     /// frequency cap, or nil, for almost every number, when no cap counts them.
     func lookback(_ candidate: ClaimCandidate) -> TimeInterval? {
-        windows.frequencyCapRule(kind: candidate.kind, to: candidate.to)?.frequencyCap?.period
+        state.withLock { $0.windows }.frequencyCapRule(kind: candidate.kind, to: candidate.to)?.frequencyCap?.period
     }
 
     /// Says so when the recipient's frequency cap is what holds a text, since the held reason
     /// `state_rule` alone reads like the state's hours.
-    private func capDetail(_ candidate: ClaimCandidate, to number: PhoneNumber, now: Date) -> String? {
+    private func capDetail(_ candidate: ClaimCandidate, to number: PhoneNumber, now: Date, windows: WindowCalculator) -> String? {
         guard !candidate.recentSends.isEmpty, let rule = windows.rules.rule(for: number.subdivision), let cap = rule.frequencyCap,
               cap.nextAllowed(at: now, after: candidate.recentSends) != nil
         else { return nil }
