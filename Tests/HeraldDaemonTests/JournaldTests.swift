@@ -79,7 +79,7 @@ struct JournaldTests {
                 if state == "delivered" { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            try #require(state == "delivered", "message \(id) is \(state ?? "missing")")
+            try #require(state == "delivered", "message \(id) is \(state ?? "missing"); output:\n\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
             let sid = try await producer.read { db in try String.fetchOne(db, sql: "SELECT carrier_sid FROM messages WHERE id = ?", arguments: [id]) }
 
             let heralddPID = try #require(pid("heraldd"))
