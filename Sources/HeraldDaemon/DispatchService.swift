@@ -63,17 +63,19 @@ final class DispatchService: Service {
     private func claimAndSend() async {
         await withDiscardingTaskGroup { sends in
             var lastPrune = clock.now()
-            // The watchdog is fed from this loop itself: if claiming hangs, the pings stop and
-            // systemd restarts the daemon rather than letting due messages wait forever.
+            // The watchdog is fed from this loop itself: if claiming hangs, or every claim fails
+            // (a full disk, a broken file), the pings stop and systemd restarts the daemon rather
+            // than letting due messages wait forever behind a loop that only looks alive.
             let watchdog = SystemdNotifier.watchdogInterval()
             var lastPing = ContinuousClock.now
+            var claimFailing = false
             var claimedSoFar = 0
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 if let wedge = TestHooks.wedgeDispatchAfterClaims, claimedSoFar >= wedge {
                     await TestHooks.wedgeDispatch(afterClaims: claimedSoFar, logger: logger)
                     continue
                 }
-                if let watchdog, ContinuousClock.now - lastPing >= watchdog {
+                if let watchdog, !claimFailing, ContinuousClock.now - lastPing >= watchdog {
                     SystemdNotifier.notify("WATCHDOG=1")
                     lastPing = ContinuousClock.now
                 }
@@ -96,7 +98,9 @@ final class DispatchService: Service {
                         return verdict
                     }
                     recorder.events.recorded(results)
+                    claimFailing = false
                 } catch {
+                    claimFailing = true
                     recorder.putBack(results)
                     logger.error("cannot claim due messages, retrying: \(error)")
                     await wakeups.wait(upTo: .seconds(1))

@@ -111,3 +111,54 @@ extension SystemdNotifyTests {
         }
     }
 }
+
+extension SystemdNotifyTests {
+    @Test("WATCHDOG=1 stops while every claim fails (a loop that spins without progress), and resumes once claims succeed")
+    func watchdogStopsWhileClaimsFail() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CrashRecoveryTests.heralddPath))
+        let directory = try DaemonHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let listener = try NotifyListener(path: directory.appendingPathComponent("notify").path)
+        let webhookPort = try FreePort.find()
+        try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
+            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CrashRecoveryTests.heralddPath)
+            process.arguments = ["--config", configPath]
+            var environment = ProcessInfo.processInfo.environment
+            environment["NOTIFY_SOCKET"] = listener.path
+            environment["WATCHDOG_USEC"] = "400000"
+            environment.removeValue(forKey: "WATCHDOG_PID")
+            process.environment = environment
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+            defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+            let ready = listener.collect(deadline: ContinuousClock.now + .seconds(60)) { $0.contains { $0.text == "READY=1" } }
+            try #require(ready.contains { $0.text == "READY=1" })
+
+            // Stands in for a disk that refuses every write of a claim: the loop goes on, claiming fails.
+            let producer = try await CrashRecoveryTests.producer(databasePath: databasePath, log: log)
+            try await producer.write { db in
+                try db.execute(sql: """
+                    CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON message WHEN NEW.state = 'sending'
+                    BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END;
+                    INSERT INTO outbox (org, sender, to_number, body) VALUES ('acme', 'alice', '+16125550123', 'stuck');
+                    """)
+            }
+            let failingFrom = ContinuousClock.now
+            let failing = listener.collect(deadline: failingFrom + .seconds(8)) { _ in false }
+            let late = failing.filter { $0.text == "WATCHDOG=1" && $0.at > failingFrom + .seconds(2) }
+            #expect(late.isEmpty, "WATCHDOG=1 went on while every claim failed: \(late.count) pings")
+            #expect(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).contains("cannot claim due messages"))
+
+            try await producer.write { db in try db.execute(sql: "DROP TRIGGER refuse_claims") }
+            let recovered = listener.collect(deadline: ContinuousClock.now + .seconds(30)) { received in
+                received.filter { $0.text == "WATCHDOG=1" }.count >= 2
+            }
+            #expect(recovered.filter { $0.text == "WATCHDOG=1" }.count >= 2, "pings resume once claims succeed")
+            let delivered = try await producer.read { db in try String.fetchOne(db, sql: "SELECT state FROM messages ORDER BY id DESC LIMIT 1") }
+            #expect(["sending", "sent", "delivered"].contains(delivered ?? ""), "nothing lost: the message goes once claims work")
+        }
+    }
+}
