@@ -26,7 +26,7 @@ enum Migrations {
     /// every message.
     static let v3RecipientIndex = """
     DROP INDEX message_to;
-    CREATE INDEX message_recipient ON message(to_number, org_id, sent_at);
+    CREATE INDEX message_recipient ON message(to_number, org_id);
     """
 
     /// `segmentation = "client"` (SPEC §7): Herald posts each segment as its own carrier message,
