@@ -17,6 +17,8 @@ public final class AdminClient: @unchecked Sendable {
         case notHerald(path: String, firstLine: String)
         case protocolMismatch(path: String, server: Int)
         case closed(path: String)
+        /// heraldd answered the connection with an error instead of its hello (too many connections).
+        case refused(path: String, AdminError)
 
         public var description: String {
             switch self {
@@ -28,6 +30,8 @@ public final class AdminClient: @unchecked Sendable {
                 "heraldd at \(path) speaks admin protocol \(server), this heraldctl speaks \(AdminProtocol.version): use the heraldctl installed with that heraldd"
             case let .closed(path):
                 "heraldd closed the admin connection at \(path)"
+            case let .refused(path, error):
+                "heraldd at \(path) refused the connection: \(error.message)"
             }
         }
     }
@@ -64,6 +68,9 @@ public final class AdminClient: @unchecked Sendable {
         }
         guard let hello = try? AdminJSON.decoder().decode(AdminHello.self, from: Data(first)), hello.hello == "heraldd" else {
             close(fd)
+            if let refusal = try? AdminJSON.decoder().decode(AdminResponse<Empty>.self, from: Data(first)), let error = refusal.error {
+                throw .refused(path: path, error)
+            }
             throw .notHerald(path: path, firstLine: String(decoding: first, as: UTF8.self))
         }
         guard hello.protocol == AdminProtocol.version else {

@@ -70,13 +70,6 @@ extension QueueDatabase {
         }
     }
 
-    /// Organization ids and users with their paused flags, for `status` and `usage`.
-    public func organizationUsers() async throws -> [(org: String, user: String)] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT org_id, id FROM user ORDER BY org_id, id").map { ($0["org_id"], $0["id"]) }
-        }
-    }
-
     /// An online, consistent copy: SQLite's backup API reading one snapshot of the WAL database
     /// while the writer goes on. Written to a temporary name beside `path` and renamed, so `path`
     /// is either the complete backup or untouched.

@@ -219,11 +219,32 @@ struct AdminSocketTests {
         try await DaemonHarness.withDaemon(extraConfig: "") { harness in
             var open: [AdminClient] = []
             for _ in 0..<harness.configuration.admin.maxConnections { open.append(try await client(harness)) }
-            await #expect(throws: AdminClient.ConnectError.self) { try await AdminClient.open(harness.adminSocket) }
+            do {
+                _ = try await AdminClient.open(harness.adminSocket)
+                Issue.record("a connection beyond the cap was served")
+            } catch let AdminClient.ConnectError.refused(_, error) {
+                #expect(error.code == .tooManyConnections)
+            }
             #expect(try await open[0].call(.status, as: StatusResult.self).pid == getpid())
             open.removeLast()
             try await Task.sleep(for: .milliseconds(200))
             #expect(try await client(harness).call(.status, as: StatusResult.self).pid == getpid())
+        }
+    }
+
+    @Test("a silent connection is closed after idle_timeout; a watcher is not")
+    func idleTimeout() async throws {
+        try await DaemonHarness.withDaemon(adminConfig: "idle_timeout = 0.5") { harness in
+            let silent = try await client(harness)
+            let watcher = try await client(harness)
+            _ = try await watcher.call(.watch, as: Empty.self)
+            try await Task.sleep(for: .seconds(2))
+            await #expect(throws: AdminClient.ConnectError.self, "closed for silence") {
+                try await silent.call(.status, as: StatusResult.self)
+            }
+            let id = try harness.insert([OutboxRow(to: Self.ok, body: "still watched")])[0]
+            let line = try await offPool { try AdminJSON.decoder().decode(WatchLine.self, from: Data(watcher.readLine())) }
+            #expect(line.event?.messageID == id, "the watcher outlived the idle timeout")
         }
     }
 

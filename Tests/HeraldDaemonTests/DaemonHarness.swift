@@ -26,13 +26,15 @@ struct DaemonHarness {
 
     /// Configuration text for a test daemon; `extra` lands at the end of the file, `carrier` in `[carrier]`.
     static func configText(
-        databasePath: String, webhookPort: Int, carrierURL: String, tokenPath: String, extra: String = "", carrier: String = ""
+        databasePath: String, webhookPort: Int, carrierURL: String, tokenPath: String, extra: String = "", carrier: String = "",
+        admin: String = ""
     ) -> String {
         """
         [database]
         path = "\(databasePath)"
         [admin]
         socket = "\((databasePath as NSString).deletingLastPathComponent)/admin.sock"
+        \(admin)
         [webhooks]
         listen = "127.0.0.1:\(webhookPort)"
         public_url = "http://127.0.0.1:\(webhookPort)"
@@ -87,6 +89,7 @@ struct DaemonHarness {
         simulator simulatorConfiguration: SimulatorConfiguration = SimulatorConfiguration(callbackDelay: .milliseconds(20)),
         extraConfig: String = "",
         carrierConfig: String = "",
+        adminConfig: String = "",
         clock: any WallClock = SystemWallClock(),
         _ body: (DaemonHarness) async throws -> T
     ) async throws -> T {
@@ -100,7 +103,8 @@ struct DaemonHarness {
             try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
             let text = configText(
                 databasePath: directory.appendingPathComponent("herald.db").path, webhookPort: webhookPort,
-                carrierURL: simulator.baseURL, tokenPath: tokenPath, extra: extraConfig, carrier: carrierConfig
+                carrierURL: simulator.baseURL, tokenPath: tokenPath, extra: extraConfig, carrier: carrierConfig,
+                admin: adminConfig
             )
             let configuration = try HeraldConfiguration.parse(toml: text, baseDirectory: directory.path)
             var logger = Logger(label: "heraldd-test")

@@ -88,6 +88,7 @@ final class AdminService: Service {
                     return
                 }
                 let access = authority.access(for: peer)
+                let idleCloser = try? await connection.channel.pipeline.handler(type: IdleCloser.self).get()
                 try await outbound.write(ByteBuffer(bytes: AdminJSON.line(AdminHello(version: AdminController.version, access: access, peer: peer))))
                 var frames = inbound.makeAsyncIterator()
                 while let frame = try await frames.next() {
@@ -111,7 +112,10 @@ final class AdminService: Service {
                             id: request.id, authority.denial(request.command.name, peer: peer))))
                         continue
                     }
-                    try await outbound.write(ByteBuffer(bytes: await controller.respond(to: request, peer: peer)))
+                    idleCloser?.requestStarted()
+                    let answer = await controller.respond(to: request, peer: peer)
+                    idleCloser?.requestFinished()
+                    try await outbound.write(ByteBuffer(bytes: answer))
                     if case .watch = request.command {
                         try await connection.channel.pipeline.removeHandler(name: "idle").get()
                         try await watch(outbound: outbound, channel: connection.channel)
@@ -156,13 +160,18 @@ private final class ClosedFlag: Sendable {
     func set() { value.store(true, ordering: .relaxed) }
 }
 
-/// Closes a connection that sent nothing for the idle timeout (removed once it `watch`es).
-private final class IdleCloser: ChannelInboundHandler, Sendable {
+/// Closes a connection that sent nothing for the idle timeout (removed once it `watch`es), but
+/// never while its request is being carried out: a backup of a large file takes its time.
+final class IdleCloser: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
+    private let requestsInProgress = Atomic<Int>(0)
+
+    func requestStarted() { requestsInProgress.add(1, ordering: .relaxed) }
+    func requestFinished() { requestsInProgress.subtract(1, ordering: .relaxed) }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            context.close(promise: nil)
+            if requestsInProgress.load(ordering: .relaxed) == 0 { context.close(promise: nil) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
