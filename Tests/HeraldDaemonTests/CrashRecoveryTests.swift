@@ -15,10 +15,16 @@ struct CrashRecoveryTests {
         return directory.appendingPathComponent("heraldd").path
     }
 
-    static func startHeraldd(config: String, log: URL) throws -> Process {
+    /// - Parameter environment: variables to set on top of this process's, or to remove (nil).
+    static func startHeraldd(config: String, log: URL, environment changes: [String: String?] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: heralddPath)
         process.arguments = ["--config", config]
+        if !changes.isEmpty {
+            var environment = ProcessInfo.processInfo.environment
+            for (name, value) in changes { environment[name] = value }
+            process.environment = environment
+        }
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()

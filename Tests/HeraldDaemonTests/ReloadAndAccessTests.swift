@@ -47,15 +47,7 @@ struct ReloadAndAccessTests {
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
             let (configPath, _, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
             let original = try String(contentsOfFile: configPath, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CrashRecoveryTests.heralddPath)
-            process.arguments = ["--config", configPath]
-            var environment = ProcessInfo.processInfo.environment
-            environment["NOTIFY_SOCKET"] = listener.path
-            process.environment = environment
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: log)
-            try process.run()
+            let process = try CrashRecoveryTests.startHeraldd(config: configPath, log: log, environment: ["NOTIFY_SOCKET": listener.path])
             defer {
                 if process.isRunning {
                     process.terminate()

@@ -53,17 +53,9 @@ struct SystemdNotifyTests {
         let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning { simulator in
             let (configPath, _, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CrashRecoveryTests.heralddPath)
-            process.arguments = ["--config", configPath]
-            var environment = ProcessInfo.processInfo.environment
-            environment["NOTIFY_SOCKET"] = listener.path
-            environment["WATCHDOG_USEC"] = "400000"
-            environment.removeValue(forKey: "WATCHDOG_PID")
-            process.environment = environment
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: log)
-            try process.run()
+            let process = try CrashRecoveryTests.startHeraldd(config: configPath, log: log, environment: [
+                "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "400000", "WATCHDOG_PID": nil,
+            ])
             defer {
                 process.terminate()
                 process.waitUntilExit()

@@ -30,19 +30,10 @@ extension SystemdNotifyTests {
             let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort) {
                 $0.replacingOccurrences(of: "level = \"warning\"", with: "level = \"info\"")
             }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CrashRecoveryTests.heralddPath)
-            process.arguments = ["--config", configPath]
-            var environment = ProcessInfo.processInfo.environment
-            environment["NOTIFY_SOCKET"] = listener.path
-            environment["WATCHDOG_USEC"] = "400000"
-            environment["HERALD_TEST_WEDGE_DISPATCH_AFTER"] = "5"
-            environment.removeValue(forKey: "WATCHDOG_PID")
-            environment.removeValue(forKey: "JOURNAL_STREAM")
-            process.environment = environment
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: log)
-            try process.run()
+            let process = try CrashRecoveryTests.startHeraldd(config: configPath, log: log, environment: [
+                "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "400000", "HERALD_TEST_WEDGE_DISPATCH_AFTER": "5",
+                "WATCHDOG_PID": nil, "JOURNAL_STREAM": nil,
+            ])
             defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
             func logText() -> String { String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self) }
 
@@ -122,17 +113,9 @@ extension SystemdNotifyTests {
         let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
             let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CrashRecoveryTests.heralddPath)
-            process.arguments = ["--config", configPath]
-            var environment = ProcessInfo.processInfo.environment
-            environment["NOTIFY_SOCKET"] = listener.path
-            environment["WATCHDOG_USEC"] = "400000"
-            environment.removeValue(forKey: "WATCHDOG_PID")
-            process.environment = environment
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: log)
-            try process.run()
+            let process = try CrashRecoveryTests.startHeraldd(config: configPath, log: log, environment: [
+                "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "400000", "WATCHDOG_PID": nil,
+            ])
             defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
             let ready = listener.collect(deadline: ContinuousClock.now + .seconds(60)) { $0.contains { $0.text == "READY=1" } }
             try #require(ready.contains { $0.text == "READY=1" })
