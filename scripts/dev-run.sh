@@ -18,5 +18,11 @@ cat <<MSG
     sqlite3 var/herald.db "INSERT INTO outbox (org, sender, to_number, body) VALUES ('demo', 'alice', '+16125550123', 'Hello from Herald');"
     sqlite3 -header var/herald.db "SELECT id, state, display_status, segments, carrier_sid FROM messages ORDER BY id DESC LIMIT 5;"
 
+  Or steer it through its admin socket:
+
+    $bin/heraldctl --socket var/admin.sock status
+    $bin/heraldctl --socket var/admin.sock send --org demo --from alice --to "(612) 555-0123" "Hi from heraldctl"
+    $bin/heraldctl --socket var/admin.sock watch
+
 MSG
 "$bin/heraldd" --config etc/herald/herald.dev.toml
