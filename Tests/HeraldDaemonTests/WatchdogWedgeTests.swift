@@ -7,12 +7,18 @@ extension SystemdNotifyTests.NotifyListener {
     typealias Datagram = (at: ContinuousClock.Instant, text: String)
 
     /// Datagrams with the time each arrived, until `deadline` or until `until` holds for them.
-    func collect(deadline: ContinuousClock.Instant, until: ([Datagram]) throws -> Bool) rethrows -> [Datagram] {
+    /// Polls without blocking: a blocking recv would hold one of the two threads every test of the
+    /// process shares on this machine for the whole wait.
+    func collect(deadline: ContinuousClock.Instant, until: ([Datagram]) throws -> Bool) async rethrows -> [Datagram] {
         var received: [Datagram] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while ContinuousClock.now < deadline, try !until(received) {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count > 0 { received.append((ContinuousClock.now, String(decoding: buffer[0..<count], as: UTF8.self))) }
+            let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count > 0 {
+                received.append((ContinuousClock.now, String(decoding: buffer[0..<count], as: UTF8.self)))
+            } else {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
         }
         return received
     }
@@ -37,7 +43,7 @@ extension SystemdNotifyTests {
             defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
             func logText() -> String { String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self) }
 
-            var received = listener.collect(deadline: ContinuousClock.now + .seconds(60)) { received in
+            var received = await listener.collect(deadline: ContinuousClock.now + .seconds(60)) { received in
                 received.contains { $0.text == "READY=1" } && received.filter { $0.text == "WATCHDOG=1" }.count >= 2
             }
             try #require(received.contains { $0.text == "READY=1" }, "no READY=1; log:\n\(logText())")
@@ -57,7 +63,7 @@ extension SystemdNotifyTests {
                 }
             }
             try insert(5, from: 0)
-            received += try listener.collect(deadline: ContinuousClock.now + .seconds(60)) { _ in
+            received += try await listener.collect(deadline: ContinuousClock.now + .seconds(60)) { _ in
                 try count("state IN ('sent', 'delivered')") == 5 && logText().contains("dispatch loop wedged")
             }
             #expect(try count("state IN ('sent', 'delivered')") == 5)
@@ -66,7 +72,7 @@ extension SystemdNotifyTests {
             // Seven more wait, due, while the loop makes no progress: the pings must stop, the status goes on.
             try insert(7, from: 100)
             let wedgedAt = ContinuousClock.now
-            received = listener.collect(deadline: wedgedAt + .seconds(12)) { _ in false }
+            received = await listener.collect(deadline: wedgedAt + .seconds(12)) { _ in false }
             // A ping sent just before the wedge may still sit in the socket: look from 1 s on, 55 intervals.
             let late = received.filter { $0.text == "WATCHDOG=1" && $0.at > wedgedAt + .seconds(1) }
             #expect(late.isEmpty, "WATCHDOG=1 went on after the dispatch loop wedged: \(late.count) pings")
@@ -81,10 +87,11 @@ extension SystemdNotifyTests {
             #expect(try count("state = 'queued'") == 7)
 
             kill(process.processIdentifier, SIGTERM)
-            received = listener.collect(deadline: ContinuousClock.now + .seconds(30)) { $0.contains { $0.text.contains("STOPPING=1") } }
+            received = await listener.collect(deadline: ContinuousClock.now + .seconds(30)) { $0.contains { $0.text.contains("STOPPING=1") } }
             #expect(received.contains { $0.text.contains("STOPPING=1") }, "\(received.map(\.text))")
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            let exitBy = ContinuousClock.now + .seconds(30)
+            while process.isRunning, ContinuousClock.now < exitBy { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(!process.isRunning && process.terminationStatus == 0)
 
             // Not under a journal: logfmt on stderr, with the catalogued events and an info rollup.
             let parsed = logText().split(separator: "\n").map { LogFormatTests.parse(String($0)) }
