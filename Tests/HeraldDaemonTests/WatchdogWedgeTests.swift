@@ -124,7 +124,7 @@ extension SystemdNotifyTests {
                 "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "400000", "WATCHDOG_PID": nil,
             ])
             defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
-            let ready = listener.collect(deadline: ContinuousClock.now + .seconds(60)) { $0.contains { $0.text == "READY=1" } }
+            let ready = await listener.collect(deadline: ContinuousClock.now + .seconds(60)) { $0.contains { $0.text == "READY=1" } }
             try #require(ready.contains { $0.text == "READY=1" })
 
             // Stands in for a disk that refuses every write of a claim: the loop goes on, claiming fails.
@@ -137,13 +137,13 @@ extension SystemdNotifyTests {
                     """)
             }
             let failingFrom = ContinuousClock.now
-            let failing = listener.collect(deadline: failingFrom + .seconds(8)) { _ in false }
+            let failing = await listener.collect(deadline: failingFrom + .seconds(8)) { _ in false }
             let late = failing.filter { $0.text == "WATCHDOG=1" && $0.at > failingFrom + .seconds(2) }
             #expect(late.isEmpty, "WATCHDOG=1 went on while every claim failed: \(late.count) pings")
             #expect(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).contains("cannot claim due messages"))
 
             try await producer.write { db in try db.execute(sql: "DROP TRIGGER refuse_claims") }
-            let recovered = listener.collect(deadline: ContinuousClock.now + .seconds(30)) { received in
+            let recovered = await listener.collect(deadline: ContinuousClock.now + .seconds(30)) { received in
                 received.filter { $0.text == "WATCHDOG=1" }.count >= 2
             }
             #expect(recovered.filter { $0.text == "WATCHDOG=1" }.count >= 2, "pings resume once claims succeed")
