@@ -59,6 +59,19 @@ public final class Daemon: Sendable {
     }
 
     private let signature: WebhookSignature
+    /// The group `run` is running, so `stop` can shut it down gracefully.
+    private let running = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
+
+    /// Shuts a running daemon down as SIGTERM would: listeners close after serving what they
+    /// accepted, in-flight posts get the grace period. Cancelling `run`'s task instead can drop a
+    /// connection NIO accepted but nobody served yet, which NIO treats as a programming error.
+    public func stop() async {
+        let group = running.withLock { state -> ServiceGroup? in
+            state.stopRequested = true
+            return state.group
+        }
+        await group?.triggerGracefulShutdown()
+    }
 
     /// The organizations of a configuration as the store keeps them.
     static func organizationRecords(_ configuration: HeraldConfiguration) -> [OrganizationRecord] {
@@ -160,6 +173,11 @@ public final class Daemon: Sendable {
             logger: logger
         ))
         defer { ownsCarrier?.shutdown() }
+        let stopRequested = running.withLock { state -> Bool in
+            state.group = group
+            return state.stopRequested
+        }
+        if stopRequested { return }
         try await group.run()
     }
 }

@@ -124,8 +124,16 @@ struct DaemonHarness {
                     try await daemon.run(gracefulShutdownSignals: [], onReady: { readyContinuation.finish() })
                 }
                 for await _ in ready {}
-                let result = try await body(harness)
-                group.cancelAll()
+                // Stopped gracefully, as SIGTERM would, whether the body returns or throws.
+                let result: T
+                do {
+                    result = try await body(harness)
+                } catch {
+                    await daemon.stop()
+                    try? await group.waitForAll()
+                    throw error
+                }
+                await daemon.stop()
                 try? await group.waitForAll()
                 return result
             }

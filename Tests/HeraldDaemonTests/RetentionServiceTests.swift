@@ -137,7 +137,7 @@ struct RetentionServiceTests {
             group.addTask { try await daemon.run(gracefulShutdownSignals: []) }
             let purgedAtStart = try await Self.eventually { try await Self.purged(daemon.database) == 3 }
             #expect(purgedAtStart)
-            group.cancelAll()
+            await daemon.stop()
             try? await group.waitForAll()
         }
         let bodies = try await daemon.database.pool.read { db in try String.fetchAll(db, sql: "SELECT body FROM messages ORDER BY id") }
