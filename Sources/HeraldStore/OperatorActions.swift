@@ -24,11 +24,10 @@ extension QueueDatabase {
         return try await pool.write { db in
             let rows: [Row]
             if let ids {
-                rows = try ids.compactMap { try Row.fetchOne(db, sql: "SELECT id, state, expires_at FROM message WHERE id = ?", arguments: [$0]) }
-                if rows.count < ids.count { throw StoreError.unknownMessage(Set(ids).subtracting(rows.map { $0["id"] as Int64 }).min()!) }
+                rows = try Self.named(ids, in: db)
             } else {
                 rows = try Row.fetchAll(db, sql: """
-                    SELECT id, state, expires_at FROM message WHERE state = 'failed' AND (?1 IS NULL OR org_id = ?1) ORDER BY id
+                    SELECT id, state FROM message WHERE state = 'failed' AND (?1 IS NULL OR org_id = ?1) ORDER BY id
                     """, arguments: [org])
             }
             var change = OperatorChange()
@@ -60,8 +59,7 @@ extension QueueDatabase {
         return try await pool.write { db in
             let rows: [Row]
             if let ids {
-                rows = try ids.compactMap { try Row.fetchOne(db, sql: "SELECT id, state FROM message WHERE id = ?", arguments: [$0]) }
-                if rows.count < ids.count { throw StoreError.unknownMessage(Set(ids).subtracting(rows.map { $0["id"] as Int64 }).min()!) }
+                rows = try Self.named(ids, in: db)
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT id, state FROM message WHERE org_id = ? AND state = ? ORDER BY id",
                                         arguments: [org, state?.rawValue])
@@ -85,6 +83,16 @@ extension QueueDatabase {
                 change.changed.append(id)
             }
             return change
+        }
+    }
+
+    /// The messages an operator named by id, or `unknownMessage` for the first id that names none.
+    private static func named(_ ids: [Int64], in db: Database) throws -> [Row] {
+        try ids.map { id in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, state FROM message WHERE id = ?", arguments: [id]) else {
+                throw StoreError.unknownMessage(id)
+            }
+            return row
         }
     }
 
