@@ -15,6 +15,8 @@ extension HeraldConfiguration {
         public var days: Set<Weekday>
         /// Replace look-alike punctuation (curly quotes, dashes…) with GSM-7 before segmenting.
         public var smartEncoding: Bool
+        /// The opt-in request, confirmations and HELP answer Herald sends on the org's behalf.
+        public var consentTexts: ConsentTexts
         public var users: [Sender]
 
         public init(
@@ -25,6 +27,7 @@ extension HeraldConfiguration {
             windowEnd: TimeOfDay = TimeOfDay(hour: 16, minute: 0)!,
             days: Set<Weekday> = Set(Weekday.allCases),
             smartEncoding: Bool = false,
+            consentTexts: ConsentTexts = .standard,
             users: [Sender] = []
         ) {
             self.id = id
@@ -34,6 +37,7 @@ extension HeraldConfiguration {
             self.windowEnd = windowEnd
             self.days = days
             self.smartEncoding = smartEncoding
+            self.consentTexts = consentTexts
             self.users = users
         }
 

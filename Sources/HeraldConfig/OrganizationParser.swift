@@ -44,10 +44,12 @@ final class OrganizationParser {
         }
         let days = parseDays(r)
         let smartEncoding = r.boolean("smart_encoding", default: false)
+        let texts = parseConsentTexts(r)
         let users = parseUsers(r.tableArray("users"))
-        guard let id, let name, let timeZone, let windowStart, let windowEnd, let days, let smartEncoding, let users else { return nil }
+        guard let id, let name, let timeZone, let windowStart, let windowEnd, let days, let smartEncoding, let texts, let users
+        else { return nil }
         return .init(id: id, name: name, timeZone: timeZone, windowStart: windowStart, windowEnd: windowEnd, days: days,
-                     smartEncoding: smartEncoding, users: users)
+                     smartEncoding: smartEncoding, consentTexts: texts, users: users)
     }
 
     /// Region names only: `TimeZone` also accepts abbreviations such as "CST", which are fixed
@@ -91,6 +93,33 @@ final class OrganizationParser {
             }
         }
         return valid ? days : nil
+    }
+
+    /// The opt-in request, confirmations and HELP answer (SPEC §6); each defaults to Herald's
+    /// standard wording and may use only the variables every consent text can fill.
+    private func parseConsentTexts(_ r: TOMLReader) -> ConsentTexts? {
+        let standard = ConsentTexts.standard
+        func template(_ key: String, _ fallback: MessageTemplate) -> MessageTemplate? {
+            guard let text = r.string(key, default: fallback.text) else { return nil }
+            let template = MessageTemplate(text)
+            do {
+                try template.validate(allowed: ConsentTexts.variables)
+            } catch {
+                r.badValue(key, "\(error)")
+                return nil
+            }
+            if text.allSatisfy(\.isWhitespace) {
+                r.badValue(key, "is empty; leave it out to use Herald's standard wording")
+                return nil
+            }
+            return template
+        }
+        let optIn = template("optin_template", standard.optInRequest)
+        let confirmation = template("optin_confirmation", standard.optInConfirmation)
+        let optOut = template("optout_confirmation", standard.optOutConfirmation)
+        let help = template("help_text", standard.help)
+        guard let optIn, let confirmation, let optOut, let help else { return nil }
+        return ConsentTexts(optInRequest: optIn, optInConfirmation: confirmation, optOutConfirmation: optOut, help: help)
     }
 
     private func parseUsers(_ readers: [TOMLReader]) -> [HeraldConfiguration.Sender]? {

@@ -9,11 +9,14 @@ public struct OrganizationProfile: Sendable, Equatable {
     public var window: SendingWindow
     /// Look-alike punctuation becomes GSM-7 before segmenting (SPEC §7), off by default.
     public var smartEncoding: Bool
+    /// What Herald says on the org's behalf: opt-in request, confirmations, HELP answer.
+    public var consentTexts: ConsentTexts
 
     public init(
         id: String, name: String, timeZone: String, paused: Bool = false, smartEncoding: Bool = false,
-        window: SendingWindow = .default
+        window: SendingWindow = .default, consentTexts: ConsentTexts = .standard
     ) {
+        self.consentTexts = consentTexts
         self.id = id
         self.name = name
         self.timeZone = timeZone
@@ -31,8 +34,11 @@ public struct SenderProfile: Sendable, Equatable {
     /// Segments per second this number may send (SPEC §8: by number type, overridable).
     public var rate: Double
     public var paused: Bool
+    /// The user's name, as `{user_name}` in the org's texts.
+    public var name: String
 
-    public init(orgID: String, userID: String, number: String, rate: Double, paused: Bool = false) {
+    public init(orgID: String, userID: String, number: String, rate: Double, paused: Bool = false, name: String? = nil) {
+        self.name = name ?? userID
         self.orgID = orgID
         self.userID = userID
         self.number = number
@@ -66,6 +72,12 @@ public struct Directory: Sendable {
     public func sender(number: String) -> SenderProfile? { sendersByNumber[number] }
 
     public var senders: [SenderProfile] { Array(sendersByNumber.values) }
+
+    /// A consent text of `org`, filled in for `sender`; nil for an org or sender not configured.
+    public func consentText(_ purpose: ConsentTexts.Purpose, org: String, sender: SenderProfile) -> String? {
+        guard let organization = organizations[org] else { return nil }
+        return try? organization.consentTexts.render(purpose, orgName: organization.name, userName: sender.name)
+    }
 
     private static func userKey(_ org: String, _ user: String) -> String { org + "\u{1F}" + user }
 }

@@ -7,22 +7,30 @@ public struct IngestRules: Sendable {
 
     /// Sending windows (SPEC §5); nil only where a caller tests queue mechanics apart from them.
     public var windows: WindowCalculator?
+    /// The opt-in request limit (SPEC §3), for producers' requests and those Herald makes for journeys.
+    public var optInPolicy: OptInRequestPolicy
 
-    public init(segmenter: Segmenter = Segmenter(), windows: WindowCalculator? = WindowCalculator()) {
+    public init(
+        segmenter: Segmenter = Segmenter(), windows: WindowCalculator? = WindowCalculator(),
+        optInPolicy: OptInRequestPolicy = OptInRequestPolicy()
+    ) {
         self.segmenter = segmenter
         self.windows = windows
+        self.optInPolicy = optInPolicy
     }
 
     public func evaluate(_ row: OutboxSubmission, directory: Directory, now: Date) -> Result<ValidatedSubmission, RejectionReason> {
         guard let org = row.org?.trimmed, !org.isEmpty else { return .failure(.missingField("org")) }
         guard let senderName = row.sender?.trimmed, !senderName.isEmpty else { return .failure(.missingField("sender")) }
         guard let toText = row.toNumber else { return .failure(.missingField("to_number")) }
-        guard let body = row.body else { return .failure(.missingField("body")) }
+        let isOptInRequest = row.kind?.trimmed.lowercased() == MessageKind.optInRequest.rawValue
+        if row.body == nil, !isOptInRequest { return .failure(.missingField("body")) }
 
         let kind: MessageKind
         if let rawKind = row.kind?.trimmed, !rawKind.isEmpty {
             guard let parsed = MessageKind(rawValue: rawKind.lowercased()) else { return .failure(.badKind(rawKind)) }
             kind = parsed
+            if kind == .system { return .failure(.reservedKind(kind)) }
         } else {
             kind = .conversational
         }
@@ -34,6 +42,12 @@ public struct IngestRules: Sendable {
         switch PhoneNumber.parse(toText) {
         case let .success(number): to = number
         case let .failure(error): return .failure(.invalidNumber(input: toText, problem: error.description))
+        }
+        // An opt-in request without a text of its own gets the organization's template.
+        var body = row.body ?? ""
+        if kind == .optInRequest, body.unicodeScalars.allSatisfy(\.isSpace),
+           let request = directory.consentText(.optInRequest, org: org, sender: sender) {
+            body = request
         }
         if body.unicodeScalars.allSatisfy(\.isSpace) { return .failure(.emptyBody) }
         let characters = body.unicodeScalars.count
@@ -60,14 +74,13 @@ public struct IngestRules: Sendable {
             notBefore = sendAt
             heldReason = .sendAt
         }
-        switch windows?.evaluate(at: notBefore, window: organization.window, to: to, kind: kind) ?? .allowed {
-        case .allowed:
-            break
-        case let .deferred(until, reason):
-            notBefore = until
-            heldReason = reason
-        case let .never(reason):
-            return .failure(.noSendingWindow(reason: reason, horizonDays: windows?.horizonDays ?? 0))
+        switch placement(kind: kind, to: to, organization: organization, earliest: notBefore) {
+        case let .success(placed):
+            if let reason = placed.heldReason {
+                notBefore = placed.notBefore
+                heldReason = reason
+            }
+        case let .failure(reason): return .failure(reason)
         }
         return .success(ValidatedSubmission(
             orgID: org, userID: sender.userID, from: sender.number, to: to, body: sentBody, kind: kind,
@@ -75,6 +88,33 @@ public struct IngestRules: Sendable {
             state: heldReason == nil ? .queued : .scheduled, heldReason: heldReason,
             notBefore: notBefore, expiresAt: expiresAt
         ))
+    }
+}
+
+/// When a text Herald queues may first go: `earliest`, or later if a sending window holds it.
+public struct Placement: Sendable, Equatable {
+    public var notBefore: Date
+    public var heldReason: HeldReason?
+
+    public init(notBefore: Date, heldReason: HeldReason? = nil) {
+        self.notBefore = notBefore
+        self.heldReason = heldReason
+    }
+}
+
+extension IngestRules {
+    /// Where sending windows (SPEC §5) place a text of `kind` that may go at `earliest` at the soonest.
+    public func placement(
+        kind: MessageKind, to: PhoneNumber, organization: OrganizationProfile, earliest: Date
+    ) -> Result<Placement, RejectionReason> {
+        switch windows?.evaluate(at: earliest, window: organization.window, to: to, kind: kind) ?? .allowed {
+        case .allowed:
+            .success(Placement(notBefore: earliest, heldReason: nil))
+        case let .deferred(until, reason):
+            .success(Placement(notBefore: until, heldReason: reason))
+        case let .never(reason):
+            .failure(.noSendingWindow(reason: reason, horizonDays: windows?.horizonDays ?? 0))
+        }
     }
 }
 

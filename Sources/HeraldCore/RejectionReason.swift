@@ -12,6 +12,12 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     case expiredBeforeIngest(expiresAt: String)
     case duplicateIdempotencyKey(key: String, existingMessage: Int64)
     case noSendingWindow(reason: HeldReason, horizonDays: Int)
+    /// The recipient has not opted in to this organization's texts (or opted out).
+    case noConsent(number: String, consent: ConsentState)
+    /// An opt-in request the limit refuses: opted out, already in, 3 sent, or under 12 h apart.
+    case optInRefused(OptInRequestPolicy.Refusal)
+    /// `system` texts are Herald's own answers to a contact's keyword; producers cannot send them.
+    case reservedKind(MessageKind)
 
     public var code: String {
         switch self {
@@ -26,6 +32,9 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .expiredBeforeIngest: "expired"
         case .duplicateIdempotencyKey: "duplicate_idempotency_key"
         case .noSendingWindow: "no_sending_window"
+        case .noConsent: "no_consent"
+        case let .optInRefused(refusal): refusal.code
+        case .reservedKind: "reserved_kind"
         }
     }
 
@@ -53,6 +62,14 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
             "idempotency_key \"\(key)\" was already used by message \(existing)"
         case let .noSendingWindow(reason, days):
             "no instant in the next \(days) days satisfies the organization window, the recipient's quiet hours and the state rules together (\(reason.rawValue) cannot be met); widen the organization's window"
+        case let .noConsent(number, consent):
+            consent == .optedOut
+                ? "\(number) opted out of this organization's texts; only their own START/YES reply or a staff consent record changes that"
+                : "\(number) has not opted in to this organization's texts; send an opt-in request (kind opt_in_request) or record consent with heraldctl consent set"
+        case let .optInRefused(refusal):
+            "opt-in request refused: \(refusal.description)"
+        case let .reservedKind(kind):
+            "kind \(kind.rawValue) is reserved for Herald's own answers to a contact's reply"
         }
     }
 }

@@ -80,7 +80,7 @@ public final class Daemon: Sendable {
                 id: org.id, name: org.name, timeZone: org.timeZone.identifier,
                 windowStart: org.windowStart.description, windowEnd: org.windowEnd.description,
                 windowDays: org.days.isEmpty ? nil : org.days.sorted().map(\.rawValue),
-                smartEncoding: org.smartEncoding,
+                smartEncoding: org.smartEncoding, consentTexts: org.consentTexts,
                 senders: org.users.map {
                     SenderRecord(userID: $0.id, name: $0.name, number: $0.number, numberType: $0.numberType.rawValue,
                                  rate: $0.effectiveRate(configuration.rates))
@@ -125,7 +125,8 @@ public final class Daemon: Sendable {
         let router = Router()
         WebhookRoutes(
             database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
-            usageMonth: usageMonth, logger: logger, activity: activity
+            usageMonth: usageMonth, logger: logger, activity: activity,
+            directory: { policy.directory }, wake: { dispatch.wakeups.ring() }
         ).register(on: router)
         let webhooks = Application(
             router: router,
@@ -156,6 +157,7 @@ public final class Daemon: Sendable {
             .init(service: ingest),
             .init(service: dispatch),
             .init(service: retention),
+            .init(service: ConsentExpiryService(database: database, clock: clock, logger: logger, activity: activity)),
         ]
         if let reloadConfiguration {
             services.append(.init(service: ReloadService(

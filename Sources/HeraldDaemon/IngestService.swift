@@ -80,7 +80,7 @@ final class IngestService: Service {
                 )
                 if report.total == 0 { return }
                 log(report)
-                if report.queued > 0 || report.scheduled > 0 { onQueued() }
+                if report.queued > 0 || report.scheduled > 0 || !report.optInRequests.isEmpty { onQueued() }
                 if report.total < batchSize { return }
             } catch {
                 logger.error("cannot ingest the outbox, will retry: \(error)")
@@ -93,11 +93,11 @@ final class IngestService: Service {
     /// Per-message lines at debug; the counts feed the info-level rollup.
     private func log(_ report: IngestReport) {
         activity.add(report.queued, .queued)
-        activity.add(report.scheduled, .held)
+        activity.add(report.scheduled + report.awaitingConsent, .held)
         activity.add(report.rejected.count, .rejected)
         guard logger.logLevel <= .debug else { return }
         for message in report.accepted {
-            if message.state == .scheduled {
+            if message.state != .queued {
                 let reason = message.heldReason?.rawValue ?? "-"
                 logger.debug("message \(message.messageID) held until \(Timestamp.format(message.notBefore)): \(reason)",
                              metadata: .event(.held, message: message.messageID, org: message.orgID,

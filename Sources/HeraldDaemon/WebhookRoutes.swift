@@ -21,6 +21,10 @@ struct WebhookRoutes: Sendable {
     let usageMonth: @Sendable (String) -> String
     let logger: Logger
     let activity: ActivityCounters
+    /// The organizations' texts and senders as they are now, for keyword answers.
+    let directory: @Sendable () -> Directory
+    /// Rung when a reply queued an answer or released waiting messages.
+    let wake: @Sendable () -> Void
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(stringLiteral: Self.statusPath)) { request, context in
@@ -96,17 +100,34 @@ struct WebhookRoutes: Sendable {
         guard let from = fields["From"], let to = fields["To"] else {
             return Response(status: .badRequest)
         }
-        let stored = try await database.store(
+        let stored = try await database.receive(
             InboundReport(from: from, to: to, body: fields["Body"] ?? "", sid: fields["MessageSid"] ?? fields["SmsSid"]),
-            now: clock.now()
+            now: clock.now(), directory: directory()
         )
-        if stored.isNew {
-            logger.info("inbound message stored", metadata: ["inbound_id": "\(stored.id)", LogKey.org: "\(stored.orgID ?? "-")"])
-        }
+        if stored.isNew { log(stored, from: from) }
         // An empty TwiML document: Herald answers through the queue, never inline.
         var headers = HTTPFields()
         headers[.contentType] = "text/xml"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")))
+    }
+
+    /// The reply at info, and a consent change it made at notice: both are evidence an operator
+    /// looks for. The text itself stays out of the journal.
+    private func log(_ stored: StoredInbound, from: String) {
+        let keyword = stored.keyword?.rawValue ?? "-"
+        let action = stored.action?.rawValue ?? "-"
+        logger.info("inbound message \(stored.id) from \(from): \(action)", metadata: .event(.inbound, org: stored.orgID, [
+            "inbound_id": "\(stored.id)", "keyword": "\(keyword)", "action": "\(action)",
+        ]))
+        if let consent = stored.consent, consent.changed, let action = stored.action {
+            let state = action == .optedOut ? ConsentState.optedOut : .optedIn
+            logger.notice("\(from) is now \(state.rawValue) (was \(consent.old.rawValue)) by reply; \(consent.canceled.count) pending canceled, \(consent.released.count) released",
+                          metadata: .event(.consentChanged, org: stored.orgID, [
+                              "number": "\(from)", "consent": "\(state.rawValue)", "consent_type": "sms_response",
+                              "changed_by": "\(ConsentChange.contactByReply)",
+                          ]))
+        }
+        if stored.reply != nil || stored.consent?.released.isEmpty == false { wake() }
     }
 
     /// The callback's transition at debug, counted for the rollup. The org is looked up only when

@@ -78,6 +78,13 @@ extension QueueDatabase {
             let expire = try db.cachedStatement(sql: """
                 UPDATE message SET state = 'expired', held_reason = NULL, final_at = ?, updated_at = ? WHERE id = ?
                 """)
+            let awaitConsent = try db.cachedStatement(sql: """
+                UPDATE message SET state = 'awaiting_consent', held_reason = 'awaiting_consent', updated_at = ? WHERE id = ?
+                """)
+            let withdraw = try db.cachedStatement(sql: """
+                UPDATE message SET state = 'canceled', held_reason = NULL, reason = ?, detail = ?, final_at = ?, updated_at = ?
+                WHERE id = ?
+                """)
             var history = RecipientHistory()
             for priority in MessageKind.priorities where examined < limit {
                 // Columns by position: this runs for every claimed message.
@@ -96,6 +103,25 @@ extension QueueDatabase {
                     let counted = lookback(candidate)
                     if let counted {
                         candidate.recentSends = try history.sends(org: candidate.orgID, to: candidate.to, since: now - counted, in: db)
+                    }
+                    // Consent again (SPEC §6): a STOP that arrived since ingest always wins.
+                    if candidate.kind.needsConsent {
+                        let consent = try ConsentLedger.current(org: candidate.orgID, number: candidate.to, in: db)
+                        switch ConsentGate.verdict(kind: candidate.kind, consent: consent) {
+                        case .proceed:
+                            break
+                        case .awaitConsent:
+                            try awaitConsent.execute(arguments: [at, id])
+                            try events.append(Transition(id, from: state, to: .awaitingConsent, reason: HeldReason.awaitingConsent.rawValue,
+                                                           detail: "the recipient's consent is \(consent.rawValue) at send time"))
+                            continue
+                        case let .refuse(consent):
+                            let reason = consent == .optedOut ? "opted_out" : "no_consent"
+                            let detail = "the recipient's consent is \(consent.rawValue) at send time"
+                            try withdraw.execute(arguments: [reason, detail, at, at, id])
+                            try events.append(Transition(id, from: state, to: .canceled, reason: reason, detail: detail))
+                            continue
+                        }
                     }
                     let verdict: ClaimVerdict = if let expiresAt, expiresAt <= now { .expire } else { decide(candidate) }
                     switch verdict {

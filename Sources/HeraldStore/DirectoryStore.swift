@@ -11,12 +11,14 @@ public struct OrganizationRecord: Sendable, Equatable {
     public var windowEnd: String
     public var windowDays: [String]?
     public var smartEncoding: Bool
+    public var consentTexts: ConsentTexts
     public var senders: [SenderRecord]
 
     public init(
         id: String, name: String, timeZone: String, windowStart: String, windowEnd: String, windowDays: [String]?,
-        smartEncoding: Bool = false, senders: [SenderRecord]
+        smartEncoding: Bool = false, consentTexts: ConsentTexts = .standard, senders: [SenderRecord]
     ) {
+        self.consentTexts = consentTexts
         self.id = id
         self.name = name
         self.timeZone = timeZone
@@ -52,14 +54,19 @@ extension QueueDatabase {
         try pool.write { db in
             for org in organizations {
                 try db.execute(sql: """
-                    INSERT INTO org (id, name, timezone, window_start, window_end, window_days, smart_encoding, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO org (id, name, timezone, window_start, window_end, window_days, smart_encoding,
+                        optin_template, optin_confirmation, optout_confirmation, help_text, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone,
                         window_start = excluded.window_start, window_end = excluded.window_end,
                         window_days = excluded.window_days, smart_encoding = excluded.smart_encoding,
+                        optin_template = excluded.optin_template, optin_confirmation = excluded.optin_confirmation,
+                        optout_confirmation = excluded.optout_confirmation, help_text = excluded.help_text,
                         updated_at = excluded.updated_at
                     """, arguments: [org.id, org.name, org.timeZone, org.windowStart, org.windowEnd,
-                                     org.windowDays?.joined(separator: ","), org.smartEncoding, at, at])
+                                     org.windowDays?.joined(separator: ","), org.smartEncoding,
+                                     org.consentTexts.optInRequest.text, org.consentTexts.optInConfirmation.text,
+                                     org.consentTexts.optOutConfirmation.text, org.consentTexts.help.text, at, at])
                 for sender in org.senders {
                     try db.execute(sql: """
                         INSERT INTO user (org_id, id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -86,19 +93,39 @@ extension QueueDatabase {
     }
 
     static func loadDirectory(_ db: Database) throws -> Directory {
-        let orgs = try Row.fetchAll(db, sql: "SELECT id, name, timezone, paused, window_start, window_end, window_days, smart_encoding FROM org").map {
+        let orgs = try Row.fetchAll(db, sql: """
+            SELECT id, name, timezone, paused, window_start, window_end, window_days, smart_encoding,
+                optin_template, optin_confirmation, optout_confirmation, help_text
+            FROM org
+            """).map {
             OrganizationProfile(id: $0["id"], name: $0["name"], timeZone: $0["timezone"], paused: $0["paused"],
                                 smartEncoding: $0["smart_encoding"],
-                                window: try window(timeZone: $0["timezone"], start: $0["window_start"], end: $0["window_end"], days: $0["window_days"]))
+                                window: try window(timeZone: $0["timezone"], start: $0["window_start"], end: $0["window_end"], days: $0["window_days"]),
+                                consentTexts: consentTexts($0))
         }
         let senders = try Row.fetchAll(db, sql: """
-            SELECT p.org_id, p.user_id, p.e164, COALESCE(p.rate, 1.0) AS rate, COALESCE(u.paused, 0) AS paused
+            SELECT p.org_id, p.user_id, p.e164, COALESCE(p.rate, 1.0) AS rate, COALESCE(u.paused, 0) AS paused, u.name
             FROM phone_number p LEFT JOIN user u ON u.org_id = p.org_id AND u.id = p.user_id
             WHERE p.status = 'active' AND p.user_id IS NOT NULL
             """).map {
-            SenderProfile(orgID: $0["org_id"], userID: $0["user_id"], number: $0["e164"], rate: $0["rate"], paused: $0["paused"])
+            SenderProfile(orgID: $0["org_id"], userID: $0["user_id"], number: $0["e164"], rate: $0["rate"], paused: $0["paused"],
+                          name: $0["name"])
         }
         return Directory(organizations: orgs, senders: senders)
+    }
+
+    /// Columns left NULL (rows written before migration v5) mean Herald's standard wording.
+    static func consentTexts(_ row: Row) -> ConsentTexts {
+        let standard = ConsentTexts.standard
+        func text(_ column: String, _ fallback: MessageTemplate) -> MessageTemplate {
+            (row[column] as String?).map(MessageTemplate.init) ?? fallback
+        }
+        return ConsentTexts(
+            optInRequest: text("optin_template", standard.optInRequest),
+            optInConfirmation: text("optin_confirmation", standard.optInConfirmation),
+            optOutConfirmation: text("optout_confirmation", standard.optOutConfirmation),
+            help: text("help_text", standard.help)
+        )
     }
 
     /// The org's sending window as stored. Rows come from validated configuration; a row that

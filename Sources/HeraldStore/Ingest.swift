@@ -6,6 +6,10 @@ import HeraldCore
 public struct IngestReport: Sendable, Equatable {
     public var queued = 0
     public var scheduled = 0
+    /// Journeys held until their recipient opts in.
+    public var awaitingConsent = 0
+    /// Opt-in requests Herald queued for those journeys.
+    public var optInRequests: [Int64] = []
     public var rejected: [Rejection] = []
     /// Every row that became a queued or scheduled message, in outbox order, for per-message logs.
     public var accepted: [Accepted] = []
@@ -24,7 +28,7 @@ public struct IngestReport: Sendable, Equatable {
         public var notBefore: Date
     }
 
-    public var total: Int { queued + scheduled + rejected.count }
+    public var total: Int { queued + scheduled + awaitingConsent + rejected.count }
 }
 
 extension QueueDatabase {
@@ -36,7 +40,7 @@ extension QueueDatabase {
             var report = IngestReport()
             let at = now.millis
             let events = try EventLog(db, at: at)
-            // Accepted rows' events go in one statement at the end: [id, "state", "reason"|null].
+            // Accepted rows' events go in one statement at the end: [id, "state", "reason"|null, "detail"|null].
             var acceptedEvents: [String] = []
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key
@@ -64,17 +68,39 @@ extension QueueDatabase {
                    let existing = try Int64.fetchOne(findKey, arguments: [keyOrg, producerKey]) {
                     verdict = .failure(.duplicateIdempotencyKey(key: producerKey, existingMessage: existing))
                 }
+                var awaiting = false
+                if case let .success(message) = verdict {
+                    switch try IngestConsent.check(message, rules: rules, now: now, in: db) {
+                    case .proceed: break
+                    case .awaitConsent: awaiting = true
+                    case let .reject(reason): verdict = .failure(reason)
+                    }
+                }
                 let carrierKey = CarrierKey.make(messageID: submission.id)
                 switch verdict {
-                case let .success(message):
+                case var .success(message):
+                    if awaiting {
+                        message.state = .awaitingConsent
+                        message.heldReason = .awaitingConsent
+                    }
                     try insert.execute(arguments: [
                         submission.id, message.orgID, message.userID, message.from, message.to.e164, message.body,
                         message.kind.rawValue, message.kind.priority, message.state.rawValue, message.heldReason?.rawValue,
                         nil, nil, message.notBefore.millis, message.expiresAt?.millis, message.segments,
                         message.encoding.rawValue, key, carrierKey, submission.externalRef, at, at, nil,
                     ])
-                    acceptedEvents.append("[\(submission.id),\"\(message.state.rawValue)\",\(message.heldReason.map { "\"\($0.rawValue)\"" } ?? "null")]")
-                    if message.state == .scheduled { report.scheduled += 1 } else { report.queued += 1 }
+                    var detail = "null"
+                    if awaiting {
+                        let request = try IngestConsent.requestOptIn(for: message, id: submission.id, directory: directory, rules: rules, now: now, in: db)
+                        if let id = request.messageID { report.optInRequests.append(id) }
+                        detail = JSONText.quote(request.note)
+                    }
+                    acceptedEvents.append("[\(submission.id),\"\(message.state.rawValue)\",\(message.heldReason.map { "\"\($0.rawValue)\"" } ?? "null"),\(detail)]")
+                    switch message.state {
+                    case .scheduled: report.scheduled += 1
+                    case .awaitingConsent: report.awaitingConsent += 1
+                    default: report.queued += 1
+                    }
                     report.accepted.append(.init(messageID: submission.id, orgID: message.orgID, state: message.state,
                                                  heldReason: message.heldReason, notBefore: message.notBefore))
                 case let .failure(reason):
@@ -92,8 +118,9 @@ extension QueueDatabase {
             }
             if !acceptedEvents.isEmpty {
                 try db.cachedStatement(sql: """
-                    INSERT INTO message_event (message_id, at, from_state, to_state, reason)
-                    SELECT json_extract(value, '$[0]'), ?1, NULL, json_extract(value, '$[1]'), json_extract(value, '$[2]')
+                    INSERT INTO message_event (message_id, at, from_state, to_state, reason, detail)
+                    SELECT json_extract(value, '$[0]'), ?1, NULL, json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+                        json_extract(value, '$[3]')
                     FROM json_each(?2) ORDER BY key
                     """).execute(arguments: [at, "[" + acceptedEvents.joined(separator: ",") + "]"])
             }

@@ -63,6 +63,10 @@ extension QueueDatabase {
                     if db.changesCount == 1 {
                         try events.append(Transition(id, from: .sending, to: .failed, reason: "carrier_error", detail: detail,
                                                        httpStatus: record.httpStatus, errorCode: code))
+                        if code == CarrierErrorCode.unsubscribed {
+                            try ConsentLedger.recordCarrierOptOut(org: record.message.orgID, number: record.message.to,
+                                                                  messageID: id, at: at, in: db)
+                        }
                     }
                 case let .expire(detail):
                     try fail.execute(arguments: [MessageState.expired.rawValue, nil, "expired", detail, at, at, id])

@@ -95,6 +95,9 @@ extension QueueDatabase {
                                  at, at, target.isFinal ? at : nil, id])
             try events.append(Transition(id, from: state, to: target, reason: "status_callback",
                                            errorCode: report.errorCode, carrierStatus: report.status))
+            if report.errorCode == CarrierErrorCode.unsubscribed, let org: String = row["org_id"], let to: String = row["to_number"] {
+                try ConsentLedger.recordCarrierOptOut(org: org, number: to, messageID: id, at: at, in: db)
+            }
             if wasUnconfirmed {
                 try Usage.add(org: row["org_id"], user: row["user_id"], month: usageMonth(row["org_id"]),
                               segments: report.segments ?? row["segments"] ?? 1, in: db)

@@ -67,10 +67,15 @@ struct IngestRulesTests {
     }
 
     @Test("kinds are read case-insensitively and trimmed", arguments: [
-        ("bulk", MessageKind.bulk), ("BULK", .bulk), (" journey ", .journey), ("opt_in_request", .optInRequest), ("System", .system),
+        ("bulk", MessageKind.bulk), ("BULK", .bulk), (" journey ", .journey), ("opt_in_request", .optInRequest),
     ])
     func kinds(text: String, kind: MessageKind) throws {
         #expect(try #require(accepted(row(kind: text))).kind == kind)
+    }
+
+    @Test("system is Herald's own kind: a producer's row is rejected, so it cannot bypass consent", arguments: ["system", " System "])
+    func systemIsReserved(text: String) throws {
+        #expect(rejection(row(kind: text)) == .reservedKind(.system))
     }
 
     @Test func senderByNumber() throws {

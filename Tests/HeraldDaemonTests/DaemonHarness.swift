@@ -141,15 +141,39 @@ struct DaemonHarness {
     }
 
     /// Inserts outbox rows the way a producer would, in one transaction.
+    /// - Parameter optIn: first records every recipient as opted in, as most tests of delivery
+    ///   want; consent tests pass false and record consent the way the product does.
     @discardableResult
-    func insert(_ rows: [OutboxRow]) throws -> [Int64] {
-        try producer.write { db in
+    func insert(_ rows: [OutboxRow], optIn: Bool = true) throws -> [Int64] {
+        if optIn { try self.optIn(rows.compactMap { row in row.to.map { (row.org ?? Self.org, $0) } }) }
+        return try producer.write { db in
             try rows.map { row in
                 try db.execute(sql: """
                     INSERT INTO outbox (org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [row.org, row.sender, row.to, row.body, row.kind, row.sendAt, row.expiresAt, row.externalRef, row.idempotencyKey])
                 return db.lastInsertedRowID
+            }
+        }
+    }
+
+    /// Records consent for (org, number) pairs as an earlier import would have: a ledger row each,
+    /// written straight to the file (the ledger's trigger keeps `consent` in step).
+    func optIn(_ pairs: [(org: String, number: String)]) throws {
+        try Self.optIn(pairs, in: producer)
+    }
+
+    static func optIn(_ pairs: [(org: String, number: String)], in writer: some DatabaseWriter) throws {
+        let numbers = Set(pairs.compactMap { pair in (try? PhoneNumber.parse(pair.number).get()).map { "\(pair.org)\u{1F}\($0.e164)" } })
+        guard !numbers.isEmpty else { return }
+        try writer.write { db in
+            for key in numbers {
+                let parts = key.split(separator: "\u{1F}").map(String.init)
+                try db.execute(sql: """
+                    INSERT INTO consent_ledger (org_id, number, at, old_state, new_state, consent_type, changed_by)
+                    SELECT ?1, ?2, CAST(unixepoch('subsec') * 1000 AS INTEGER), 'unknown', 'opted_in', 'api', 'test-harness'
+                    WHERE NOT EXISTS (SELECT 1 FROM consent WHERE org_id = ?1 AND number = ?2 AND state = 'opted_in')
+                    """, arguments: [parts[0], parts[1]])
             }
         }
     }

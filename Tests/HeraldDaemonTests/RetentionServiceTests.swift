@@ -48,7 +48,7 @@ struct RetentionServiceTests {
         defer { try? database.pool.close() }
         let clock = ManualWallClock(Self.start)
         try await Self.rejected(database, count: 1_200, at: Self.start)
-        _ = try await database.store(InboundReport(from: "+16125550123", to: "+16125550100", body: "STOP", sid: "SMin1"), now: Self.start)
+        _ = try await database.receive(InboundReport(from: "+16125550123", to: "+16125550100", body: "STOP", sid: "SMin1"), now: Self.start, directory: try database.loadDirectory())
         clock.set(Self.start + 61 * Self.day)
 
         let log = LogCapture()

@@ -13,9 +13,9 @@ struct ClaimTests {
         let bulkOld = try await fixture.queued(kind: "bulk", at: t - 50)
         let conversational = try await fixture.queued(kind: "conversational", at: t - 10)
         let bulkNew = try await fixture.queued(kind: "bulk", at: t - 40)
-        let system = try await fixture.queued(kind: "system", at: t - 5)
+        let system = try await fixture.systemReply(at: t - 5)
         let journey = try await fixture.queued(kind: "journey", at: t - 30)
-        let optIn = try await fixture.queued(kind: "opt_in_request", at: t - 20)
+        let optIn = try await fixture.queued(kind: "opt_in_request", to: "+16125550777", at: t - 20)
         let conversationalOld = try await fixture.queued(kind: "conversational", at: t - 60)
 
         let claimed = try await fixture.claimAll(at: t)
@@ -25,7 +25,7 @@ struct ClaimTests {
     @Test func respectsTheLimitAndLeavesTheRestQueued() async throws {
         let fixture = try StoreFixture()
         let bulk = try await fixture.queued(kind: "bulk")
-        let system = try await fixture.queued(kind: "system")
+        let system = try await fixture.systemReply()
         let other = try await fixture.queued(kind: "bulk")
         let claimed = try await fixture.claimAll(limit: 1)
         #expect(claimed.map(\.id) == [system])
@@ -138,9 +138,9 @@ struct ClaimTests {
         let fixture = try StoreFixture()
         #expect(try await fixture.db.nextDue() == nil)
         try await fixture.produce(kind: "bulk", sendAt: "1800000500")
-        try await fixture.produce(kind: "system", sendAt: "1800000900")
         try await fixture.produce(kind: "journey", sendAt: "1800000300")
         try await fixture.ingest()
+        try await fixture.systemReply(at: fixture.now + 900)
         #expect(try await fixture.db.nextDue() == fixture.now + 300)
         // Claimed (sending) and final messages are not due.
         let soon = try await fixture.queued(at: fixture.now + 100)

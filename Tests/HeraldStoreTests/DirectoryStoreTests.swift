@@ -12,7 +12,7 @@ struct DirectoryStoreTests {
         #expect(directory.organizations.count == 2)
         #expect(directory.organization("acme") == OrganizationProfile(id: "acme", name: "Acme", timeZone: "America/Chicago"))
         #expect(directory.organization("globex")?.timeZone == "America/New_York")
-        #expect(directory.sender(org: "acme", named: "alice") == SenderProfile(orgID: "acme", userID: "alice", number: StoreFixture.alice, rate: 1))
+        #expect(directory.sender(org: "acme", named: "alice") == SenderProfile(orgID: "acme", userID: "alice", number: StoreFixture.alice, rate: 1, name: "Alice"))
         #expect(directory.sender(org: "acme", named: StoreFixture.carol)?.userID == "carol")
         #expect(directory.sender(org: "acme", named: StoreFixture.carol)?.rate == 3)
         #expect(directory.sender(number: StoreFixture.bob)?.orgID == "globex")

@@ -41,6 +41,7 @@ struct FrequencyCapClaimTests {
 
     static func produce(_ fixture: StoreFixture, _ count: Int, to number: String, kind: String = "bulk", org: String = "acme",
                         sender: String = "alice", at now: Date = morning) async throws -> [Int64] {
+        try fixture.optIn(number, org: org)
         var ids: [Int64] = []
         for i in 0..<count {
             ids.append(try await fixture.produce(org: org, sender: sender, to: number, body: "Offer \(i)", kind: kind))

@@ -9,10 +9,10 @@ struct InboundTests {
     @Test func storedOnceBySid() async throws {
         let fixture = try StoreFixture()
         let reply = InboundReport(from: StoreFixture.contact, to: StoreFixture.alice, body: "YES", sid: "SMin1")
-        let first = try await fixture.db.store(reply, now: fixture.now)
+        let first = try await fixture.receive(reply, now: fixture.now)
         #expect(first.isNew)
         #expect(first.orgID == "acme")
-        let again = try await fixture.db.store(reply, now: fixture.now + 5)
+        let again = try await fixture.receive(reply, now: fixture.now + 5)
         #expect(again.id == first.id)
         #expect(again.orgID == "acme")
         #expect(!again.isNew)
@@ -27,8 +27,8 @@ struct InboundTests {
     @Test func withoutSidEachIsStored() async throws {
         let fixture = try StoreFixture()
         let reply = InboundReport(from: StoreFixture.contact, to: StoreFixture.bob, body: "hi", sid: nil)
-        let a = try await fixture.db.store(reply, now: fixture.now)
-        let b = try await fixture.db.store(reply, now: fixture.now)
+        let a = try await fixture.receive(reply, now: fixture.now)
+        let b = try await fixture.receive(reply, now: fixture.now)
         #expect(a.isNew && b.isNew)
         #expect(a.id != b.id)
         #expect(a.orgID == "globex")
@@ -36,7 +36,7 @@ struct InboundTests {
 
     @Test func toAnUnknownNumberHasNoOrg() async throws {
         let fixture = try StoreFixture()
-        let stored = try await fixture.db.store(InboundReport(from: StoreFixture.contact, to: "+13125550000", body: "?", sid: "SMx"), now: fixture.now)
+        let stored = try await fixture.receive(InboundReport(from: StoreFixture.contact, to: "+13125550000", body: "?", sid: "SMx"), now: fixture.now)
         #expect(stored.isNew)
         #expect(stored.orgID == nil)
     }

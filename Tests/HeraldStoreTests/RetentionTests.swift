@@ -94,8 +94,8 @@ struct RetentionTests {
         try await fixture.ingest(at: start)
         let scheduled = try await fixture.produce(body: "old scheduled", sendAt: "2030-01-01T00:00:00Z")
         try await fixture.ingest(at: start)
-        let oldReply = try await fixture.db.store(InboundReport(from: StoreFixture.contact, to: StoreFixture.alice, body: "STOP", sid: "SMin1"), now: start)
-        let youngReply = try await fixture.db.store(InboundReport(from: StoreFixture.contact, to: StoreFixture.alice, body: "YES", sid: "SMin2"),
+        let oldReply = try await fixture.receive(InboundReport(from: StoreFixture.contact, to: StoreFixture.alice, body: "old reply", sid: "SMin1"), now: start)
+        let youngReply = try await fixture.receive(InboundReport(from: StoreFixture.contact, to: StoreFixture.alice, body: "young reply", sid: "SMin2"),
                                                     now: start + 2 * Self.day)
         #expect(try await fixture.state(failedID) == .failed)
         #expect(try await fixture.state(rejected) == .rejected)
@@ -128,7 +128,7 @@ struct RetentionTests {
         }
         #expect(replies == [
             "\(oldReply.id)  \(Timestamp.format(clock.now())) \(StoreFixture.contact)",
-            "\(youngReply.id) YES - \(StoreFixture.contact)",
+            "\(youngReply.id) young reply - \(StoreFixture.contact)",
         ])
         #expect(try everythingButBodies(fixture) == before)
         #expect(try await fixture.usageLines() == usageBefore)

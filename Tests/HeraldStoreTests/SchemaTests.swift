@@ -18,10 +18,13 @@ struct SchemaTests {
             "index:message_due", "index:message_state", "index:message_sid", "index:message_idempotency",
             "index:inbound_sid", "index:phone_number_active", "index:message_event_message",
             "index:message_retention", "index:inbound_retention", "index:message_recipient", "index:message_part_sid",
+            "table:contact", "table:contact_number", "table:consent_ledger", "table:consent",
+            "view:consents", "view:consent_history", "view:contacts",
+            "trigger:consent_follows_ledger", "trigger:consent_ledger_no_update", "trigger:consent_ledger_no_delete",
         ]
         for name in expected { #expect(objects.contains(name), "missing \(name)") }
         let applied = try await fixture.db.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied == ["v1 queue", "v2 body retention", "v3 recipient index", "v4 message parts"])
+        #expect(applied == ["v1 queue", "v2 body retention", "v3 recipient index", "v4 message parts", "v5 consent"])
         // Replaced by message_recipient, which serves the same lookups by number.
         #expect(!objects.contains("index:message_to"))
         let journal = try await fixture.db.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
@@ -76,7 +79,7 @@ struct SchemaTests {
         // Nothing was touched: the producer's row is still there.
         let check = try DatabaseQueue(path: fixture.path)
         #expect(try await check.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM outbox") } == id)
-        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == 5)
+        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == 6)
     }
 
     @Test func aFileThatIsNotSQLiteFailsWithAClearMessage() throws {

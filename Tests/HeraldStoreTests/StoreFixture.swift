@@ -22,7 +22,23 @@ final class StoreFixture: Sendable {
         folder = try Self.temporaryFolder()
         path = folder.appendingPathComponent("herald.db").path
         db = try QueueDatabase(path: path)
-        if seed { try db.upsert(organizations: Self.organizations, now: now) }
+        if seed {
+            try db.upsert(organizations: Self.organizations, now: now)
+            // Most store tests are about the queue, not consent: their usual recipient has opted in.
+            try optIn(Self.contact, org: "acme")
+            try optIn(Self.contact, org: "globex")
+        }
+    }
+
+    /// Records an opt-in the way staff would (type `api`), in its own transaction.
+    func optIn(_ number: String, org: String = "acme") throws {
+        try db.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO consent_ledger (org_id, number, at, old_state, new_state, consent_type, changed_by)
+                SELECT ?1, ?2, 0, 'unknown', 'opted_in', 'api', 'store-fixture'
+                WHERE NOT EXISTS (SELECT 1 FROM consent WHERE org_id = ?1 AND number = ?2 AND state = 'opted_in')
+                """, arguments: [org, number])
+        }
     }
 
     deinit {
@@ -74,11 +90,24 @@ final class StoreFixture: Sendable {
 
     /// Produces and ingests one row; returns the message id.
     @discardableResult
-    func queued(kind: String? = nil, sender: String = "alice", at time: Date? = nil, expiresAt: String? = nil) async throws -> Int64 {
-        let id = try await produce(sender: sender, kind: kind, expiresAt: expiresAt)
+    func queued(
+        kind: String? = nil, sender: String = "alice", to: String = "(612) 555-0123", at time: Date? = nil, expiresAt: String? = nil
+    ) async throws -> Int64 {
+        let id = try await produce(sender: sender, to: to, kind: kind, expiresAt: expiresAt)
         let report = try await ingest(at: time)
         #expect(report.rejected.isEmpty, "\(report.rejected)")
         return id
+    }
+
+    /// A reply through the webhook's store call, with the organizations as loaded.
+    func receive(_ inbound: InboundReport, now time: Date) async throws -> StoredInbound {
+        try await db.receive(inbound, now: time, directory: try db.loadDirectory())
+    }
+
+    /// A `system` message, as only Herald makes them: the answer to a contact's HELP at `time`.
+    func systemReply(at time: Date? = nil) async throws -> Int64 {
+        let stored = try await receive(InboundReport(from: Self.contact, to: Self.alice, body: "HELP", sid: nil), now: time ?? now)
+        return try #require(stored.reply)
     }
 
     func claimAll(at time: Date? = nil, limit: Int = 1_000) async throws -> [ClaimedMessage] {

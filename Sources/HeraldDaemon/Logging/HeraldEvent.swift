@@ -24,6 +24,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
     case stopping
     case configReloaded = "config_reloaded"
     case summary
+    case inbound
+    case consentChanged = "consent_changed"
 
     /// The journal's MESSAGE_ID: 32 lowercase hex digits, made once with `systemd-id128 new`.
     public var messageID: String {
@@ -44,6 +46,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .stopping: "f7c56065a4ed41bba4740d955e7fec33"
         case .configReloaded: "bf6385af54a84253a0800738388eddc8"
         case .summary: "84e45f9291d24132b2883f7cd584805b"
+        case .inbound: "33fe858503134aaeaf346293886e8370"
+        case .consentChanged: "06b266d034154713b25ab217bdace4c2"
         }
     }
 
@@ -58,7 +62,7 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .undelivered: .undelivered
         case .failed, .optedOut: .failed
         case .expired: .expired
-        case .started, .stopping, .configReloaded, .summary: nil
+        case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged: nil
         }
     }
 
@@ -72,12 +76,6 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         default: nil
         }
     }
-}
-
-/// Carrier error codes the logs single out (SPEC §8).
-enum CarrierErrorCode {
-    /// 21610: the recipient replied STOP at the carrier; the carrier will refuse every message to them.
-    static let unsubscribed = 21610
 }
 
 /// Metadata keys of Herald's own log lines. In the journal each becomes `HERALD_<KEY>` (see

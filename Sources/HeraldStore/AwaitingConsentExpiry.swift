@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+extension QueueDatabase {
+    /// Journeys still waiting for an opt-in when their `expires_at` passes become `expired`
+    /// (SPEC §4). They are outside the claim index, so nothing else would ever look at them.
+    /// - Returns: the ids expired, with their orgs, for the journal.
+    public func expireAwaitingConsent(now: Date, limit: Int = 500) async throws -> [(id: Int64, org: String)] {
+        try await pool.write { db in
+            let at = now.millis
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, org_id FROM message INDEXED BY message_state
+                WHERE state = 'awaiting_consent' AND expires_at <= ? ORDER BY id LIMIT ?
+                """, arguments: [at, limit])
+            let events = try EventLog(db, at: at)
+            let detail = "expires_at passed while waiting for the recipient to opt in"
+            for row in rows {
+                let id: Int64 = row["id"]
+                try db.execute(sql: """
+                    UPDATE message SET state = 'expired', held_reason = NULL, reason = 'expired', detail = ?, final_at = ?, updated_at = ?
+                    WHERE id = ?
+                    """, arguments: [detail, at, at, id])
+                try events.append(Transition(id, from: .awaitingConsent, to: .expired, reason: "expired", detail: detail))
+            }
+            return rows.map { (id: $0["id"], org: $0["org_id"]) }
+        }
+    }
+}

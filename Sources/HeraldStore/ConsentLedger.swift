@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// A consent change as a caller asks for it; the ledger fills in `at` and the old state.
+public struct ConsentRequest: Sendable, Equatable {
+    public var org: String
+    public var number: String
+    public var state: ConsentState
+    public var type: ConsentType
+    /// A staff username, the contact's email for self-service, or `Unknown` for an SMS reply.
+    public var changedBy: String
+    public var sourceMessageID: Int64?
+    public var sourceInboundID: Int64?
+    /// The wording the contact agreed to, or its version: the proof a sender must produce.
+    public var wording: String?
+    public var note: String?
+
+    public init(
+        org: String, number: String, state: ConsentState, type: ConsentType, changedBy: String,
+        sourceMessageID: Int64? = nil, sourceInboundID: Int64? = nil, wording: String? = nil, note: String? = nil
+    ) {
+        self.org = org
+        self.number = number
+        self.state = state
+        self.type = type
+        self.changedBy = changedBy
+        self.sourceMessageID = sourceMessageID
+        self.sourceInboundID = sourceInboundID
+        self.wording = wording
+        self.note = note
+    }
+}
+
+/// One ledger row as read back, for `heraldctl consent show`.
+public struct ConsentRecord: Sendable, Equatable {
+    public var id: Int64
+    public var at: Date
+    public var old: ConsentState
+    public var new: ConsentState
+    public var type: ConsentType
+    public var changedBy: String
+    public var sourceMessageID: Int64?
+    public var sourceInboundID: Int64?
+    public var wording: String?
+    public var note: String?
+}
+
+/// What a consent change did besides its ledger row.
+public struct ConsentEffect: Sendable, Equatable {
+    /// The state before; equal to the new one when nothing changed and no row was written.
+    public var old: ConsentState
+    public var ledgerID: Int64?
+    /// Pending texts canceled by an opt-out, or opt-in requests made moot by an opt-in.
+    public var canceled: [Int64] = []
+    /// `awaiting_consent` texts queued again by an opt-in.
+    public var released: [Int64] = []
+
+    public var changed: Bool { ledgerID != nil }
+}
+
+/// The append-only consent ledger and what a change sets in motion (SPEC §6). Everything runs
+/// inside the caller's transaction, so a change, its ledger row and the messages it cancels or
+/// releases commit together.
+enum ConsentLedger {
+    static func current(org: String, number: String, in db: Database) throws -> ConsentState {
+        let state = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT state FROM consent WHERE org_id = ? AND number = ?"), arguments: [org, number]
+        )
+        return state.flatMap(ConsentState.init(rawValue:)) ?? .unknown
+    }
+
+    /// Records the change unless the number is already in that state, then cancels or releases
+    /// the number's pending messages in that org.
+    static func apply(_ request: ConsentRequest, at: Int64, in db: Database) throws -> ConsentEffect {
+        let old = try current(org: request.org, number: request.number, in: db)
+        guard old != request.state else { return ConsentEffect(old: old) }
+        try db.execute(sql: """
+            INSERT INTO consent_ledger (org_id, number, at, old_state, new_state, consent_type, changed_by,
+                source_message_id, source_inbound_id, wording, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [request.org, request.number, at, old.rawValue, request.state.rawValue, request.type.rawValue,
+                             request.changedBy, request.sourceMessageID, request.sourceInboundID, request.wording, request.note])
+        var effect = ConsentEffect(old: old, ledgerID: db.lastInsertedRowID)
+        let events = try EventLog(db, at: at)
+        switch request.state {
+        case .optedOut:
+            // Everything still waiting to go to this number from this org, Herald's own answers aside.
+            effect.canceled = try cancel(
+                org: request.org, number: request.number, states: ["queued", "scheduled", "awaiting_consent"],
+                kinds: nil, reason: "opted_out", detail: "the recipient opted out (consent ledger row \(effect.ledgerID!))",
+                at: at, events: events, in: db
+            )
+        case .optedIn:
+            effect.released = try release(org: request.org, number: request.number, ledgerID: effect.ledgerID!, at: at,
+                                          events: events, in: db)
+            effect.canceled = try cancel(
+                org: request.org, number: request.number, states: ["queued", "scheduled"], kinds: [.optInRequest],
+                reason: "already_opted_in", detail: "the recipient opted in before this request went out",
+                at: at, events: events, in: db
+            )
+        case .unknown:
+            break
+        }
+        return effect
+    }
+
+    private static func cancel(
+        org: String, number: String, states: [String], kinds: [MessageKind]?, reason: String, detail: String,
+        at: Int64, events: EventLog, in db: Database
+    ) throws -> [Int64] {
+        let kindFilter = kinds.map { " AND kind IN (\($0.map { "'\($0.rawValue)'" }.joined(separator: ",")))" } ?? " AND kind != 'system'"
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, state FROM message
+            WHERE to_number = ? AND org_id = ? AND state IN (\(states.map { "'\($0)'" }.joined(separator: ",")))\(kindFilter)
+            """, arguments: [number, org])
+        for row in rows {
+            let id: Int64 = row["id"]
+            try db.execute(sql: """
+                UPDATE message SET state = 'canceled', held_reason = NULL, reason = ?, detail = ?, updated_at = ?, final_at = ?
+                WHERE id = ?
+                """, arguments: [reason, detail, at, at, id])
+            try events.append(Transition(id, from: MessageState(rawValue: row["state"]), to: .canceled, reason: reason, detail: detail))
+        }
+        return rows.map { $0["id"] }
+    }
+
+    /// Queued at once: the claim applies the sending window, so a release at night still waits.
+    private static func release(org: String, number: String, ledgerID: Int64, at: Int64, events: EventLog, in db: Database) throws -> [Int64] {
+        let ids = try Int64.fetchAll(db, sql: """
+            UPDATE message SET state = 'queued', held_reason = NULL, not_before = ?, updated_at = ?
+            WHERE to_number = ? AND org_id = ? AND state = 'awaiting_consent'
+            RETURNING id
+            """, arguments: [at, at, number, org])
+        for id in ids.sorted() {
+            try events.append(Transition(id, from: .awaitingConsent, to: .queued, reason: "opted_in",
+                                           detail: "the recipient opted in (consent ledger row \(ledgerID))"))
+        }
+        return ids.sorted()
+    }
+
+    static func recordCarrierOptOut(org: String, number: String, messageID: Int64, at: Int64, in db: Database) throws {
+        _ = try apply(ConsentRequest(
+            org: org, number: number, state: .optedOut, type: .smsResponse, changedBy: ConsentChange.contactByReply,
+            sourceMessageID: messageID, note: "carrier error 21610: the recipient unsubscribed at the carrier"
+        ), at: at, in: db)
+    }
+
+    static func history(org: String, number: String, in db: Database) throws -> [ConsentRecord] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, at, old_state, new_state, consent_type, changed_by, source_message_id, source_inbound_id, wording, note
+            FROM consent_ledger WHERE org_id = ? AND number = ? ORDER BY id
+            """, arguments: [org, number]).map { row in
+            ConsentRecord(
+                id: row["id"], at: Date(millis: row["at"]),
+                old: ConsentState(rawValue: row["old_state"]) ?? .unknown, new: ConsentState(rawValue: row["new_state"]) ?? .unknown,
+                type: ConsentType(rawValue: row["consent_type"]) ?? .api, changedBy: row["changed_by"],
+                sourceMessageID: row["source_message_id"], sourceInboundID: row["source_inbound_id"],
+                wording: row["wording"], note: row["note"]
+            )
+        }
+    }
+}
+
+extension QueueDatabase {
+    /// A staff or API consent change (`heraldctl consent set`, contact import): one ledger row,
+    /// and the number's pending messages canceled (opt-out) or released (opt-in).
+    public func setConsent(_ request: ConsentRequest, now: Date) async throws -> ConsentEffect {
+        try await pool.write { db in try ConsentLedger.apply(request, at: now.millis, in: db) }
+    }
+
+    /// Many numbers at once, in one transaction: for imports, benchmarks and tests.
+    public func setConsent(_ requests: [ConsentRequest], now: Date) async throws {
+        try await pool.write { db in
+            for request in requests { _ = try ConsentLedger.apply(request, at: now.millis, in: db) }
+        }
+    }
+
+    public func consent(org: String, number: String) async throws -> ConsentState {
+        try await pool.read { db in try ConsentLedger.current(org: org, number: number, in: db) }
+    }
+
+    /// The whole ledger of one number in one org, oldest first.
+    public func consentHistory(org: String, number: String) async throws -> [ConsentRecord] {
+        try await pool.read { db in try ConsentLedger.history(org: org, number: number, in: db) }
+    }
+}
