@@ -11,7 +11,8 @@ extension QueueDatabase {
             let at = now.millis
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, org_id FROM message INDEXED BY message_state
-                WHERE state = 'awaiting_consent' AND expires_at <= ? ORDER BY id LIMIT ?
+                WHERE state IN ('queued', 'scheduled', 'awaiting_consent', 'sending', 'sent') -- the partial index's own term
+                  AND state = 'awaiting_consent' AND expires_at <= ? ORDER BY id LIMIT ?
                 """, arguments: [at, limit])
             let events = try EventLog(db, at: at)
             let detail = "expires_at passed while waiting for the recipient to opt in"

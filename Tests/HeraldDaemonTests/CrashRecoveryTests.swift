@@ -55,7 +55,7 @@ struct CrashRecoveryTests {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             if let queue = try? DatabaseQueue(path: databasePath, configuration: configuration),
-               (try? await queue.read({ db in try db.tableExists("outbox") })) == true {
+               (try? await queue.read({ db in try db.tableExists("consent_ledger") })) == true {
                 return queue
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -79,6 +79,7 @@ struct CrashRecoveryTests {
 
             var heraldd = try Self.startHeraldd(config: configPath, log: log)
             let queue = try await Self.producer(databasePath: databasePath, log: log)
+            try DaemonHarness.optIn((0..<total).map { (DaemonHarness.org, String(format: "+1612556%04d", $0)) }, in: queue)
             try await queue.write { db in
                 for i in 0..<total {
                     try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES (?, ?, ?, ?)",
@@ -136,6 +137,7 @@ struct CrashRecoveryTests {
             let heraldd = try Self.startHeraldd(config: configPath, log: log)
             defer { if heraldd.isRunning { heraldd.terminate() } }
             let producer = try await Self.producer(databasePath: databasePath, log: log)
+            try DaemonHarness.optIn((0..<200).map { (DaemonHarness.org, String(format: "+1612557%04d", $0)) }, in: producer)
             try await producer.write { db in
                 for i in 0..<200 {
                     try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES (?, 'alice', ?, 'drain test')",

@@ -91,10 +91,12 @@ struct DaemonHarness {
         carrierConfig: String = "",
         adminConfig: String = "",
         clock: any WallClock = SystemWallClock(),
+        reusing folder: URL? = nil,
         _ body: (DaemonHarness) async throws -> T
     ) async throws -> T {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        // A folder the caller passes outlives this daemon, so a second one can restart on its database.
+        let directory = try folder ?? temporaryDirectory()
+        defer { if folder == nil { try? FileManager.default.removeItem(at: directory) } }
         let webhookPort = try FreePort.find()
         var simulatorConfiguration = simulatorConfiguration
         simulatorConfiguration.inboundURL = "http://127.0.0.1:\(webhookPort)/webhooks/inbound"
@@ -171,7 +173,7 @@ struct DaemonHarness {
                 let parts = key.split(separator: "\u{1F}").map(String.init)
                 try db.execute(sql: """
                     INSERT INTO consent_ledger (org_id, number, at, old_state, new_state, consent_type, changed_by)
-                    SELECT ?1, ?2, CAST(unixepoch('subsec') * 1000 AS INTEGER), 'unknown', 'opted_in', 'api', 'test-harness'
+                    SELECT ?1, ?2, CAST(strftime('%s', 'now') AS INTEGER) * 1000, 'unknown', 'opted_in', 'api', 'test-harness'
                     WHERE NOT EXISTS (SELECT 1 FROM consent WHERE org_id = ?1 AND number = ?2 AND state = 'opted_in')
                     """, arguments: [parts[0], parts[1]])
             }

@@ -68,6 +68,7 @@ struct JournaldTests {
             }
 
             let producer = try await CrashRecoveryTests.producer(databasePath: databasePath, log: log)
+            try DaemonHarness.optIn([("acme", "+16125559876")], in: producer)
             let id = try await producer.write { db in
                 try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES ('acme', 'alice', '+16125559876', 'journal test')")
                 return db.lastInsertedRowID

@@ -45,7 +45,7 @@ struct ReloadAndAccessTests {
         let listener = try SystemdNotifyTests.NotifyListener(path: directory.appendingPathComponent("notify").path)
         let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
-            let (configPath, _, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
+            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
             let original = try String(contentsOfFile: configPath, encoding: .utf8)
             let process = try CrashRecoveryTests.startHeraldd(config: configPath, log: log, environment: ["NOTIFY_SOCKET": listener.path])
             defer {
@@ -58,6 +58,7 @@ struct ReloadAndAccessTests {
             try #require(started.contains("READY=1"), "\(started)")
             let socket = directory.appendingPathComponent("admin.sock").path
             let beta = SendRequest(org: "beta", from: "carol", to: "+16125550123", text: "after reload")
+            try DaemonHarness.optIn([("beta", "+16125550123")], in: try await CrashRecoveryTests.producer(databasePath: databasePath, log: log))
             do {
                 _ = try await connect(socket, log: log).call(.send(beta), as: SendResult.self)
                 Issue.record("org beta accepted before it was configured")

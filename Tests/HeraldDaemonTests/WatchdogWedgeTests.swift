@@ -55,6 +55,7 @@ extension SystemdNotifyTests {
                 try producer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE \(condition)") ?? 0 }
             }
             func insert(_ count: Int, from first: Int) throws {
+                try DaemonHarness.optIn((first..<(first + count)).map { ("acme", String(format: "+1612558%04d", $0)) }, in: producer)
                 try producer.write { db in
                     for i in first..<(first + count) {
                         try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES ('acme', 'alice', ?, 'wedge test')",
@@ -129,6 +130,7 @@ extension SystemdNotifyTests {
 
             // Stands in for a disk that refuses every write of a claim: the loop goes on, claiming fails.
             let producer = try await CrashRecoveryTests.producer(databasePath: databasePath, log: log)
+            try DaemonHarness.optIn([("acme", "+16125550123")], in: producer)
             try await producer.write { db in
                 try db.execute(sql: """
                     CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON message WHEN NEW.state = 'sending'
