@@ -13,10 +13,18 @@ trap 'kill $sim 2>/dev/null || true' EXIT
 cat <<MSG
 
   heraldd is starting on ./var/herald.db against the carrier simulator.
-  In another terminal, queue a text and watch it move:
+  In another terminal, queue a journey text to a contact who has not opted in yet. Herald
+  holds it (awaiting_consent) and sends the contact an opt-in request on Alice's behalf:
 
-    sqlite3 var/herald.db "INSERT INTO outbox (org, sender, to_number, body) VALUES ('demo', 'alice', '+16125550123', 'Hello from Herald');"
-    sqlite3 -header var/herald.db "SELECT id, state, display_status, segments, carrier_sid FROM messages ORDER BY id DESC LIMIT 5;"
+    sqlite3 var/herald.db "INSERT INTO outbox (org, sender, to_number, body, kind) VALUES ('demo', 'alice', '+16125550123', 'Hello from Herald', 'journey');"
+    sqlite3 -header var/herald.db "SELECT id, kind, state, held_reason, display_status, carrier_sid FROM messages ORDER BY id DESC LIMIT 5;"
+
+  Then play the contact's phone: reply YES through the simulator. Herald records the opt-in,
+  confirms it, and the journey text goes out at once (STOP would cancel it instead):
+
+    curl -s -X POST http://127.0.0.1:8089/sim/inbound -H 'Content-Type: application/json' \
+        -d '{"from":"+16125550123","to":"+16125550100","body":"YES"}'
+    sqlite3 -header var/herald.db "SELECT * FROM consent_history;"
 
   Or steer it through its admin socket:
 

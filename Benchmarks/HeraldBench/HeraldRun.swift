@@ -1,4 +1,5 @@
 import Foundation
+import HeraldStore
 import GRDB
 import HeraldConfig
 import HeraldDaemon
@@ -54,6 +55,11 @@ struct HeraldRun {
         producerConfiguration.busyMode = .timeout(10)
         let producer = try DatabaseQueue(path: configuration.database.path, configuration: producerConfiguration)
 
+        // Conversational texts need an opt-in: the recipients opted in before the run, as an import would record it.
+        let recipients = Set((0..<min(settings.messages, 100)).map(BenchSettings.recipient))
+        try await daemon.database.setConsent(recipients.map {
+            ConsentRequest(org: BenchSettings.org, number: $0, state: .optedIn, type: .api, changedBy: "herald-bench")
+        }, now: Date())
         let insertTime = try OutboxFiller.fill(producer, messages: settings.messages, senders: settings.senders)
 
         // Inside a parent group the daemon shuts down gracefully when asked, as under SIGTERM,
