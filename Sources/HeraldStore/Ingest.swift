@@ -33,7 +33,7 @@ public struct IngestReport: Sendable, Equatable {
 
 extension QueueDatabase {
     /// Moves up to `limit` outbox rows into `message`, oldest first, in one transaction.
-    /// Every row becomes a message (queued, scheduled or rejected with its reason) and leaves the
+    /// Every row becomes a message (queued, scheduled, awaiting consent or rejected with its reason), and leaves the
     /// outbox in the same commit, so a row is never lost and never ingested twice.
     public func ingest(limit: Int, now: Date, directory: Directory, rules: IngestRules) async throws -> IngestReport {
         try await pool.write { db in
