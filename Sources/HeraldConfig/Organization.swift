@@ -55,8 +55,14 @@ extension HeraldConfiguration {
         public var numberType: NumberType
         /// Segments per second for this number; nil means the `[rates]` value for its type.
         public var rate: Double?
+        /// Answers a contact's conversation reply, at most once per contact per period.
+        public var autoReply: AutoReply?
 
-        public init(id: String, name: String, number: String, numberType: NumberType = .longCode, rate: Double? = nil) {
+        public init(
+            id: String, name: String, number: String, numberType: NumberType = .longCode, rate: Double? = nil,
+            autoReply: AutoReply? = nil
+        ) {
+            self.autoReply = autoReply
             self.id = id
             self.name = name
             self.number = number

@@ -155,7 +155,14 @@ final class OrganizationParser {
         }
         let hasRate = r.contains("rate")
         let rate = hasRate ? r.positiveNumber("rate", default: 0) : nil
-        guard let id, let name, let number, let numberType, rate != nil || !hasRate else { return nil }
-        return .init(id: id, name: name, number: number, numberType: numberType, rate: rate)
+        let autoReplyText = r.string("auto_reply", default: "")
+        let period = r.positiveNumber("auto_reply_period", default: AutoReply.defaultPeriod / 3600)
+        if let autoReplyText, autoReplyText.isEmpty == false, autoReplyText.allSatisfy(\.isWhitespace) {
+            r.badValue("auto_reply", "is blank; leave it out for no automatic answer")
+            return nil
+        }
+        guard let id, let name, let number, let numberType, rate != nil || !hasRate, let autoReplyText, let period else { return nil }
+        let autoReply = autoReplyText.isEmpty ? nil : AutoReply(text: autoReplyText, period: period * 3600)
+        return .init(id: id, name: name, number: number, numberType: numberType, rate: rate, autoReply: autoReply)
     }
 }

@@ -36,9 +36,15 @@ public struct SenderProfile: Sendable, Equatable {
     public var paused: Bool
     /// The user's name, as `{user_name}` in the org's texts.
     public var name: String
+    /// The text that answers a contact's conversation reply, if the user set one.
+    public var autoReply: AutoReply?
 
-    public init(orgID: String, userID: String, number: String, rate: Double, paused: Bool = false, name: String? = nil) {
+    public init(
+        orgID: String, userID: String, number: String, rate: Double, paused: Bool = false, name: String? = nil,
+        autoReply: AutoReply? = nil
+    ) {
         self.name = name ?? userID
+        self.autoReply = autoReply
         self.orgID = orgID
         self.userID = userID
         self.number = number

@@ -36,8 +36,10 @@ public struct SenderRecord: Sendable, Equatable {
     public var number: String
     public var numberType: String
     public var rate: Double
+    public var autoReply: AutoReply?
 
-    public init(userID: String, name: String, number: String, numberType: String, rate: Double) {
+    public init(userID: String, name: String, number: String, numberType: String, rate: Double, autoReply: AutoReply? = nil) {
+        self.autoReply = autoReply
         self.userID = userID
         self.name = name
         self.number = number
@@ -69,9 +71,12 @@ extension QueueDatabase {
                                      org.consentTexts.optOutConfirmation.text, org.consentTexts.help.text, at, at])
                 for sender in org.senders {
                     try db.execute(sql: """
-                        INSERT INTO user (org_id, id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT(org_id, id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
-                        """, arguments: [org.id, sender.userID, sender.name, at, at])
+                        INSERT INTO user (org_id, id, name, auto_reply, auto_reply_period, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(org_id, id) DO UPDATE SET name = excluded.name, auto_reply = excluded.auto_reply,
+                            auto_reply_period = excluded.auto_reply_period, updated_at = excluded.updated_at
+                        """, arguments: [org.id, sender.userID, sender.name, sender.autoReply?.text,
+                                         sender.autoReply.map { Int64($0.period) }, at, at])
                     // A user has at most one active number: retire any other before taking this one.
                     try db.execute(sql: """
                         UPDATE phone_number SET status = 'released', released_at = ?
@@ -104,12 +109,16 @@ extension QueueDatabase {
                                 consentTexts: consentTexts($0))
         }
         let senders = try Row.fetchAll(db, sql: """
-            SELECT p.org_id, p.user_id, p.e164, COALESCE(p.rate, 1.0) AS rate, COALESCE(u.paused, 0) AS paused, u.name
+            SELECT p.org_id, p.user_id, p.e164, COALESCE(p.rate, 1.0) AS rate, COALESCE(u.paused, 0) AS paused, u.name,
+                u.auto_reply, u.auto_reply_period
             FROM phone_number p LEFT JOIN user u ON u.org_id = p.org_id AND u.id = p.user_id
             WHERE p.status = 'active' AND p.user_id IS NOT NULL
-            """).map {
-            SenderProfile(orgID: $0["org_id"], userID: $0["user_id"], number: $0["e164"], rate: $0["rate"], paused: $0["paused"],
-                          name: $0["name"])
+            """).map { row in
+            let period: Int64 = row["auto_reply_period"] ?? Int64(AutoReply.defaultPeriod)
+            return SenderProfile(
+                orgID: row["org_id"], userID: row["user_id"], number: row["e164"], rate: row["rate"], paused: row["paused"],
+                name: row["name"], autoReply: (row["auto_reply"] as String?).map { AutoReply(text: $0, period: TimeInterval(period)) }
+            )
         }
         return Directory(organizations: orgs, senders: senders)
     }

@@ -26,6 +26,8 @@ public enum InboundAction: String, Sendable, Equatable, Codable {
     case helpAnswered = "help_answered"
     /// Not a keyword: a reply in the conversation, for watchers (and the sender).
     case conversation
+    /// A conversation reply the sending user's auto-reply answered.
+    case autoReplied = "auto_replied"
     /// Sent to a number no organization has: stored, nothing else.
     case unknownNumber = "unknown_number"
 }
@@ -120,7 +122,30 @@ private struct KeywordReply {
             stored.reply = try reply(.help, at: at, in: db)
         case nil:
             stored.action = .conversation
+            if let id = try autoReply(at: at, in: db) {
+                stored.action = .autoReplied
+                stored.reply = id
+            }
         }
+    }
+
+    /// The user's auto-reply, as a conversational text: only to a contact who opted in, and at
+    /// most once per contact per the user's period.
+    private func autoReply(at: Int64, in db: Database) throws -> Int64? {
+        guard let sender, let autoReply = sender.autoReply,
+              try ConsentLedger.current(org: org, number: from, in: db) == .optedIn
+        else { return nil }
+        let since = at - Int64(autoReply.period * 1000)
+        let recent = try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (
+                SELECT 1 FROM message m JOIN message_event e ON e.message_id = m.id AND e.from_state IS NULL
+                WHERE m.to_number = ? AND m.org_id = ? AND m.user_id = ? AND m.created_at > ? AND e.reason = 'auto_reply')
+            """, arguments: [from, org, sender.userID, since]) ?? false
+        guard !recent else { return nil }
+        return try OwnMessage(
+            org: org, sender: sender, to: from, body: autoReply.text, kind: .conversational,
+            placement: Placement(notBefore: Date(millis: at)), reason: "auto_reply", detail: "answers inbound message \(inboundID)"
+        ).insert(at: at, in: db)
     }
 
     /// A `system` text from the number the contact wrote to: not held by windows, no consent needed.

@@ -20,6 +20,12 @@ enum Migrations {
         migrator.registerMigration("v5 consent") { db in
             try db.execute(sql: v5Consent)
         }
+        migrator.registerMigration("v6 auto reply") { db in
+            try db.execute(sql: """
+                ALTER TABLE user ADD COLUMN auto_reply TEXT;
+                ALTER TABLE user ADD COLUMN auto_reply_period INTEGER;
+                """)
+        }
         return migrator
     }
 

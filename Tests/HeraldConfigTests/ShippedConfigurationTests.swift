@@ -48,7 +48,9 @@ struct ShippedConfigurationTests {
         #expect(org.windowStart == TimeOfDay(hour: 8, minute: 0))
         #expect(org.windowEnd == TimeOfDay(hour: 16, minute: 0))
         #expect(org.days == [.mon, .tue, .wed, .thu, .fri])
-        #expect(org.users == [.init(id: "alice", name: "Alice Example", number: "+16125550100", numberType: .longCode, rate: 1)])
+        #expect(org.users == [.init(id: "alice", name: "Alice Example", number: "+16125550100", numberType: .longCode, rate: 1,
+                                    autoReply: AutoReply(text: "Alice is away until Monday; for urgent matters call 612-555-0000."))])
+        #expect(org.consentTexts == .standard, "the example spells out the defaults")
     }
 
     @Test("herald.dev.toml parses, with its paths in the checkout's var/ folder")

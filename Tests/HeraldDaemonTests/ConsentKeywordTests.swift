@@ -123,7 +123,8 @@ struct ConsentKeywordTests {
             #expect(delivery.status == 200)
             #expect(try await harness.simulator.injectInbound(from: contact, to: "+16125550500", body: "HELP").status == 200)
             #expect(try await harness.eventually { Self.received(harness, contact).count == 2 })
-            #expect(Self.received(harness, contact) == [
+            // Both are system texts of one priority, posted concurrently: their order is the network's.
+            #expect(Set(Self.received(harness, contact)) == [
                 "Texters: subscribed. Reply HELP for help, STOP to stop.", "Texters support: 612-555-0000. Reply STOP to stop.",
             ])
             #expect(try await harness.database.consent(org: "texters", number: contact) == .optedIn)
@@ -147,6 +148,32 @@ struct ConsentKeywordTests {
         number_type = "long_code"
         rate = 100.0
         """
+    }
+
+    @Test("a user's auto-reply answers a conversation reply once per period, and only a contact who opted in")
+    func autoReply() async throws {
+        let friend = "+16125550406"
+        let stranger = "+16125550407"
+        let user = """
+            auto_reply = "Erin is out today; back Monday."
+            auto_reply_period = 12.0
+            """
+        let clock = ManualWallClock(Timestamp.parse("2026-11-23T12:00:00-06:00")!)
+        try await DaemonHarness.withDaemon(extraConfig: Self.orgWithTexts("") + "\n" + user, clock: clock) { harness in
+            try harness.optIn([("texters", friend)])
+            for body in ["Running late", "Are you there?"] {
+                #expect(try await harness.simulator.injectInbound(from: friend, to: "+16125550500", body: body).status == 200)
+            }
+            #expect(try await harness.simulator.injectInbound(from: stranger, to: "+16125550500", body: "Who is this?").status == 200)
+            #expect(try await harness.eventually { Self.received(harness, friend).count == 1 })
+            clock.set(clock.now() + 12 * 3600 + 1)
+            #expect(try await harness.simulator.injectInbound(from: friend, to: "+16125550500", body: "Hello again").status == 200)
+            #expect(try await harness.eventually { Self.received(harness, friend).count == 2 })
+            #expect(Self.received(harness, friend).allSatisfy { $0 == "Erin is out today; back Monday." })
+            #expect(Self.received(harness, stranger).isEmpty)
+            #expect(try Self.inbound(harness, from: friend) == ["- auto_replied", "- conversation", "- auto_replied"])
+            #expect(try Self.inbound(harness, from: stranger) == ["- conversation"])
+        }
     }
 
     @Test("carrier error 21610 records the opt-out in the ledger and cancels what else waits for that number")
