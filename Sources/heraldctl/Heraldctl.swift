@@ -28,7 +28,8 @@ struct Heraldctl: ParsableCommand {
               heraldctl backup /var/lib/herald/backup.db
               heraldctl contacts import contacts.csv --org acme --by alice [--dry-run]
               heraldctl consent show 6125550123 --org acme     state and the whole ledger
-              heraldctl consent set 6125550123 --org acme --state opted_in --type paper --by alice
+              heraldctl consent set 6125550123 --org acme --state opted_out --type phone \\
+                  --by alice
               heraldctl optin request --org acme --user alice --to 6125550123
 
             Every command takes --json for scripts. Exit status: 0 success; 1 the answer is "no" (an
