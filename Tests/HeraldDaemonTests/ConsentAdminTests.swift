@@ -102,7 +102,7 @@ struct ConsentAdminTests {
 
     @Test("an upload lives on its connection: a hang-up or a piece for another org discards it")
     func uploadPieces() async throws {
-        try await DaemonHarness.withDaemon { harness in
+        try await DaemonHarness.withDaemon(extraConfig: ReloadAndAccessTests.betaOrg) { harness in
             let header = "first_name,last_name,email,phone\nAda,Lovelace,,6125550140\n"
             let rest = "Grace,Hopper,,6125550141\n"
             do {
@@ -121,9 +121,16 @@ struct ConsentAdminTests {
                 #expect(error.message.contains("header lacks"), "\(error.message)")
             }
 
+            do {
+                _ = try await second.call(.contactsImport(ContactsImportChunk(org: "initech", csv: header, more: true)), as: ContactsImportProgress.self)
+                Issue.record("an upload for an unknown org was taken")
+            } catch let error as AdminError {
+                #expect(error.code == .notFound, "said at the first piece: \(error.message)")
+            }
+
             _ = try await second.call(.contactsImport(ContactsImportChunk(org: "acme", csv: header, more: true)), as: ContactsImportProgress.self)
             do {
-                _ = try await second.call(.contactsImport(ContactsImportChunk(org: "globex", csv: rest, more: true)), as: ContactsImportProgress.self)
+                _ = try await second.call(.contactsImport(ContactsImportChunk(org: "beta", csv: rest, more: true)), as: ContactsImportProgress.self)
                 Issue.record("a piece for another org joined the upload")
             } catch let error as AdminError {
                 #expect(error.code == .badRequest && error.message.contains("discarded"), "\(error.message)")

@@ -35,6 +35,11 @@ struct AdminController: Sendable {
             case let .backup(path): return try line(request, try await backup(path, peer: peer))
             case .watch: return try line(request, Empty())
             case let .contactsImport(piece):
+                // Said at the first piece, not after megabytes of upload; like any bad piece, it ends the upload.
+                guard policy.directory.organization(piece.org) != nil else {
+                    upload = ContactsUpload(limit: upload.limit)
+                    throw AdminError(.notFound, "no organization \(String(reflecting: piece.org)); an upload in progress was discarded")
+                }
                 switch try upload.add(piece) {
                 case let .partial(received): return try line(request, ContactsImportProgress(receivedBytes: received))
                 case let .complete(file): return try line(request, try await importContacts(file, peer: peer))
