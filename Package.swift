@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way, from pure to effectful:
-// HeraldCore (pure rules) <- HeraldStore (GRDB) / HeraldCarrier (libcurl) / HeraldConfig (TOML)
+// HeraldCore (pure rules) <- HeraldStore (GRDB, SwiftCSV) / HeraldCarrier (libcurl) / HeraldConfig (TOML)
 //   <- HeraldDaemon (services) <- executables.
 let package = Package(
     name: "Herald",
