@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way, from pure to effectful:
-// HeraldCore (pure rules) <- HeraldStore (GRDB) / HeraldCarrier (libcurl) / HeraldConfig (TOML)
+// HeraldCore (pure rules) <- HeraldStore (GRDB, SwiftCSV) / HeraldCarrier (libcurl) / HeraldConfig (TOML)
 //   <- HeraldDaemon (services) <- executables.
 let package = Package(
     name: "Herald",
@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // C shims: tiny, one per system library.
@@ -39,6 +40,8 @@ let package = Package(
                 "HeraldCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                // Contacts import reads operator-supplied CSV.
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
             ]
         ),
         .target(

@@ -47,6 +47,10 @@ public enum AdminCommand: Sendable, Equatable {
     case usage(org: String?, user: String?)
     case watch
     case backup(path: String)
+    case contactsImport(ContactsImportChunk)
+    case consentShow(org: String, number: String)
+    case consentSet(ConsentSetRequest)
+    case optInRequest(OptInRequestCommand)
 
     public var name: String {
         switch self {
@@ -62,16 +66,25 @@ public enum AdminCommand: Sendable, Equatable {
         case .usage: "usage"
         case .watch: "watch"
         case .backup: "backup"
+        case .contactsImport: "contacts_import"
+        case .consentShow: "consent_show"
+        case .consentSet: "consent_set"
+        case .optInRequest: "optin_request"
         }
     }
 
-    public static let names = ["status", "queue", "show", "why", "retry", "cancel", "pause", "resume", "send", "usage", "watch", "backup"]
+    public static let names = [
+        "status", "queue", "show", "why", "retry", "cancel", "pause", "resume", "send", "usage", "watch", "backup",
+        "contacts_import", "consent_show", "consent_set", "optin_request",
+    ]
 
     public var changesState: Bool {
         switch self {
-        case .status, .queue, .show, .why, .usage, .watch: false
+        case .status, .queue, .show, .why, .usage, .watch, .consentShow: false
         // A backup writes a file as the daemon's user, wherever the request says.
-        case .retry, .cancel, .pause, .resume, .send, .backup: true
+        case .retry, .cancel, .pause, .resume, .send, .backup, .consentSet, .optInRequest: true
+        // A dry run only reads: anyone who may read may check a file before an admin imports it.
+        case let .contactsImport(chunk): !chunk.dryRun
         }
     }
 }

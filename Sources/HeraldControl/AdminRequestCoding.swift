@@ -19,6 +19,14 @@ extension AdminRequest {
         var text: String?
         var user: String?
         var path: String?
+        var csv: String?
+        var more: Bool?
+        var by: String?
+        var dryRun: Bool?
+        var number: String?
+        var type: String?
+        var wording: String?
+        var note: String?
     }
 
     private static let fields: [String: Set<String>] = [
@@ -31,6 +39,10 @@ extension AdminRequest {
         "send": ["org", "from", "to", "kind", "text"],
         "usage": ["org", "user"],
         "backup": ["path"],
+        "contacts_import": ["org", "csv", "more", "by", "dry_run"],
+        "consent_show": ["org", "number"],
+        "consent_set": ["org", "number", "state", "type", "by", "wording", "note"],
+        "optin_request": ["org", "user", "to"],
     ]
 
     /// Parses one line, or says exactly what is wrong with it. The id is recovered whenever
@@ -118,6 +130,35 @@ extension AdminRequest {
                 throw AdminError(.badRequest, "backup path must be absolute, not \(String(reflecting: path))")
             }
             return .backup(path: path)
+        case "contacts_import":
+            return .contactsImport(ContactsImportChunk(
+                org: try require(line.org, "org", name), csv: try require(line.csv, "csv", name), more: line.more ?? false,
+                by: line.by, dryRun: line.dryRun ?? false
+            ))
+        case "consent_show":
+            return .consentShow(org: try require(line.org, "org", name), number: try require(line.number, "number", name))
+        case "consent_set":
+            let state = try require(line.state, "state", name)
+            guard ConsentSetRequest.states.contains(state) else {
+                throw AdminError(.badRequest, "consent_set state must be \(ConsentSetRequest.states.joined(separator: " or ")), not \(String(reflecting: state))")
+            }
+            let type = try require(line.type, "type", name)
+            guard ConsentSetRequest.types.contains(type) else {
+                let reserved = type == "sms_response" ? " (sms_response is reserved for the contact's own replies by SMS)" : ""
+                throw AdminError(.badRequest, "consent_set type must be one of \(ConsentSetRequest.types.joined(separator: ", ")), not \(String(reflecting: type))\(reserved)")
+            }
+            let by = try require(line.by, "by", name)
+            guard by.contains(where: { !$0.isWhitespace }) else {
+                throw AdminError(.badRequest, "consent_set needs \"by\": the username of whoever records the change")
+            }
+            return .consentSet(ConsentSetRequest(
+                org: try require(line.org, "org", name), number: try require(line.number, "number", name), state: state, type: type,
+                by: by, wording: line.wording, note: line.note
+            ))
+        case "optin_request":
+            return .optInRequest(OptInRequestCommand(
+                org: try require(line.org, "org", name), user: try require(line.user, "user", name), to: try require(line.to, "to", name)
+            ))
         default: throw AdminError(.unknownCommand, "unknown command \(String(reflecting: name))")
         }
     }
@@ -182,6 +223,27 @@ extension AdminRequest {
             line.org = org
             line.user = user
         case let .backup(path): line.path = path
+        case let .contactsImport(chunk):
+            line.org = chunk.org
+            line.csv = chunk.csv
+            line.more = chunk.more
+            line.by = chunk.by
+            line.dryRun = chunk.dryRun
+        case let .consentShow(org, number):
+            line.org = org
+            line.number = number
+        case let .consentSet(set):
+            line.org = set.org
+            line.number = set.number
+            line.state = set.state
+            line.type = set.type
+            line.by = set.by
+            line.wording = set.wording
+            line.note = set.note
+        case let .optInRequest(request):
+            line.org = request.org
+            line.user = request.user
+            line.to = request.to
         }
         return try AdminJSON.line(line)
     }

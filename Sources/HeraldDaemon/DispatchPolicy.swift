@@ -21,6 +21,8 @@ final class DispatchPolicy: Sendable {
     }
 
     var directory: Directory { state.withLock { $0.directory } }
+    /// The sending windows in force, for texts the admin socket queues itself (opt-in requests).
+    var windows: WindowCalculator { state.withLock { $0.windows } }
 
     func update(directory: Directory) {
         state.withLock { $0.directory = directory }

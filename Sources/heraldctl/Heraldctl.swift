@@ -26,6 +26,11 @@ struct Heraldctl: ParsableCommand {
               heraldctl usage --org acme                segments per month, this and the past 12
               heraldctl watch                           events and replies, live
               heraldctl backup /var/lib/herald/backup.db
+              heraldctl contacts import contacts.csv --org acme --by alice [--dry-run]
+              heraldctl consent show 6125550123 --org acme     state and the whole ledger
+              heraldctl consent set 6125550123 --org acme --state opted_out --type phone \\
+                  --by alice
+              heraldctl optin request --org acme --user alice --to 6125550123
 
             Every command takes --json for scripts. Exit status: 0 success; 1 the answer is "no" (an
             invalid number, a configuration with problems, no such message, a state that does not
@@ -36,6 +41,7 @@ struct Heraldctl: ParsableCommand {
             SegmentsCommand.self, NumberCommand.self, WindowCommand.self, ConfigCommand.self,
             StatusCommand.self, QueueCommand.self, ShowCommand.self, WhyCommand.self, RetryCommand.self, CancelCommand.self,
             PauseCommand.self, ResumeCommand.self, SendCommand.self, UsageCommand.self, WatchCommand.self, BackupCommand.self,
+            ContactsCommand.self, ConsentCommand.self, OptInCommand.self,
         ]
     )
 }

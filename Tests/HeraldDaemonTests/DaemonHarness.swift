@@ -168,14 +168,16 @@ struct DaemonHarness {
     static func optIn(_ pairs: [(org: String, number: String)], in writer: some DatabaseWriter) throws {
         let numbers = Set(pairs.compactMap { pair in (try? PhoneNumber.parse(pair.number).get()).map { "\(pair.org)\u{1F}\($0.e164)" } })
         guard !numbers.isEmpty else { return }
+        // The instant comes from here: unixepoch('subsec') needs SQLite 3.42, Debian 12 has 3.40.
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         try writer.write { db in
             for key in numbers {
                 let parts = key.split(separator: "\u{1F}").map(String.init)
                 try db.execute(sql: """
                     INSERT INTO consent_ledger (org_id, number, at, old_state, new_state, consent_type, changed_by)
-                    SELECT ?1, ?2, CAST(strftime('%s', 'now') AS INTEGER) * 1000, 'unknown', 'opted_in', 'api', 'test-harness'
+                    SELECT ?1, ?2, ?3, 'unknown', 'opted_in', 'api', 'test-harness'
                     WHERE NOT EXISTS (SELECT 1 FROM consent WHERE org_id = ?1 AND number = ?2 AND state = 'opted_in')
-                    """, arguments: [parts[0], parts[1]])
+                    """, arguments: [parts[0], parts[1], now])
             }
         }
     }

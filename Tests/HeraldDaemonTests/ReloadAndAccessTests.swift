@@ -58,7 +58,6 @@ struct ReloadAndAccessTests {
             try #require(started.contains("READY=1"), "\(started)")
             let socket = directory.appendingPathComponent("admin.sock").path
             let beta = SendRequest(org: "beta", from: "carol", to: "+16125550123", text: "after reload")
-            try DaemonHarness.optIn([("beta", "+16125550123")], in: try await CrashRecoveryTests.producer(databasePath: databasePath, log: log))
             do {
                 _ = try await connect(socket, log: log).call(.send(beta), as: SendResult.self)
                 Issue.record("org beta accepted before it was configured")
@@ -73,6 +72,9 @@ struct ReloadAndAccessTests {
             let monotonic = reloading.split(separator: "\n").first { $0.hasPrefix("MONOTONIC_USEC=") }
             #expect(monotonic.flatMap { UInt64($0.dropFirst("MONOTONIC_USEC=".count)) } ?? 0 > 0, "\(reloading)")
             #expect(reloaded.contains("READY=1"), "READY=1 ends the reload: \(reloaded)")
+            // Conversational texts need consent, kept per organization: recorded as staff would.
+            _ = try await connect(socket, log: log).call(.consentSet(ConsentSetRequest(
+                org: "beta", number: beta.to, state: "opted_in", type: "api", by: "reload-test")), as: ConsentSetResult.self)
             let sent = try await connect(socket, log: log).call(.send(beta), as: SendResult.self)
             let client = try await connect(socket, log: log)
             let deadline = ContinuousClock.now + .seconds(30)
@@ -105,7 +107,7 @@ struct ReloadAndAccessTests {
         try await offPool { try Self.runHeraldctlBlocking(arguments, asNobody: asNobody) }
     }
 
-    private static func runHeraldctlBlocking(_ arguments: [String], asNobody: Bool) throws -> (status: Int32, out: String, err: String) {
+    static func runHeraldctlBlocking(_ arguments: [String], asNobody: Bool) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         let out = Pipe(), err = Pipe()
         if asNobody {

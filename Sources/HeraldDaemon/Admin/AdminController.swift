@@ -18,7 +18,8 @@ struct AdminController: Sendable {
 
     static let version = "0.5.0"
 
-    func respond(to request: AdminRequest, peer: AdminPeer) async -> [UInt8] {
+    /// - Parameter upload: the connection's `contacts_import` pieces so far.
+    func respond(to request: AdminRequest, peer: AdminPeer, upload: inout ContactsUpload) async -> [UInt8] {
         do {
             switch request.command {
             case .status: return try line(request, try await status())
@@ -33,6 +34,19 @@ struct AdminController: Sendable {
             case let .usage(org, user): return try line(request, try await usage(org: org, user: user))
             case let .backup(path): return try line(request, try await backup(path, peer: peer))
             case .watch: return try line(request, Empty())
+            case let .contactsImport(piece):
+                // Said at the first piece, not after megabytes of upload; like any bad piece, it ends the upload.
+                guard policy.directory.organization(piece.org) != nil else {
+                    upload = ContactsUpload(limit: upload.limit)
+                    throw AdminError(.notFound, "no organization \(String(reflecting: piece.org)); an upload in progress was discarded")
+                }
+                switch try upload.add(piece) {
+                case let .partial(received): return try line(request, ContactsImportProgress(receivedBytes: received))
+                case let .complete(file): return try line(request, try await importContacts(file, peer: peer))
+                }
+            case let .consentShow(org, number): return try line(request, try await showConsent(org: org, number: number))
+            case let .consentSet(set): return try line(request, try await setConsent(set, peer: peer))
+            case let .optInRequest(optIn): return try line(request, try await requestOptIn(optIn, peer: peer))
             }
         } catch let error as AdminError {
             return Self.refusal(id: request.id, error)

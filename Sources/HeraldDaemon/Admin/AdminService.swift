@@ -91,6 +91,8 @@ final class AdminService: Service {
                 let idleCloser = try? await connection.channel.pipeline.handler(type: IdleCloser.self).get()
                 try await outbound.write(ByteBuffer(bytes: AdminJSON.line(AdminHello(version: AdminController.version, access: access, peer: peer))))
                 var frames = inbound.makeAsyncIterator()
+                // Dies with the connection: a client that hangs up mid-upload leaves nothing behind.
+                var upload = ContactsUpload()
                 while let frame = try await frames.next() {
                     let request: AdminRequest
                     switch frame {
@@ -113,7 +115,7 @@ final class AdminService: Service {
                         continue
                     }
                     idleCloser?.requestStarted()
-                    let answer = await controller.respond(to: request, peer: peer)
+                    let answer = await controller.respond(to: request, peer: peer, upload: &upload)
                     idleCloser?.requestFinished()
                     try await outbound.write(ByteBuffer(bytes: answer))
                     if case .watch = request.command {

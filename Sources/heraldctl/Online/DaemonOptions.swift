@@ -21,7 +21,11 @@ struct DaemonOptions: ParsableArguments {
 
     /// Runs one command; on a refusal prints the daemon's message and exits with its code.
     func request<Result: Codable & Sendable>(_ command: AdminCommand, as type: Result.Type = Result.self) throws -> Result {
-        let client = try connect()
+        try request(command, as: type, on: connect())
+    }
+
+    /// The same on a connection the caller keeps, for requests that belong together (an upload's pieces).
+    func request<Result: Codable & Sendable>(_ command: AdminCommand, as type: Result.Type = Result.self, on client: AdminClient) throws -> Result {
         do {
             return try client.request(command, as: type)
         } catch let error as AdminError {
