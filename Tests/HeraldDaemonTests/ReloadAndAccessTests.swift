@@ -45,7 +45,7 @@ struct ReloadAndAccessTests {
         let listener = try SystemdNotifyTests.NotifyListener(path: directory.appendingPathComponent("notify").path)
         let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
-            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
+            let (configPath, _, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
             let original = try String(contentsOfFile: configPath, encoding: .utf8)
             let process = try CrashRecoveryTests.startHeraldd(config: configPath, log: log, environment: ["NOTIFY_SOCKET": listener.path])
             defer {
