@@ -19,25 +19,38 @@ public enum ConsentType: String, Sendable, Equatable, CaseIterable, Codable {
 
 /// One row of the append-only consent ledger: evidence, never purged (SPEC §11).
 public struct ConsentChange: Sendable, Equatable {
+    public var id: Int64
     public var at: Date
     public var old: ConsentState
     public var new: ConsentState
     public var type: ConsentType
-    /// A staff username, or "Unknown" for the contact's own reply by SMS.
+    /// A staff username, the contact's email for self-service, or "Unknown" for an SMS reply.
     public var changedBy: String
-    /// The inbound or outbound message that caused it, if any.
+    /// The message that caused it (a 21610 failure), if any.
     public var sourceMessageID: Int64?
+    /// The contact's reply that caused it, if any.
+    public var sourceInboundID: Int64?
+    /// The wording the contact agreed to, or its version: the proof a sender must produce.
+    public var wording: String?
+    public var note: String?
 
     /// Who a reply by SMS is recorded as (SPEC §6).
     public static let contactByReply = "Unknown"
 
-    public init(at: Date, old: ConsentState, new: ConsentState, type: ConsentType, changedBy: String, sourceMessageID: Int64? = nil) {
+    public init(
+        id: Int64, at: Date, old: ConsentState, new: ConsentState, type: ConsentType, changedBy: String,
+        sourceMessageID: Int64? = nil, sourceInboundID: Int64? = nil, wording: String? = nil, note: String? = nil
+    ) {
+        self.id = id
         self.at = at
         self.old = old
         self.new = new
         self.type = type
         self.changedBy = changedBy
         self.sourceMessageID = sourceMessageID
+        self.sourceInboundID = sourceInboundID
+        self.wording = wording
+        self.note = note
     }
 }
 

@@ -32,20 +32,6 @@ public struct ConsentRequest: Sendable, Equatable {
     }
 }
 
-/// One ledger row as read back, for `heraldctl consent show`.
-public struct ConsentRecord: Sendable, Equatable {
-    public var id: Int64
-    public var at: Date
-    public var old: ConsentState
-    public var new: ConsentState
-    public var type: ConsentType
-    public var changedBy: String
-    public var sourceMessageID: Int64?
-    public var sourceInboundID: Int64?
-    public var wording: String?
-    public var note: String?
-}
-
 /// What a consent change did besides its ledger row.
 public struct ConsentEffect: Sendable, Equatable {
     /// The state before; equal to the new one when nothing changed and no row was written.
@@ -146,12 +132,12 @@ enum ConsentLedger {
         ), at: at, in: db)
     }
 
-    static func history(org: String, number: String, in db: Database) throws -> [ConsentRecord] {
+    static func history(org: String, number: String, in db: Database) throws -> [ConsentChange] {
         try Row.fetchAll(db, sql: """
             SELECT id, at, old_state, new_state, consent_type, changed_by, source_message_id, source_inbound_id, wording, note
             FROM consent_ledger WHERE org_id = ? AND number = ? ORDER BY id
             """, arguments: [org, number]).map { row in
-            ConsentRecord(
+            ConsentChange(
                 id: row["id"], at: Date(millis: row["at"]),
                 old: ConsentState(rawValue: row["old_state"]) ?? .unknown, new: ConsentState(rawValue: row["new_state"]) ?? .unknown,
                 type: ConsentType(rawValue: row["consent_type"]) ?? .api, changedBy: row["changed_by"],
@@ -181,7 +167,7 @@ extension QueueDatabase {
     }
 
     /// The whole ledger of one number in one org, oldest first.
-    public func consentHistory(org: String, number: String) async throws -> [ConsentRecord] {
+    public func consentHistory(org: String, number: String) async throws -> [ConsentChange] {
         try await pool.read { db in try ConsentLedger.history(org: org, number: number, in: db) }
     }
 }
