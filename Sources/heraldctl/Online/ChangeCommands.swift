@@ -160,7 +160,7 @@ struct SendCommand: ParsableCommand {
     var from: String
     @Option(help: "Recipient number, as typed.")
     var to: String
-    @Option(help: "conversational, journey, bulk, system or opt_in_request.")
+    @Option(help: "conversational, journey, bulk or opt_in_request (system is Herald's own).")
     var kind = "conversational"
     @Argument(help: "The text.")
     var text: String
