@@ -146,7 +146,12 @@ public final class Daemon: Sendable {
             ),
             controller: AdminController(
                 database: database, policy: policy, clock: clock, logger: logger, startedAt: clock.now(),
-                sendRate: { [activity] in activity.sendRate() }, wake: { dispatch.wakeups.ring() }
+                sendRate: { [activity] in activity.sendRate() }, wake: { dispatch.wakeups.ring() },
+                refreshDirectory: { [database] in
+                    let directory = try database.loadDirectory()
+                    policy.update(directory: directory)
+                    ingest.update(directory: directory)
+                }
             ),
             logger: logger,
             onBound: { await readiness.bound("admin") }

@@ -65,7 +65,7 @@ extension QueueDatabase {
             var examined = 0
             let select = try db.cachedStatement(sql: """
                 SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
-                    expires_at, attempts, carrier_key, state
+                    expires_at, attempts, carrier_key, state, credits_charged
                 FROM message INDEXED BY message_due
                 WHERE state IN ('queued', 'scheduled') AND priority = ? AND not_before <= ?
                 ORDER BY not_before LIMIT ?
@@ -86,6 +86,7 @@ extension QueueDatabase {
                 WHERE id = ?
                 """)
             var history = RecipientHistory()
+            var credits = CreditBook()
             for priority in MessageKind.priorities where examined < limit {
                 // Columns by position: this runs for every claimed message.
                 let rows = try Row.fetchAll(select, arguments: [priority, at, limit - examined])
@@ -123,9 +124,22 @@ extension QueueDatabase {
                             continue
                         }
                     }
-                    let verdict: ClaimVerdict = if let expiresAt, expiresAt <= now { .expire } else { decide(candidate) }
+                    // Credits before the other rules, so a text that cannot be paid for takes no rate slot;
+                    // charged only once it goes, and only at its first claim.
+                    let userID: String = row[2] ?? ""
+                    let charge = (row[14] as Int?) == nil && CreditBook.charges(candidate.kind) ? candidate.segments : 0
+                    var verdict: ClaimVerdict
+                    if let expiresAt, expiresAt <= now {
+                        verdict = .expire
+                    } else if charge > 0, let left = try credits.available(org: candidate.orgID, user: userID, in: db), left < charge {
+                        verdict = .hold(until: now + CreditBook.recheck, reason: .noCredits,
+                                        detail: "user \(userID) has \(max(left, 0)) credits, this text needs \(charge) segments; heraldctl credits allocate releases it")
+                    } else {
+                        verdict = decide(candidate)
+                    }
                     switch verdict {
                     case .send:
+                        if charge > 0 { credits.charge(org: candidate.orgID, user: userID, segments: charge) }
                         if counted != nil { history.picked(org: candidate.orgID, to: candidate.to, at: now) }
                         sending[state, default: []].append(id)
                         claimed.append(ClaimedMessage(
@@ -147,7 +161,8 @@ extension QueueDatabase {
             for (from, ids) in sending {
                 let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
                 try db.cachedStatement(sql: """
-                    UPDATE message SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = ?1
+                    UPDATE message SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = ?1,
+                        credits_charged = COALESCE(credits_charged, CASE kind WHEN 'system' THEN 0 ELSE segments END)
                     WHERE id IN (SELECT value FROM json_each(?2))
                     """).execute(arguments: [at, list])
                 try db.cachedStatement(sql: """
@@ -155,6 +170,7 @@ extension QueueDatabase {
                     SELECT value, ?1, ?2, 'sending' FROM json_each(?3) ORDER BY key
                     """).execute(arguments: [at, from.rawValue, list])
             }
+            try credits.write(in: db)
             return claimed
         }
     }
