@@ -6,10 +6,7 @@ import Foundation
 extension OutboxSubmission {
     /// The row's text before the signature: its body, or its template rendered; nil when the row gives neither.
     func text(organization: OrganizationProfile, sender: SenderProfile) -> Result<String?, RejectionReason> {
-        guard let name = template?.trimmed, !name.isEmpty else {
-            if let variables, !variables.trimmed.isEmpty, body == nil { return .failure(.missingField("template")) }
-            return .success(body)
-        }
+        guard let name = template?.trimmed, !name.isEmpty else { return .success(body) }
         if let body, !body.unicodeScalars.allSatisfy(\.isSpace) { return .failure(.bodyAndTemplate) }
         guard let template = organization.templates[name] else {
             return .failure(.unknownTemplate(org: organization.id, template: name))
