@@ -174,7 +174,9 @@ struct UserAddCommand: ParsableCommand {
         abstract: "Add a user to an organization.",
         discussion: """
             Example:
-              heraldctl user add alice --org acme --name "Alice Moreno" --cell-phone 6125550188 --email alice@acme.example --signature "- Alice, Acme"
+              heraldctl user add alice --org acme --name "Alice Moreno" --cell-phone 6125550188 --email alice@acme.example \\
+                  --signature="- Alice, Acme"
+            A value starting with '-' needs the --option=value form.
             """
     )
 
