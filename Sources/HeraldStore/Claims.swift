@@ -87,6 +87,8 @@ extension QueueDatabase {
                 """)
             var history = RecipientHistory()
             var credits = CreditBook()
+            // Messages whose segments this claim took from a metered user's credits.
+            var charged: [Int64] = []
             for priority in MessageKind.priorities where examined < limit {
                 // Columns by position: this runs for every claimed message.
                 let rows = try Row.fetchAll(select, arguments: [priority, at, limit - examined])
@@ -139,7 +141,10 @@ extension QueueDatabase {
                     }
                     switch verdict {
                     case .send:
-                        if charge > 0 { credits.charge(org: candidate.orgID, user: userID, segments: charge) }
+                        if charge > 0, try credits.available(org: candidate.orgID, user: userID, in: db) != nil {
+                            credits.charge(org: candidate.orgID, user: userID, segments: charge)
+                            charged.append(id)
+                        }
                         if counted != nil { history.picked(org: candidate.orgID, to: candidate.to, at: now) }
                         sending[state, default: []].append(id)
                         claimed.append(ClaimedMessage(
@@ -158,13 +163,15 @@ extension QueueDatabase {
                     }
                 }
             }
+            let chargedList = "[" + charged.map(String.init).joined(separator: ",") + "]"
             for (from, ids) in sending {
                 let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+                // 0 marks a message claimed unmetered (or free): it is never charged later.
                 try db.cachedStatement(sql: """
                     UPDATE message SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = ?1,
-                        credits_charged = COALESCE(credits_charged, CASE kind WHEN 'system' THEN 0 ELSE segments END)
+                        credits_charged = CASE WHEN id IN (SELECT value FROM json_each(?3)) THEN segments ELSE COALESCE(credits_charged, 0) END
                     WHERE id IN (SELECT value FROM json_each(?2))
-                    """).execute(arguments: [at, list])
+                    """).execute(arguments: [at, list, chargedList])
                 try db.cachedStatement(sql: """
                     INSERT INTO message_event (message_id, at, from_state, to_state)
                     SELECT value, ?1, ?2, 'sending' FROM json_each(?3) ORDER BY key

@@ -35,6 +35,16 @@ struct CreditBook {
         }
     }
 
+    /// Gives a message's charge back to its user, once.
+    static func refund(messageID: Int64, in db: Database) throws {
+        try db.cachedStatement(sql: """
+            UPDATE user SET credits = credits + m.credits_charged
+            FROM (SELECT org_id, user_id, credits_charged FROM message WHERE id = ?1 AND credits_charged > 0) AS m
+            WHERE user.org_id = m.org_id AND user.id = m.user_id AND user.credits IS NOT NULL
+            """).execute(arguments: [messageID])
+        try db.cachedStatement(sql: "UPDATE message SET credits_charged = 0 WHERE id = ?1 AND credits_charged > 0").execute(arguments: [messageID])
+    }
+
     /// Herald's own answers to a contact (STOP/HELP confirmations) are owed to the contact and
     /// never wait for the sender's credits.
     static func charges(_ kind: MessageKind) -> Bool { kind != .system }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 @testable import HeraldDaemon
+import CarrierSimulator
 import HeraldControl
 import HeraldCore
 import Testing
@@ -93,6 +94,22 @@ struct CreditsTests {
             let why = try await admin.call(.why(messageID: ids[1]), as: WhyResult.self)
             #expect(why.heldReason == "no_credits")
             #expect(why.explanation.contains("credits"))
+        }
+    }
+
+    @Test("a text the carrier refuses outright (4xx) gives its credits back; an unmetered user's texts are never charged later")
+    func refusedTextsAreRefunded() async throws {
+        try await DaemonHarness.withDaemon { harness in
+            let admin = try await AdminClient.open(harness.adminSocket)
+            harness.simulator.setError(for: "+16125550666", CarrierErrorReply(status: 400, code: 21211, message: "Invalid 'To' Phone Number"))
+            let unmetered = try harness.insert([OutboxRow(sender: "bob", to: "+16125550125", body: "before metering")])[0]
+            #expect(try await harness.eventually { try harness.state(of: unmetered) == "delivered" })
+            _ = try await admin.call(.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "alice", segments: 5, exactly: true)), as: CreditsAllocateResult.self)
+            _ = try await admin.call(.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "bob", segments: 5, exactly: true)), as: CreditsAllocateResult.self)
+            let ids = try harness.insert([OutboxRow(to: "+16125550666", body: "to a bad number"), OutboxRow(to: "+16125550123", body: "fine")])
+            #expect(try await harness.eventually { try harness.state(of: ids[0]) == "failed" && harness.state(of: ids[1]) == "delivered" })
+            let credits = try await admin.call(.creditsShow(org: "acme", user: nil), as: CreditsShowResult.self)
+            #expect(credits.users.map { "\($0.user) \($0.credits ?? -1)" } == ["alice 4", "bob 5"], "only the delivered text cost alice a credit")
         }
     }
 }
