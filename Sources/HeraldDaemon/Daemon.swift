@@ -78,7 +78,8 @@ public final class Daemon: Sendable {
                 smartEncoding: org.smartEncoding, consentTexts: org.consentTexts,
                 senders: org.users.map {
                     SenderRecord(userID: $0.id, name: $0.name, number: $0.number, numberType: $0.numberType.rawValue,
-                                 rate: $0.effectiveRate(configuration.rates), autoReply: $0.autoReply)
+                                 rate: $0.effectiveRate(configuration.rates), autoReply: $0.autoReply, cellPhone: $0.cellPhone,
+                                 signature: $0.signature)
                 }
             )
         }
