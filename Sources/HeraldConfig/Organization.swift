@@ -57,12 +57,18 @@ extension HeraldConfiguration {
         public var rate: Double?
         /// Answers a contact's conversation reply, at most once per contact per period.
         public var autoReply: AutoReply?
+        /// The user's own address, where forwarded replies go.
+        public var email: String?
+        /// Every reply to the user's number is also mailed to `email` (needs `[email]`).
+        public var forwardReplies: Bool
 
         public init(
             id: String, name: String, number: String, numberType: NumberType = .longCode, rate: Double? = nil,
-            autoReply: AutoReply? = nil
+            autoReply: AutoReply? = nil, email: String? = nil, forwardReplies: Bool = false
         ) {
             self.autoReply = autoReply
+            self.email = email
+            self.forwardReplies = forwardReplies
             self.id = id
             self.name = name
             self.number = number

@@ -26,6 +26,9 @@ enum Migrations {
                 ALTER TABLE user ADD COLUMN auto_reply_period INTEGER;
                 """)
         }
+        migrator.registerMigration("v9 reply forwarding") { db in
+            try db.execute(sql: QueueDatabase.replyForwardingMigration)
+        }
         return migrator
     }
 
