@@ -144,21 +144,23 @@ public final class Daemon: Sendable {
         let retention = RetentionService(
             database: database, settings: .init(days: configuration.retention.days), clock: clock, logger: logger
         )
-        let forwarding = mailer.map { mailer in
-            ReplyForwardingService(
+        var forwarding: ReplyForwardingService?
+        if let mailer, let email = configuration.email {
+            forwarding = ReplyForwardingService(
                 database: database, mailer: mailer,
-                settings: .init(from: configuration.email?.from ?? "", fromName: configuration.email?.fromName ?? "Herald",
-                                retryPolicy: configuration.email?.retryPolicy ?? RetryPolicy()),
+                settings: .init(from: email.from, fromName: email.fromName, retryPolicy: email.retryPolicy),
                 clock: clock, logger: logger
             )
+        } else {
+            try warnAboutForwardingRequests()
         }
-        if forwarding == nil { try warnAboutForwardingRequests() }
+        let wakeForwarder: (@Sendable () -> Void)? = forwarding.map { service in { @Sendable in service.wakeups.ring() } }
         let router = Router()
         WebhookRoutes(
             database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
             usageMonth: usageMonth, logger: logger, activity: activity,
             directory: { policy.directory }, wake: { dispatch.wakeups.ring() },
-            forwarding: forwarding.map { service in { service.wakeups.ring() } }
+            forwarding: wakeForwarder
         ).register(on: router)
         let webhooks = Application(
             router: router,

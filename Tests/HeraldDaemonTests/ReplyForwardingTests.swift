@@ -65,17 +65,28 @@ struct ReplyForwardingTests {
         }
     }
 
+    static func addContact(_ harness: DaemonHarness, first: String, last: String, number: String) throws {
+        try harness.producer.write { db in
+            try db.execute(sql: "INSERT INTO contact (org_id, first_name, last_name, created_at, updated_at) VALUES ('mailers', ?, ?, 0, 0)",
+                           arguments: [first, last])
+            try db.execute(sql: "INSERT INTO contact_number (org_id, number, contact_id, preferred_sms) VALUES ('mailers', ?, ?, 1)",
+                           arguments: [number, db.lastInsertedRowID])
+        }
+    }
+
+    static func inboundCount(_ harness: DaemonHarness, to number: String) throws -> Int {
+        try harness.producer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_messages WHERE to_number = ?", arguments: [number]) ?? 0
+        }
+    }
+
     @Test("a reply arrives as an email with the contact, number and text; a user who does not forward gets none")
     func forwarded() async throws {
         let sink = try Self.sink()
         defer { sink.stop() }
         try await sink.start()
         try await DaemonHarness.withDaemon(extraConfig: Self.config(smtpPort: sink.port)) { harness in
-            try harness.producer.write { db in
-                try db.execute(sql: "INSERT INTO contact (org_id, first_name, last_name, created_at, updated_at) VALUES ('mailers', 'José', 'Núñez', 0, 0)")
-                try db.execute(sql: "INSERT INTO contact_number (org_id, number, contact_id, preferred_sms) VALUES ('mailers', ?, ?, 1)",
-                               arguments: [Self.friend, db.lastInsertedRowID])
-            }
+            try Self.addContact(harness, first: "José", last: "Núñez", number: Self.friend)
             try await Self.reply(harness, to: Self.eve, "For Eve only")
             try await Self.reply(harness, "Can we move it to 3pm? 😀")
             try await Self.reply(harness, from: Self.stranger, "STOP")
@@ -99,7 +110,7 @@ struct ReplyForwardingTests {
             #expect(stop.text?.contains("Keyword:  opt_out") == true)
             #expect(try sink.raw(1).components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 })
             // Eve's reply was stored like the others, and queued no mail.
-            #expect(try harness.producer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_messages WHERE to_number = ?", arguments: [Self.eve]) } == 1)
+            #expect(try Self.inboundCount(harness, to: Self.eve) == 1)
             #expect(try await harness.eventually { try Self.forwards(harness).allSatisfy { $0.state == "sent" } })
             #expect(try Self.forwards(harness).map(\.to) == ["dana@example.com", "dana@example.com"])
             #expect(try Self.forwards(harness).map(\.attempts) == [1, 1])
@@ -188,7 +199,7 @@ struct ReplyForwardingTests {
         try await DaemonHarness.withDaemon(extraConfig: text) { harness in
             #expect(harness.configuration.warnings.count == 1)
             try await Self.reply(harness, "Nobody mails this")
-            #expect(try harness.producer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_messages WHERE to_number = ?", arguments: [Self.dana]) } == 1)
+            #expect(try Self.inboundCount(harness, to: Self.dana) == 1)
             #expect(try Self.forwards(harness).isEmpty)
         }
     }
@@ -201,7 +212,7 @@ final class SilentListener: @unchecked Sendable {
     private let fd: Int32
 
     init() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -214,6 +225,7 @@ final class SilentListener: @unchecked Sendable {
             close(fd)
             throw POSIXError(.EADDRINUSE)
         }
+        self.fd = fd
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
