@@ -38,6 +38,7 @@ struct MailMessageTests {
             decoded.append(try #require(Data(base64Encoded: String(word.dropFirst(10).dropLast(2)))))
         }
         #expect(String(decoding: decoded, as: UTF8.self) == Self.message.subject)
+        #expect(head.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 }, "RFC 5322 §2.1.1")
         #expect(MailMessage.unstructured("plain ASCII subject") == "plain ASCII subject")
     }
 

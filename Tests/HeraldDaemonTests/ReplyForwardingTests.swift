@@ -49,7 +49,7 @@ struct ReplyForwardingTests {
     }
 
     static func sink() throws -> SMTPSink {
-        try SMTPSink(port: try FreePort.find(), folder: try DaemonHarness.temporaryDirectory().appendingPathComponent("mail"))
+        try SMTPSink(port: try FreePort.find())
     }
 
     static func reply(_ harness: DaemonHarness, from: String = friend, to: String = dana, _ body: String) async throws {

@@ -38,9 +38,9 @@ final class SMTPSink: @unchecked Sendable {
     private var process: Process?
 
     /// Nothing listens until `start`: a test may begin with the server down.
-    init(port: Int, folder: URL) throws {
+    init(port: Int) throws {
         self.port = port
-        self.folder = folder
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
@@ -71,12 +71,20 @@ final class SMTPSink: @unchecked Sendable {
     /// Stops the server this sink started (only that process).
     func stop() {
         guard let process else { return }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
         self.process = nil
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date() + 5
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        // A sink that ignores SIGTERM must not hang the test run.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
 
     /// Mails accepted so far, in the order they arrived.
     func mails() throws -> [Mail] {

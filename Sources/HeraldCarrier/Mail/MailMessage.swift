@@ -93,8 +93,9 @@ public struct MailMessage: Sendable, Equatable {
         var chunk: [UInt8] = []
         for character in text {
             let bytes = Array(String(character).utf8)
-            // 45 bytes make 60 base64 characters: with "=?UTF-8?B?" and "?=" a word stays at 72.
-            if chunk.count + bytes.count > 45, !chunk.isEmpty {
+            // 39 bytes make 52 base64 characters, a word of 64: the first one still fits on the
+            // line after "Subject: " within 78 characters.
+            if chunk.count + bytes.count > 39, !chunk.isEmpty {
                 words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
                 chunk = []
             }

@@ -73,6 +73,8 @@ def main():
         # Loopback test only: AUTH without TLS.
         options = {"authenticator": authenticator, "auth_required": True, "auth_require_tls": False}
 
+    # A test runner may start us with SIGTERM blocked (posix_spawn keeps the signal mask).
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     controller = Controller(Sink(args.folder, args.refuse), hostname="127.0.0.1", port=args.port, **options)
     controller.start()
     open(os.path.join(args.folder, "ready"), "w").close()
