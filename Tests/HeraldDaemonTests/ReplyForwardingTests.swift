@@ -13,7 +13,7 @@ struct ReplyForwardingTests {
     static let stranger = "+16125550612"
 
     /// An org whose user Dana forwards her replies and Eve does not, and the `[email]` section.
-    static func config(smtpPort: Int, maxAttempts: Int = 3, timeout: Double = 5, email: String = "") -> String {
+    static func config(smtpPort: Int, maxAttempts: Int = 3, connectTimeout: Double = 1, timeout: Double = 5, email: String = "") -> String {
         """
         [[orgs]]
         id = "mailers"
@@ -39,7 +39,7 @@ struct ReplyForwardingTests {
         port = \(smtpPort)
         tls = "none"
         from = "herald@example.com"
-        connect_timeout = 1.0
+        connect_timeout = \(connectTimeout)
         timeout = \(timeout)
         min_backoff = 0.2
         max_backoff = 0.5
@@ -157,7 +157,7 @@ struct ReplyForwardingTests {
     func silentServer() async throws {
         let listener = try SilentListener()
         var stopping = ContinuousClock.now
-        try await DaemonHarness.withDaemon(extraConfig: Self.config(smtpPort: listener.port, timeout: 60)) { harness in
+        try await DaemonHarness.withDaemon(extraConfig: Self.config(smtpPort: listener.port, connectTimeout: 60, timeout: 60)) { harness in
             try await Self.reply(harness, "first")
             try await Task.sleep(for: .milliseconds(300))
             let started = ContinuousClock.now
