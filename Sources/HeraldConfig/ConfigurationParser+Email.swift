@@ -21,6 +21,7 @@ extension ConfigurationParser {
             r.badValue("from_name", "\(String(reflecting: name)) must not contain line breaks, quotes or backslashes")
             fromName = nil
         }
+        let caFile = parseCAFile(r, tls: tls)
         let defaults = HeraldConfiguration.Email(host: "", from: "")
         let connectTimeout = r.positiveNumber("connect_timeout", default: defaults.connectTimeout)
         let timeout = r.positiveNumber("timeout", default: defaults.timeout)
@@ -31,12 +32,12 @@ extension ConfigurationParser {
             r.badValue("min_backoff", "\(TOMLReader.format(minBackoff)) is greater than \(r.keyPath("max_backoff")) \(TOMLReader.format(maxBackoff))")
             return nil
         }
-        guard let host, let tls, let port, let username, let passwordSource, let from, let fromName, let connectTimeout,
+        guard let host, let tls, let port, let username, let passwordSource, let from, let fromName, let caFile, let connectTimeout,
               let timeout, let minBackoff, let maxBackoff, let maxAttempts
         else { return nil }
         return .init(
             host: host, port: port, tls: tls, username: username, passwordSource: passwordSource.source, from: from,
-            fromName: fromName, connectTimeout: connectTimeout, timeout: timeout, minBackoff: minBackoff,
+            fromName: fromName, caFile: caFile.path, connectTimeout: connectTimeout, timeout: timeout, minBackoff: minBackoff,
             maxBackoff: maxBackoff, maxAttempts: maxAttempts
         )
     }
@@ -72,6 +73,22 @@ extension ConfigurationParser {
             return nil
         }
         return address
+    }
+
+    /// Wrapped so that "the system's CAs" differs from "could not tell".
+    struct CAFile {
+        var path: String?
+    }
+
+    private func parseCAFile(_ r: TOMLReader, tls: HeraldConfiguration.TLSMode?) -> CAFile? {
+        guard let written = r.string("ca_file", default: "") else { return nil }
+        if written.isEmpty { return CAFile(path: nil) }
+        guard let path = r.resolvedPath("ca_file", written, resolution: resolution) else { return nil }
+        if tls == HeraldConfiguration.TLSMode.none {
+            r.badValue("ca_file", "is set but email.tls is \"none\", so no certificate is ever checked; use starttls or tls")
+            return nil
+        }
+        return CAFile(path: path)
     }
 
     /// Wrapped so that "no password, and none needed" differs from "could not tell".

@@ -16,6 +16,9 @@ extension HeraldConfiguration {
         public var from: String
         /// The display name on From:, so the mail reads as Herald's and not as the contact's.
         public var fromName: String
+        /// CA certificates (PEM) to verify the server with, for a relay behind a private CA;
+        /// nil means the system's.
+        public var caFile: String?
         public var connectTimeout: Double
         /// The whole SMTP conversation for one mail, connection included.
         public var timeout: Double
@@ -26,7 +29,7 @@ extension HeraldConfiguration {
 
         public init(
             host: String, port: Int? = nil, tls: TLSMode = .starttls, username: String = "", passwordSource: TokenSource? = nil,
-            from: String, fromName: String = "Herald", connectTimeout: Double = 10, timeout: Double = 60,
+            from: String, fromName: String = "Herald", caFile: String? = nil, connectTimeout: Double = 10, timeout: Double = 60,
             minBackoff: Double = 30, maxBackoff: Double = 3600, maxAttempts: Int = 10
         ) {
             self.host = host
@@ -36,6 +39,7 @@ extension HeraldConfiguration {
             self.passwordSource = passwordSource
             self.from = from
             self.fromName = fromName
+            self.caFile = caFile
             self.connectTimeout = connectTimeout
             self.timeout = timeout
             self.minBackoff = minBackoff

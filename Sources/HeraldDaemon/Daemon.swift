@@ -60,6 +60,7 @@ public final class Daemon: Sendable {
             SMTPMailer(settings: SMTPSettings(
                 host: email.host, port: email.port, security: email.tls.security,
                 username: email.username.isEmpty ? nil : email.username, password: try email.resolvePassword(),
+                caFile: email.caFile,
                 connectTimeout: .milliseconds(Int64(email.connectTimeout * 1000)),
                 timeout: .milliseconds(Int64(email.timeout * 1000))
             ))

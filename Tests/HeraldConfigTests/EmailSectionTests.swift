@@ -71,6 +71,16 @@ struct EmailSectionTests {
         #expect(refused.first?.hasPrefix("email.password: the SMTP password is never accepted in the configuration file") == true)
     }
 
+    @Test("ca_file: resolved like every path, and refused where no certificate is checked")
+    func caFile() throws {
+        let base = minimalTOML + "[email]\nhost = \"smtp.example.com\"\nfrom = \"h@example.com\"\n"
+        #expect(try parse(base + "ca_file = \"relay-ca.pem\"\n").email?.caFile == "/etc/herald/relay-ca.pem")
+        #expect(try parse(base).email?.caFile == nil)
+        #expect(problems(base + "tls = \"none\"\nca_file = \"/etc/ssl/ca.pem\"\n") == [
+            "email.ca_file: is set but email.tls is \"none\", so no certificate is ever checked; use starttls or tls",
+        ])
+    }
+
     @Test("every bad value is reported with its key, all at once")
     func badValues() {
         let text = minimalTOML + """

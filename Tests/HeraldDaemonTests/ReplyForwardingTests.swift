@@ -13,7 +13,9 @@ struct ReplyForwardingTests {
     static let stranger = "+16125550612"
 
     /// An org whose user Dana forwards her replies and Eve does not, and the `[email]` section.
-    static func config(smtpPort: Int, maxAttempts: Int = 3, connectTimeout: Double = 1, timeout: Double = 5, email: String = "") -> String {
+    static func config(
+        smtpPort: Int, tls: String = "none", maxAttempts: Int = 3, connectTimeout: Double = 1, timeout: Double = 5, email: String = ""
+    ) -> String {
         """
         [[orgs]]
         id = "mailers"
@@ -37,7 +39,7 @@ struct ReplyForwardingTests {
         [email]
         host = "127.0.0.1"
         port = \(smtpPort)
-        tls = "none"
+        tls = "\(tls)"
         from = "herald@example.com"
         connect_timeout = \(connectTimeout)
         timeout = \(timeout)
@@ -190,6 +192,34 @@ struct ReplyForwardingTests {
             try await Self.reply(harness, "With credentials")
             #expect(try await harness.eventually { try sink.mails().count == 1 })
             #expect(try sink.mails().first?.auth == "herald")
+        }
+    }
+
+    @Test("STARTTLS: the mail goes over TLS to a server verified with ca_file")
+    func starttls() async throws {
+        let sink = try Self.sink()
+        defer { sink.stop() }
+        let certificate = try sink.makeCertificate()
+        try await sink.start(starttls: certificate)
+        let email = "ca_file = \"\(certificate.cert)\""
+        try await DaemonHarness.withDaemon(extraConfig: Self.config(smtpPort: sink.port, tls: "starttls", email: email)) { harness in
+            try await Self.reply(harness, "Over TLS")
+            #expect(try await harness.eventually { try sink.mails().count == 1 })
+            #expect(try sink.mails().first?.text?.contains("Over TLS") == true)
+        }
+    }
+
+    @Test("STARTTLS required: a server that does not offer it gets no mail in the clear, and the forward fails saying so")
+    func starttlsRequired() async throws {
+        let sink = try Self.sink()
+        defer { sink.stop() }
+        try await sink.start()
+        try await DaemonHarness.withDaemon(extraConfig: Self.config(smtpPort: sink.port, tls: "starttls")) { harness in
+            try await Self.reply(harness, "Not in the clear")
+            #expect(try await harness.eventually { try Self.forwards(harness).first?.state == "failed" })
+            let failed = try #require(try Self.forwards(harness).first)
+            #expect(failed.error?.contains("STARTTLS") == true, "\(failed.error ?? "")")
+            #expect(try sink.mails().isEmpty)
         }
     }
 

@@ -44,8 +44,11 @@ final class SMTPSink: @unchecked Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
-    /// Starts listening; `refuse` answers every RCPT with that SMTP reply, `auth` requires AUTH.
-    func start(refuse: String? = nil, auth: (user: String, password: String)? = nil) async throws {
+    /// Starts listening; `refuse` answers every RCPT with that SMTP reply, `auth` requires AUTH,
+    /// `starttls` offers STARTTLS with that certificate and requires it.
+    func start(
+        refuse: String? = nil, auth: (user: String, password: String)? = nil, starttls: (cert: String, key: String)? = nil
+    ) async throws {
         let python = try Self.python()
         try? FileManager.default.removeItem(at: folder.appendingPathComponent("ready"))
         let process = Process()
@@ -53,6 +56,7 @@ final class SMTPSink: @unchecked Sendable {
         var arguments = [Self.script, "--port", "\(port)", "--folder", folder.path]
         if let refuse { arguments += ["--refuse", refuse] }
         if let auth { arguments += ["--auth", "\(auth.user):\(auth.password)"] }
+        if let starttls { arguments += ["--starttls", starttls.cert, starttls.key] }
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -101,6 +105,24 @@ final class SMTPSink: @unchecked Sendable {
     /// The raw bytes of the `index`th mail (from 1), as they went over the wire.
     func raw(_ index: Int) throws -> String {
         try String(contentsOf: folder.appendingPathComponent("\(index).eml"), encoding: .utf8)
+    }
+
+    /// A self-signed certificate for 127.0.0.1, which is also its own CA file: (cert, key) paths.
+    func makeCertificate() throws -> (cert: String, key: String) {
+        let cert = folder.appendingPathComponent("cert.pem").path
+        let key = folder.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0, "openssl req failed")
+        return (cert, key)
     }
 
     /// Debian's own python3 first: a pyenv or venv python on PATH rarely has the Debian package.

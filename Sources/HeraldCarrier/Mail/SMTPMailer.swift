@@ -79,6 +79,9 @@ private final class SMTPTransfer: Sendable {
         case .starttls: record(herald_easy_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)))
         case .tls: break
         }
+        if let caFile = settings.caFile {
+            record(caFile.withCString { herald_easy_setopt_ptr(handle, CURLOPT_CAINFO, $0) })
+        }
         if let username = settings.username {
             record(username.withCString { herald_easy_setopt_ptr(handle, CURLOPT_USERNAME, $0) })
             record((settings.password ?? "").withCString { herald_easy_setopt_ptr(handle, CURLOPT_PASSWORD, $0) })

@@ -13,12 +13,14 @@ public struct SMTPSettings: Sendable, Equatable {
     public var security: Security
     public var username: String?
     public var password: String?
+    /// PEM CA certificates to verify the server against instead of the system's.
+    public var caFile: String?
     public var connectTimeout: Duration
     /// The whole conversation for one mail.
     public var timeout: Duration
 
     public init(
-        host: String, port: Int, security: Security, username: String? = nil, password: String? = nil,
+        host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, caFile: String? = nil,
         connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60)
     ) {
         self.host = host
@@ -26,6 +28,7 @@ public struct SMTPSettings: Sendable, Equatable {
         self.security = security
         self.username = username
         self.password = password
+        self.caFile = caFile
         self.connectTimeout = connectTimeout
         self.timeout = timeout
     }

@@ -7,6 +7,7 @@ Herald's MIME). Both appear by rename, so a reader never sees half a file. Creat
 once listening; stops on SIGTERM.
 
   smtp-sink.py --port 2525 --folder /tmp/mail [--refuse "550 5.7.1 No thanks"] [--auth user:password]
+               [--starttls CERT KEY]   (offers STARTTLS and requires it before MAIL)
 """
 import argparse
 import asyncio
@@ -15,6 +16,7 @@ import email.policy
 import json
 import os
 import signal
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
@@ -59,6 +61,7 @@ def main():
     parser.add_argument("--folder", required=True)
     parser.add_argument("--refuse")
     parser.add_argument("--auth")
+    parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
     args = parser.parse_args()
 
     options = {}
@@ -72,6 +75,11 @@ def main():
 
         # Loopback test only: AUTH without TLS.
         options = {"authenticator": authenticator, "auth_required": True, "auth_require_tls": False}
+
+    if args.starttls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*args.starttls)
+        options.update({"tls_context": context, "require_starttls": True})
 
     # A test runner may start us with SIGTERM blocked (posix_spawn keeps the signal mask).
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
