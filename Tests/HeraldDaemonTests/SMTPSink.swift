@@ -78,8 +78,9 @@ final class SMTPSink: @unchecked Sendable {
         self.process = nil
         guard process.isRunning else { return }
         process.terminate()
-        let deadline = Date() + 5
-        while process.isRunning, Date() < deadline { usleep(20_000) }
+        // Polled briefly rather than awaited: this runs in test teardown, on a cooperative thread.
+        let deadline = Date() + 1
+        while process.isRunning, Date() < deadline { usleep(10_000) }
         // A sink that ignores SIGTERM must not hang the test run.
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
