@@ -136,6 +136,25 @@ struct ReplyForwardingTests {
         }
     }
 
+    @Test("a forward still pending at shutdown is sent by the next run: the queue is in the database, not in memory")
+    func survivesRestart() async throws {
+        let sink = try Self.sink()
+        defer { sink.stop() }
+        let folder = try DaemonHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = Self.config(smtpPort: sink.port, maxAttempts: 100)
+        try await DaemonHarness.withDaemon(extraConfig: config, reusing: folder) { harness in
+            try await Self.reply(harness, "Before the restart")
+            #expect(try await harness.eventually { try Self.forwards(harness).first.map { $0.attempts >= 1 } ?? false })
+        }
+        try await sink.start()
+        try await DaemonHarness.withDaemon(extraConfig: config, reusing: folder) { harness async throws in
+            #expect(try await harness.eventually { try sink.mails().count == 1 })
+            #expect(try sink.mails().first?.text?.contains("Before the restart") == true)
+            #expect(try await harness.eventually { try Self.forwards(harness).first?.state == "sent" })
+        }
+    }
+
     @Test("an SMTP server that refuses: failed with its answer after max_attempts, while texts keep going out")
     func refusedThenFailed() async throws {
         let sink = try Self.sink()
