@@ -1,6 +1,8 @@
 # Herald — the two set-up commands are `make run` and `make test`; both install what is missing.
 SWIFT ?= swift
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libsystemd-dev pkg-config tzdata sqlite3
+# python3-aiosmtpd is the SMTP server the reply-forwarding tests mail to (run with /usr/bin/python3);
+# openssl makes the certificate of its STARTTLS test.
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libsystemd-dev pkg-config tzdata sqlite3 python3-aiosmtpd openssl
 BENCH_PACKAGES := nginx-light
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PREFIX ?= /usr/local

@@ -4,8 +4,9 @@ import Foundation
 import Synchronization
 
 /// libcurl's global initialisation is not thread-safe, so it happens exactly once, lazily,
-/// before the first multi handle exists (Swift initialises globals under a once-guard).
-private let curlGlobalInitCode: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
+/// before the first handle exists (Swift initialises globals under a once-guard). The SMTP
+/// mailer reads it too.
+let curlGlobalInitCode: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
 
 /// An async HTTP client on libcurl's multi interface.
 ///

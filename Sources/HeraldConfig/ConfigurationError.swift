@@ -14,6 +14,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable, Senda
     case missingKey(key: String)
     /// The carrier auth token could not be read from where the configuration points.
     case tokenUnavailable(key: String, path: String, reason: String)
+    /// The SMTP password could not be read from where `[email]` points.
+    case passwordUnavailable(key: String, path: String, reason: String)
     /// Several problems at once: a file is checked completely so the operator fixes it in one go.
     case several([ConfigurationError])
 
@@ -27,7 +29,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable, Senda
     public var key: String? {
         switch self {
         case .unknownKey(let key, _), .refusedKey(let key, _), .wrongType(let key, _, _),
-             .badValue(let key, _), .missingKey(let key), .tokenUnavailable(let key, _, _):
+             .badValue(let key, _), .missingKey(let key), .tokenUnavailable(let key, _, _),
+             .passwordUnavailable(let key, _, _):
             key
         case .unreadable, .syntax, .several:
             nil
@@ -52,6 +55,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable, Senda
             "\(key): required key is missing"
         case .tokenUnavailable(let key, let path, let reason):
             "\(key): cannot use auth token from \(path): \(reason)"
+        case .passwordUnavailable(let key, let path, let reason):
+            "\(key): cannot use the SMTP password from \(path): \(reason)"
         case .several(let all):
             all.flatMap(\.problems).map(\.description).joined(separator: "\n")
         }

@@ -24,6 +24,7 @@ struct ConfigurationParser {
         let windows = parseWindows(root.section("windows"))
         let retention = parseRetention(root.section("retention"))
         let logSettings = parseLog(root.section("log"))
+        let email = parseEmail(root)
         let orgs = OrganizationParser(log: log).parse(root.tableArray("orgs"))
         root.reportUnknownKeys()
 
@@ -36,7 +37,7 @@ struct ConfigurationParser {
         return .success(HeraldConfiguration(
             database: database, admin: admin, webhooks: webhooks, carrier: carrier, retry: retry,
             rates: rates, dispatch: dispatch, ingest: ingest, windows: windows, retention: retention, log: logSettings,
-            orgs: orgs
+            email: email, orgs: orgs
         ))
     }
 

@@ -17,6 +17,8 @@ public struct HeraldConfiguration: Sendable, Equatable {
     public var windows: Windows
     public var retention: Retention
     public var log: Log
+    /// Forwarding replies by email; nil when the file has no `[email]` section.
+    public var email: Email?
     /// Organizations known at start; the daemon upserts them into the database.
     public var orgs: [Organization]
 
@@ -32,6 +34,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         windows: Windows = Windows(),
         retention: Retention = Retention(),
         log: Log = Log(),
+        email: Email? = nil,
         orgs: [Organization] = []
     ) {
         self.database = database
@@ -45,6 +48,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         self.windows = windows
         self.retention = retention
         self.log = log
+        self.email = email
         self.orgs = orgs
     }
 

@@ -61,14 +61,21 @@ extension HeraldConfiguration {
         public var cellPhone: String?
         /// Added to the user's conversational, journey and bulk texts.
         public var signature: String?
+        /// The user's own address, where forwarded replies go.
+        public var email: String?
+        /// Every reply to the user's number is also mailed to `email` (needs `[email]`).
+        public var forwardReplies: Bool
 
         public init(
             id: String, name: String, number: String, numberType: NumberType = .longCode, rate: Double? = nil,
-            autoReply: AutoReply? = nil, cellPhone: String? = nil, signature: String? = nil
+            autoReply: AutoReply? = nil, cellPhone: String? = nil, signature: String? = nil, email: String? = nil,
+            forwardReplies: Bool = false
         ) {
             self.cellPhone = cellPhone
             self.signature = signature
             self.autoReply = autoReply
+            self.email = email
+            self.forwardReplies = forwardReplies
             self.id = id
             self.name = name
             self.number = number

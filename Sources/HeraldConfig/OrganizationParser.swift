@@ -162,10 +162,18 @@ final class OrganizationParser {
             return nil
         }
         let profile = parseProfile(r, name: name ?? "")
-        guard let id, let name, let number, let numberType, rate != nil || !hasRate, let autoReplyText, let period, let profile else { return nil }
+        let email = parseEmail(r)
+        let forwardReplies = r.boolean("forward_replies", default: false)
+        if forwardReplies == true, case .some(nil) = email {
+            r.badValue("forward_replies", "is true but the user has no email; set email to the address replies should go to")
+            return nil
+        }
+        guard let id, let name, let number, let numberType, rate != nil || !hasRate, let autoReplyText, let period, let profile,
+              let email, let forwardReplies
+        else { return nil }
         let autoReply = autoReplyText.isEmpty ? nil : AutoReply(text: autoReplyText, period: period * 3600)
         return .init(id: id, name: name, number: number, numberType: numberType, rate: rate, autoReply: autoReply,
-                     cellPhone: profile.cellPhone, signature: profile.signature)
+                     cellPhone: profile.cellPhone, signature: profile.signature, email: email, forwardReplies: forwardReplies)
     }
 
     /// `cell_phone` and `signature`, checked as `heraldctl user add` checks them.
@@ -181,5 +189,16 @@ final class OrganizationParser {
             r.badValue("name", error.description)
         }
         return nil
+    }
+
+    /// `.some(nil)` when the user has no address, nil when the one written is unusable (logged).
+    private func parseEmail(_ r: TOMLReader) -> String?? {
+        guard r.contains("email") else { return .some(nil) }
+        guard let address = r.string("email") else { return nil }
+        if let problem = EmailAddress.problem(address) {
+            r.badValue("email", problem)
+            return nil
+        }
+        return .some(address)
     }
 }

@@ -51,9 +51,20 @@ public final class Daemon: Sendable {
         usageMonths = months
         usageMonth = { org in months.key(org: org, at: clock.now()) }
         signature = WebhookSignature(authToken: authToken)
+        mailer = try configuration.email.map { email in
+            SMTPMailer(settings: SMTPSettings(
+                host: email.host, port: email.port, security: email.tls.security,
+                username: email.username.isEmpty ? nil : email.username, password: try email.resolvePassword(),
+                caFile: email.caFile,
+                connectTimeout: .milliseconds(Int64(email.connectTimeout * 1000)),
+                timeout: .milliseconds(Int64(email.timeout * 1000))
+            ))
+        }
     }
 
     private let signature: WebhookSignature
+    /// Forwards replies by email; nil without an `[email]` section.
+    private let mailer: SMTPMailer?
     /// The group `run` is running, so `stop` can shut it down gracefully.
     private let running = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
 
@@ -79,10 +90,21 @@ public final class Daemon: Sendable {
                 senders: org.users.map {
                     SenderRecord(userID: $0.id, name: $0.name, number: $0.number, numberType: $0.numberType.rawValue,
                                  rate: $0.effectiveRate(configuration.rates), autoReply: $0.autoReply, cellPhone: $0.cellPhone,
-                                 signature: $0.signature)
+                                 signature: $0.signature, email: $0.email, forwardReplies: $0.forwardReplies)
                 }
             )
         }
+    }
+
+    /// Users who asked for replies by email (in the file or set since) while `[email]` is absent:
+    /// their replies are stored but not mailed, which the operator should hear about.
+    private func warnAboutForwardingRequests() throws {
+        let users = try database.usersForwardingReplies()
+        guard !users.isEmpty else { return }
+        logger.warning("""
+            \(users.joined(separator: ", ")) asked for replies by email, but the configuration has no [email] section; \
+            their replies are stored and not forwarded until one is added
+            """)
     }
 
     /// Runs until a signal in `gracefulShutdownSignals` arrives or the task is cancelled.
@@ -118,11 +140,23 @@ public final class Daemon: Sendable {
         let retention = RetentionService(
             database: database, settings: .init(days: configuration.retention.days), clock: clock, logger: logger
         )
+        var forwarding: ReplyForwardingService?
+        if let mailer, let email = configuration.email {
+            forwarding = ReplyForwardingService(
+                database: database, mailer: mailer,
+                settings: .init(from: email.from, fromName: email.fromName, retryPolicy: email.retryPolicy),
+                clock: clock, logger: logger
+            )
+        } else {
+            try warnAboutForwardingRequests()
+        }
+        let wakeForwarder: (@Sendable () -> Void)? = forwarding.map { service in { @Sendable in service.wakeups.ring() } }
         let router = Router()
         WebhookRoutes(
             database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
             usageMonth: usageMonth, logger: logger, activity: activity,
-            directory: { policy.directory }, wake: { dispatch.wakeups.ring() }
+            directory: { policy.directory }, wake: { dispatch.wakeups.ring() },
+            forwarding: wakeForwarder
         ).register(on: router)
         let webhooks = Application(
             router: router,
@@ -159,8 +193,10 @@ public final class Daemon: Sendable {
             .init(service: ingest),
             .init(service: dispatch),
             .init(service: retention),
-            .init(service: ConsentExpiryService(database: database, clock: clock, logger: logger, activity: activity)),
         ]
+        // After the dispatcher, so stopped before it: a mail in progress is abandoned, never a text.
+        if let forwarding { services.append(.init(service: forwarding)) }
+        services.append(.init(service: ConsentExpiryService(database: database, clock: clock, logger: logger, activity: activity)))
         if let reloadConfiguration {
             services.append(.init(service: ReloadService(
                 database: database, policy: policy, ingest: ingest, usageMonths: usageMonths, running: configuration, load: reloadConfiguration,

@@ -67,6 +67,7 @@ final class ReloadService: Service {
         let restart = Self.restartOnly(current, next)
         let pending = restart.isEmpty ? "" : "; a restart is needed to apply \(restart.joined(separator: ", "))"
         logger.notice("configuration reloaded: \(next.orgs.count) organizations\(pending)", metadata: .event(.configReloaded))
+        for warning in next.warnings { logger.warning("configuration: \(warning)") }
         return next
     }
 
@@ -82,6 +83,8 @@ final class ReloadService: Service {
         if old.ingest != new.ingest { changed.append("[ingest]") }
         if old.retention != new.retention { changed.append("[retention]") }
         if old.log != new.log { changed.append("[log]") }
+        // The mailer and its password are made once, at start.
+        if old.email != new.email { changed.append("[email]") }
         return changed
     }
 

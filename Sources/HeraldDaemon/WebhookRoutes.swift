@@ -25,6 +25,8 @@ struct WebhookRoutes: Sendable {
     let directory: @Sendable () -> Directory
     /// Rung when a reply queued an answer or released waiting messages.
     let wake: @Sendable () -> Void
+    /// Wakes the reply forwarder; nil when replies are not forwarded by email.
+    let forwarding: (@Sendable () -> Void)?
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(stringLiteral: Self.statusPath)) { request, context in
@@ -102,9 +104,10 @@ struct WebhookRoutes: Sendable {
         }
         let stored = try await database.receive(
             InboundReport(from: from, to: to, body: fields["Body"] ?? "", sid: fields["MessageSid"] ?? fields["SmsSid"]),
-            now: clock.now(), directory: directory()
+            now: clock.now(), directory: directory(), forwarding: forwarding != nil
         )
         if stored.isNew { log(stored, from: from) }
+        if stored.forward != nil { forwarding?() }
         // An empty TwiML document: Herald answers through the queue, never inline.
         var headers = HTTPFields()
         headers[.contentType] = "text/xml"

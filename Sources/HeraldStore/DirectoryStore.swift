@@ -39,14 +39,19 @@ public struct SenderRecord: Sendable, Equatable {
     public var autoReply: AutoReply?
     public var cellPhone: String?
     public var signature: String?
+    public var email: String?
+    /// Replies to the user's number are mailed to `email` when forwarding is on.
+    public var forwardReplies: Bool
 
     public init(
         userID: String, name: String, number: String, numberType: String, rate: Double, autoReply: AutoReply? = nil,
-        cellPhone: String? = nil, signature: String? = nil
+        cellPhone: String? = nil, signature: String? = nil, email: String? = nil, forwardReplies: Bool = false
     ) {
         self.cellPhone = cellPhone
         self.signature = signature
         self.autoReply = autoReply
+        self.email = email
+        self.forwardReplies = forwardReplies
         self.userID = userID
         self.name = name
         self.number = number
@@ -78,13 +83,16 @@ extension QueueDatabase {
                                      org.consentTexts.optOutConfirmation.text, org.consentTexts.help.text, at, at])
                 for sender in org.senders {
                     try db.execute(sql: """
-                        INSERT INTO user (org_id, id, name, auto_reply, auto_reply_period, cell_phone, signature, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO user (org_id, id, name, auto_reply, auto_reply_period, cell_phone, signature, email, forward_replies,
+                            created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(org_id, id) DO UPDATE SET name = excluded.name, auto_reply = excluded.auto_reply,
                             auto_reply_period = excluded.auto_reply_period, cell_phone = excluded.cell_phone,
-                            signature = excluded.signature, managed_by = 'config', updated_at = excluded.updated_at
+                            signature = excluded.signature, email = excluded.email, forward_replies = excluded.forward_replies,
+                            managed_by = 'config', updated_at = excluded.updated_at
                         """, arguments: [org.id, sender.userID, sender.name, sender.autoReply?.text,
-                                         sender.autoReply.map { Int64($0.period) }, sender.cellPhone, sender.signature, at, at])
+                                         sender.autoReply.map { Int64($0.period) }, sender.cellPhone, sender.signature,
+                                         sender.email, sender.forwardReplies, at, at])
                     // A user has at most one active number: retire any other before taking this one.
                     try db.execute(sql: """
                         UPDATE phone_number SET status = 'released', released_at = ?

@@ -43,6 +43,8 @@ public struct StoredInbound: Sendable, Equatable {
     public var reply: Int64?
     /// The consent change the reply made, if any.
     public var consent: ConsentEffect?
+    /// The mail queued to forward the reply to its user (`reply_forward.id`).
+    public var forward: Int64?
 }
 
 extension QueueDatabase {
@@ -50,7 +52,11 @@ extension QueueDatabase {
     /// acts on its keyword (SPEC §6) in the same transaction: the consent change, the messages it
     /// cancels or releases, and the one confirmation are all there or none is.
     /// - Parameter directory: the organizations' texts and senders, for the confirmation.
-    public func receive(_ inbound: InboundReport, now: Date, directory: Directory) async throws -> StoredInbound {
+    /// - Parameter forwarding: whether replies are mailed to users who asked (`[email]` is set);
+    ///   the forward is queued in this same transaction, so a stored reply is never missing one.
+    public func receive(
+        _ inbound: InboundReport, now: Date, directory: Directory, forwarding: Bool = false
+    ) async throws -> StoredInbound {
         try await pool.write { db in
             if let sid = inbound.sid,
                let existing = try Row.fetchOne(db, sql: "SELECT id, org_id, keyword, action FROM inbound_message WHERE carrier_sid = ?",
@@ -73,6 +79,10 @@ extension QueueDatabase {
                 try KeywordReply(org: org, from: from, to: inbound.to, body: inbound.body, inboundID: stored.id,
                                  sender: directory.sender(number: inbound.to), directory: directory)
                     .act(on: keyword, at: at, into: &stored, in: db)
+                // Keywords too: the user should see a STOP before answering the contact.
+                if forwarding {
+                    stored.forward = try Self.enqueueForward(inboundID: stored.id, org: org, to: inbound.to, at: at, in: db)
+                }
             } else {
                 stored.action = .unknownNumber
             }

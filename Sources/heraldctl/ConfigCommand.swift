@@ -21,7 +21,7 @@ struct ConfigCommand: ParsableCommand {
                 """
         )
 
-        @Flag(help: "Print JSON: {\"file\",\"valid\",\"problems\":[{\"key\",\"message\"}]}.")
+        @Flag(help: "Print JSON: {\"file\",\"valid\",\"problems\":[{\"key\",\"message\"}],\"warnings\":[…]}.")
         var json = false
 
         @Argument(help: "The configuration file.")
@@ -29,16 +29,19 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             var problems: [ConfigurationError] = []
+            var warnings: [String] = []
             do {
-                _ = try HeraldConfiguration.load(path: file)
+                warnings = try HeraldConfiguration.load(path: file).warnings
             } catch {
                 problems = error.problems
             }
             if json {
                 JSONOutput.print(ConfigCheckJSON(file: file, valid: problems.isEmpty, problems: problems.map {
                     .init(key: $0.key, message: $0.description)
-                }))
+                }, warnings: warnings))
             } else if problems.isEmpty {
+                // A warning does not make the file invalid: the daemon runs, but not as the operator may expect.
+                for warning in warnings { print("\(file): warning: \(warning)") }
                 print("\(file): configuration is valid")
             } else {
                 for problem in problems { print("\(file): \(problem)") }
@@ -65,4 +68,5 @@ struct ConfigCheckJSON: Encodable {
     var file: String
     var valid: Bool
     var problems: [Problem]
+    var warnings: [String]
 }

@@ -28,7 +28,8 @@ struct Heraldd: AsyncParsableCommand {
     func run() async throws {
         if let path = checkConfig {
             do {
-                _ = try HeraldConfiguration.load(path: path)
+                let configuration = try HeraldConfiguration.load(path: path)
+                for warning in configuration.warnings { FileHandle.standardError.write(Data("\(path): warning: \(warning)\n".utf8)) }
                 print("\(path): configuration is valid")
                 return
             } catch {
@@ -41,6 +42,8 @@ struct Heraldd: AsyncParsableCommand {
         do {
             configuration = try HeraldConfiguration.load(path: config)
             token = try configuration.carrier.resolveAuthToken()
+            // Checked here for the configuration exit status; the daemon reads it again when it builds the mailer.
+            _ = try configuration.email?.resolvePassword()
         } catch {
             FileHandle.standardError.write(Data("heraldd: \(config): \(error)\n".utf8))
             throw ExitCode(78)

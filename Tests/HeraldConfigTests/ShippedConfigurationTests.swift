@@ -50,7 +50,7 @@ struct ShippedConfigurationTests {
         #expect(org.days == [.mon, .tue, .wed, .thu, .fri])
         #expect(org.users == [.init(id: "alice", name: "Alice Example", number: "+16125550100", numberType: .longCode, rate: 1,
                                     autoReply: AutoReply(text: "Alice is away until Monday; for urgent matters call 612-555-0000."),
-                                    cellPhone: "+16125550188", signature: "- Alice, Acme")])
+                                    cellPhone: "+16125550188", signature: "- Alice, Acme", email: "alice@example.com")])
         #expect(org.consentTexts == .standard, "the example spells out the defaults")
     }
 

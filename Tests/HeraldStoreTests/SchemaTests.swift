@@ -21,11 +21,12 @@ struct SchemaTests {
             "table:contact", "table:contact_number", "table:consent_ledger", "table:consent",
             "view:consents", "view:consent_history", "view:contacts",
             "trigger:consent_follows_ledger", "trigger:consent_ledger_no_update", "trigger:consent_ledger_no_delete",
+            "table:reply_forward", "view:reply_forwards", "index:reply_forward_due",
         ]
         for name in expected { #expect(objects.contains(name), "missing \(name)") }
         let applied = try await fixture.db.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         #expect(applied == ["v1 queue", "v2 body retention", "v3 recipient index", "v4 message parts", "v5 consent", "v6 auto reply",
-                            "v7 organizations"])
+                            "v7 organizations", "v9 reply forwarding"])
         // Replaced by message_recipient, which serves the same lookups by number.
         #expect(!objects.contains("index:message_to"))
         let journal = try await fixture.db.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }

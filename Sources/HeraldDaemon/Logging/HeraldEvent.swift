@@ -28,6 +28,9 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
     case consentChanged = "consent_changed"
     /// An organization, user, template or credit balance changed over the admin socket.
     case directoryChanged = "directory_changed"
+    case replyForwarded = "reply_forwarded"
+    case replyForwardRetried = "reply_forward_retried"
+    case replyForwardFailed = "reply_forward_failed"
 
     /// The journal's MESSAGE_ID: 32 lowercase hex digits, made once with `systemd-id128 new`.
     public var messageID: String {
@@ -51,6 +54,9 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .inbound: "33fe858503134aaeaf346293886e8370"
         case .consentChanged: "06b266d034154713b25ab217bdace4c2"
         case .directoryChanged: "8c7ac721454f4036968119bcccbd4972"
+        case .replyForwarded: "f2345395cf3b46a1aa1b1f7f23b28107"
+        case .replyForwardRetried: "11e4e6e93eeb41a19dffcaf43289219c"
+        case .replyForwardFailed: "e17ec0bea8ef4fcba539ad7a69580a6d"
         }
     }
 
@@ -65,7 +71,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .undelivered: .undelivered
         case .failed, .optedOut: .failed
         case .expired: .expired
-        case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged, .directoryChanged: nil
+        case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged, .directoryChanged, .replyForwarded,
+             .replyForwardRetried, .replyForwardFailed: nil
         }
     }
 
