@@ -51,6 +51,8 @@ public enum AdminCommand: Sendable, Equatable {
     case consentShow(org: String, number: String)
     case consentSet(ConsentSetRequest)
     case optInRequest(OptInRequestCommand)
+    case group(GroupCommand)
+    case broadcastShow(BroadcastShowRequest)
 
     public var name: String {
         switch self {
@@ -70,17 +72,20 @@ public enum AdminCommand: Sendable, Equatable {
         case .consentShow: "consent_show"
         case .consentSet: "consent_set"
         case .optInRequest: "optin_request"
+        case let .group(command): command.name
+        case .broadcastShow: "broadcast_show"
         }
     }
 
     public static let names = [
         "status", "queue", "show", "why", "retry", "cancel", "pause", "resume", "send", "usage", "watch", "backup",
         "contacts_import", "consent_show", "consent_set", "optin_request",
-    ]
+    ] + GroupCommand.names + ["broadcast_show"]
 
     public var changesState: Bool {
         switch self {
-        case .status, .queue, .show, .why, .usage, .watch, .consentShow: false
+        case .status, .queue, .show, .why, .usage, .watch, .consentShow, .broadcastShow: false
+        case let .group(command): command.changesState
         // A backup writes a file as the daemon's user, wherever the request says.
         case .retry, .cancel, .pause, .resume, .send, .backup, .consentSet, .optInRequest: true
         // A dry run only reads: anyone who may read may check a file before an admin imports it.

@@ -27,6 +27,9 @@ extension AdminRequest {
         var type: String?
         var wording: String?
         var note: String?
+        var name: String?
+        var numbers: [String]?
+        var externalIds: [String]?
     }
 
     private static let fields: [String: Set<String>] = [
@@ -43,7 +46,8 @@ extension AdminRequest {
         "consent_show": ["org", "number"],
         "consent_set": ["org", "number", "state", "type", "by", "wording", "note"],
         "optin_request": ["org", "user", "to"],
-    ]
+        "broadcast_show": ["message", "state", "limit"],
+    ].merging(GroupCommand.fields) { first, _ in first }
 
     /// Parses one line, or says exactly what is wrong with it. The id is recovered whenever
     /// the line is a JSON object, so even a refused request's answer carries it.
@@ -159,6 +163,15 @@ extension AdminRequest {
             return .optInRequest(OptInRequestCommand(
                 org: try require(line.org, "org", name), user: try require(line.user, "user", name), to: try require(line.to, "to", name)
             ))
+        case _ where GroupCommand.names.contains(name):
+            return .group(try GroupCommand.decode(name, org: line.org, name: line.name, numbers: line.numbers,
+                                                  externalIDs: line.externalIds, limit: line.limit))
+        case "broadcast_show":
+            let limit = line.limit ?? GroupCommand.defaultLimit
+            guard (1...QueueFilter.maxLimit).contains(limit) else {
+                throw AdminError(.badRequest, "limit must be 1...\(QueueFilter.maxLimit), not \(limit)")
+            }
+            return .broadcastShow(BroadcastShowRequest(id: try require(line.message, "message", name), state: line.state, limit: limit))
         default: throw AdminError(.unknownCommand, "unknown command \(String(reflecting: name))")
         }
     }
@@ -244,6 +257,12 @@ extension AdminRequest {
             line.org = request.org
             line.user = request.user
             line.to = request.to
+        case let .group(command):
+            (line.org, line.name, line.numbers, line.externalIds, line.limit) = command.wire
+        case let .broadcastShow(show):
+            line.message = show.id
+            line.state = show.state
+            line.limit = show.limit
         }
         return try AdminJSON.line(line)
     }

@@ -18,6 +18,14 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     case optInRefused(OptInRequestPolicy.Refusal)
     /// `system` texts are Herald's own answers to a contact's keyword; producers cannot send them.
     case reservedKind(MessageKind)
+    /// Broadcasts (outbox `to_group`): the group is not one of the organization's.
+    case unknownGroup(org: String, group: String)
+    /// A group is addressed only by `bulk`: the kind whose window and consent rules fit a broadcast.
+    case groupNeedsBulk(kind: String)
+    /// Both `to_number` and `to_group`: which one the producer meant cannot be guessed.
+    case numberAndGroup
+    /// A group member whose contact has no preferred SMS number to text.
+    case noPreferredNumber(contact: String)
 
     public var code: String {
         switch self {
@@ -35,6 +43,10 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .noConsent: "no_consent"
         case let .optInRefused(refusal): refusal.code
         case .reservedKind: "reserved_kind"
+        case .unknownGroup: "unknown_group"
+        case .groupNeedsBulk: "group_needs_bulk"
+        case .numberAndGroup: "number_and_group"
+        case .noPreferredNumber: "no_preferred_number"
         }
     }
 
@@ -70,6 +82,14 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
             "opt-in request refused: \(refusal.description)"
         case let .reservedKind(kind):
             "kind \(kind.rawValue) is reserved for Herald's own answers to a contact's reply"
+        case let .unknownGroup(org, group):
+            "to_group \"\(group)\" is not a contact group of organization \"\(org)\"; create it with heraldctl group create \(org) \(group)"
+        case let .groupNeedsBulk(kind):
+            "a row with to_group must be kind bulk (one body to many recipients), not \"\(kind)\""
+        case .numberAndGroup:
+            "the row has both to_number and to_group; address either one number or one group"
+        case let .noPreferredNumber(contact):
+            "contact \(contact) has no preferred SMS number; set one with a contacts import (preferred_sms column)"
         }
     }
 }

@@ -31,6 +31,8 @@ struct Heraldctl: ParsableCommand {
               heraldctl consent set 6125550123 --org acme --state opted_out --type phone \\
                   --by alice
               heraldctl optin request --org acme --user alice --to 6125550123
+              heraldctl group add members --org acme --numbers-file numbers.txt
+              heraldctl broadcast show 5120             a broadcast's per-recipient outcomes
 
             Every command takes --json for scripts. Exit status: 0 success; 1 the answer is "no" (an
             invalid number, a configuration with problems, no such message, a state that does not
@@ -41,7 +43,7 @@ struct Heraldctl: ParsableCommand {
             SegmentsCommand.self, NumberCommand.self, WindowCommand.self, ConfigCommand.self,
             StatusCommand.self, QueueCommand.self, ShowCommand.self, WhyCommand.self, RetryCommand.self, CancelCommand.self,
             PauseCommand.self, ResumeCommand.self, SendCommand.self, UsageCommand.self, WatchCommand.self, BackupCommand.self,
-            ContactsCommand.self, ConsentCommand.self, OptInCommand.self,
+            ContactsCommand.self, ConsentCommand.self, OptInCommand.self, GroupsCommand.self, BroadcastCommand.self,
         ]
     )
 }

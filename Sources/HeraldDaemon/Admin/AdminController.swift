@@ -47,6 +47,8 @@ struct AdminController: Sendable {
             case let .consentShow(org, number): return try line(request, try await showConsent(org: org, number: number))
             case let .consentSet(set): return try line(request, try await setConsent(set, peer: peer))
             case let .optInRequest(optIn): return try line(request, try await requestOptIn(optIn, peer: peer))
+            case let .group(command): return try anyLine(request, try await group(command, peer: peer))
+            case let .broadcastShow(show): return try line(request, try await showBroadcast(show))
             }
         } catch let error as AdminError {
             return Self.refusal(id: request.id, error)
@@ -68,6 +70,12 @@ struct AdminController: Sendable {
 
     private func line<Result: Codable & Sendable>(_ request: AdminRequest, _ result: Result) throws -> [UInt8] {
         try AdminJSON.line(AdminResponse(id: request.id, result: result))
+    }
+
+    /// A result whose type depends on the command (the group commands answer with several).
+    private func anyLine(_ request: AdminRequest, _ result: any Codable & Sendable) throws -> [UInt8] {
+        func encode<Result: Codable & Sendable>(_ value: Result) throws -> [UInt8] { try line(request, value) }
+        return try encode(result)
     }
 
     // MARK: read-only

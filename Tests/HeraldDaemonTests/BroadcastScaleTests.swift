@@ -1,0 +1,125 @@
+import CarrierSimulator
+import Foundation
+import GRDB
+import HeraldControl
+import Testing
+
+/// A broadcast to a large group through the real heraldd process and the simulator: members
+/// added from a file with the real heraldctl, the fan-out, every message sent, and heraldd's peak
+/// memory read from the kernel. Run with 10,000 and 100,000 members to show that memory does not
+/// follow the group's size. The numbers are printed (`BROADCAST-SCALE …`) for the README; they
+/// are not asserted, since they depend on the machine.
+@Suite("Broadcast at scale", .serialized)
+struct BroadcastScaleTests {
+    /// One member in a hundred never opted in: their rejection is part of the outcome too.
+    static func optedIn(_ index: Int) -> Bool { index % 100 != 99 }
+
+    static func number(_ index: Int) -> String { String(format: "+1612%07d", 2_000_000 + index) }
+
+    /// VmHWM (peak resident set) of a process, in KiB.
+    static func peakRSS(_ pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+        }
+        return nil
+    }
+
+    @Test("a broadcast fans out to every member and each is sent or rejected on its own", arguments: [10_000, 100_000])
+    func broadcastToLargeGroup(members total: Int) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CrashRecoveryTests.heralddPath))
+        try #require(FileManager.default.isExecutableFile(atPath: ReloadAndAccessTests.heraldctlPath))
+        let directory = try DaemonHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let webhookPort = try FreePort.find()
+        // Recipient quiet hours open all day, like the test organization's window, so the run
+        // does not depend on the hour it starts; windows are still evaluated for every member.
+        let rulesPath = directory.appendingPathComponent("quiet-hours.toml").path
+        try "default_hours = \"00:00-23:59\"\n".write(toFile: rulesPath, atomically: true, encoding: .utf8)
+        try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
+            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(
+                in: directory, simulator: simulator, webhookPort: webhookPort
+            ) { $0 + "\n[windows]\nrules_file = \"\(rulesPath)\"\n" }
+            let heraldd = try CrashRecoveryTests.startHeraldd(config: configPath, log: log)
+            defer {
+                heraldd.terminate()
+                heraldd.waitUntilExit()
+            }
+            let queue = try await CrashRecoveryTests.producer(databasePath: databasePath, log: log)
+            let rssAtStart = Self.peakRSS(heraldd.processIdentifier)
+
+            // Contacts and consent as an import would leave them, in bulk SQL for speed; the
+            // ledger's trigger fills `consent`.
+            try await queue.write { db in
+                try db.execute(sql: """
+                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
+                    INSERT INTO contact (id, org_id, external_id, first_name, created_at, updated_at)
+                    SELECT 1000000 + i, 'acme', 'crm-' || i, 'Member ' || i, 0, 0 FROM n;
+                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
+                    INSERT INTO contact_number (org_id, number, contact_id, label, preferred_sms)
+                    SELECT 'acme', printf('+1612%07d', 2000000 + i), 1000000 + i, 'mobile', 1 FROM n;
+                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
+                    INSERT INTO consent_ledger (org_id, number, at, old_state, new_state, consent_type, changed_by)
+                    SELECT 'acme', printf('+1612%07d', 2000000 + i), 0, 'unknown', 'opted_in', 'web', 'scale-test'
+                    FROM n WHERE i % 100 != 99;
+                    """, arguments: [total])
+            }
+            // The group through heraldctl, its members from a file: more than one request line holds.
+            let socket = directory.appendingPathComponent("admin.sock").path
+            let membersFile = directory.appendingPathComponent("members.txt")
+            try (0..<total).map(Self.number).joined(separator: "\n").write(to: membersFile, atomically: true, encoding: .utf8)
+            let created = try await offPool {
+                try ReloadAndAccessTests.runHeraldctlBlocking(["group", "create", "everyone", "--org", "acme", "--socket", socket], asNobody: false)
+            }
+            #expect(created.status == 0, "\(created.err)")
+            let added = try await offPool {
+                try ReloadAndAccessTests.runHeraldctlBlocking(
+                    ["group", "add", "everyone", "--org", "acme", "--numbers-file", membersFile.path, "--json", "--socket", socket], asNobody: false
+                )
+            }
+            #expect(added.status == 0, "\(added.err)")
+            let change = try AdminJSON.decoder().decode(GroupChangeResult.self, from: Data(added.out.utf8))
+            #expect(change.changed == total)
+
+            let started = ContinuousClock.now
+            let broadcastID = try await queue.write { db in
+                try db.execute(sql: "INSERT INTO outbox (org, sender, to_group, body, kind) VALUES ('acme', 'alice', 'everyone', 'Doors open at 9 tomorrow', 'bulk')")
+                return db.lastInsertedRowID
+            }
+            func count(_ condition: String) async throws -> Int {
+                try await queue.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE broadcast_id = ? AND \(condition)", arguments: [broadcastID]) ?? 0
+                }
+            }
+            let rejectedExpected = (0..<total).filter { !Self.optedIn($0) }.count
+            let deadline = ContinuousClock.now + .seconds(total >= 100_000 ? 240 : 60)
+            var sent = 0
+            while ContinuousClock.now < deadline {
+                sent = try await count("state IN ('sent', 'delivered')")
+                if sent == total - rejectedExpected { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            let elapsed = ContinuousClock.now - started
+            let peak = Self.peakRSS(heraldd.processIdentifier)
+
+            #expect(sent == total - rejectedExpected, "heraldd log:\n\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3000))")
+            #expect(try await count("1") == total)
+            #expect(try await count("state = 'rejected' AND reason = 'no_consent'") == rejectedExpected)
+            let broadcast = try #require(try await queue.read { db in
+                try Row.fetchOne(db, sql: "SELECT state, members, accepted, rejected, finished_at - created_at AS took FROM broadcast WHERE id = ?",
+                                 arguments: [broadcastID])
+            })
+            #expect(broadcast["state"] as String == "done")
+            #expect(broadcast["members"] as Int == total)
+            #expect(broadcast["rejected"] as Int == rejectedExpected)
+            // Nothing lost and nothing sent twice: one carrier message per opted-in member.
+            let accepted = await simulator.messages()
+            #expect(accepted.count == total - rejectedExpected)
+            #expect(Set(accepted.map(\.to)).count == total - rejectedExpected)
+
+            let fanOutMillis = max(broadcast["took"] as Int, 1)
+            print("BROADCAST-SCALE members=\(total) fan_out_ms=\(fanOutMillis) fan_out_per_s=\(total * 1000 / fanOutMillis) "
+                + "all_sent_s=\(elapsed.components.seconds) heraldd_vmhwm_kib_start=\(rssAtStart ?? -1) heraldd_vmhwm_kib=\(peak ?? -1)")
+        }
+    }
+}
