@@ -10,6 +10,14 @@ public struct BroadcastSubmission: Sendable, Equatable {
     public var sender: String
     public var group: String
     public var body: String
+
+    public init(orgID: String, userID: String, sender: String, group: String, body: String) {
+        self.orgID = orgID
+        self.userID = userID
+        self.sender = sender
+        self.group = group
+        self.body = body
+    }
 }
 
 extension IngestRules {

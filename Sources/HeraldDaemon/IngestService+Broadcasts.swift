@@ -28,7 +28,8 @@ extension IngestService {
             logger.info("broadcast \(report.broadcastID) fanned out",
                         metadata: [LogKey.org: "\(report.orgID)", "broadcast": "\(report.broadcastID)"])
         }
+        if !report.finished { return true }
         // Another broadcast may be waiting behind a finished one.
-        return !report.finished || ((try? await database.hasOpenBroadcast()) ?? true)
+        return (try? await database.hasOpenBroadcast()) ?? true
     }
 }

@@ -20,6 +20,12 @@ public struct BroadcastTally: Sendable, Equatable {
     public var state: String
     public var reason: String?
     public var count: Int
+
+    public init(state: String, reason: String?, count: Int) {
+        self.state = state
+        self.reason = reason
+        self.count = count
+    }
 }
 
 public struct BroadcastRecipient: Sendable, Equatable {

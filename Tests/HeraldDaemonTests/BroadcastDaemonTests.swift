@@ -59,13 +59,13 @@ struct BroadcastDaemonTests {
             #expect(shown.group.members == 4)
             #expect(shown.members.map(\.preferredSms) == Self.members.map { Optional($0) } + [Self.neverAsked])
 
-            let id = try harness.producer.write { db in
+            let id = try await harness.producer.write { db in
                 try db.execute(sql: "INSERT INTO outbox (org, sender, to_group, body, kind) VALUES ('acme', 'alice', 'fans', 'Doors open at 9', 'bulk')")
                 return db.lastInsertedRowID
             }
             #expect(try await harness.eventually { try harness.count(where: "broadcast_id = \(id) AND state = 'delivered'") == 3 })
             #expect(try harness.count(where: "broadcast_id = \(id) AND state = 'rejected' AND reason = 'no_consent'") == 1)
-            let accepted = await harness.simulator.messages()
+            let accepted = harness.simulator.messages()
             #expect(accepted.map(\.to).sorted() == Self.members)
             #expect(accepted.allSatisfy { $0.from == DaemonHarness.alice && $0.body == "Doors open at 9" })
 
@@ -93,7 +93,7 @@ struct BroadcastDaemonTests {
             #expect(stored?["to_number"] as String? == DaemonHarness.alice)
             try await Task.sleep(for: .milliseconds(300))
             #expect(try harness.count(where: "1") == before)
-            #expect(await harness.simulator.messages().count == 3)
+            #expect(harness.simulator.messages().count == 3)
 
             // The group can go once its broadcast is done; the messages stay.
             #expect(try await heraldctl(["group", "delete", "fans", "--org", "acme"], harness).status == 0)

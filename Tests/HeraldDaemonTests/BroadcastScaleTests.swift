@@ -113,7 +113,7 @@ struct BroadcastScaleTests {
             #expect(broadcast["members"] as Int == total)
             #expect(broadcast["rejected"] as Int == rejectedExpected)
             // Nothing lost and nothing sent twice: one carrier message per opted-in member.
-            let accepted = await simulator.messages()
+            let accepted = simulator.messages()
             #expect(accepted.count == total - rejectedExpected)
             #expect(Set(accepted.map(\.to)).count == total - rejectedExpected)
 
