@@ -32,7 +32,7 @@ struct Heraldctl: ParsableCommand {
                   --by alice
               heraldctl optin request --org acme --user alice --to 6125550123
               heraldctl group add members --org acme --numbers-file numbers.txt
-              heraldctl broadcast show 5120             a broadcast's per-recipient outcomes
+              heraldctl broadcast show 5120             per-recipient outcomes
 
             Every command takes --json for scripts. Exit status: 0 success; 1 the answer is "no" (an
             invalid number, a configuration with problems, no such message, a state that does not

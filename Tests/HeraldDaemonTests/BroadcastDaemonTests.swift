@@ -38,10 +38,20 @@ struct BroadcastDaemonTests {
         try harness.optIn(Self.members.map { (DaemonHarness.org, $0) })
     }
 
+    /// Recipient quiet hours open all day, like the test organization's window, so bulk texts go
+    /// whatever the hour the test runs; windows are still evaluated for each of them.
+    static func allDayWindows() throws -> (config: String, file: URL) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("herald-all-day-\(UUID().uuidString).toml")
+        try "default_hours = \"00:00-23:59\"\n".write(to: file, atomically: true, encoding: .utf8)
+        return ("[windows]\nrules_file = \"\(file.path)\"\n", file)
+    }
+
     @Test("heraldctl builds a group; a broadcast reaches each member once; a reply comes back 1:1")
     func groupBroadcastAndReply() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ReloadAndAccessTests.heraldctlPath))
-        try await DaemonHarness.withDaemon { harness in
+        let windows = try Self.allDayWindows()
+        defer { try? FileManager.default.removeItem(at: windows.file) }
+        try await DaemonHarness.withDaemon(extraConfig: windows.config) { harness in
             try contacts(harness)
             #expect(try await heraldctl(["group", "create", "fans", "--org", "acme"], harness).status == 0)
             let again = try await heraldctl(["group", "create", "fans", "--org", "acme"], harness)
