@@ -25,6 +25,86 @@ struct BroadcastScaleTests {
         return nil
     }
 
+    /// `total` contacts of acme with one preferred number each, all but one in a hundred opted in,
+    /// as an import would leave them, in bulk SQL for speed; the ledger's trigger fills `consent`.
+    static func contacts(_ total: Int, in queue: DatabaseQueue) async throws {
+        try await queue.write { db in
+            let numbers = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)"
+            try db.execute(sql: numbers + """
+                INSERT INTO contact (id, org_id, external_id, first_name, created_at, updated_at)
+                SELECT 1000000 + i, 'acme', 'crm-' || i, 'Member ' || i, 0, 0 FROM n
+                """, arguments: [total])
+            try db.execute(sql: numbers + """
+                INSERT INTO contact_number (org_id, number, contact_id, label, preferred_sms)
+                SELECT 'acme', printf('+1612%07d', 2000000 + i), 1000000 + i, 'mobile', 1 FROM n
+                """, arguments: [total])
+            try db.execute(sql: numbers + """
+                INSERT INTO consent_ledger (org_id, number, at, old_state, new_state, consent_type, changed_by)
+                SELECT 'acme', printf('+1612%07d', 2000000 + i), 0, 'unknown', 'opted_in', 'web', 'scale-test'
+                FROM n WHERE i % 100 != 99
+                """, arguments: [total])
+        }
+    }
+
+    @Test("SIGKILL in the middle of a fan-out: the restarted heraldd finishes it, no member lost or doubled")
+    func killedDuringFanOut() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CrashRecoveryTests.heralddPath))
+        let total = 40_000
+        let directory = try DaemonHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let webhookPort = try FreePort.find()
+        try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .seconds(3600))) { simulator in
+            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
+            var heraldd = try CrashRecoveryTests.startHeraldd(config: configPath, log: log)
+            let queue = try await CrashRecoveryTests.producer(databasePath: databasePath, log: log)
+            try await Self.contacts(total, in: queue)
+            let broadcastID = try await queue.write { db in
+                try db.execute(sql: "INSERT INTO contact_group (org_id, name, created_at, updated_at) VALUES ('acme', 'everyone', 0, 0)")
+                try db.execute(sql: "INSERT INTO contact_group_member (group_id, contact_id, added_at) SELECT ?, id, 0 FROM contact", arguments: [db.lastInsertedRowID])
+                try db.execute(sql: "INSERT INTO outbox (org, sender, to_group, body, kind) VALUES ('acme', 'alice', 'everyone', 'Doors open at 9', 'bulk')")
+                return db.lastInsertedRowID
+            }
+            func progress() async throws -> (state: String, members: Int, messages: Int)? {
+                try await queue.read { db in
+                    guard let row = try Row.fetchOne(db, sql: "SELECT state, members FROM broadcast WHERE id = ?", arguments: [broadcastID]) else { return nil }
+                    let messages = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message WHERE broadcast_id = ?", arguments: [broadcastID]) ?? 0
+                    return (row["state"], row["members"], messages)
+                }
+            }
+            // Kill once some batches are committed but not all.
+            let killBy = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < killBy {
+                if let now = try await progress(), now.members >= 6_000 { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            kill(heraldd.processIdentifier, SIGKILL)
+            heraldd.waitUntilExit()
+            let atKill = try #require(try await progress())
+            #expect(atKill.state == "fanning_out", "the kill should land mid fan-out")
+            // What was committed is whole: each batch's messages came with its cursor.
+            #expect(atKill.messages == atKill.members)
+
+            heraldd = try CrashRecoveryTests.startHeraldd(config: configPath, log: log)
+            defer {
+                heraldd.terminate()
+                heraldd.waitUntilExit()
+            }
+            let finishBy = ContinuousClock.now + .seconds(120)
+            while try await progress()?.state != "done", ContinuousClock.now < finishBy {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let done = try #require(try await progress())
+            #expect(done.state == "done")
+            #expect(done.members == total)
+            #expect(done.messages == total)
+            let distinct = try await queue.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT to_number) FROM message WHERE broadcast_id = ?", arguments: [broadcastID]) ?? 0
+            }
+            #expect(distinct == total)
+            print("BROADCAST-KILL members=\(total) committed_at_kill=\(atKill.members)")
+        }
+    }
+
     @Test("a broadcast fans out to every member and each is sent or rejected on its own", arguments: [10_000, 100_000])
     func broadcastToLargeGroup(members total: Int) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: CrashRecoveryTests.heralddPath))
@@ -50,24 +130,7 @@ struct BroadcastScaleTests {
             let queue = try await CrashRecoveryTests.producer(databasePath: databasePath, log: log)
             let rssAtStart = Self.peakRSS(heraldd.processIdentifier)
 
-            // Contacts and consent as an import would leave them, in bulk SQL for speed; the
-            // ledger's trigger fills `consent`.
-            try await queue.write { db in
-                let numbers = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)"
-                try db.execute(sql: numbers + """
-                    INSERT INTO contact (id, org_id, external_id, first_name, created_at, updated_at)
-                    SELECT 1000000 + i, 'acme', 'crm-' || i, 'Member ' || i, 0, 0 FROM n
-                    """, arguments: [total])
-                try db.execute(sql: numbers + """
-                    INSERT INTO contact_number (org_id, number, contact_id, label, preferred_sms)
-                    SELECT 'acme', printf('+1612%07d', 2000000 + i), 1000000 + i, 'mobile', 1 FROM n
-                    """, arguments: [total])
-                try db.execute(sql: numbers + """
-                    INSERT INTO consent_ledger (org_id, number, at, old_state, new_state, consent_type, changed_by)
-                    SELECT 'acme', printf('+1612%07d', 2000000 + i), 0, 'unknown', 'opted_in', 'web', 'scale-test'
-                    FROM n WHERE i % 100 != 99
-                    """, arguments: [total])
-            }
+            try await Self.contacts(total, in: queue)
             // The group through heraldctl, its members from a file: more than one request line holds.
             let socket = directory.appendingPathComponent("admin.sock").path
             let membersFile = directory.appendingPathComponent("members.txt")
