@@ -57,11 +57,17 @@ extension HeraldConfiguration {
         public var rate: Double?
         /// Answers a contact's conversation reply, at most once per contact per period.
         public var autoReply: AutoReply?
+        /// The user's own cell phone, E.164.
+        public var cellPhone: String?
+        /// Added to the user's conversational, journey and bulk texts.
+        public var signature: String?
 
         public init(
             id: String, name: String, number: String, numberType: NumberType = .longCode, rate: Double? = nil,
-            autoReply: AutoReply? = nil
+            autoReply: AutoReply? = nil, cellPhone: String? = nil, signature: String? = nil
         ) {
+            self.cellPhone = cellPhone
+            self.signature = signature
             self.autoReply = autoReply
             self.id = id
             self.name = name

@@ -161,8 +161,25 @@ final class OrganizationParser {
             r.badValue("auto_reply", "is blank; leave it out for no automatic answer")
             return nil
         }
-        guard let id, let name, let number, let numberType, rate != nil || !hasRate, let autoReplyText, let period else { return nil }
+        let profile = parseProfile(r, name: name ?? "")
+        guard let id, let name, let number, let numberType, rate != nil || !hasRate, let autoReplyText, let period, let profile else { return nil }
         let autoReply = autoReplyText.isEmpty ? nil : AutoReply(text: autoReplyText, period: period * 3600)
-        return .init(id: id, name: name, number: number, numberType: numberType, rate: rate, autoReply: autoReply)
+        return .init(id: id, name: name, number: number, numberType: numberType, rate: rate, autoReply: autoReply,
+                     cellPhone: profile.cellPhone, signature: profile.signature)
+    }
+
+    /// `cell_phone` and `signature`, checked as `heraldctl user add` checks them.
+    private func parseProfile(_ r: TOMLReader, name: String) -> UserSettings? {
+        guard let cell = r.string("cell_phone", default: ""), let signature = r.string("signature", default: "") else { return nil }
+        do {
+            return try UserSettings(name: name.isEmpty ? "-" : name, cellPhone: cell, signature: signature).validated()
+        } catch let .cellPhone(_, problem) {
+            r.badValue("cell_phone", problem)
+        } catch let .signatureTooLong(count) {
+            r.badValue("signature", "has \(count) characters; at most \(UserSettings.maximumSignature), since it is added to every text")
+        } catch {
+            r.badValue("name", error.description)
+        }
+        return nil
     }
 }

@@ -18,6 +18,14 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     case optInRefused(OptInRequestPolicy.Refusal)
     /// `system` texts are Herald's own answers to a contact's keyword; producers cannot send them.
     case reservedKind(MessageKind)
+    /// `template` names no template of the organization.
+    case unknownTemplate(org: String, template: String)
+    /// The template uses a variable neither `variables` nor Herald supplies: never sent with a blank.
+    case templateVariableMissing(template: String, variable: String)
+    /// `variables` is not a JSON object of strings and numbers.
+    case badVariables(String)
+    /// A row gives both `body` and `template`: which text was meant is unclear.
+    case bodyAndTemplate
     /// Broadcasts (outbox `to_group`): the group is not one of the organization's.
     case unknownGroup(org: String, group: String)
     /// A group is addressed only by `bulk`: the kind whose window and consent rules fit a broadcast.
@@ -43,6 +51,10 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .noConsent: "no_consent"
         case let .optInRefused(refusal): refusal.code
         case .reservedKind: "reserved_kind"
+        case .unknownTemplate: "unknown_template"
+        case .templateVariableMissing: "template_variable_missing"
+        case .badVariables: "bad_variables"
+        case .bodyAndTemplate: "body_and_template"
         case .unknownGroup: "unknown_group"
         case .groupNeedsBulk: "group_needs_bulk"
         case .numberAndGroup: "number_and_group"
@@ -82,6 +94,14 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
             "opt-in request refused: \(refusal.description)"
         case let .reservedKind(kind):
             "kind \(kind.rawValue) is reserved for Herald's own answers to a contact's reply"
+        case let .unknownTemplate(org, template):
+            "organization \"\(org)\" has no template \"\(template)\" (heraldctl template list --org \(org))"
+        case let .templateVariableMissing(template, variable):
+            "template \"\(template)\" needs {\(variable)}: give it in the row's variables (a JSON object) or record it on the contact"
+        case let .badVariables(problem):
+            "variables: \(problem)"
+        case .bodyAndTemplate:
+            "the row gives both body and template; give one"
         case let .unknownGroup(org, group):
             "to_group \"\(group)\" is not a contact group of organization \"\(org)\"; create it with heraldctl group create \(org) \(group)"
         case let .groupNeedsBulk(kind):

@@ -42,7 +42,7 @@ extension QueueDatabase {
             var intake = try MessageIntake(db, now: now, directory: directory, rules: rules)
             var broadcasts: [Int64] = []
             let rows = try Row.fetchAll(db, sql: """
-                SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key, to_group
+                SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key, to_group, template, variables
                 FROM outbox ORDER BY id LIMIT ?
                 """, arguments: [limit])
             guard let lastID: Int64 = rows.last?["id"] else { return intake.report }
@@ -50,7 +50,8 @@ extension QueueDatabase {
                 let submission = OutboxSubmission(
                     id: row[0], org: row.text(1), sender: row.text(2), toNumber: row.text(3),
                     body: row.text(4), kind: row.text(5), sendAt: row.text(6),
-                    expiresAt: row.text(7), externalRef: row.text(8), idempotencyKey: row.text(9)
+                    expiresAt: row.text(7), externalRef: row.text(8), idempotencyKey: row.text(9),
+                    template: row.text(11), variables: row.text(12)
                 )
                 // A row addressed to a group becomes a broadcast, or a rejected message saying why not.
                 if let group = row.text(10) {

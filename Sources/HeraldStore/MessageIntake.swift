@@ -39,6 +39,10 @@ struct MessageIntake {
     ///   number); the row is rejected with it.
     @discardableResult
     mutating func take(_ submission: OutboxSubmission, broadcastID: Int64? = nil, refusal: RejectionReason? = nil) throws -> MessageState {
+        var submission = submission
+        if submission.template != nil, refusal == nil {
+            submission.recipientFields = try RecipientFields.lookup(org: submission.org, number: submission.toNumber, in: db)
+        }
         var verdict = refusal.map { Result<ValidatedSubmission, RejectionReason>.failure($0) }
             ?? rules.evaluate(submission, directory: directory, now: now)
         var key = submission.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }

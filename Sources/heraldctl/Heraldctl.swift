@@ -31,6 +31,10 @@ struct Heraldctl: ParsableCommand {
               heraldctl consent set 6125550123 --org acme --state opted_out --type phone \\
                   --by alice
               heraldctl optin request --org acme --user alice --to 6125550123
+              heraldctl org create acme --name "Acme" --timezone America/Denver --window 10:00-19:00
+              heraldctl user add alice --org acme --name "Alice" --cell-phone 6125550188
+              heraldctl template set reminder --org acme "Hi {first_name}, see you at {time}"
+              heraldctl credits allocate --org acme --user alice 1000 | heraldctl credits show --org acme
               heraldctl group add members --org acme --numbers-file numbers.txt
               heraldctl broadcast show 5120             per-recipient outcomes
 
@@ -43,7 +47,8 @@ struct Heraldctl: ParsableCommand {
             SegmentsCommand.self, NumberCommand.self, WindowCommand.self, ConfigCommand.self,
             StatusCommand.self, QueueCommand.self, ShowCommand.self, WhyCommand.self, RetryCommand.self, CancelCommand.self,
             PauseCommand.self, ResumeCommand.self, SendCommand.self, UsageCommand.self, WatchCommand.self, BackupCommand.self,
-            ContactsCommand.self, ConsentCommand.self, OptInCommand.self, GroupsCommand.self, BroadcastCommand.self,
+            ContactsCommand.self, ConsentCommand.self, OptInCommand.self,
+            OrgCommand.self, UserCommand.self, TemplateCommand.self, CreditsCommand.self, GroupsCommand.self, BroadcastCommand.self,
         ]
     )
 }

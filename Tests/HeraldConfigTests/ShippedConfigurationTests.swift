@@ -49,7 +49,8 @@ struct ShippedConfigurationTests {
         #expect(org.windowEnd == TimeOfDay(hour: 16, minute: 0))
         #expect(org.days == [.mon, .tue, .wed, .thu, .fri])
         #expect(org.users == [.init(id: "alice", name: "Alice Example", number: "+16125550100", numberType: .longCode, rate: 1,
-                                    autoReply: AutoReply(text: "Alice is away until Monday; for urgent matters call 612-555-0000."))])
+                                    autoReply: AutoReply(text: "Alice is away until Monday; for urgent matters call 612-555-0000."),
+                                    cellPhone: "+16125550188", signature: "- Alice, Acme")])
         #expect(org.consentTexts == .standard, "the example spells out the defaults")
     }
 

@@ -30,8 +30,13 @@ struct DirectoryStoreTests {
         changed[0].name = "Acme Inc."
         changed[0].timeZone = "America/Denver"
         changed[0].senders[0].rate = 2
+        changed[0].senders[0].signature = "- Alice"
+        changed[0].senders[0].cellPhone = "+16125550188"
         try fixture.db.upsert(organizations: changed, now: fixture.now + 2)
         let directory = try fixture.db.loadDirectory()
+        #expect(directory.sender(org: "acme", named: "alice")?.signature == "- Alice")
+        #expect(try await fixture.db.users(org: "acme").first { $0.id == "alice" }?.settings.cellPhone == "+16125550188")
+        #expect(try await fixture.db.users(org: "acme").allSatisfy { $0.managedBy == "config" })
         #expect(directory.organization("acme")?.name == "Acme Inc.")
         #expect(directory.organization("acme")?.timeZone == "America/Denver")
         #expect(directory.sender(org: "acme", named: "alice")?.rate == 2)

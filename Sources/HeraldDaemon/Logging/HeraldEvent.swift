@@ -26,6 +26,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
     case summary
     case inbound
     case consentChanged = "consent_changed"
+    /// An organization, user, template or credit balance changed over the admin socket.
+    case directoryChanged = "directory_changed"
 
     /// The journal's MESSAGE_ID: 32 lowercase hex digits, made once with `systemd-id128 new`.
     public var messageID: String {
@@ -48,6 +50,7 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .summary: "84e45f9291d24132b2883f7cd584805b"
         case .inbound: "33fe858503134aaeaf346293886e8370"
         case .consentChanged: "06b266d034154713b25ab217bdace4c2"
+        case .directoryChanged: "8c7ac721454f4036968119bcccbd4972"
         }
     }
 
@@ -62,7 +65,7 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .undelivered: .undelivered
         case .failed, .optedOut: .failed
         case .expired: .expired
-        case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged: nil
+        case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged, .directoryChanged: nil
         }
     }
 
