@@ -31,6 +31,12 @@ struct HeraldBenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure Herald only (for profiling runs).")
     var skipCeiling = false
 
+    @Option(help: "Members of the group a broadcast's fan-out is timed with (0 skips it).")
+    var fanOutMembers = 100_000
+
+    @Flag(help: "Time the rules and the broadcast fan-out only; no carrier is contacted.")
+    var fanOutOnly = false
+
     func validate() throws {
         guard messages > 0, inFlight > 0, senders > 0, timeout > 0 else {
             throw ValidationError("--messages, --in-flight, --senders and --timeout must be positive")
@@ -52,6 +58,14 @@ struct HeraldBenchCommand: AsyncParsableCommand {
             print("rules:   \(figure.name): \(Formatting.whole(figure.perSecond)) per second on one core")
         }
         print("BENCH_RULES " + rules.map { "\($0.name.replacingOccurrences(of: " ", with: "_"))_per_s=\(Formatting.whole($0.perSecond))" }.joined(separator: " "))
+        if fanOutMembers > 0 {
+            let fanOut = try await FanOutThroughput().run(members: fanOutMembers)
+            let rate = Double(fanOut.members) / fanOut.seconds
+            print("fan-out: \(fanOut.members) members into messages in \(String(format: "%.2f", fanOut.seconds)) s = \(Formatting.whole(rate)) members/s, "
+                + "\(FanOutThroughput.batchSize) per transaction; peak RSS \(fanOut.rssBeforeKiB ?? -1) KiB before, \(fanOut.peakRSSKiB ?? -1) KiB after")
+            print("BENCH_FANOUT members=\(fanOut.members) members_per_s=\(Formatting.whole(rate)) vmhwm_kib_before=\(fanOut.rssBeforeKiB ?? -1) vmhwm_kib=\(fanOut.peakRSSKiB ?? -1)")
+        }
+        if fanOutOnly { return }
 
         let herald = try await HeraldRun(settings: settings).run()
         let heraldRate = Formatting.rate(messages, herald.deliveryTime)

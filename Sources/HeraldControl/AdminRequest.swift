@@ -63,6 +63,8 @@ public enum AdminCommand: Sendable, Equatable {
     case templateDelete(org: String, template: String)
     case creditsAllocate(CreditsAllocateRequest)
     case creditsShow(org: String, user: String?)
+    case group(GroupCommand)
+    case broadcastShow(BroadcastShowRequest)
 
     public var name: String {
         switch self {
@@ -94,6 +96,8 @@ public enum AdminCommand: Sendable, Equatable {
         case .templateDelete: "template_delete"
         case .creditsAllocate: "credits_allocate"
         case .creditsShow: "credits_show"
+        case let .group(command): command.name
+        case .broadcastShow: "broadcast_show"
         }
     }
 
@@ -102,11 +106,13 @@ public enum AdminCommand: Sendable, Equatable {
         "contacts_import", "consent_show", "consent_set", "optin_request",
         "org_create", "org_set", "org_show", "org_list", "user_add", "user_set", "user_list",
         "template_set", "template_list", "template_delete", "credits_allocate", "credits_show",
-    ]
+    ] + GroupCommand.names + ["broadcast_show"]
 
     public var changesState: Bool {
         switch self {
-        case .status, .queue, .show, .why, .usage, .watch, .consentShow, .orgShow, .orgList, .userList, .templateList, .creditsShow: false
+        case .status, .queue, .show, .why, .usage, .watch, .consentShow, .orgShow, .orgList, .userList, .templateList, .creditsShow,
+             .broadcastShow: false
+        case let .group(command): command.changesState
         // A backup writes a file as the daemon's user, wherever the request says.
         case .retry, .cancel, .pause, .resume, .send, .backup, .consentSet, .optInRequest: true
         case .orgCreate, .orgSet, .userAdd, .userSet, .templateSet, .templateDelete, .creditsAllocate: true

@@ -43,6 +43,8 @@ extension AdminRequest {
         var template: String?
         var segments: Int?
         var exactly: Bool?
+        var numbers: [String]?
+        var externalIds: [String]?
     }
 
     private static let organizationFields: Set<String> = [
@@ -72,7 +74,8 @@ extension AdminRequest {
         "template_set": ["org", "template", "text"], "template_list": ["org"], "template_delete": ["org", "template"],
         "credits_allocate": ["org", "user", "segments", "exactly", "by", "note"],
         "credits_show": ["org", "user"],
-    ]
+        "broadcast_show": ["message", "state", "limit"],
+    ].merging(GroupCommand.fields) { first, _ in first }
 
     /// Parses one line, or says exactly what is wrong with it. The id is recovered whenever
     /// the line is a JSON object, so even a refused request's answer carries it.
@@ -234,6 +237,15 @@ extension AdminRequest {
                 by: line.by, note: line.note
             ))
         case "credits_show": return .creditsShow(org: try require(line.org, "org", name), user: line.user)
+        case _ where GroupCommand.names.contains(name):
+            return .group(try GroupCommand.decode(name, org: line.org, name: line.name, numbers: line.numbers,
+                                                  externalIDs: line.externalIds, limit: line.limit))
+        case "broadcast_show":
+            let limit = line.limit ?? GroupCommand.defaultLimit
+            guard (1...QueueFilter.maxLimit).contains(limit) else {
+                throw AdminError(.badRequest, "limit must be 1...\(QueueFilter.maxLimit), not \(limit)")
+            }
+            return .broadcastShow(BroadcastShowRequest(id: try require(line.message, "message", name), state: line.state, limit: limit))
         default: throw AdminError(.unknownCommand, "unknown command \(String(reflecting: name))")
         }
     }
@@ -357,6 +369,12 @@ extension AdminRequest {
         case let .creditsShow(org, user):
             line.org = org
             line.user = user
+        case let .group(command):
+            (line.org, line.name, line.numbers, line.externalIds, line.limit) = command.wire
+        case let .broadcastShow(show):
+            line.message = show.id
+            line.state = show.state
+            line.limit = show.limit
         }
         return try AdminJSON.line(line)
     }

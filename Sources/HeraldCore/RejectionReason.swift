@@ -26,6 +26,14 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     case badVariables(String)
     /// A row gives both `body` and `template`: which text was meant is unclear.
     case bodyAndTemplate
+    /// Broadcasts (outbox `to_group`): the group is not one of the organization's.
+    case unknownGroup(org: String, group: String)
+    /// A group is addressed only by `bulk`: the kind whose window and consent rules fit a broadcast.
+    case groupNeedsBulk(kind: String)
+    /// Both `to_number` and `to_group`: which one the producer meant cannot be guessed.
+    case numberAndGroup
+    /// A group member whose contact has no preferred SMS number to text.
+    case noPreferredNumber(contact: String)
 
     public var code: String {
         switch self {
@@ -47,6 +55,10 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .templateVariableMissing: "template_variable_missing"
         case .badVariables: "bad_variables"
         case .bodyAndTemplate: "body_and_template"
+        case .unknownGroup: "unknown_group"
+        case .groupNeedsBulk: "group_needs_bulk"
+        case .numberAndGroup: "number_and_group"
+        case .noPreferredNumber: "no_preferred_number"
         }
     }
 
@@ -90,6 +102,14 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
             "variables: \(problem)"
         case .bodyAndTemplate:
             "the row gives both body and template; give one"
+        case let .unknownGroup(org, group):
+            "to_group \"\(group)\" is not a contact group of organization \"\(org)\"; create it with heraldctl group create \(org) \(group)"
+        case let .groupNeedsBulk(kind):
+            "a row with to_group must be kind bulk (one body to many recipients), not \"\(kind)\""
+        case .numberAndGroup:
+            "the row has both to_number and to_group; address either one number or one group"
+        case let .noPreferredNumber(contact):
+            "contact \(contact) has no preferred SMS number; set one with a contacts import (preferred_sms column)"
         }
     }
 }

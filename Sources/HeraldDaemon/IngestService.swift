@@ -9,14 +9,14 @@ import Synchronization
 /// Moves producers' outbox rows into the queue. It notices new rows through `PRAGMA data_version`
 /// on a connection of its own (a counter in shared memory, no table scan), and only then reads.
 final class IngestService: Service {
-    private let database: QueueDatabase
-    private let rules: Mutex<IngestRules>
-    private let directory: Mutex<Directory>
+    let database: QueueDatabase
+    let rules: Mutex<IngestRules>
+    let directory: Mutex<Directory>
     private let batchSize: Int
-    private let clock: any WallClock
-    private let logger: Logger
-    private let onQueued: @Sendable () -> Void
-    private let activity: ActivityCounters
+    let clock: any WallClock
+    let logger: Logger
+    let onQueued: @Sendable () -> Void
+    let activity: ActivityCounters
     /// How often the change counter is read; a read costs microseconds.
     static let pollInterval: Duration = .milliseconds(10)
     /// Look at the outbox now and then even without a signal, in case a producer wrote through a
@@ -52,6 +52,8 @@ final class IngestService: Service {
         }())
         var lastVersion: Int?
         var lastSweep = ContinuousClock.now
+        // A fan-out cut short by a crash or a stop resumes from its committed cursor.
+        var broadcastsOpen = (try? await database.hasOpenBroadcast()) ?? true
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let swept = ContinuousClock.now - lastSweep > Self.sweepInterval
             // The daemon's own commits bump the counter too; a cheap existence check on the same
@@ -65,33 +67,43 @@ final class IngestService: Service {
             if let (version, hasRows) = look {
                 if version != lastVersion || swept { lastSweep = ContinuousClock.now }
                 lastVersion = version
-                if hasRows { await drainOutbox() }
+                if hasRows, await drainOutbox() { broadcastsOpen = true }
+            }
+            // One fan-out batch per turn, so rows producers write meanwhile are not kept waiting
+            // behind a large group; no pause between batches while members remain.
+            if broadcastsOpen {
+                broadcastsOpen = await fanOutBatch()
+                if broadcastsOpen { continue }
             }
             try? await Task.sleep(for: Self.pollInterval)
         }
     }
 
-    /// Ingests batch after batch until the outbox is empty.
-    func drainOutbox() async {
+    /// Ingests batch after batch until the outbox is empty; returns whether a row became a broadcast.
+    @discardableResult
+    func drainOutbox() async -> Bool {
+        var broadcasts = false
         while !Task.isCancelled {
             do {
                 let report = try await database.ingest(
                     limit: batchSize, now: clock.now(), directory: directory.withLock { $0 }, rules: rules.withLock { $0 }
                 )
-                if report.total == 0 { return }
+                if report.total == 0 { return broadcasts }
+                if !report.broadcasts.isEmpty { broadcasts = true }
                 log(report)
                 if report.queued > 0 || report.scheduled > 0 || !report.optInRequests.isEmpty { onQueued() }
-                if report.total < batchSize { return }
+                if report.total < batchSize { return broadcasts }
             } catch {
                 logger.error("cannot ingest the outbox, will retry: \(error)")
                 try? await Task.sleep(for: .seconds(1))
-                return
+                return broadcasts
             }
         }
+        return broadcasts
     }
 
     /// Per-message lines at debug; the counts feed the info-level rollup.
-    private func log(_ report: IngestReport) {
+    func log(_ report: IngestReport) {
         activity.add(report.queued, .queued)
         activity.add(report.scheduled + report.awaitingConsent, .held)
         activity.add(report.rejected.count, .rejected)

@@ -29,6 +29,9 @@ enum Migrations {
         migrator.registerMigration("v7 organizations") { db in
             try db.execute(sql: v7Organizations)
         }
+        migrator.registerMigration("v8 broadcast") { db in
+            try db.execute(sql: v8Broadcast)
+        }
         migrator.registerMigration("v9 reply forwarding") { db in
             try db.execute(sql: QueueDatabase.replyForwardingMigration)
         }

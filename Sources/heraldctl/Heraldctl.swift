@@ -35,6 +35,8 @@ struct Heraldctl: ParsableCommand {
               heraldctl user add alice --org acme --name "Alice" --cell-phone 6125550188
               heraldctl template set reminder --org acme "Hi {first_name}, see you at {time}"
               heraldctl credits allocate --org acme --user alice 1000 | heraldctl credits show --org acme
+              heraldctl group add members --org acme --numbers-file numbers.txt
+              heraldctl broadcast show 5120             per-recipient outcomes
 
             Every command takes --json for scripts. Exit status: 0 success; 1 the answer is "no" (an
             invalid number, a configuration with problems, no such message, a state that does not
@@ -46,7 +48,7 @@ struct Heraldctl: ParsableCommand {
             StatusCommand.self, QueueCommand.self, ShowCommand.self, WhyCommand.self, RetryCommand.self, CancelCommand.self,
             PauseCommand.self, ResumeCommand.self, SendCommand.self, UsageCommand.self, WatchCommand.self, BackupCommand.self,
             ContactsCommand.self, ConsentCommand.self, OptInCommand.self,
-            OrgCommand.self, UserCommand.self, TemplateCommand.self, CreditsCommand.self,
+            OrgCommand.self, UserCommand.self, TemplateCommand.self, CreditsCommand.self, GroupsCommand.self, BroadcastCommand.self,
         ]
     )
 }

@@ -22,11 +22,13 @@ struct SchemaTests {
             "view:consents", "view:consent_history", "view:contacts",
             "trigger:consent_follows_ledger", "trigger:consent_ledger_no_update", "trigger:consent_ledger_no_delete",
             "table:reply_forward", "view:reply_forwards", "index:reply_forward_due",
+            "table:contact_group", "table:contact_group_member", "table:broadcast", "view:broadcasts", "view:contact_groups",
+            "index:contact_group_name", "index:broadcast_open", "index:message_broadcast",
         ]
         for name in expected { #expect(objects.contains(name), "missing \(name)") }
         let applied = try await fixture.db.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         #expect(applied == ["v1 queue", "v2 body retention", "v3 recipient index", "v4 message parts", "v5 consent", "v6 auto reply",
-                            "v7 organizations", "v9 reply forwarding"])
+                            "v7 organizations", "v8 broadcast", "v9 reply forwarding"])
         // Replaced by message_recipient, which serves the same lookups by number.
         #expect(!objects.contains("index:message_to"))
         let journal = try await fixture.db.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
@@ -42,6 +44,7 @@ struct SchemaTests {
             "id", "org", "sender", "from_number", "to_number", "body", "kind", "state", "display_status", "held_reason",
             "reason", "detail", "not_before", "expires_at", "segments", "encoding", "carrier_sid", "carrier_status",
             "error_code", "attempts", "idempotency_key", "external_ref", "created_at", "updated_at", "body_purged_at",
+            "broadcast_id",
         ])
         #expect(columns[1] == ["id", "message_id", "at", "from_state", "to_state", "reason", "detail", "http_status", "error_code", "carrier_status"])
         #expect(columns[2] == ["id", "org", "from_number", "to_number", "body", "received_at", "carrier_sid", "keyword", "action",

@@ -62,6 +62,8 @@ struct AdminController: Sendable {
             case let .templateDelete(org, template): return try line(request, try await deleteTemplate(org, template, peer: peer))
             case let .creditsAllocate(allocation): return try line(request, try await allocateCredits(allocation, peer: peer))
             case let .creditsShow(org, user): return try line(request, try await showCredits(org, user: user))
+            case let .group(command): return try anyLine(request, try await group(command, peer: peer))
+            case let .broadcastShow(show): return try line(request, try await showBroadcast(show))
             }
         } catch let error as AdminError {
             return Self.refusal(id: request.id, error)
@@ -85,6 +87,12 @@ struct AdminController: Sendable {
 
     private func line<Result: Codable & Sendable>(_ request: AdminRequest, _ result: Result) throws -> [UInt8] {
         try AdminJSON.line(AdminResponse(id: request.id, result: result))
+    }
+
+    /// A result whose type depends on the command (the group commands answer with several).
+    private func anyLine(_ request: AdminRequest, _ result: any Codable & Sendable) throws -> [UInt8] {
+        func encode<Result: Codable & Sendable>(_ value: Result) throws -> [UInt8] { try line(request, value) }
+        return try encode(result)
     }
 
     // MARK: read-only
