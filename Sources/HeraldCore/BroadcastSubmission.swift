@@ -9,9 +9,10 @@ public struct BroadcastSubmission: Sendable, Equatable {
     /// The sender as the producer wrote it (user id or number): each member's row carries it.
     public var sender: String
     public var group: String
-    public var body: String
+    /// nil when the row names a template instead: each member's text is rendered from it.
+    public var body: String?
 
-    public init(orgID: String, userID: String, sender: String, group: String, body: String) {
+    public init(orgID: String, userID: String, sender: String, group: String, body: String?) {
         self.orgID = orgID
         self.userID = userID
         self.sender = sender
@@ -33,14 +34,22 @@ extension IngestRules {
         guard rawKind.lowercased() == MessageKind.bulk.rawValue else {
             return .failure(.groupNeedsBulk(kind: rawKind.isEmpty ? MessageKind.conversational.rawValue : rawKind))
         }
-        guard let body = row.body else { return .failure(.missingField("body")) }
-        guard directory.organization(org) != nil else { return .failure(.unknownOrganization(org)) }
+        let template = row.template?.trimmed ?? ""
+        guard template.isEmpty == false || row.body != nil else { return .failure(.missingField("body")) }
+        guard let organization = directory.organization(org) else { return .failure(.unknownOrganization(org)) }
         guard let sender = directory.sender(org: org, named: senderName) else {
             return .failure(.unknownSender(org: org, sender: senderName))
         }
-        if body.unicodeScalars.allSatisfy(\.isSpace) { return .failure(.emptyBody) }
-        let characters = body.unicodeScalars.count
-        if characters > Segmenter.maximumCharacters { return .failure(.bodyTooLong(characters: characters)) }
+        if !template.isEmpty {
+            // What a member's contact record fills is checked per member; the rest is checked once here.
+            if let body = row.body, !body.unicodeScalars.allSatisfy(\.isSpace) { return .failure(.bodyAndTemplate) }
+            guard organization.templates[template] != nil else { return .failure(.unknownTemplate(org: org, template: template)) }
+            if case let .failure(reason) = OutboxSubmission.parseVariables(row.variables) { return .failure(reason) }
+        } else if let body = row.body {
+            if body.unicodeScalars.allSatisfy(\.isSpace) { return .failure(.emptyBody) }
+            let characters = body.unicodeScalars.count
+            if characters > Segmenter.maximumCharacters { return .failure(.bodyTooLong(characters: characters)) }
+        }
         if let text = row.sendAt?.trimmed, !text.isEmpty, Timestamp.parse(text) == nil {
             return .failure(.badTimestamp(field: "send_at", value: text))
         }
@@ -48,6 +57,7 @@ extension IngestRules {
             guard let parsed = Timestamp.parse(text) else { return .failure(.badTimestamp(field: "expires_at", value: text)) }
             if parsed <= now { return .failure(.expiredBeforeIngest(expiresAt: text)) }
         }
-        return .success(BroadcastSubmission(orgID: org, userID: sender.userID, sender: senderName, group: group, body: body))
+        return .success(BroadcastSubmission(orgID: org, userID: sender.userID, sender: senderName, group: group,
+                                            body: template.isEmpty ? row.body : nil))
     }
 }

@@ -36,11 +36,12 @@ enum Broadcasts {
         }
         let at = now.millis
         try db.execute(sql: """
-            INSERT INTO broadcast (id, org_id, user_id, sender, group_id, group_name, body, kind, send_at, expires_at,
+            INSERT INTO broadcast (id, org_id, user_id, sender, group_id, group_name, body, template, variables, kind, send_at, expires_at,
                 external_ref, idempotency_key, state, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'bulk', ?, ?, ?, ?, 'fanning_out', ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'bulk', ?, ?, ?, ?, 'fanning_out', ?, ?)
             """, arguments: [row.id, broadcast.orgID, broadcast.userID, broadcast.sender, groupID, broadcast.group, broadcast.body,
-                             row.sendAt, row.expiresAt, row.externalRef, key, at, at])
+                             broadcast.body == nil ? row.template?.trimmingCharacters(in: .whitespaces) : nil,
+                             broadcast.body == nil ? row.variables : nil, row.sendAt, row.expiresAt, row.externalRef, key, at, at])
         return .success(())
     }
 
@@ -49,7 +50,7 @@ enum Broadcasts {
     /// events and the advanced cursor commit together.
     static func fanOut(limit: Int, now: Date, directory: Directory, rules: IngestRules, in db: Database) throws -> FanOutReport? {
         guard let broadcast = try Row.fetchOne(db, sql: """
-            SELECT id, org_id, sender, group_id, body, kind, send_at, expires_at, external_ref, cursor
+            SELECT id, org_id, sender, group_id, body, kind, send_at, expires_at, external_ref, cursor, template, variables
             FROM broadcast WHERE state = 'fanning_out' ORDER BY id LIMIT 1
             """) else { return nil }
         let broadcastID: Int64 = broadcast["id"]
@@ -75,7 +76,7 @@ enum Broadcasts {
                 let submission = OutboxSubmission(
                     id: id, org: orgID, sender: broadcast["sender"], toNumber: number, body: broadcast["body"],
                     kind: broadcast["kind"], sendAt: broadcast["send_at"], expiresAt: broadcast["expires_at"],
-                    externalRef: broadcast["external_ref"]
+                    externalRef: broadcast["external_ref"], template: broadcast["template"], variables: broadcast["variables"]
                 )
                 let externalID: String? = member[1]
                 let contact = externalID.map { "\(contactID) (\($0))" } ?? "\(contactID)"

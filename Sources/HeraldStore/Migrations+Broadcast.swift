@@ -33,7 +33,10 @@ extension Migrations {
         sender TEXT NOT NULL,
         group_id INTEGER NOT NULL,
         group_name TEXT NOT NULL,
-        body TEXT NOT NULL,
+        -- NULL when the row named a template: each member's text is rendered from it.
+        body TEXT,
+        template TEXT,
+        variables TEXT,
         kind TEXT NOT NULL,
         send_at TEXT,
         expires_at TEXT,
@@ -55,7 +58,7 @@ extension Migrations {
     CREATE INDEX message_broadcast ON message(broadcast_id, id) WHERE broadcast_id IS NOT NULL;
 
     CREATE VIEW broadcasts AS
-    SELECT id, org_id AS org, sender, group_name, body, kind, send_at, expires_at, external_ref, idempotency_key,
+    SELECT id, org_id AS org, sender, group_name, body, template, variables, kind, send_at, expires_at, external_ref, idempotency_key,
         state, members, accepted, rejected,
         strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0, 'unixepoch') AS created_at,
         strftime('%Y-%m-%dT%H:%M:%fZ', updated_at / 1000.0, 'unixepoch') AS updated_at,
