@@ -43,6 +43,7 @@ extension AdminRequest {
         var template: String?
         var segments: Int?
         var exactly: Bool?
+        var forwardReplies: Bool?
         var numbers: [String]?
         var externalIds: [String]?
     }
@@ -68,8 +69,8 @@ extension AdminRequest {
         "optin_request": ["org", "user", "to"],
         "org_create": organizationFields, "org_set": organizationFields,
         "org_show": ["org"], "org_list": [],
-        "user_add": ["org", "user", "name", "cell_phone", "email", "signature"],
-        "user_set": ["org", "user", "name", "cell_phone", "email", "signature"],
+        "user_add": ["org", "user", "name", "cell_phone", "email", "signature", "forward_replies"],
+        "user_set": ["org", "user", "name", "cell_phone", "email", "signature", "forward_replies"],
         "user_list": ["org"],
         "template_set": ["org", "template", "text"], "template_list": ["org"], "template_delete": ["org", "template"],
         "credits_allocate": ["org", "user", "segments", "exactly", "by", "note"],
@@ -209,14 +210,14 @@ extension AdminRequest {
         case "user_add", "user_set":
             let fields = UserFields(
                 org: try require(line.org, "org", name), user: try require(line.user, "user", name), name: line.name,
-                cellPhone: line.cellPhone, email: line.email, signature: line.signature
+                cellPhone: line.cellPhone, email: line.email, signature: line.signature, forwardReplies: line.forwardReplies
             )
             if name == "user_add" {
                 _ = try require(line.name, "name", name)
                 return .userAdd(fields)
             }
-            guard fields.name != nil || fields.cellPhone != nil || fields.email != nil || fields.signature != nil else {
-                throw AdminError(.badRequest, "user_set needs at least one of name, cell_phone, email, signature")
+            guard fields.name != nil || fields.cellPhone != nil || fields.email != nil || fields.signature != nil || fields.forwardReplies != nil else {
+                throw AdminError(.badRequest, "user_set needs at least one of name, cell_phone, email, signature, forward_replies")
             }
             return .userSet(fields)
         case "user_list": return .userList(org: try require(line.org, "org", name))
@@ -352,6 +353,7 @@ extension AdminRequest {
             line.cellPhone = fields.cellPhone
             line.email = fields.email
             line.signature = fields.signature
+            line.forwardReplies = fields.forwardReplies
         case let .templateSet(org, template, text):
             line.org = org
             line.template = template

@@ -43,8 +43,13 @@ public struct UserFields: Codable, Sendable, Equatable {
     public var cellPhone: String?
     public var email: String?
     public var signature: String?
+    public var forwardReplies: Bool?
 
-    public init(org: String, user: String, name: String? = nil, cellPhone: String? = nil, email: String? = nil, signature: String? = nil) {
+    public init(
+        org: String, user: String, name: String? = nil, cellPhone: String? = nil, email: String? = nil, signature: String? = nil,
+        forwardReplies: Bool? = nil
+    ) {
+        self.forwardReplies = forwardReplies
         self.org = org
         self.user = user
         self.name = name

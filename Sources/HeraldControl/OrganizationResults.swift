@@ -58,6 +58,7 @@ public struct UserResult: Codable, Sendable, Equatable {
     public var cellPhone: String?
     public var email: String?
     public var signature: String?
+    public var forwardReplies: Bool
     /// The active provisioned number.
     public var number: String?
     /// nil: not metered.
@@ -65,8 +66,9 @@ public struct UserResult: Codable, Sendable, Equatable {
 
     public init(
         org: String, user: String, name: String, managedBy: String, paused: Bool, cellPhone: String?, email: String?, signature: String?,
-        number: String?, credits: Int?
+        forwardReplies: Bool = false, number: String?, credits: Int?
     ) {
+        self.forwardReplies = forwardReplies
         self.org = org
         self.user = user
         self.name = name

@@ -84,8 +84,11 @@ public struct UserSettings: Sendable, Equatable {
     public var cellPhone: String?
     public var email: String?
     public var signature: String?
+    /// Replies to the user's number are also mailed to `email`.
+    public var forwardReplies: Bool
 
-    public init(name: String, cellPhone: String? = nil, email: String? = nil, signature: String? = nil) {
+    public init(name: String, cellPhone: String? = nil, email: String? = nil, signature: String? = nil, forwardReplies: Bool = false) {
+        self.forwardReplies = forwardReplies
         self.name = name
         self.cellPhone = cellPhone
         self.email = email
@@ -100,6 +103,7 @@ public struct UserSettings: Sendable, Equatable {
         case cellPhone(input: String, problem: String)
         case email(String)
         case signatureTooLong(Int)
+        case forwardWithoutEmail
 
         public var description: String {
             switch self {
@@ -108,6 +112,7 @@ public struct UserSettings: Sendable, Equatable {
             case let .email(value): "email \(String(reflecting: value)) is not an address like name@example.com"
             case let .signatureTooLong(count):
                 "signature has \(count) characters; at most \(UserSettings.maximumSignature), since it is added to every text"
+            case .forwardWithoutEmail: "forward_replies is on but the user has no email; give the address replies should go to"
             }
         }
     }
@@ -139,6 +144,7 @@ public struct UserSettings: Sendable, Equatable {
         } else {
             result.signature = nil
         }
+        if forwardReplies, result.email == nil { throw .forwardWithoutEmail }
         return result
     }
 }
@@ -202,8 +208,10 @@ public struct UserChanges: Sendable, Equatable {
     public var cellPhone: String?
     public var email: String?
     public var signature: String?
+    public var forwardReplies: Bool?
 
-    public init(name: String? = nil, cellPhone: String? = nil, email: String? = nil, signature: String? = nil) {
+    public init(name: String? = nil, cellPhone: String? = nil, email: String? = nil, signature: String? = nil, forwardReplies: Bool? = nil) {
+        self.forwardReplies = forwardReplies
         self.name = name
         self.cellPhone = cellPhone
         self.email = email
@@ -218,13 +226,14 @@ public struct UserChanges: Sendable, Equatable {
         if let cellPhone { result.cellPhone = cellPhone }
         if let email { result.email = email }
         if let signature { result.signature = signature }
+        if let forwardReplies { result.forwardReplies = forwardReplies }
         return result
     }
 
     public var summary: String {
         [("name", name), ("cell_phone", cellPhone), ("email", email), ("signature", signature)]
             .compactMap { field, value in value.map { "\(field)=\($0.isEmpty ? "none" : String(reflecting: $0))" } }
-            .joined(separator: " ")
+            .joined(separator: " ") + (forwardReplies.map { " forward_replies=\($0)" } ?? "")
     }
 }
 

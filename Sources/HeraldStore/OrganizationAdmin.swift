@@ -70,10 +70,12 @@ extension QueueDatabase {
                 throw DirectoryChangeError.userExists(org: org, user: id)
             }
             try db.execute(sql: """
-                INSERT INTO user (org_id, id, name, cell_phone, email, signature, managed_by, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'admin', ?, ?)
-                """, arguments: [org, id, settings.name, settings.cellPhone, settings.email, settings.signature, now.millis, now.millis])
-            let summary = UserChanges(name: settings.name, cellPhone: settings.cellPhone, email: settings.email, signature: settings.signature).summary
+                INSERT INTO user (org_id, id, name, cell_phone, email, signature, forward_replies, managed_by, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'admin', ?, ?)
+                """, arguments: [org, id, settings.name, settings.cellPhone, settings.email, settings.signature, settings.forwardReplies,
+                                 now.millis, now.millis])
+            let summary = UserChanges(name: settings.name, cellPhone: settings.cellPhone, email: settings.email, signature: settings.signature,
+                                      forwardReplies: settings.forwardReplies).summary
             try AdminChangeLog.append(actor: actor, command: "user_add", org: org, target: id, detail: summary, at: now.millis, in: db)
             return try Self.users(org: org, id: id, in: db)[0]
         }
@@ -90,8 +92,9 @@ extension QueueDatabase {
             guard current.managedBy == "admin" else { throw DirectoryChangeError.managedByConfiguration(org: org, user: id) }
             let settings = try Self.check(changes.applied(to: current.settings))
             try db.execute(sql: """
-                UPDATE user SET name = ?, cell_phone = ?, email = ?, signature = ?, updated_at = ? WHERE org_id = ? AND id = ?
-                """, arguments: [settings.name, settings.cellPhone, settings.email, settings.signature, now.millis, org, id])
+                UPDATE user SET name = ?, cell_phone = ?, email = ?, signature = ?, forward_replies = ?, updated_at = ?
+                WHERE org_id = ? AND id = ?
+                """, arguments: [settings.name, settings.cellPhone, settings.email, settings.signature, settings.forwardReplies, now.millis, org, id])
             try AdminChangeLog.append(actor: actor, command: "user_set", org: org, target: id, detail: changes.summary, at: now.millis, in: db)
             return try Self.users(org: org, id: id, in: db)[0]
         }
@@ -157,13 +160,14 @@ extension QueueDatabase {
 
     static func users(org: String, id: String?, in db: Database) throws -> [UserEntry] {
         try Row.fetchAll(db, sql: """
-            SELECT u.id, u.name, u.cell_phone, u.email, u.signature, u.paused, u.managed_by, u.credits,
+            SELECT u.id, u.name, u.cell_phone, u.email, u.signature, u.forward_replies, u.paused, u.managed_by, u.credits,
                 (SELECT e164 FROM phone_number p WHERE p.org_id = u.org_id AND p.user_id = u.id AND p.status = 'active') AS number
             FROM user u WHERE u.org_id = ?1 AND (?2 IS NULL OR u.id = ?2) ORDER BY u.id
             """, arguments: [org, id]).map { row in
             UserEntry(
                 org: org, id: row["id"], managedBy: row["managed_by"], paused: row["paused"],
-                settings: UserSettings(name: row["name"], cellPhone: row["cell_phone"], email: row["email"], signature: row["signature"]),
+                settings: UserSettings(name: row["name"], cellPhone: row["cell_phone"], email: row["email"], signature: row["signature"],
+                                       forwardReplies: row["forward_replies"]),
                 number: row["number"], credits: row["credits"]
             )
         }

@@ -64,6 +64,10 @@ struct OrganizationAdminTests {
                 "--email", "dana@west.example", "--signature=- Dana, Acme West", "--json",
             ], harness))
             #expect(dana.cellPhone == "+16125550188" && dana.number == "+16125550150" && dana.credits == nil)
+            let noEmail = try await heraldctl(["user", "add", "erin", "--org", "west", "--forward-replies", "on"], harness)
+            #expect(noEmail.status == 64 && noEmail.err.contains("forward_replies"), "\(noEmail)")
+            let forwarding = try decode(UserResult.self, try await heraldctl(["user", "set", "dana", "--org", "west", "--forward-replies", "on", "--json"], harness))
+            #expect(forwarding.forwardReplies && forwarding.signature == "- Dana, Acme West", "what is left out stays")
             let template = try await heraldctl(["template", "set", "reminder", "--org", "west", "Hi {first_name}, {user_name} sees you {day}."], harness)
             #expect(template.status == 0, "\(template)")
 
@@ -109,7 +113,8 @@ struct OrganizationAdminTests {
                     "\($0["command"] as String) \($0["org"] as String) \($0["target"] as String) \(($0["actor"] as String).contains("uid 0"))"
                 }
             }
-            #expect(log == ["org_create west west true", "user_add west dana true", "template_set west reminder true", "org_set west west true"])
+            #expect(log == ["org_create west west true", "user_add west dana true", "user_set west dana true", "template_set west reminder true",
+                            "org_set west west true"])
         }
     }
 }

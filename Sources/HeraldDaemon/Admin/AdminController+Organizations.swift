@@ -32,7 +32,8 @@ extension AdminController {
     }
 
     func addUser(_ fields: UserFields, peer: AdminPeer) async throws -> UserResult {
-        let settings = UserSettings(name: fields.name ?? fields.user, cellPhone: fields.cellPhone, email: fields.email, signature: fields.signature)
+        let settings = UserSettings(name: fields.name ?? fields.user, cellPhone: fields.cellPhone, email: fields.email, signature: fields.signature,
+                                    forwardReplies: fields.forwardReplies ?? false)
         let entry = try await database.addUser(org: fields.org, id: fields.user, settings: settings, actor: peer.description, now: clock.now())
         try changed("user \(fields.user) added to \(fields.org)", org: fields.org, peer: peer, detail: Self.changes(fields).summary)
         return Self.result(entry)
@@ -87,7 +88,7 @@ extension AdminController {
     }
 
     private static func changes(_ fields: UserFields) -> UserChanges {
-        UserChanges(name: fields.name, cellPhone: fields.cellPhone, email: fields.email, signature: fields.signature)
+        UserChanges(name: fields.name, cellPhone: fields.cellPhone, email: fields.email, signature: fields.signature, forwardReplies: fields.forwardReplies)
     }
 
     static func result(_ entry: OrganizationEntry) -> OrganizationResult {
@@ -104,7 +105,7 @@ extension AdminController {
         UserResult(
             org: entry.org, user: entry.id, name: entry.settings.name, managedBy: entry.managedBy, paused: entry.paused,
             cellPhone: entry.settings.cellPhone, email: entry.settings.email, signature: entry.settings.signature,
-            number: entry.number, credits: entry.credits
+            forwardReplies: entry.settings.forwardReplies, number: entry.number, credits: entry.credits
         )
     }
 }

@@ -51,7 +51,7 @@ struct OrganizationOptions: ParsableArguments {
         return (String(parts[0]), String(parts[1]))
     }
 
-    private static func flag(_ value: String) -> Bool? {
+    static func flag(_ value: String) -> Bool? {
         switch value.lowercased() {
         case "on", "true", "yes": true
         case "off", "false", "no": false
@@ -166,6 +166,14 @@ struct UserOptions: ParsableArguments {
     var email: String?
     @Option(help: ArgumentHelp("Added on its own line to the user's conversational, journey and bulk texts; empty removes it.", valueName: "text"))
     var signature: String?
+    @Option(help: ArgumentHelp("Mail every reply to the user's number to --email (needs [email] in herald.toml).", valueName: "on|off"))
+    var forwardReplies: String?
+
+    func validate() throws {
+        if let forwardReplies, OrganizationOptions.flag(forwardReplies) == nil { throw ValidationError("--forward-replies takes on or off") }
+    }
+
+    var forward: Bool? { forwardReplies.flatMap(OrganizationOptions.flag) }
 }
 
 struct UserAddCommand: ParsableCommand {
@@ -189,7 +197,7 @@ struct UserAddCommand: ParsableCommand {
 
     func run() throws {
         let fields = UserFields(org: org, user: user, name: settings.name ?? user, cellPhone: settings.cellPhone, email: settings.email,
-                                signature: settings.signature)
+                                signature: settings.signature, forwardReplies: settings.forward)
         let result = try daemon.request(.userAdd(fields), as: UserResult.self)
         daemon.output(result) { print(UserListCommand.table([result])) }
     }
@@ -206,14 +214,14 @@ struct UserSetCommand: ParsableCommand {
     @OptionGroup var settings: UserOptions
 
     func validate() throws {
-        if settings.name == nil, settings.cellPhone == nil, settings.email == nil, settings.signature == nil {
-            throw ValidationError("give at least one of --name, --cell-phone, --email, --signature")
+        if settings.name == nil, settings.cellPhone == nil, settings.email == nil, settings.signature == nil, settings.forwardReplies == nil {
+            throw ValidationError("give at least one of --name, --cell-phone, --email, --signature, --forward-replies")
         }
     }
 
     func run() throws {
         let fields = UserFields(org: org, user: user, name: settings.name, cellPhone: settings.cellPhone, email: settings.email,
-                                signature: settings.signature)
+                                signature: settings.signature, forwardReplies: settings.forward)
         let result = try daemon.request(.userSet(fields), as: UserResult.self)
         daemon.output(result) { print(UserListCommand.table([result])) }
     }
@@ -232,9 +240,9 @@ struct UserListCommand: ParsableCommand {
     }
 
     static func table(_ users: [UserResult]) -> String {
-        var table = TextTable(header: ["USER", "NAME", "NUMBER", "CELL PHONE", "EMAIL", "SIGNATURE", "CREDITS", "MANAGED BY"])
+        var table = TextTable(header: ["USER", "NAME", "NUMBER", "CELL PHONE", "EMAIL", "FORWARD", "SIGNATURE", "CREDITS", "MANAGED BY"])
         for user in users {
-            table.add([user.user, user.name, Render.text(user.number), Render.text(user.cellPhone), Render.text(user.email),
+            table.add([user.user, user.name, Render.text(user.number), Render.text(user.cellPhone), Render.text(user.email), user.forwardReplies ? "yes" : "no",
                        Render.text(user.signature), user.credits.map(String.init) ?? "unmetered",
                        user.managedBy == "config" ? "herald.toml" : "heraldctl"])
         }
