@@ -55,7 +55,8 @@ struct CrashRecoveryTests {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             if let queue = try? DatabaseQueue(path: databasePath, configuration: configuration),
-               (try? await queue.read({ db in try db.tableExists("consent_ledger") })) == true {
+               // Migrated and the configuration's organizations written: rows may point at them.
+               (try? await queue.read({ db in try db.tableExists("consent_ledger") && (Int.fetchOne(db, sql: "SELECT COUNT(*) FROM org") ?? 0) > 0 })) == true {
                 return queue
             }
             try await Task.sleep(for: .milliseconds(50))

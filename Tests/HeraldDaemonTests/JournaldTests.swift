@@ -95,7 +95,9 @@ struct JournaldTests {
             // duplicate callback ignored, say).
             let history = try Self.journal(journalDirectory, ["HERALD_MESSAGE_ID=\(id)"])
             let ids = Dictionary(uniqueKeysWithValues: HeraldEvent.allCases.map { ($0.messageID, $0) })
-            let events = history.filter { $0["MESSAGE_ID"] != nil }
+            // On a loaded machine a POST may time out and be retried: that is history too, but not
+            // what this test is about, so retries are left out of the comparison.
+            let events = history.filter { $0["MESSAGE_ID"] != nil && $0["HERALD_EVENT"] != "retried" }
             #expect(events.map { $0["MESSAGE_ID"].flatMap { ids[$0] } } == [.queued, .sent, .delivered],
                     "\(history.map { $0["MESSAGE"] ?? "?" })")
             #expect(events.map { $0["HERALD_EVENT"] } == ["queued", "sent", "delivered"])
