@@ -51,6 +51,9 @@ public enum AdminCommand: Sendable, Equatable {
     case consentShow(org: String, number: String)
     case consentSet(ConsentSetRequest)
     case optInRequest(OptInRequestCommand)
+    case numbersProvision(NumbersProvisionRequest)
+    case numbersRelease(NumbersReleaseRequest)
+    case numbersList(org: String)
 
     public var name: String {
         switch self {
@@ -70,19 +73,24 @@ public enum AdminCommand: Sendable, Equatable {
         case .consentShow: "consent_show"
         case .consentSet: "consent_set"
         case .optInRequest: "optin_request"
+        case .numbersProvision: "numbers_provision"
+        case .numbersRelease: "numbers_release"
+        case .numbersList: "numbers_list"
         }
     }
 
     public static let names = [
         "status", "queue", "show", "why", "retry", "cancel", "pause", "resume", "send", "usage", "watch", "backup",
-        "contacts_import", "consent_show", "consent_set", "optin_request",
+        "contacts_import", "consent_show", "consent_set", "optin_request", "numbers_provision", "numbers_release", "numbers_list",
     ]
 
     public var changesState: Bool {
         switch self {
-        case .status, .queue, .show, .why, .usage, .watch, .consentShow: false
+        case .status, .queue, .show, .why, .usage, .watch, .consentShow, .numbersList: false
         // A backup writes a file as the daemon's user, wherever the request says.
         case .retry, .cancel, .pause, .resume, .send, .backup, .consentSet, .optInRequest: true
+        // Even unconfirmed: what a release would do is the admin's to see first.
+        case .numbersProvision, .numbersRelease: true
         // A dry run only reads: anyone who may read may check a file before an admin imports it.
         case let .contactsImport(chunk): !chunk.dryRun
         }

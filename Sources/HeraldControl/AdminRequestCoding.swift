@@ -27,6 +27,10 @@ extension AdminRequest {
         var type: String?
         var wording: String?
         var note: String?
+        var users: [String]?
+        var areaCode: String?
+        var matchCellAreaCode: Bool?
+        var confirm: Bool?
     }
 
     private static let fields: [String: Set<String>] = [
@@ -43,6 +47,9 @@ extension AdminRequest {
         "consent_show": ["org", "number"],
         "consent_set": ["org", "number", "state", "type", "by", "wording", "note"],
         "optin_request": ["org", "user", "to"],
+        "numbers_provision": ["org", "users", "area_code", "match_cell_area_code"],
+        "numbers_release": ["org", "users", "confirm"],
+        "numbers_list": ["org"],
     ]
 
     /// Parses one line, or says exactly what is wrong with it. The id is recovered whenever
@@ -159,6 +166,9 @@ extension AdminRequest {
             return .optInRequest(OptInRequestCommand(
                 org: try require(line.org, "org", name), user: try require(line.user, "user", name), to: try require(line.to, "to", name)
             ))
+        case "numbers_provision", "numbers_release", "numbers_list":
+            return try .numbers(name, org: line.org, users: line.users, areaCode: line.areaCode,
+                                matchCellAreaCode: line.matchCellAreaCode, confirm: line.confirm)
         default: throw AdminError(.unknownCommand, "unknown command \(String(reflecting: name))")
         }
     }
@@ -244,6 +254,18 @@ extension AdminRequest {
             line.org = request.org
             line.user = request.user
             line.to = request.to
+        case let .numbersProvision(request):
+            line.org = request.org
+            line.users = request.users
+            switch request.areaCode {
+            case .matchCellPhone: line.matchCellAreaCode = true
+            case let .given(areaCode): line.areaCode = areaCode
+            }
+        case let .numbersRelease(request):
+            line.org = request.org
+            line.users = request.users
+            line.confirm = request.confirm
+        case let .numbersList(org): line.org = org
         }
         return try AdminJSON.line(line)
     }

@@ -56,7 +56,28 @@ public final class Daemon: Sendable {
             }.key(for: clock.now())
         }
         signature = WebhookSignature(authToken: authToken)
+        let webhooks = NumberWebhooks(
+            smsURL: configuration.webhooks.publicURL + WebhookRoutes.inboundPath,
+            statusCallback: configuration.webhooks.publicURL + WebhookRoutes.statusPath
+        )
+        // A bad carrier configuration already stopped start-up above unless a test brought its own
+        // carrier; then only the numbers commands say what is wrong.
+        do {
+            let client = try TwilioNumbersClient(
+                baseURL: configuration.carrier.baseURL, accountSID: configuration.carrier.accountSID, authToken: authToken,
+                connectTimeout: .milliseconds(Int64(configuration.carrier.connectTimeout * 1000)),
+                totalTimeout: .milliseconds(Int64(configuration.carrier.requestTimeout * 1000))
+            )
+            numbers = NumbersSettings(client: client, webhooks: webhooks)
+            ownsNumbers = client
+        } catch {
+            numbers = NumbersSettings(unavailable: error.description, webhooks: webhooks)
+            ownsNumbers = nil
+        }
     }
+
+    private let numbers: NumbersSettings
+    private let ownsNumbers: TwilioNumbersClient?
 
     private let signature: WebhookSignature
     /// The group `run` is running, so `stop` can shut it down gracefully.
@@ -146,7 +167,8 @@ public final class Daemon: Sendable {
             ),
             controller: AdminController(
                 database: database, policy: policy, clock: clock, logger: logger, startedAt: clock.now(),
-                sendRate: { [activity] in activity.sendRate() }, wake: { dispatch.wakeups.ring() }
+                sendRate: { [activity] in activity.sendRate() }, wake: { dispatch.wakeups.ring() },
+                numbers: numbers, directoryChanged: { ingest.update(directory: $0) }
             ),
             logger: logger,
             onBound: { await readiness.bound("admin") }
@@ -174,7 +196,10 @@ public final class Daemon: Sendable {
             gracefulShutdownSignals: gracefulShutdownSignals,
             logger: logger
         ))
-        defer { ownsCarrier?.shutdown() }
+        defer {
+            ownsCarrier?.shutdown()
+            ownsNumbers?.shutdown()
+        }
         let stopRequested = running.withLock { state -> Bool in
             state.group = group
             return state.stopRequested

@@ -31,6 +31,9 @@ struct Heraldctl: ParsableCommand {
               heraldctl consent set 6125550123 --org acme --state opted_out --type phone \\
                   --by alice
               heraldctl optin request --org acme --user alice --to 6125550123
+              heraldctl numbers provision --org acme --users alice,bob --match-cell-area-code
+              heraldctl numbers release --org acme --users alice --confirm-irreversible
+              heraldctl numbers list --org acme          users, their numbers and cell phones
 
             Every command takes --json for scripts. Exit status: 0 success; 1 the answer is "no" (an
             invalid number, a configuration with problems, no such message, a state that does not
@@ -41,7 +44,7 @@ struct Heraldctl: ParsableCommand {
             SegmentsCommand.self, NumberCommand.self, WindowCommand.self, ConfigCommand.self,
             StatusCommand.self, QueueCommand.self, ShowCommand.self, WhyCommand.self, RetryCommand.self, CancelCommand.self,
             PauseCommand.self, ResumeCommand.self, SendCommand.self, UsageCommand.self, WatchCommand.self, BackupCommand.self,
-            ContactsCommand.self, ConsentCommand.self, OptInCommand.self,
+            ContactsCommand.self, ConsentCommand.self, OptInCommand.self, NumbersCommand.self,
         ]
     )
 }

@@ -15,6 +15,10 @@ struct AdminController: Sendable {
     let sendRate: @Sendable () -> Double
     /// Rung after a change that makes messages due now (retry, resume, send).
     let wake: @Sendable () -> Void
+    /// The carrier's numbers API, for `numbers_provision` and `numbers_release`.
+    var numbers: NumbersSettings?
+    /// Rung with the new directory after senders changed, so ingest sees them too.
+    var directoryChanged: @Sendable (Directory) -> Void = { _ in }
 
     static let version = "0.5.0"
 
@@ -47,6 +51,9 @@ struct AdminController: Sendable {
             case let .consentShow(org, number): return try line(request, try await showConsent(org: org, number: number))
             case let .consentSet(set): return try line(request, try await setConsent(set, peer: peer))
             case let .optInRequest(optIn): return try line(request, try await requestOptIn(optIn, peer: peer))
+            case let .numbersProvision(provision): return try line(request, try await provisionNumbers(provision, peer: peer))
+            case let .numbersRelease(release): return try line(request, try await releaseNumbers(release, peer: peer))
+            case let .numbersList(org): return try line(request, try await listNumbers(org: org))
             }
         } catch let error as AdminError {
             return Self.refusal(id: request.id, error)

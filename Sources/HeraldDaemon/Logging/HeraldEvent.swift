@@ -26,6 +26,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
     case summary
     case inbound
     case consentChanged = "consent_changed"
+    case numberProvisioned = "number_provisioned"
+    case numberReleased = "number_released"
 
     /// The journal's MESSAGE_ID: 32 lowercase hex digits, made once with `systemd-id128 new`.
     public var messageID: String {
@@ -48,6 +50,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .summary: "84e45f9291d24132b2883f7cd584805b"
         case .inbound: "33fe858503134aaeaf346293886e8370"
         case .consentChanged: "06b266d034154713b25ab217bdace4c2"
+        case .numberProvisioned: "3cb5c86e2db7418787260f851ca1669e"
+        case .numberReleased: "6c8bcd1045de4522bcddf4d61b422be9"
         }
     }
 
@@ -62,7 +66,7 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .undelivered: .undelivered
         case .failed, .optedOut: .failed
         case .expired: .expired
-        case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged: nil
+        case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged, .numberProvisioned, .numberReleased: nil
         }
     }
 
