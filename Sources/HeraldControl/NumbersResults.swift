@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why one user's part of a numbers command was not done; the others still were.
-public struct NumbersFailure: Codable, Sendable, Equatable {
+public struct NumbersFailure: Error, Codable, Sendable, Equatable {
     /// Stable, for scripts: one of the `NumbersFailure.Code` raw values.
     public var code: String
     public var message: String

@@ -132,7 +132,7 @@ extension QueueDatabase {
                     detail: "sender \(e164) released by \(actor); not before \(Timestamp.format(until))"
                 ))
             }
-            return .released(number: e164, held: pending.map { $0["id"] })
+            return .released(number: e164, held: pending.map { $0["id"] as Int64 })
         }
     }
 

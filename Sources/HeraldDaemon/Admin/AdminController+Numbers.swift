@@ -158,7 +158,7 @@ extension AdminController {
             offers[areaCode.npa]?.removeFirst()
             do throws(NumbersError) {
                 purchased = try await client.buy(candidate, webhooks: webhooks)
-            } catch where error.soldMeanwhile {
+            } catch let error where error.soldMeanwhile {
                 logger.info("\(candidate) was sold before Herald could buy it for \(user) of \(org): \(error)")
             } catch {
                 return failure(.carrier, "\(error)")
