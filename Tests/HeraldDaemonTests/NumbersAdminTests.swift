@@ -1,3 +1,4 @@
+import CarrierSimulator
 import Foundation
 import GRDB
 @testable import HeraldDaemon
@@ -103,9 +104,10 @@ struct NumbersAdminTests {
             #expect(harness.simulator.provisionedNumbers().map(\.phoneNumber) == [number])
 
             let later = try harness.insert([OutboxRow(sender: "carol", to: "+16125550191", body: "tomorrow", sendAt: "2099-01-01T00:00:00Z")])[0]
-            // No consent yet: it waits in awaiting_consent, and reaches a claim only after the release.
-            let journey = try harness.insert([OutboxRow(sender: "carol", to: "+16125550192", body: "journey", kind: "journey")], optIn: false)[0]
-            #expect(try await harness.eventually { try harness.state(of: later) == "scheduled" && harness.state(of: journey) == "awaiting_consent" })
+            // Failed now, retried after the release: it reaches a claim without passing the release's own hold.
+            harness.simulator.setError(for: "+16125550193", CarrierErrorReply(status: 400, code: 21211, message: "Invalid 'To' Phone Number"))
+            let failing = try harness.insert([OutboxRow(sender: "carol", to: "+16125550193", body: "to a bad number")])[0]
+            #expect(try await harness.eventually { try harness.state(of: later) == "scheduled" && harness.state(of: failing) == "failed" })
 
             let refused = try await heraldctl(["numbers", "release", "--org", "acme", "--users", "carol"], harness)
             #expect(refused.status == 1)
@@ -129,12 +131,12 @@ struct NumbersAdminTests {
             let why = try decode(WhyResult.self, try await heraldctl(["why", "\(later)", "--json"], harness))
             #expect(why.heldReason == "sender_released" && why.explanation.contains("released"))
 
-            // Released for good: a text that becomes due later is held at its claim, never sent.
-            let consent = try await heraldctl(["consent", "set", "6125550192", "--org", "acme", "--state", "opted_in", "--type", "paper",
-                                               "--by", "dana"], harness)
-            #expect(consent.status == 0, "\(consent.err)")
-            #expect(try await harness.eventually { try harness.count(where: "id = \(journey) AND held_reason = 'sender_released'") == 1 })
-            #expect(try harness.state(of: journey) == "scheduled")
+            // Released for good: a text that becomes due later is held at its claim, never posted.
+            harness.simulator.setError(for: "+16125550193", nil)
+            let retry = try await heraldctl(["retry", "\(failing)"], harness)
+            #expect(retry.status == 0, "\(retry.err)")
+            #expect(try await harness.eventually { try harness.count(where: "id = \(failing) AND held_reason = 'sender_released'") == 1 })
+            #expect(try harness.state(of: failing) == "scheduled")
             #expect(harness.simulator.messages().allSatisfy { $0.from != number })
 
             let again = try await heraldctl(["numbers", "release", "--org", "acme", "--users", "carol", "--confirm-irreversible"], harness)
