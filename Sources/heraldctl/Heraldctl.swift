@@ -31,9 +31,10 @@ struct Heraldctl: ParsableCommand {
               heraldctl consent set 6125550123 --org acme --state opted_out --type phone \\
                   --by alice
               heraldctl optin request --org acme --user alice --to 6125550123
-              heraldctl numbers provision --org acme --users alice,bob --match-cell-area-code
+              heraldctl numbers provision --org acme --users alice,bob \\
+                  --match-cell-area-code
               heraldctl numbers release --org acme --users alice --confirm-irreversible
-              heraldctl numbers list --org acme          users, their numbers and cell phones
+              heraldctl numbers list --org acme         users, numbers, cell phones
 
             Every command takes --json for scripts. Exit status: 0 success; 1 the answer is "no" (an
             invalid number, a configuration with problems, no such message, a state that does not

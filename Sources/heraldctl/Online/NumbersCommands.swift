@@ -26,12 +26,13 @@ struct NumbersProvisionCommand: ParsableCommand {
         abstract: "Buy a local number for each user, with Herald's webhooks set on it.",
         discussion: """
             Examples:
-              heraldctl numbers provision --org acme --users alice,bob --match-cell-area-code
+              heraldctl numbers provision --org acme --users alice,bob \\
+                  --match-cell-area-code
               heraldctl numbers provision --org acme --users carol --area-code 612
-            Each user is reported on its own line: a user with no cell phone on record, an area
-            code with no numbers left or a user who already has a number fails alone, the others
-            are still done. Exit 0 when every user got a number, 1 when any did not.
-            Needs the admin group, root or the herald user.
+            Each user gets a line of the report. A user with no cell phone on record,
+            an area code with no numbers left or a user who already has a number
+            fails alone; the others are still done. Exit 0 when every user got a
+            number, 1 when any did not. Needs the admin group, root or the herald user.
             """
     )
 
@@ -72,15 +73,16 @@ struct NumbersProvisionCommand: ParsableCommand {
 struct NumbersReleaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release",
-        abstract: "Give users' numbers back to the carrier and detach them (irreversible).",
+        abstract: "Give users' numbers back to the carrier (irreversible).",
         discussion: """
             Example:
               heraldctl numbers release --org acme --users alice --confirm-irreversible
-            Without --confirm-irreversible nothing changes: heraldd says which numbers would be
-            released and how many waiting texts would be held, and heraldctl exits 1. Texts still
-            waiting to go from a released number are held sender_released: never sent from
-            another number, kept until they expire or are canceled. Exit 0 when every user's number
-            was released, 1 when any was not. Needs the admin group, root or the herald user.
+            Without --confirm-irreversible nothing changes: heraldd says which numbers
+            would be released and how many waiting texts would be held, and heraldctl
+            exits 1. Texts still waiting to go from a released number are held
+            sender_released: never sent from another number, kept until they expire
+            or are canceled. Exit 0 when every user's number was released, 1 when any
+            was not. Needs the admin group, root or the herald user.
             """
     )
 
@@ -115,11 +117,12 @@ struct NumbersReleaseCommand: ParsableCommand {
 struct NumbersListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List an organization's users with their sending number and cell phone.",
+        abstract: "List an organization's users, numbers and cell phones.",
         discussion: """
             Example:
               heraldctl numbers list --org acme
-            A number without a carrier sid comes from the configuration, not from numbers provision.
+            A number without a carrier sid comes from the configuration, not from
+            numbers provision.
             """
     )
 
