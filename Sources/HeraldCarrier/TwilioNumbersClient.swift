@@ -48,13 +48,34 @@ public final class TwilioNumbersClient: NumbersClient {
             "POST", "\(accountURL)/IncomingPhoneNumbers.json",
             contentType: "application/x-www-form-urlencoded", body: Array(form.utf8)
         ))
-        let body = try Self.success(result, operation: operation)
+        let body: [UInt8]
+        do throws(NumbersError) {
+            body = try Self.success(result, operation: operation)
+        } catch {
+            // No answer, or only a gateway's: the purchase may have gone through, and a number on
+            // the account that Herald does not know of is billed with nobody using it. Ask.
+            guard error.outcomeUnknown, let owned = try? await lookup(e164) else { throw error }
+            return owned
+        }
         guard let bought = try? JSONDecoder().decode(IncomingNumber.self, from: Data(body)), let sid = bought.sid, !sid.isEmpty else {
             // The carrier said yes, so the number is on the account, but without its sid Herald
             // could never release it: the operator has to look it up.
             throw .malformedResponse(operation: operation, detail: "no sid in \(Self.excerpt(body)); the number may be on the account")
         }
         return PurchasedNumber(sid: sid, e164: bought.phoneNumber ?? e164)
+    }
+
+    /// The number if it is on the account: `GET …/IncomingPhoneNumbers.json?PhoneNumber=…`.
+    func lookup(_ e164: String) async throws(NumbersError) -> PurchasedNumber? {
+        let operation = "look up \(e164) on the account"
+        let url = "\(accountURL)/IncomingPhoneNumbers.json?" + FormEncoding.encode([("PhoneNumber", e164)])
+        let body = try Self.success(await http.perform(request("GET", url)), operation: operation)
+        guard let page = try? JSONDecoder().decode(IncomingNumbersPage.self, from: Data(body)) else {
+            throw .malformedResponse(operation: operation, detail: "no incoming_phone_numbers list: \(Self.excerpt(body))")
+        }
+        return page.incomingPhoneNumbers.first { $0.phoneNumber == e164 }.flatMap { number in
+            number.sid.map { PurchasedNumber(sid: $0, e164: e164) }
+        }
     }
 
     public func release(sid: String) async throws(NumbersError) -> NumberRelease {
@@ -119,5 +140,22 @@ private struct IncomingNumber: Decodable {
     enum CodingKeys: String, CodingKey {
         case sid
         case phoneNumber = "phone_number"
+    }
+}
+
+/// `GET …/IncomingPhoneNumbers.json`: the numbers on the account.
+private struct IncomingNumbersPage: Decodable {
+    var incomingPhoneNumbers: [IncomingNumber]
+    enum CodingKeys: String, CodingKey { case incomingPhoneNumbers = "incoming_phone_numbers" }
+}
+
+extension NumbersError {
+    /// The request may have been carried out with no answer to say so.
+    var outcomeUnknown: Bool {
+        switch self {
+        case let .unreachable(_, _, requestSent): requestSent
+        case let .carrierFailure(_, status, _): status == 502 || status == 504
+        default: false
+        }
     }
 }

@@ -1,7 +1,8 @@
 import CarrierSimulator
 import Foundation
-import HeraldCarrier
+@testable import HeraldCarrier
 import HeraldCore
+import Synchronization
 import Testing
 
 /// The numbers client against the real simulator on loopback, and against a loopback server
@@ -10,8 +11,10 @@ import Testing
 struct TwilioNumbersClientTests {
     private let webhooks = NumberWebhooks(smsURL: "http://herald.test/webhooks/inbound", statusCallback: "http://herald.test/webhooks/status")
 
-    private func client(_ baseURL: String, sid: String = "ACsimulator", token: String = "simulator-token") throws -> TwilioNumbersClient {
-        try TwilioNumbersClient(baseURL: baseURL, accountSID: sid, authToken: token, connectTimeout: .seconds(2), totalTimeout: .seconds(5))
+    private func client(
+        _ baseURL: String, sid: String = "ACsimulator", token: String = "simulator-token", totalTimeout: Duration = .seconds(5)
+    ) throws -> TwilioNumbersClient {
+        try TwilioNumbersClient(baseURL: baseURL, accountSID: sid, authToken: token, connectTimeout: .seconds(2), totalTimeout: totalTimeout)
     }
 
     private func areaCode(_ npa: Int) throws -> AreaCode {
@@ -36,8 +39,11 @@ struct TwilioNumbersClientTests {
             #expect(held.statusCallback == webhooks.statusCallback)
             #expect(try await numbers.search(areaCode: areaCode(612)) == Array(offered.dropFirst()), "a bought number is no longer offered")
 
+            #expect(try await numbers.lookup(bought.e164) == bought, "the account lists it")
+
             #expect(try await numbers.release(sid: bought.sid) == .released)
             #expect(sim.provisionedNumbers().isEmpty)
+            #expect(try await numbers.lookup(bought.e164) == nil)
             #expect(try await numbers.release(sid: bought.sid) == .alreadyGone, "a second release finds nothing and says so")
         }
     }
@@ -127,6 +133,35 @@ struct TwilioNumbersClientTests {
         } catch {
             guard case .unreachable(_, _, false) = error else { throw error }
             #expect(error.description.contains("base_url"))
+        }
+    }
+
+    @Test("a purchase that timed out after it was sent is looked up on the account: found, it is Herald's; not found, the error says to check")
+    func unknownOutcome() async throws {
+        let owned = Mutex(false)
+        try await withLoopbackServer({ request in
+            if request.method == "POST" {
+                owned.withLock { $0 = true }
+                try await Task.sleep(for: .seconds(2))
+                return jsonResponse(status: 201, "{}")
+            }
+            let list = owned.withLock { $0 } ? #"[{"sid":"PN9","phone_number":"+16125550100"}]"# : "[]"
+            return jsonResponse(status: 200, #"{"incoming_phone_numbers":\#(list)}"#)
+        }) { baseURL, log in
+            let numbers = try client(baseURL, totalTimeout: .milliseconds(300))
+            defer { numbers.shutdown() }
+            #expect(try await numbers.buy("+16125550100", webhooks: webhooks) == PurchasedNumber(sid: "PN9", e164: "+16125550100"))
+            let lookup = try #require(log.requests.last)
+            #expect(lookup.method == "GET" && lookup.path == "/2010-04-01/Accounts/ACsimulator/IncomingPhoneNumbers.json")
+
+            // The account holds only the first number: this purchase never went through.
+            do throws(NumbersError) {
+                _ = try await numbers.buy("+16125550101", webhooks: webhooks)
+                Issue.record("a number missing from the account was reported bought")
+            } catch {
+                guard case .unreachable(_, _, true) = error else { throw error }
+                #expect(error.description.contains("may have sold it to the account anyway"))
+            }
         }
     }
 }
