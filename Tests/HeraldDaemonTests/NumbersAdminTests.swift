@@ -43,6 +43,10 @@ struct NumbersAdminTests {
         }
     }
 
+    private func inboundOrg(to number: String, _ harness: DaemonHarness) throws -> String? {
+        try harness.producer.read { db in try String.fetchOne(db, sql: "SELECT org FROM inbound_messages WHERE to_number = ?", arguments: [number]) }
+    }
+
     @Test("provision reports each user: numbers bought by cell area code and by a given one, with Herald's webhooks; failures stand alone")
     func provision() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ReloadAndAccessTests.heraldctlPath))
@@ -80,6 +84,10 @@ struct NumbersAdminTests {
             let sent = try harness.insert([OutboxRow(sender: "carol", to: "+16125550190", body: "from my new number")])[0]
             #expect(try await harness.eventually { try harness.state(of: sent) == "delivered" })
             #expect(harness.simulator.messages().first { $0.body == "from my new number" }?.from == "+16125550102")
+            // Replies come back through the number's SmsUrl, to the right organization.
+            let reply = try await harness.simulator.injectInbound(from: "+16125550190", to: "+16125550102", body: "thanks")
+            #expect(reply.webhookURL == harness.configuration.webhooks.publicURL + "/webhooks/inbound" && reply.status < 300)
+            #expect(try inboundOrg(to: "+16125550102", harness) == "acme")
 
             let list = try await heraldctl(["numbers", "list", "--org", "acme", "--json"], harness)
             #expect(list.status == 0, "\(list.err)")
