@@ -142,13 +142,14 @@ struct TwilioNumbersClientTests {
         try await withLoopbackServer({ request in
             if request.method == "POST" {
                 owned.withLock { $0 = true }
-                try await Task.sleep(for: .seconds(2))
+                try await Task.sleep(for: .seconds(20))
                 return jsonResponse(status: 201, "{}")
             }
             let list = owned.withLock { $0 } ? #"[{"sid":"PN9","phone_number":"+16125550100"}]"# : "[]"
             return jsonResponse(status: 200, #"{"incoming_phone_numbers":\#(list)}"#)
         }) { baseURL, log in
-            let numbers = try client(baseURL, totalTimeout: .milliseconds(300))
+            // Long enough for the look-up on a loaded machine, far shorter than the purchase hangs.
+            let numbers = try client(baseURL, totalTimeout: .seconds(3))
             defer { numbers.shutdown() }
             #expect(try await numbers.buy("+16125550100", webhooks: webhooks) == PurchasedNumber(sid: "PN9", e164: "+16125550100"))
             let lookup = try #require(log.requests.last)
