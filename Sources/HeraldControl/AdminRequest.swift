@@ -51,6 +51,18 @@ public enum AdminCommand: Sendable, Equatable {
     case consentShow(org: String, number: String)
     case consentSet(ConsentSetRequest)
     case optInRequest(OptInRequestCommand)
+    case orgCreate(org: String, OrganizationFields)
+    case orgSet(org: String, OrganizationFields)
+    case orgShow(org: String)
+    case orgList
+    case userAdd(UserFields)
+    case userSet(UserFields)
+    case userList(org: String)
+    case templateSet(org: String, template: String, text: String)
+    case templateList(org: String)
+    case templateDelete(org: String, template: String)
+    case creditsAllocate(CreditsAllocateRequest)
+    case creditsShow(org: String, user: String?)
     case numbersProvision(NumbersProvisionRequest)
     case numbersRelease(NumbersReleaseRequest)
     case numbersList(org: String)
@@ -73,6 +85,18 @@ public enum AdminCommand: Sendable, Equatable {
         case .consentShow: "consent_show"
         case .consentSet: "consent_set"
         case .optInRequest: "optin_request"
+        case .orgCreate: "org_create"
+        case .orgSet: "org_set"
+        case .orgShow: "org_show"
+        case .orgList: "org_list"
+        case .userAdd: "user_add"
+        case .userSet: "user_set"
+        case .userList: "user_list"
+        case .templateSet: "template_set"
+        case .templateList: "template_list"
+        case .templateDelete: "template_delete"
+        case .creditsAllocate: "credits_allocate"
+        case .creditsShow: "credits_show"
         case .numbersProvision: "numbers_provision"
         case .numbersRelease: "numbers_release"
         case .numbersList: "numbers_list"
@@ -81,14 +105,18 @@ public enum AdminCommand: Sendable, Equatable {
 
     public static let names = [
         "status", "queue", "show", "why", "retry", "cancel", "pause", "resume", "send", "usage", "watch", "backup",
-        "contacts_import", "consent_show", "consent_set", "optin_request", "numbers_provision", "numbers_release", "numbers_list",
+        "contacts_import", "consent_show", "consent_set", "optin_request",
+        "org_create", "org_set", "org_show", "org_list", "user_add", "user_set", "user_list",
+        "template_set", "template_list", "template_delete", "credits_allocate", "credits_show",
+        "numbers_provision", "numbers_release", "numbers_list",
     ]
 
     public var changesState: Bool {
         switch self {
-        case .status, .queue, .show, .why, .usage, .watch, .consentShow, .numbersList: false
+        case .status, .queue, .show, .why, .usage, .watch, .consentShow, .orgShow, .orgList, .userList, .templateList, .creditsShow, .numbersList: false
         // A backup writes a file as the daemon's user, wherever the request says.
         case .retry, .cancel, .pause, .resume, .send, .backup, .consentSet, .optInRequest: true
+        case .orgCreate, .orgSet, .userAdd, .userSet, .templateSet, .templateDelete, .creditsAllocate: true
         // Even unconfirmed: what a release would do is the admin's to see first.
         case .numbersProvision, .numbersRelease: true
         // A dry run only reads: anyone who may read may check a file before an admin imports it.

@@ -27,11 +27,32 @@ extension AdminRequest {
         var type: String?
         var wording: String?
         var note: String?
+        var name: String?
+        var timezone: String?
+        var windowStart: String?
+        var windowEnd: String?
+        var weekdays: String?
+        var smartEncoding: Bool?
+        var optinTemplate: String?
+        var optinConfirmation: String?
+        var optoutConfirmation: String?
+        var helpText: String?
+        var cellPhone: String?
+        var email: String?
+        var signature: String?
+        var template: String?
+        var segments: Int?
+        var exactly: Bool?
         var users: [String]?
         var areaCode: String?
         var matchCellAreaCode: Bool?
         var confirm: Bool?
     }
+
+    private static let organizationFields: Set<String> = [
+        "org", "name", "timezone", "window_start", "window_end", "weekdays", "smart_encoding",
+        "optin_template", "optin_confirmation", "optout_confirmation", "help_text",
+    ]
 
     private static let fields: [String: Set<String>] = [
         "status": [], "watch": [],
@@ -47,6 +68,14 @@ extension AdminRequest {
         "consent_show": ["org", "number"],
         "consent_set": ["org", "number", "state", "type", "by", "wording", "note"],
         "optin_request": ["org", "user", "to"],
+        "org_create": organizationFields, "org_set": organizationFields,
+        "org_show": ["org"], "org_list": [],
+        "user_add": ["org", "user", "name", "cell_phone", "email", "signature"],
+        "user_set": ["org", "user", "name", "cell_phone", "email", "signature"],
+        "user_list": ["org"],
+        "template_set": ["org", "template", "text"], "template_list": ["org"], "template_delete": ["org", "template"],
+        "credits_allocate": ["org", "user", "segments", "exactly", "by", "note"],
+        "credits_show": ["org", "user"],
         "numbers_provision": ["org", "users", "area_code", "match_cell_area_code"],
         "numbers_release": ["org", "users", "confirm"],
         "numbers_list": ["org"],
@@ -166,6 +195,52 @@ extension AdminRequest {
             return .optInRequest(OptInRequestCommand(
                 org: try require(line.org, "org", name), user: try require(line.user, "user", name), to: try require(line.to, "to", name)
             ))
+        case "org_create", "org_set":
+            let fields = OrganizationFields(
+                name: line.name, timezone: line.timezone, windowStart: line.windowStart, windowEnd: line.windowEnd, weekdays: line.weekdays,
+                smartEncoding: line.smartEncoding, optinTemplate: line.optinTemplate, optinConfirmation: line.optinConfirmation,
+                optoutConfirmation: line.optoutConfirmation, helpText: line.helpText
+            )
+            let org = try require(line.org, "org", name)
+            if name == "org_create" {
+                _ = try require(line.name, "name", name)
+                return .orgCreate(org: org, fields)
+            }
+            guard !fields.isEmpty else { throw AdminError(.badRequest, "org_set needs at least one field to change") }
+            return .orgSet(org: org, fields)
+        case "org_show": return .orgShow(org: try require(line.org, "org", name))
+        case "org_list": return .orgList
+        case "user_add", "user_set":
+            let fields = UserFields(
+                org: try require(line.org, "org", name), user: try require(line.user, "user", name), name: line.name,
+                cellPhone: line.cellPhone, email: line.email, signature: line.signature
+            )
+            if name == "user_add" {
+                _ = try require(line.name, "name", name)
+                return .userAdd(fields)
+            }
+            guard fields.name != nil || fields.cellPhone != nil || fields.email != nil || fields.signature != nil else {
+                throw AdminError(.badRequest, "user_set needs at least one of name, cell_phone, email, signature")
+            }
+            return .userSet(fields)
+        case "user_list": return .userList(org: try require(line.org, "org", name))
+        case "template_set":
+            return .templateSet(org: try require(line.org, "org", name), template: try require(line.template, "template", name),
+                                text: try require(line.text, "text", name))
+        case "template_list": return .templateList(org: try require(line.org, "org", name))
+        case "template_delete":
+            return .templateDelete(org: try require(line.org, "org", name), template: try require(line.template, "template", name))
+        case "credits_allocate":
+            let segments = try require(line.segments, "segments", name)
+            let exactly = line.exactly ?? false
+            guard exactly ? segments >= 0 : segments > 0 else {
+                throw AdminError(.badRequest, exactly ? "credits_allocate with exactly needs segments >= 0" : "credits_allocate adds segments > 0 (exactly:true sets a balance)")
+            }
+            return .creditsAllocate(CreditsAllocateRequest(
+                org: try require(line.org, "org", name), user: try require(line.user, "user", name), segments: segments, exactly: exactly,
+                by: line.by, note: line.note
+            ))
+        case "credits_show": return .creditsShow(org: try require(line.org, "org", name), user: line.user)
         case "numbers_provision", "numbers_release", "numbers_list":
             return try .numbers(name, org: line.org, users: line.users, areaCode: line.areaCode,
                                 matchCellAreaCode: line.matchCellAreaCode, confirm: line.confirm)
@@ -254,6 +329,44 @@ extension AdminRequest {
             line.org = request.org
             line.user = request.user
             line.to = request.to
+        case let .orgCreate(org, fields), let .orgSet(org, fields):
+            line.org = org
+            line.name = fields.name
+            line.timezone = fields.timezone
+            line.windowStart = fields.windowStart
+            line.windowEnd = fields.windowEnd
+            line.weekdays = fields.weekdays
+            line.smartEncoding = fields.smartEncoding
+            line.optinTemplate = fields.optinTemplate
+            line.optinConfirmation = fields.optinConfirmation
+            line.optoutConfirmation = fields.optoutConfirmation
+            line.helpText = fields.helpText
+        case let .orgShow(org), let .userList(org), let .templateList(org): line.org = org
+        case .orgList: break
+        case let .userAdd(fields), let .userSet(fields):
+            line.org = fields.org
+            line.user = fields.user
+            line.name = fields.name
+            line.cellPhone = fields.cellPhone
+            line.email = fields.email
+            line.signature = fields.signature
+        case let .templateSet(org, template, text):
+            line.org = org
+            line.template = template
+            line.text = text
+        case let .templateDelete(org, template):
+            line.org = org
+            line.template = template
+        case let .creditsAllocate(request):
+            line.org = request.org
+            line.user = request.user
+            line.segments = request.segments
+            line.exactly = request.exactly
+            line.by = request.by
+            line.note = request.note
+        case let .creditsShow(org, user):
+            line.org = org
+            line.user = user
         case let .numbersProvision(request):
             line.org = request.org
             line.users = request.users

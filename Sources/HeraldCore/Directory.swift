@@ -11,12 +11,15 @@ public struct OrganizationProfile: Sendable, Equatable {
     public var smartEncoding: Bool
     /// What Herald says on the org's behalf: opt-in request, confirmations, HELP answer.
     public var consentTexts: ConsentTexts
+    /// Named texts producers' outbox rows may use (`outbox.template`), by name.
+    public var templates: [String: MessageTemplate]
 
     public init(
         id: String, name: String, timeZone: String, paused: Bool = false, smartEncoding: Bool = false,
-        window: SendingWindow = .default, consentTexts: ConsentTexts = .standard
+        window: SendingWindow = .default, consentTexts: ConsentTexts = .standard, templates: [String: MessageTemplate] = [:]
     ) {
         self.consentTexts = consentTexts
+        self.templates = templates
         self.id = id
         self.name = name
         self.timeZone = timeZone
@@ -38,12 +41,15 @@ public struct SenderProfile: Sendable, Equatable {
     public var name: String
     /// The text that answers a contact's conversation reply, if the user set one.
     public var autoReply: AutoReply?
+    /// Appended to the user's conversational, journey and bulk texts (SPEC §2), counted in segments.
+    public var signature: String?
 
     public init(
         orgID: String, userID: String, number: String, rate: Double, paused: Bool = false, name: String? = nil,
-        autoReply: AutoReply? = nil
+        autoReply: AutoReply? = nil, signature: String? = nil
     ) {
         self.name = name ?? userID
+        self.signature = signature
         self.autoReply = autoReply
         self.orgID = orgID
         self.userID = userID

@@ -24,7 +24,8 @@ public struct IngestRules: Sendable {
         guard let senderName = row.sender?.trimmed, !senderName.isEmpty else { return .failure(.missingField("sender")) }
         guard let toText = row.toNumber else { return .failure(.missingField("to_number")) }
         let isOptInRequest = row.kind?.trimmed.lowercased() == MessageKind.optInRequest.rawValue
-        if row.body == nil, !isOptInRequest { return .failure(.missingField("body")) }
+        let templated = row.template.map { !$0.trimmed.isEmpty } ?? false
+        if row.body == nil, !isOptInRequest, !templated { return .failure(.missingField("body")) }
 
         let kind: MessageKind
         if let rawKind = row.kind?.trimmed, !rawKind.isEmpty {
@@ -43,13 +44,18 @@ public struct IngestRules: Sendable {
         case let .success(number): to = number
         case let .failure(error): return .failure(.invalidNumber(input: toText, problem: error.description))
         }
+        var body: String
+        switch row.text(organization: organization, sender: sender) {
+        case let .success(text): body = text ?? ""
+        case let .failure(reason): return .failure(reason)
+        }
         // An opt-in request without a text of its own gets the organization's template.
-        var body = row.body ?? ""
         if kind == .optInRequest, body.unicodeScalars.allSatisfy(\.isSpace),
            let request = directory.consentText(.optInRequest, org: org, sender: sender) {
             body = request
         }
         if body.unicodeScalars.allSatisfy(\.isSpace) { return .failure(.emptyBody) }
+        body = sender.signed(body, kind: kind)
         let characters = body.unicodeScalars.count
         if characters > Segmenter.maximumCharacters { return .failure(.bodyTooLong(characters: characters)) }
 

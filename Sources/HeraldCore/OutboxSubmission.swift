@@ -12,11 +12,22 @@ public struct OutboxSubmission: Sendable, Equatable {
     public var expiresAt: String?
     public var externalRef: String?
     public var idempotencyKey: String?
+    /// The name of one of the organization's templates, used instead of `body`.
+    public var template: String?
+    /// A JSON object of the template's variables, as the producer wrote it.
+    public var variables: String?
+    /// What the store knows of the recipient (`first_name`, `last_name` of the contact the number
+    /// belongs to): template variables the producer need not repeat.
+    public var recipientFields: [String: String]
 
     public init(
         id: Int64, org: String?, sender: String?, toNumber: String?, body: String?, kind: String?,
-        sendAt: String? = nil, expiresAt: String? = nil, externalRef: String? = nil, idempotencyKey: String? = nil
+        sendAt: String? = nil, expiresAt: String? = nil, externalRef: String? = nil, idempotencyKey: String? = nil,
+        template: String? = nil, variables: String? = nil, recipientFields: [String: String] = [:]
     ) {
+        self.template = template
+        self.variables = variables
+        self.recipientFields = recipientFields
         self.id = id
         self.org = org
         self.sender = sender

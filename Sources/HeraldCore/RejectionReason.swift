@@ -18,6 +18,14 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
     case optInRefused(OptInRequestPolicy.Refusal)
     /// `system` texts are Herald's own answers to a contact's keyword; producers cannot send them.
     case reservedKind(MessageKind)
+    /// `template` names no template of the organization.
+    case unknownTemplate(org: String, template: String)
+    /// The template uses a variable neither `variables` nor Herald supplies: never sent with a blank.
+    case templateVariableMissing(template: String, variable: String)
+    /// `variables` is not a JSON object of strings and numbers.
+    case badVariables(String)
+    /// A row gives both `body` and `template`: which text was meant is unclear.
+    case bodyAndTemplate
 
     public var code: String {
         switch self {
@@ -35,6 +43,10 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
         case .noConsent: "no_consent"
         case let .optInRefused(refusal): refusal.code
         case .reservedKind: "reserved_kind"
+        case .unknownTemplate: "unknown_template"
+        case .templateVariableMissing: "template_variable_missing"
+        case .badVariables: "bad_variables"
+        case .bodyAndTemplate: "body_and_template"
         }
     }
 
@@ -70,6 +82,14 @@ public enum RejectionReason: Error, Sendable, Equatable, CustomStringConvertible
             "opt-in request refused: \(refusal.description)"
         case let .reservedKind(kind):
             "kind \(kind.rawValue) is reserved for Herald's own answers to a contact's reply"
+        case let .unknownTemplate(org, template):
+            "organization \"\(org)\" has no template \"\(template)\" (heraldctl template list --org \(org))"
+        case let .templateVariableMissing(template, variable):
+            "template \"\(template)\" needs {\(variable)}: give it in the row's variables (a JSON object) or record it on the contact"
+        case let .badVariables(problem):
+            "variables: \(problem)"
+        case .bodyAndTemplate:
+            "the row gives both body and template; give one"
         }
     }
 }

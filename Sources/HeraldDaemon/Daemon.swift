@@ -19,6 +19,7 @@ public final class Daemon: Sendable {
     private let clock: any WallClock
     private let logger: Logger
     private let usageMonth: @Sendable (String) -> String
+    private let usageMonths: UsageMonths
     /// Messages through each event since start: rollups, the STATUS= send rate, the admin socket.
     public let activity = ActivityCounters()
 
@@ -45,16 +46,10 @@ public final class Daemon: Sendable {
             self.carrier = client
             ownsCarrier = client
         }
-        let months = Mutex<[String: UsageMonth]>([:])
-        let zones = Dictionary(configuration.orgs.map { ($0.id, $0.timeZone) }, uniquingKeysWith: { first, _ in first })
-        usageMonth = { org in
-            months.withLock { cache in
-                if let month = cache[org] { return month }
-                let month = UsageMonth(timeZone: zones[org] ?? TimeZone(identifier: "America/Chicago")!)
-                cache[org] = month
-                return month
-            }.key(for: clock.now())
-        }
+        let months = UsageMonths()
+        months.update(try database.loadDirectory())
+        usageMonths = months
+        usageMonth = { org in months.key(org: org, at: clock.now()) }
         signature = WebhookSignature(authToken: authToken)
         let webhooks = NumberWebhooks(
             smsURL: configuration.webhooks.publicURL + WebhookRoutes.inboundPath,
@@ -168,7 +163,13 @@ public final class Daemon: Sendable {
             controller: AdminController(
                 database: database, policy: policy, clock: clock, logger: logger, startedAt: clock.now(),
                 sendRate: { [activity] in activity.sendRate() }, wake: { dispatch.wakeups.ring() },
-                numbers: numbers, directoryChanged: { ingest.update(directory: $0) }
+                refreshDirectory: { [database, usageMonths] in
+                    let directory = try database.loadDirectory()
+                    policy.update(directory: directory)
+                    ingest.update(directory: directory)
+                    usageMonths.update(directory)
+                },
+                numbers: numbers
             ),
             logger: logger,
             onBound: { await readiness.bound("admin") }
@@ -183,7 +184,7 @@ public final class Daemon: Sendable {
         ]
         if let reloadConfiguration {
             services.append(.init(service: ReloadService(
-                database: database, policy: policy, ingest: ingest, running: configuration, load: reloadConfiguration,
+                database: database, policy: policy, ingest: ingest, usageMonths: usageMonths, running: configuration, load: reloadConfiguration,
                 clock: clock, logger: logger
             )))
         }

@@ -14,13 +14,15 @@ final class ReloadService: Service {
     private let database: QueueDatabase
     private let policy: DispatchPolicy
     private let ingest: IngestService
+    private let usageMonths: UsageMonths
     private let load: @Sendable () throws -> HeraldConfiguration
     private let clock: any WallClock
     private let logger: Logger
     private let running: HeraldConfiguration
 
-    init(database: QueueDatabase, policy: DispatchPolicy, ingest: IngestService, running: HeraldConfiguration,
+    init(database: QueueDatabase, policy: DispatchPolicy, ingest: IngestService, usageMonths: UsageMonths, running: HeraldConfiguration,
          load: @escaping @Sendable () throws -> HeraldConfiguration, clock: any WallClock, logger: Logger) {
+        self.usageMonths = usageMonths
         self.database = database
         self.policy = policy
         self.ingest = ingest
@@ -56,6 +58,7 @@ final class ReloadService: Service {
             let windows = WindowCalculator(rules: next.windows.rules)
             policy.update(directory: directory, windows: windows)
             ingest.update(directory: directory)
+            usageMonths.update(directory)
             ingest.update(rules: IngestRules(windows: windows))
         } catch {
             logger.error("configuration reload could not be applied, the running configuration stays: \(error)", metadata: .event(.configReloaded))

@@ -68,7 +68,7 @@ extension QueueDatabase {
             var examined = 0
             let select = try db.cachedStatement(sql: """
                 SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
-                    expires_at, attempts, carrier_key, state
+                    expires_at, attempts, carrier_key, state, credits_charged
                 FROM message INDEXED BY message_due
                 WHERE state IN ('queued', 'scheduled') AND priority = ? AND not_before <= ?
                 ORDER BY not_before LIMIT ?
@@ -89,6 +89,9 @@ extension QueueDatabase {
                 WHERE id = ?
                 """)
             var history = RecipientHistory()
+            var credits = CreditBook()
+            // Messages whose segments this claim took from a metered user's credits.
+            var charged: [Int64] = []
             for priority in MessageKind.priorities where examined < limit {
                 // Columns by position: this runs for every claimed message.
                 let rows = try Row.fetchAll(select, arguments: [priority, at, limit - examined])
@@ -126,9 +129,25 @@ extension QueueDatabase {
                             continue
                         }
                     }
-                    let verdict: ClaimVerdict = if let expiresAt, expiresAt <= now { .expire } else { decide(candidate) }
+                    // Credits before the other rules, so a text that cannot be paid for takes no rate slot;
+                    // charged only once it goes, and only at its first claim.
+                    let userID: String = row[2] ?? ""
+                    let charge = (row[14] as Int?) == nil && CreditBook.charges(candidate.kind) ? candidate.segments : 0
+                    var verdict: ClaimVerdict
+                    if let expiresAt, expiresAt <= now {
+                        verdict = .expire
+                    } else if charge > 0, let left = try credits.available(org: candidate.orgID, user: userID, in: db), left < charge {
+                        verdict = .hold(until: now + CreditBook.recheck, reason: .noCredits,
+                                        detail: "user \(userID) has \(max(left, 0)) credits, this text needs \(charge) segments; heraldctl credits allocate releases it")
+                    } else {
+                        verdict = decide(candidate)
+                    }
                     switch verdict {
                     case .send:
+                        if charge > 0, try credits.available(org: candidate.orgID, user: userID, in: db) != nil {
+                            credits.charge(org: candidate.orgID, user: userID, segments: charge)
+                            charged.append(id)
+                        }
                         if counted != nil { history.picked(org: candidate.orgID, to: candidate.to, at: now) }
                         sending[state, default: []].append(id)
                         claimed.append(ClaimedMessage(
@@ -147,17 +166,21 @@ extension QueueDatabase {
                     }
                 }
             }
+            let chargedList = "[" + charged.map(String.init).joined(separator: ",") + "]"
             for (from, ids) in sending {
                 let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+                // 0 marks a message claimed unmetered (or free): it is never charged later.
                 try db.cachedStatement(sql: """
-                    UPDATE message SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = ?1
+                    UPDATE message SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = ?1,
+                        credits_charged = CASE WHEN id IN (SELECT value FROM json_each(?3)) THEN segments ELSE COALESCE(credits_charged, 0) END
                     WHERE id IN (SELECT value FROM json_each(?2))
-                    """).execute(arguments: [at, list])
+                    """).execute(arguments: [at, list, chargedList])
                 try db.cachedStatement(sql: """
                     INSERT INTO message_event (message_id, at, from_state, to_state)
                     SELECT value, ?1, ?2, 'sending' FROM json_each(?3) ORDER BY key
                     """).execute(arguments: [at, from.rawValue, list])
             }
+            try credits.write(in: db)
             return claimed
         }
     }

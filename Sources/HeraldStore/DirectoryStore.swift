@@ -64,7 +64,7 @@ extension QueueDatabase {
                         window_days = excluded.window_days, smart_encoding = excluded.smart_encoding,
                         optin_template = excluded.optin_template, optin_confirmation = excluded.optin_confirmation,
                         optout_confirmation = excluded.optout_confirmation, help_text = excluded.help_text,
-                        updated_at = excluded.updated_at
+                        managed_by = 'config', updated_at = excluded.updated_at
                     """, arguments: [org.id, org.name, org.timeZone, org.windowStart, org.windowEnd,
                                      org.windowDays?.joined(separator: ","), org.smartEncoding,
                                      org.consentTexts.optInRequest.text, org.consentTexts.optInConfirmation.text,
@@ -74,7 +74,7 @@ extension QueueDatabase {
                         INSERT INTO user (org_id, id, name, auto_reply, auto_reply_period, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(org_id, id) DO UPDATE SET name = excluded.name, auto_reply = excluded.auto_reply,
-                            auto_reply_period = excluded.auto_reply_period, updated_at = excluded.updated_at
+                            auto_reply_period = excluded.auto_reply_period, managed_by = 'config', updated_at = excluded.updated_at
                         """, arguments: [org.id, sender.userID, sender.name, sender.autoReply?.text,
                                          sender.autoReply.map { Int64($0.period) }, at, at])
                     // A user has at most one active number: retire any other before taking this one.
@@ -98,6 +98,10 @@ extension QueueDatabase {
     }
 
     static func loadDirectory(_ db: Database) throws -> Directory {
+        var templates: [String: [String: MessageTemplate]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT org_id, name, body FROM message_template") {
+            templates[row["org_id"], default: [:]][row["name"]] = MessageTemplate(row["body"])
+        }
         let orgs = try Row.fetchAll(db, sql: """
             SELECT id, name, timezone, paused, window_start, window_end, window_days, smart_encoding,
                 optin_template, optin_confirmation, optout_confirmation, help_text
@@ -106,18 +110,19 @@ extension QueueDatabase {
             OrganizationProfile(id: $0["id"], name: $0["name"], timeZone: $0["timezone"], paused: $0["paused"],
                                 smartEncoding: $0["smart_encoding"],
                                 window: try window(timeZone: $0["timezone"], start: $0["window_start"], end: $0["window_end"], days: $0["window_days"]),
-                                consentTexts: consentTexts($0))
+                                consentTexts: consentTexts($0), templates: templates[$0["id"]] ?? [:])
         }
         let senders = try Row.fetchAll(db, sql: """
             SELECT p.org_id, p.user_id, p.e164, COALESCE(p.rate, 1.0) AS rate, COALESCE(u.paused, 0) AS paused, u.name,
-                u.auto_reply, u.auto_reply_period
+                u.auto_reply, u.auto_reply_period, u.signature
             FROM phone_number p LEFT JOIN user u ON u.org_id = p.org_id AND u.id = p.user_id
             WHERE p.status = 'active' AND p.user_id IS NOT NULL
             """).map { row in
             let period: Int64 = row["auto_reply_period"] ?? Int64(AutoReply.defaultPeriod)
             return SenderProfile(
                 orgID: row["org_id"], userID: row["user_id"], number: row["e164"], rate: row["rate"], paused: row["paused"],
-                name: row["name"], autoReply: (row["auto_reply"] as String?).map { AutoReply(text: $0, period: TimeInterval(period)) }
+                name: row["name"], autoReply: (row["auto_reply"] as String?).map { AutoReply(text: $0, period: TimeInterval(period)) },
+                signature: row["signature"]
             )
         }
         return Directory(organizations: orgs, senders: senders)

@@ -43,7 +43,7 @@ extension QueueDatabase {
             // Accepted rows' events go in one statement at the end: [id, "state", "reason"|null, "detail"|null].
             var acceptedEvents: [String] = []
             let rows = try Row.fetchAll(db, sql: """
-                SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key
+                SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key, template, variables
                 FROM outbox ORDER BY id LIMIT ?
                 """, arguments: [limit])
             guard let lastID: Int64 = rows.last?["id"] else { return report }
@@ -55,11 +55,15 @@ extension QueueDatabase {
                 """)
             let findKey = try db.cachedStatement(sql: "SELECT id FROM message WHERE org_id = ? AND idempotency_key = ?")
             for row in rows {
-                let submission = OutboxSubmission(
+                var submission = OutboxSubmission(
                     id: row[0], org: row.text(1), sender: row.text(2), toNumber: row.text(3),
                     body: row.text(4), kind: row.text(5), sendAt: row.text(6),
-                    expiresAt: row.text(7), externalRef: row.text(8), idempotencyKey: row.text(9)
+                    expiresAt: row.text(7), externalRef: row.text(8), idempotencyKey: row.text(9),
+                    template: row.text(10), variables: row.text(11)
                 )
+                if submission.template != nil {
+                    submission.recipientFields = try RecipientFields.lookup(org: submission.org, number: submission.toNumber, in: db)
+                }
                 var verdict = rules.evaluate(submission, directory: directory, now: now)
                 var key = submission.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
                 // Checked for rejected rows too (they keep their key, under the org they name): else a

@@ -26,6 +26,9 @@ enum Migrations {
                 ALTER TABLE user ADD COLUMN auto_reply_period INTEGER;
                 """)
         }
+        migrator.registerMigration("v7 organizations") { db in
+            try db.execute(sql: v7Organizations)
+        }
         return migrator
     }
 

@@ -53,7 +53,7 @@ public enum ReleaseRecording: Sendable, Equatable {
 /// one stays as history, and the texts still waiting to go from it are held, never lost.
 extension QueueDatabase {
     /// Users of `org` with their active number, by id; `ids` nil means all of them.
-    public func users(org: String, ids: [String]? = nil) async throws -> [UserNumbers] {
+    public func userNumbers(org: String, ids: [String]? = nil) async throws -> [UserNumbers] {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT u.org_id, u.id, u.name, u.cell_phone, p.e164, p.carrier_sid, p.provisioned_at
@@ -82,7 +82,9 @@ extension QueueDatabase {
     }
 
     /// Makes a number just bought at the carrier the user's active number.
-    public func recordProvisioned(org: String, user: String, number: String, carrierSID: String, now: Date) async throws -> ProvisionRecording {
+    public func recordProvisioned(
+        org: String, user: String, number: String, carrierSID: String, by actor: String, now: Date
+    ) async throws -> ProvisionRecording {
         try await pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE org_id = ? AND id = ?", arguments: [org, user]) == true else {
                 return .unknownUser
@@ -99,6 +101,8 @@ extension QueueDatabase {
             try db.execute(sql: """
                 INSERT INTO phone_number (e164, carrier_sid, org_id, user_id, status, provisioned_at) VALUES (?, ?, ?, ?, 'active', ?)
                 """, arguments: [number, carrierSID, org, user, now.millis])
+            try AdminChangeLog.append(actor: actor, command: "numbers_provision", org: org, target: user,
+                                      detail: "\(number) (\(carrierSID))", at: now.millis, in: db)
             return .recorded
         }
     }
@@ -132,6 +136,8 @@ extension QueueDatabase {
                     detail: "sender \(e164) released by \(actor); not before \(Timestamp.format(until))"
                 ))
             }
+            try AdminChangeLog.append(actor: actor, command: "numbers_release", org: org, target: user,
+                                      detail: "\(e164); \(pending.count) waiting texts held sender_released", at: at, in: db)
             return .released(number: e164, held: pending.map { $0["id"] as Int64 })
         }
     }

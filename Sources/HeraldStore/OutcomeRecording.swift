@@ -63,6 +63,10 @@ extension QueueDatabase {
                     if db.changesCount == 1 {
                         try events.append(Transition(id, from: .sending, to: .failed, reason: "carrier_error", detail: detail,
                                                        httpStatus: record.httpStatus, errorCode: code))
+                        // A 4xx is the carrier refusing the text outright: nothing was sent, so nothing is owed.
+                        if let status = record.httpStatus, (400..<500).contains(status), record.partSIDs.isEmpty {
+                            try CreditBook.refund(messageID: id, in: db)
+                        }
                         if code == CarrierErrorCode.unsubscribed {
                             try ConsentLedger.recordCarrierOptOut(org: record.message.orgID, number: record.message.to,
                                                                   messageID: id, at: at, in: db)

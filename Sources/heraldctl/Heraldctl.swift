@@ -31,6 +31,10 @@ struct Heraldctl: ParsableCommand {
               heraldctl consent set 6125550123 --org acme --state opted_out --type phone \\
                   --by alice
               heraldctl optin request --org acme --user alice --to 6125550123
+              heraldctl org create acme --name "Acme" --timezone America/Denver --window 10:00-19:00
+              heraldctl user add alice --org acme --name "Alice" --cell-phone 6125550188
+              heraldctl template set reminder --org acme "Hi {first_name}, see you at {time}"
+              heraldctl credits allocate --org acme --user alice 1000 | heraldctl credits show --org acme
               heraldctl numbers provision --org acme --users alice,bob \\
                   --match-cell-area-code
               heraldctl numbers release --org acme --users alice --confirm-irreversible
@@ -45,7 +49,8 @@ struct Heraldctl: ParsableCommand {
             SegmentsCommand.self, NumberCommand.self, WindowCommand.self, ConfigCommand.self,
             StatusCommand.self, QueueCommand.self, ShowCommand.self, WhyCommand.self, RetryCommand.self, CancelCommand.self,
             PauseCommand.self, ResumeCommand.self, SendCommand.self, UsageCommand.self, WatchCommand.self, BackupCommand.self,
-            ContactsCommand.self, ConsentCommand.self, OptInCommand.self, NumbersCommand.self,
+            ContactsCommand.self, ConsentCommand.self, OptInCommand.self,
+            OrgCommand.self, UserCommand.self, TemplateCommand.self, CreditsCommand.self, NumbersCommand.self,
         ]
     )
 }

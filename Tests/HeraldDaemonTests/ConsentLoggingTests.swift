@@ -69,7 +69,7 @@ struct ConsentLoggingTests {
         let journal = Journal()
         let controller = AdminController(
             database: database, policy: DispatchPolicy(directory: directory), clock: SystemWallClock(), logger: journal.logger,
-            startedAt: now, sendRate: { 0 }, wake: { journal.wakes.add(1, ordering: .relaxed) }
+            startedAt: now, sendRate: { 0 }, wake: { journal.wakes.add(1, ordering: .relaxed) }, refreshDirectory: {}
         )
         let journey = try await database.insertOutbox(org: "acme", sender: "alice", to: "6125550190", body: "see you", kind: "journey")
         _ = try await database.ingest(limit: 10, now: now, directory: directory, rules: IngestRules(windows: nil))

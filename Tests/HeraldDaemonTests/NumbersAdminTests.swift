@@ -25,14 +25,12 @@ struct NumbersAdminTests {
         }
     }
 
-    /// Users as `heraldctl user add` makes them: in the org, without a number.
-    private func addUsers(_ users: [(id: String, cell: String?)], _ harness: DaemonHarness) throws {
-        try harness.producer.write { db in
-            for user in users {
-                try db.execute(sql: """
-                    INSERT INTO user (org_id, id, name, cell_phone, created_at, updated_at) VALUES ('acme', ?, ?, ?, 0, 0)
-                    """, arguments: [user.id, user.id.capitalized, user.cell])
-            }
+    /// Users made the operator's way: in the org, without a number.
+    private func addUsers(_ users: [(id: String, cell: String?)], _ harness: DaemonHarness) async throws {
+        for user in users {
+            let run = try await heraldctl(["user", "add", user.id, "--org", "acme", "--name", user.id.capitalized]
+                + (user.cell.map { ["--cell-phone", $0] } ?? []), harness)
+            try #require(run.status == 0, "user add \(user.id): \(run.err)")
         }
     }
 
@@ -51,7 +49,7 @@ struct NumbersAdminTests {
     func provision() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ReloadAndAccessTests.heraldctlPath))
         try await DaemonHarness.withDaemon { harness in
-            try addUsers([("carol", "(612) 555-0177"), ("dave", nil), ("erin", "415-555-0190"), ("frank", nil), ("gina", nil)], harness)
+            try await addUsers([("carol", "(612) 555-0177"), ("dave", nil), ("erin", "415-555-0190"), ("frank", nil), ("gina", nil)], harness)
             harness.simulator.setExhaustedAreaCodes(["415"])
 
             let mixed = try await heraldctl(["numbers", "provision", "--org", "acme", "--users", "carol,dave,erin,alice,zed",
@@ -93,8 +91,8 @@ struct NumbersAdminTests {
             #expect(list.status == 0, "\(list.err)")
             let listed = try decode(NumbersListResult.self, list)
             #expect(listed.users.map { "\($0.user) \($0.number ?? "-") \($0.cellPhone ?? "-")" } == [
-                "alice \(DaemonHarness.alice) -", "bob \(DaemonHarness.bob) -", "carol +16125550102 (612) 555-0177", "dave - -",
-                "erin - 415-555-0190", "frank +16045550100 -", "gina +16045550101 -",
+                "alice \(DaemonHarness.alice) -", "bob \(DaemonHarness.bob) -", "carol +16125550102 +16125550177", "dave - -",
+                "erin - +14155550190", "frank +16045550100 -", "gina +16045550101 -",
             ])
             let table = try await heraldctl(["numbers", "list", "--org", "acme"], harness)
             #expect(table.out.hasPrefix("USER   NAME   NUMBER        CELL PHONE"), "\(table.out)")
@@ -105,7 +103,7 @@ struct NumbersAdminTests {
     func release() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ReloadAndAccessTests.heraldctlPath))
         try await DaemonHarness.withDaemon { harness in
-            try addUsers([("carol", "(651) 555-0177")], harness)
+            try await addUsers([("carol", "(651) 555-0177")], harness)
             let provisioned = try await heraldctl(["numbers", "provision", "--org", "acme", "--users", "carol", "--match-cell-area-code"], harness)
             #expect(provisioned.status == 0, "\(provisioned.err)")
             let number = "+16515550100"
@@ -158,7 +156,7 @@ struct NumbersAdminTests {
     func access() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ReloadAndAccessTests.heraldctlPath))
         try await DaemonHarness.withDaemon { harness in
-            try addUsers([("carol", "(651) 555-0177")], harness)
+            try await addUsers([("carol", "(651) 555-0177")], harness)
             chmod(harness.directory.path, 0o755)
             chmod(harness.adminSocket, 0o666)
             let list = try await heraldctl(["numbers", "list", "--org", "acme"], harness, asNobody: true)

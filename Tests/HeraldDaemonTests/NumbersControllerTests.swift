@@ -102,7 +102,7 @@ struct NumbersControllerTests {
             senders: [SenderRecord(userID: "alice", name: "Alice", number: DaemonHarness.alice, numberType: "long_code", rate: 10)]
         )], now: now)
         try await database.pool.write { db in
-            try db.execute(sql: "INSERT INTO user (org_id, id, name, cell_phone, created_at, updated_at) VALUES ('acme', 'dave', 'Dave', '6125550177', 0, 0)")
+            try db.execute(sql: "INSERT INTO user (org_id, id, name, cell_phone, managed_by, created_at, updated_at) VALUES ('acme', 'dave', 'Dave', '+16125550177', 'admin', 0, 0)")
         }
         let twin = NumbersTwin()
         twin.state.withLock {
@@ -115,8 +115,12 @@ struct NumbersControllerTests {
         let controller = AdminController(
             database: database, policy: policy, clock: SystemWallClock(), logger: journal.logger, startedAt: now,
             sendRate: { 0 }, wake: {},
-            numbers: NumbersSettings(client: twin, webhooks: NumberWebhooks(smsURL: "http://h/in", statusCallback: "http://h/status")),
-            directoryChanged: { directory in seen.withLock { $0.append(directory) } }
+            refreshDirectory: {
+                let directory = try database.loadDirectory()
+                policy.update(directory: directory)
+                seen.withLock { $0.append(directory) }
+            },
+            numbers: NumbersSettings(client: twin, webhooks: NumberWebhooks(smsURL: "http://h/in", statusCallback: "http://h/status"))
         )
 
         let provisioned = try await respond(.numbersProvision(NumbersProvisionRequest(org: "acme", users: ["dave"], areaCode: .matchCellPhone)),
@@ -138,7 +142,7 @@ struct NumbersControllerTests {
                                         controller, as: NumbersReleaseResult.self)
         #expect(refused.users.first?.error?.code == "carrier")
         #expect(refused.users.first?.error?.message.contains("maintenance") == true)
-        #expect(try await database.users(org: "acme", ids: ["dave"]).first?.number?.e164 == "+16125550161")
+        #expect(try await database.userNumbers(org: "acme", ids: ["dave"]).first?.number?.e164 == "+16125550161")
         #expect(policy.directory.sender(number: "+16125550161") != nil, "still dave's, so still a sender")
         #expect(try await database.message(waiting)?.heldReason == .sendAt)
         #expect(journal.changes.count == 1)

@@ -12,7 +12,7 @@ struct NumberProvisioningTests {
     private func addUser(_ id: String, cell: String?, to fixture: StoreFixture) throws {
         try fixture.db.pool.write { db in
             try db.execute(sql: """
-                INSERT INTO user (org_id, id, name, cell_phone, created_at, updated_at) VALUES ('acme', ?, ?, ?, 0, 0)
+                INSERT INTO user (org_id, id, name, cell_phone, managed_by, created_at, updated_at) VALUES ('acme', ?, ?, ?, 'admin', 0, 0)
                 """, arguments: [id, id.capitalized, cell])
         }
     }
@@ -24,21 +24,23 @@ struct NumberProvisioningTests {
         try addUser("erin", cell: nil, to: fixture)
         let db = fixture.db
 
-        #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: Self.dave, carrierSID: "PN1", now: fixture.now) == .recorded)
-        let dave = try #require(try await db.users(org: "acme", ids: ["dave"]).first)
+        #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: Self.dave, carrierSID: "PN1", by: "root (uid 0)", now: fixture.now) == .recorded)
+        let dave = try #require(try await db.userNumbers(org: "acme", ids: ["dave"]).first)
         #expect(dave.cellPhone == "+16125550177")
         #expect(dave.number == ActiveNumber(e164: Self.dave, carrierSID: "PN1", provisionedAt: fixture.now))
         #expect(try db.loadDirectory().sender(org: "acme", named: "dave")?.number == Self.dave)
 
-        #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: "+16125550151", carrierSID: "PN2", now: fixture.now)
+        #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: "+16125550151", carrierSID: "PN2", by: "root (uid 0)", now: fixture.now)
             == .userHasNumber(Self.dave))
-        #expect(try await db.recordProvisioned(org: "acme", user: "erin", number: Self.dave, carrierSID: "PN3", now: fixture.now)
+        #expect(try await db.recordProvisioned(org: "acme", user: "erin", number: Self.dave, carrierSID: "PN3", by: "root (uid 0)", now: fixture.now)
             == .numberTaken(org: "acme", user: "dave"))
-        #expect(try await db.recordProvisioned(org: "acme", user: "nobody", number: "+16125550152", carrierSID: "PN4", now: fixture.now)
+        #expect(try await db.recordProvisioned(org: "acme", user: "nobody", number: "+16125550152", carrierSID: "PN4", by: "root (uid 0)", now: fixture.now)
             == .unknownUser)
         #expect(try await fixture.count("SELECT COUNT(*) FROM phone_number WHERE status = 'active' AND carrier_sid IS NOT NULL") == 1)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM admin_changes WHERE command = 'numbers_provision' AND target = 'dave' AND actor = 'root (uid 0)'") == 1,
+                "only the change that happened is logged")
 
-        let all = try await db.users(org: "acme")
+        let all = try await db.userNumbers(org: "acme")
         #expect(all.map(\.user) == ["alice", "carol", "dave", "erin"])
         #expect(all.first { $0.user == "alice" }?.number?.carrierSID == nil, "a configured number has no sid")
         #expect(all.first { $0.user == "erin" }?.number == nil)
@@ -49,7 +51,7 @@ struct NumberProvisioningTests {
         let fixture = try StoreFixture()
         try addUser("dave", cell: "+16125550177", to: fixture)
         let db = fixture.db
-        #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: Self.dave, carrierSID: "PN1", now: fixture.now) == .recorded)
+        #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: Self.dave, carrierSID: "PN1", by: "root (uid 0)", now: fixture.now) == .recorded)
 
         let posted = try await fixture.queued(kind: "conversational", sender: "dave")
         #expect(try await fixture.claimAll().map(\.id) == [posted])
@@ -69,6 +71,7 @@ struct NumberProvisioningTests {
         let row = try #require(try await fixture.row("SELECT status, released_at FROM phone_number WHERE e164 = ?", [Self.dave]))
         #expect(row["status"] as String == "released")
         #expect(row["released_at"] as Int64 == fixture.now.unixMillis)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM admin_changes WHERE command = 'numbers_release' AND detail LIKE '+16125550150; 3 %'") == 1)
         for id in [due, later, expiring] {
             let message = try #require(try await db.message(id))
             #expect(message.state == .scheduled)
@@ -84,7 +87,7 @@ struct NumberProvisioningTests {
         #expect(try await fixture.state(posted) == .sending, "a posted text is left to the carrier's answer")
         #expect(try await db.message(alices)?.heldReason == nil)
         #expect(try db.loadDirectory().sender(org: "acme", named: "dave") == nil)
-        #expect(try await db.users(org: "acme", ids: ["dave"]).first?.number == nil)
+        #expect(try await db.userNumbers(org: "acme", ids: ["dave"]).first?.number == nil)
 
         #expect(try await db.recordReleased(org: "acme", user: "dave", by: "root (uid 0)", now: fixture.now, recheck: recheck) == .noActiveNumber)
         #expect(try await db.resumeSenderReleased(from: Self.dave, now: fixture.now) == 3)

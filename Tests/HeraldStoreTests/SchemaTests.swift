@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import HeraldCore
-import HeraldStore
+@testable import HeraldStore
 import Testing
 
 @Suite("Store: opening and migrating")
@@ -24,7 +24,8 @@ struct SchemaTests {
         ]
         for name in expected { #expect(objects.contains(name), "missing \(name)") }
         let applied = try await fixture.db.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied == ["v1 queue", "v2 body retention", "v3 recipient index", "v4 message parts", "v5 consent", "v6 auto reply"])
+        #expect(applied == ["v1 queue", "v2 body retention", "v3 recipient index", "v4 message parts", "v5 consent", "v6 auto reply",
+                            "v7 organizations"])
         // Replaced by message_recipient, which serves the same lookups by number.
         #expect(!objects.contains("index:message_to"))
         let journal = try await fixture.db.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
@@ -79,7 +80,7 @@ struct SchemaTests {
         // Nothing was touched: the producer's row is still there.
         let check = try DatabaseQueue(path: fixture.path)
         #expect(try await check.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM outbox") } == id)
-        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == 7)
+        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == Migrations.migrator.migrations.count + 1)
     }
 
     @Test func aFileThatIsNotSQLiteFailsWithAClearMessage() throws {

@@ -14,7 +14,7 @@ extension AdminController {
 
     func listNumbers(org: String) async throws -> NumbersListResult {
         guard policy.directory.organization(org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
-        let users = try await database.users(org: org)
+        let users = try await database.userNumbers(org: org)
         return NumbersListResult(org: org, users: users.map {
             UserNumberEntry(user: $0.user, name: $0.name, number: $0.number?.e164, cellPhone: $0.cellPhone,
                             carrierSid: $0.number?.carrierSID, provisionedAt: $0.number?.provisionedAt)
@@ -34,7 +34,7 @@ extension AdminController {
             given = code
         }
         let (client, webhooks) = try numbersClient()
-        let known = Dictionary(try await database.users(org: request.org, ids: request.users).map { ($0.user, $0) },
+        let known = Dictionary(try await database.userNumbers(org: request.org, ids: request.users).map { ($0.user, $0) },
                                uniquingKeysWith: { first, _ in first })
         var offers: [Int: [String]] = [:]
         var seen: Set<String> = []
@@ -52,7 +52,7 @@ extension AdminController {
                                           offers: &offers, peer: peer))
             }
         }
-        if outcomes.contains(where: { $0.number != nil }) { try reloadDirectory() }
+        if outcomes.contains(where: { $0.number != nil }) { try refreshDirectory() }
         return NumbersProvisionResult(org: request.org, users: outcomes)
     }
 
@@ -60,7 +60,7 @@ extension AdminController {
         guard policy.directory.organization(request.org) != nil else {
             throw AdminError(.notFound, "no organization \(String(reflecting: request.org))")
         }
-        let known = Dictionary(try await database.users(org: request.org, ids: request.users).map { ($0.user, $0) },
+        let known = Dictionary(try await database.userNumbers(org: request.org, ids: request.users).map { ($0.user, $0) },
                                uniquingKeysWith: { first, _ in first })
         guard request.confirm else { throw try await unconfirmedRelease(request, known: known) }
         let (client, _) = try numbersClient()
@@ -78,7 +78,7 @@ extension AdminController {
                 outcomes.append(await release(user: id, org: request.org, number: number, sid: sid, client: client, peer: peer))
             }
         }
-        try reloadDirectory()
+        try refreshDirectory()
         return NumbersReleaseResult(org: request.org, users: outcomes)
     }
 
@@ -148,7 +148,8 @@ extension AdminController {
         }
         let recording: ProvisionRecording
         do {
-            recording = try await database.recordProvisioned(org: org, user: user, number: purchased.e164, carrierSID: purchased.sid, now: clock.now())
+            recording = try await database.recordProvisioned(org: org, user: user, number: purchased.e164, carrierSID: purchased.sid,
+                                                             by: peer.description, now: clock.now())
         } catch {
             let undone = await giveBack(purchased, client: client)
             return failure(.failed, "bought \(purchased.e164) but could not record it (\(error)); \(undone)")
@@ -205,7 +206,7 @@ extension AdminController {
         do {
             release = try await client.release(sid: sid)
         } catch {
-            try? reloadDirectory()
+            try? refreshDirectory()
             _ = try? await database.resumeSenderReleased(from: number, now: clock.now())
             wake()
             return .init(user: user, number: number, error: .init(.carrier, "\(error); \(number) is still \(user)'s"))
@@ -263,13 +264,6 @@ extension AdminController {
             throw AdminError(.failed, "the carrier's numbers API is unavailable: \(numbers.unavailable)")
         }
         return (client, numbers.webhooks)
-    }
-
-    /// Ingest and dispatch see the new senders at once.
-    private func reloadDirectory() throws {
-        let directory = try database.loadDirectory()
-        policy.update(directory: directory)
-        directoryChanged(directory)
     }
 }
 

@@ -15,10 +15,11 @@ struct AdminController: Sendable {
     let sendRate: @Sendable () -> Double
     /// Rung after a change that makes messages due now (retry, resume, send).
     let wake: @Sendable () -> Void
+    /// Reloads organizations and senders from the database into ingest and dispatch, after an
+    /// admin changed them.
+    let refreshDirectory: @Sendable () throws -> Void
     /// The carrier's numbers API, for `numbers_provision` and `numbers_release`.
     var numbers: NumbersSettings?
-    /// Rung with the new directory after senders changed, so ingest sees them too.
-    var directoryChanged: @Sendable (Directory) -> Void = { _ in }
 
     static let version = "0.5.0"
 
@@ -51,12 +52,26 @@ struct AdminController: Sendable {
             case let .consentShow(org, number): return try line(request, try await showConsent(org: org, number: number))
             case let .consentSet(set): return try line(request, try await setConsent(set, peer: peer))
             case let .optInRequest(optIn): return try line(request, try await requestOptIn(optIn, peer: peer))
+            case let .orgCreate(org, fields): return try line(request, try await createOrganization(org, fields, peer: peer))
+            case let .orgSet(org, fields): return try line(request, try await changeOrganization(org, fields, peer: peer))
+            case let .orgShow(org): return try line(request, try await showOrganization(org))
+            case .orgList: return try line(request, try await listOrganizations())
+            case let .userAdd(fields): return try line(request, try await addUser(fields, peer: peer))
+            case let .userSet(fields): return try line(request, try await changeUser(fields, peer: peer))
+            case let .userList(org): return try line(request, try await listUsers(org))
+            case let .templateSet(org, template, text): return try line(request, try await setTemplate(org, template, text, peer: peer))
+            case let .templateList(org): return try line(request, try await listTemplates(org))
+            case let .templateDelete(org, template): return try line(request, try await deleteTemplate(org, template, peer: peer))
+            case let .creditsAllocate(allocation): return try line(request, try await allocateCredits(allocation, peer: peer))
+            case let .creditsShow(org, user): return try line(request, try await showCredits(org, user: user))
             case let .numbersProvision(provision): return try line(request, try await provisionNumbers(provision, peer: peer))
             case let .numbersRelease(release): return try line(request, try await releaseNumbers(release, peer: peer))
             case let .numbersList(org): return try line(request, try await listNumbers(org: org))
             }
         } catch let error as AdminError {
             return Self.refusal(id: request.id, error)
+        } catch let error as DirectoryChangeError {
+            return Self.refusal(id: request.id, AdminError(error.code, error.description))
         } catch let error as StoreError {
             if case .unknownMessage = error { return Self.refusal(id: request.id, AdminError(.notFound, "\(error)")) }
             logger.error("admin \(request.command.name) failed: \(error)")

@@ -26,6 +26,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
     case summary
     case inbound
     case consentChanged = "consent_changed"
+    /// An organization, user, template or credit balance changed over the admin socket.
+    case directoryChanged = "directory_changed"
     case numberProvisioned = "number_provisioned"
     case numberReleased = "number_released"
 
@@ -50,6 +52,7 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .summary: "84e45f9291d24132b2883f7cd584805b"
         case .inbound: "33fe858503134aaeaf346293886e8370"
         case .consentChanged: "06b266d034154713b25ab217bdace4c2"
+        case .directoryChanged: "8c7ac721454f4036968119bcccbd4972"
         case .numberProvisioned: "3cb5c86e2db7418787260f851ca1669e"
         case .numberReleased: "6c8bcd1045de4522bcddf4d61b422be9"
         }
@@ -66,7 +69,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .undelivered: .undelivered
         case .failed, .optedOut: .failed
         case .expired: .expired
-        case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged, .numberProvisioned, .numberReleased: nil
+        case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged, .directoryChanged, .numberProvisioned,
+            .numberReleased: nil
         }
     }
 
