@@ -52,7 +52,7 @@ extension AdminController {
                                           offers: &offers, peer: peer))
             }
         }
-        if outcomes.contains(where: { $0.number != nil }) { try refreshDirectory() }
+        if outcomes.contains(where: { $0.number != nil }) { refreshAfterNumbersChanged() }
         return NumbersProvisionResult(org: request.org, users: outcomes)
     }
 
@@ -78,7 +78,7 @@ extension AdminController {
                 outcomes.append(await release(user: id, org: request.org, number: number, sid: sid, client: client, peer: peer))
             }
         }
-        try refreshDirectory()
+        refreshAfterNumbersChanged()
         return NumbersReleaseResult(org: request.org, users: outcomes)
     }
 
@@ -87,7 +87,7 @@ extension AdminController {
     /// Where to look for the user's number, or why there is nowhere to look.
     private static func areaCode(for id: String, _ user: UserNumbers?, org: String, given: AreaCode?) -> Result<AreaCode, NumbersFailure> {
         guard let user else {
-            return .failure(.init(.unknownUser, "no user \(String(reflecting: id)) in \(org); add the user first"))
+            return .failure(.init(.unknownUser, "no user \(String(reflecting: id)) in \(org); add the user first (heraldctl user add)"))
         }
         if let number = user.number {
             return .failure(.init(.hasNumber, "\(id) already sends from \(number.e164); a user has one number at most: "
@@ -257,6 +257,16 @@ extension AdminController {
     }
 
     // MARK: shared
+
+    /// The carrier has already done its part, so the report must reach the operator even if
+    /// ingest and dispatch could not be told.
+    private func refreshAfterNumbersChanged() {
+        do {
+            try refreshDirectory()
+        } catch {
+            logger.error("numbers changed but the senders could not be reloaded (\(error)); send heraldd SIGHUP to reload them")
+        }
+    }
 
     private func numbersClient() throws(AdminError) -> (any NumbersClient, NumberWebhooks) {
         guard let numbers else { throw AdminError(.failed, "this heraldd has no carrier numbers API configured") }
