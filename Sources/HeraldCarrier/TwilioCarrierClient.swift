@@ -52,18 +52,9 @@ public final class TwilioCarrierClient: CarrierClient {
     private let credentials: (user: String, password: String)
 
     public init(configuration: Configuration) throws(ConfigurationError) {
-        var base = configuration.baseURL.trimmingCharacters(in: .whitespaces)
-        while base.hasSuffix("/") { base.removeLast() }
-        let lowered = base.lowercased()
-        let afterScheme = lowered.hasPrefix("https://") ? base.dropFirst(8) : lowered.hasPrefix("http://") ? base.dropFirst(7) : nil
-        guard let afterScheme, !afterScheme.isEmpty, !afterScheme.hasPrefix("/") else {
-            throw .invalidBaseURL(configuration.baseURL)
-        }
-        let sid = configuration.accountSID
-        guard !sid.isEmpty, sid.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }) else {
-            throw .invalidAccountSID(sid)
-        }
-        guard !configuration.authToken.isEmpty else { throw .missingAuthToken }
+        let root = try TwilioAccount.root(
+            baseURL: configuration.baseURL, accountSID: configuration.accountSID, authToken: configuration.authToken
+        )
         do {
             http = try CurlMulti(
                 maxInFlight: configuration.maxInFlight,
@@ -73,8 +64,8 @@ public final class TwilioCarrierClient: CarrierClient {
         } catch {
             throw .httpClient(error)
         }
-        messagesURL = "\(base)/2010-04-01/Accounts/\(sid)/Messages.json"
-        credentials = (sid, configuration.authToken)
+        messagesURL = "\(root)/Messages.json"
+        credentials = (configuration.accountSID, configuration.authToken)
     }
 
     public func send(_ sms: OutboundSMS) async -> CarrierOutcome {

@@ -65,6 +65,9 @@ public enum AdminCommand: Sendable, Equatable {
     case creditsShow(org: String, user: String?)
     case group(GroupCommand)
     case broadcastShow(BroadcastShowRequest)
+    case numbersProvision(NumbersProvisionRequest)
+    case numbersRelease(NumbersReleaseRequest)
+    case numbersList(org: String)
 
     public var name: String {
         switch self {
@@ -98,6 +101,9 @@ public enum AdminCommand: Sendable, Equatable {
         case .creditsShow: "credits_show"
         case let .group(command): command.name
         case .broadcastShow: "broadcast_show"
+        case .numbersProvision: "numbers_provision"
+        case .numbersRelease: "numbers_release"
+        case .numbersList: "numbers_list"
         }
     }
 
@@ -106,16 +112,19 @@ public enum AdminCommand: Sendable, Equatable {
         "contacts_import", "consent_show", "consent_set", "optin_request",
         "org_create", "org_set", "org_show", "org_list", "user_add", "user_set", "user_list",
         "template_set", "template_list", "template_delete", "credits_allocate", "credits_show",
+        "numbers_provision", "numbers_release", "numbers_list",
     ] + GroupCommand.names + ["broadcast_show"]
 
     public var changesState: Bool {
         switch self {
         case .status, .queue, .show, .why, .usage, .watch, .consentShow, .orgShow, .orgList, .userList, .templateList, .creditsShow,
-             .broadcastShow: false
+             .broadcastShow, .numbersList: false
         case let .group(command): command.changesState
         // A backup writes a file as the daemon's user, wherever the request says.
         case .retry, .cancel, .pause, .resume, .send, .backup, .consentSet, .optInRequest: true
         case .orgCreate, .orgSet, .userAdd, .userSet, .templateSet, .templateDelete, .creditsAllocate: true
+        // Even unconfirmed: what a release would do is the admin's to see first.
+        case .numbersProvision, .numbersRelease: true
         // A dry run only reads: anyone who may read may check a file before an admin imports it.
         case let .contactsImport(chunk): !chunk.dryRun
         }

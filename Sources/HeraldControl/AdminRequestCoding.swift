@@ -46,6 +46,10 @@ extension AdminRequest {
         var forwardReplies: Bool?
         var numbers: [String]?
         var externalIds: [String]?
+        var users: [String]?
+        var areaCode: String?
+        var matchCellAreaCode: Bool?
+        var confirm: Bool?
     }
 
     private static let organizationFields: Set<String> = [
@@ -76,6 +80,9 @@ extension AdminRequest {
         "credits_allocate": ["org", "user", "segments", "exactly", "by", "note"],
         "credits_show": ["org", "user"],
         "broadcast_show": ["message", "state", "limit"],
+        "numbers_provision": ["org", "users", "area_code", "match_cell_area_code"],
+        "numbers_release": ["org", "users", "confirm"],
+        "numbers_list": ["org"],
     ].merging(GroupCommand.fields) { first, _ in first }
 
     /// Parses one line, or says exactly what is wrong with it. The id is recovered whenever
@@ -247,6 +254,9 @@ extension AdminRequest {
                 throw AdminError(.badRequest, "limit must be 1...\(QueueFilter.maxLimit), not \(limit)")
             }
             return .broadcastShow(BroadcastShowRequest(id: try require(line.message, "message", name), state: line.state, limit: limit))
+        case "numbers_provision", "numbers_release", "numbers_list":
+            return try .numbers(name, org: line.org, users: line.users, areaCode: line.areaCode,
+                                matchCellAreaCode: line.matchCellAreaCode, confirm: line.confirm)
         default: throw AdminError(.unknownCommand, "unknown command \(String(reflecting: name))")
         }
     }
@@ -377,6 +387,18 @@ extension AdminRequest {
             line.message = show.id
             line.state = show.state
             line.limit = show.limit
+        case let .numbersProvision(request):
+            line.org = request.org
+            line.users = request.users
+            switch request.areaCode {
+            case .matchCellPhone: line.matchCellAreaCode = true
+            case let .given(areaCode): line.areaCode = areaCode
+            }
+        case let .numbersRelease(request):
+            line.org = request.org
+            line.users = request.users
+            line.confirm = request.confirm
+        case let .numbersList(org): line.org = org
         }
         return try AdminJSON.line(line)
     }

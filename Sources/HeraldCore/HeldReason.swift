@@ -8,6 +8,7 @@ public enum HeldReason: String, Sendable, CaseIterable, Codable {
     case noCredits = "no_credits"
     case orgPaused = "org_paused"
     case senderPaused = "sender_paused"
+    case senderReleased = "sender_released"
     case senderRate = "sender_rate"
     case carrierBackoff = "carrier_backoff"
     case retryBackoff = "retry_backoff"
@@ -26,6 +27,9 @@ extension HeldReason {
         case .noCredits: "the sending user has no message credits left"
         case .orgPaused: "the organization is paused (heraldctl resume org …)"
         case .senderPaused: "the sending number is paused (heraldctl resume sender …)"
+        case .senderReleased:
+            "the sending number was released (heraldctl numbers release); it is never sent from another number: "
+                + "it waits until it expires, or cancel it"
         case .senderRate: "the sending number's rate cap (segments per second)"
         case .carrierBackoff: "the carrier asked Herald to slow down or refused the credentials"
         case .retryBackoff: "a failed attempt waits before the next try"

@@ -60,7 +60,28 @@ public final class Daemon: Sendable {
                 timeout: .milliseconds(Int64(email.timeout * 1000))
             ))
         }
+        let webhooks = NumberWebhooks(
+            smsURL: configuration.webhooks.publicURL + WebhookRoutes.inboundPath,
+            statusCallback: configuration.webhooks.publicURL + WebhookRoutes.statusPath
+        )
+        // A bad carrier configuration already stopped start-up above unless a test brought its own
+        // carrier; then only the numbers commands say what is wrong.
+        do {
+            let client = try TwilioNumbersClient(
+                baseURL: configuration.carrier.baseURL, accountSID: configuration.carrier.accountSID, authToken: authToken,
+                connectTimeout: .milliseconds(Int64(configuration.carrier.connectTimeout * 1000)),
+                totalTimeout: .milliseconds(Int64(configuration.carrier.requestTimeout * 1000))
+            )
+            numbers = NumbersSettings(client: client, webhooks: webhooks)
+            ownsNumbers = client
+        } catch {
+            numbers = NumbersSettings(unavailable: error.description, webhooks: webhooks)
+            ownsNumbers = nil
+        }
     }
+
+    private let numbers: NumbersSettings
+    private let ownsNumbers: TwilioNumbersClient?
 
     private let signature: WebhookSignature
     /// Forwards replies by email; nil without an `[email]` section.
@@ -182,7 +203,8 @@ public final class Daemon: Sendable {
                     policy.update(directory: directory)
                     ingest.update(directory: directory)
                     usageMonths.update(directory)
-                }
+                },
+                numbers: numbers
             ),
             logger: logger,
             onBound: { await readiness.bound("admin") }
@@ -212,7 +234,10 @@ public final class Daemon: Sendable {
             gracefulShutdownSignals: gracefulShutdownSignals,
             logger: logger
         ))
-        defer { ownsCarrier?.shutdown() }
+        defer {
+            ownsCarrier?.shutdown()
+            ownsNumbers?.shutdown()
+        }
         let stopRequested = running.withLock { state -> Bool in
             state.group = group
             return state.stopRequested

@@ -15,6 +15,9 @@ final class DispatchPolicy: Sendable {
     private let state: Mutex<State>
     /// How long a paused org or sender waits before its messages are looked at again.
     static let pauseRecheck: TimeInterval = 60
+    /// A released number never comes back (SPEC §2), so its texts are looked at hourly, only to
+    /// let them expire on time or see a cancel.
+    static let releasedRecheck: TimeInterval = 3600
 
     init(directory: Directory, windows: WindowCalculator = WindowCalculator()) {
         state = Mutex(State(directory: directory, windows: windows))
@@ -41,6 +44,11 @@ final class DispatchPolicy: Sendable {
             if state.directory.organization(candidate.orgID)?.paused == true {
                 return .hold(until: now + Self.pauseRecheck, reason: .orgPaused)
             }
+            // First: no window or rate will ever let a released number send, and `why` should say so.
+            let sender = state.directory.sender(number: candidate.from)
+            guard let sender, sender.orgID == candidate.orgID, candidate.userID.map({ $0 == sender.userID }) ?? true else {
+                return .hold(until: min(now + Self.releasedRecheck, candidate.expiresAt ?? .distantFuture), reason: .senderReleased)
+            }
             // The window is checked again at claim time, so a backlog never spills past its end.
             if candidate.kind.isHeldBySendingWindow, let organization = state.directory.organization(candidate.orgID),
                case let .success(number) = PhoneNumber.parse(candidate.to) {
@@ -55,12 +63,11 @@ final class DispatchPolicy: Sendable {
                 case let .never(reason): return .hold(until: now + 3600, reason: reason)
                 }
             }
-            let sender = state.directory.sender(number: candidate.from)
-            if sender?.paused == true {
+            if sender.paused {
                 return .hold(until: now + Self.pauseRecheck, reason: .senderPaused)
             }
             let admission = state.limiter.admit(
-                sender: candidate.from, segments: candidate.segments, rate: sender?.rate ?? 1, now: now,
+                sender: candidate.from, segments: candidate.segments, rate: sender.rate, now: now,
                 holdsReservation: candidate.heldReason == .senderRate
             )
             switch admission {

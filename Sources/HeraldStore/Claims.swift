@@ -6,6 +6,9 @@ import HeraldCore
 public struct ClaimCandidate: Sendable {
     public var id: Int64
     public var orgID: String
+    /// The user the message was queued for: a number re-provisioned to someone else never
+    /// sends the earlier owner's texts.
+    public var userID: String?
     public var from: String
     public var to: String
     public var kind: MessageKind
@@ -98,7 +101,7 @@ extension QueueDatabase {
                     let state = MessageState(rawValue: row[13]) ?? .queued
                     let expiresAt = (row[10] as Int64?).map(Date.init(millis:))
                     var candidate = ClaimCandidate(
-                        id: id, orgID: row[1], from: row[3], to: row[4],
+                        id: id, orgID: row[1], userID: row[2], from: row[3], to: row[4],
                         kind: MessageKind(rawValue: row[6]) ?? .bulk, segments: row[7] ?? 1,
                         heldReason: (row[8] as String?).flatMap(HeldReason.init(rawValue:)),
                         notBefore: Date(millis: row[9]), expiresAt: expiresAt

@@ -37,6 +37,10 @@ struct Heraldctl: ParsableCommand {
               heraldctl credits allocate --org acme --user alice 1000 | heraldctl credits show --org acme
               heraldctl group add members --org acme --numbers-file numbers.txt
               heraldctl broadcast show 5120             per-recipient outcomes
+              heraldctl numbers provision --org acme --users alice,bob \\
+                  --match-cell-area-code
+              heraldctl numbers release --org acme --users alice --confirm-irreversible
+              heraldctl numbers list --org acme         users, numbers, cell phones
 
             Every command takes --json for scripts. Exit status: 0 success; 1 the answer is "no" (an
             invalid number, a configuration with problems, no such message, a state that does not
@@ -49,6 +53,7 @@ struct Heraldctl: ParsableCommand {
             PauseCommand.self, ResumeCommand.self, SendCommand.self, UsageCommand.self, WatchCommand.self, BackupCommand.self,
             ContactsCommand.self, ConsentCommand.self, OptInCommand.self,
             OrgCommand.self, UserCommand.self, TemplateCommand.self, CreditsCommand.self, GroupsCommand.self, BroadcastCommand.self,
+            NumbersCommand.self,
         ]
     )
 }

@@ -18,6 +18,8 @@ struct AdminController: Sendable {
     /// Reloads organizations and senders from the database into ingest and dispatch, after an
     /// admin changed them.
     let refreshDirectory: @Sendable () throws -> Void
+    /// The carrier's numbers API, for `numbers_provision` and `numbers_release`.
+    var numbers: NumbersSettings?
 
     static let version = "0.5.0"
 
@@ -64,6 +66,9 @@ struct AdminController: Sendable {
             case let .creditsShow(org, user): return try line(request, try await showCredits(org, user: user))
             case let .group(command): return try anyLine(request, try await group(command, peer: peer))
             case let .broadcastShow(show): return try line(request, try await showBroadcast(show))
+            case let .numbersProvision(provision): return try line(request, try await provisionNumbers(provision, peer: peer))
+            case let .numbersRelease(release): return try line(request, try await releaseNumbers(release, peer: peer))
+            case let .numbersList(org): return try line(request, try await listNumbers(org: org))
             }
         } catch let error as AdminError {
             return Self.refusal(id: request.id, error)

@@ -31,6 +31,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
     case replyForwarded = "reply_forwarded"
     case replyForwardRetried = "reply_forward_retried"
     case replyForwardFailed = "reply_forward_failed"
+    case numberProvisioned = "number_provisioned"
+    case numberReleased = "number_released"
 
     /// The journal's MESSAGE_ID: 32 lowercase hex digits, made once with `systemd-id128 new`.
     public var messageID: String {
@@ -57,6 +59,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .replyForwarded: "f2345395cf3b46a1aa1b1f7f23b28107"
         case .replyForwardRetried: "11e4e6e93eeb41a19dffcaf43289219c"
         case .replyForwardFailed: "e17ec0bea8ef4fcba539ad7a69580a6d"
+        case .numberProvisioned: "3cb5c86e2db7418787260f851ca1669e"
+        case .numberReleased: "6c8bcd1045de4522bcddf4d61b422be9"
         }
     }
 
@@ -72,7 +76,7 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .failed, .optedOut: .failed
         case .expired: .expired
         case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged, .directoryChanged, .replyForwarded,
-             .replyForwardRetried, .replyForwardFailed: nil
+             .replyForwardRetried, .replyForwardFailed, .numberProvisioned, .numberReleased: nil
         }
     }
 

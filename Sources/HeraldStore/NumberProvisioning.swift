@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// A user as number provisioning sees them: who they are, where their cell phone is, and the
+/// number they send from, if any.
+public struct UserNumbers: Sendable, Equatable {
+    public var org: String
+    public var user: String
+    public var name: String
+    public var cellPhone: String?
+    public var number: ActiveNumber?
+
+    public init(org: String, user: String, name: String, cellPhone: String?, number: ActiveNumber?) {
+        self.org = org
+        self.user = user
+        self.name = name
+        self.cellPhone = cellPhone
+        self.number = number
+    }
+}
+
+public struct ActiveNumber: Sendable, Equatable {
+    public var e164: String
+    /// Nil for a number written in the configuration: Herald did not buy it, so it has no sid to release.
+    public var carrierSID: String?
+    public var provisionedAt: Date
+
+    public init(e164: String, carrierSID: String?, provisionedAt: Date) {
+        self.e164 = e164
+        self.carrierSID = carrierSID
+        self.provisionedAt = provisionedAt
+    }
+}
+
+/// Whether a bought number could be attached to its user.
+public enum ProvisionRecording: Sendable, Equatable {
+    case recorded
+    case unknownUser
+    /// The user got a number meanwhile (another provisioning run, a configuration reload).
+    case userHasNumber(String)
+    /// The number is already active for someone else.
+    case numberTaken(org: String, user: String?)
+}
+
+public enum ReleaseRecording: Sendable, Equatable {
+    /// `held`: messages from the number Herald still held, now `sender_released`.
+    case released(number: String, held: [Int64])
+    case noActiveNumber
+}
+
+/// Provisioned numbers (SPEC §2): a bought number becomes the user's active number; a released
+/// one stays as history, and the texts still waiting to go from it are held, never lost.
+extension QueueDatabase {
+    /// Users of `org` with their active number, by id; `ids` nil means all of them.
+    public func userNumbers(org: String, ids: [String]? = nil) async throws -> [UserNumbers] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT u.org_id, u.id, u.name, u.cell_phone, p.e164, p.carrier_sid, p.provisioned_at
+                FROM user u LEFT JOIN phone_number p ON p.org_id = u.org_id AND p.user_id = u.id AND p.status = 'active'
+                WHERE u.org_id = ?1 AND (?2 IS NULL OR u.id IN (SELECT value FROM json_each(?2)))
+                ORDER BY u.id
+                """, arguments: [org, ids.map { "[" + $0.map(JSONText.quote).joined(separator: ",") + "]" }])
+            return rows.map { row in
+                UserNumbers(
+                    org: row["org_id"], user: row["id"], name: row["name"], cellPhone: row["cell_phone"],
+                    number: (row["e164"] as String?).map {
+                        ActiveNumber(e164: $0, carrierSID: row["carrier_sid"], provisionedAt: Date(millis: row["provisioned_at"]))
+                    }
+                )
+            }
+        }
+    }
+
+    /// How many messages from `number` Herald still holds (queued, scheduled): what a release would hold.
+    public func pendingCount(from number: String) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM message WHERE state IN ('queued', 'scheduled') AND from_number = ?
+                """, arguments: [number]) ?? 0
+        }
+    }
+
+    /// Makes a number just bought at the carrier the user's active number.
+    public func recordProvisioned(
+        org: String, user: String, number: String, carrierSID: String, by actor: String, now: Date
+    ) async throws -> ProvisionRecording {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE org_id = ? AND id = ?", arguments: [org, user]) == true else {
+                return .unknownUser
+            }
+            if let held = try String.fetchOne(db, sql: """
+                SELECT e164 FROM phone_number WHERE org_id = ? AND user_id = ? AND status = 'active'
+                """, arguments: [org, user]) {
+                return .userHasNumber(held)
+            }
+            if let owner = try Row.fetchOne(db, sql: "SELECT org_id, user_id FROM phone_number WHERE e164 = ? AND status = 'active'",
+                                            arguments: [number]) {
+                return .numberTaken(org: owner["org_id"], user: owner["user_id"])
+            }
+            try db.execute(sql: """
+                INSERT INTO phone_number (e164, carrier_sid, org_id, user_id, status, provisioned_at) VALUES (?, ?, ?, ?, 'active', ?)
+                """, arguments: [number, carrierSID, org, user, now.millis])
+            try AdminChangeLog.append(actor: actor, command: "numbers_provision", org: org, target: user,
+                                      detail: "\(number) (\(carrierSID))", at: now.millis, in: db)
+            return .recorded
+        }
+    }
+
+    /// Detaches the user's active number and, in the same transaction, holds every message from it
+    /// that Herald still holds as `sender_released` until `recheck` (or its expiry, if sooner), one
+    /// event each. Messages already posted are left to the carrier's answer.
+    public func recordReleased(org: String, user: String, by actor: String, now: Date, recheck: Date) async throws -> ReleaseRecording {
+        let at = now.millis
+        return try await pool.write { db in
+            guard let number = try Row.fetchOne(db, sql: """
+                SELECT id, e164 FROM phone_number WHERE org_id = ? AND user_id = ? AND status = 'active'
+                """, arguments: [org, user]) else { return .noActiveNumber }
+            let e164: String = number["e164"]
+            try db.execute(sql: "UPDATE phone_number SET status = 'released', released_at = ? WHERE id = ?",
+                           arguments: [at, number["id"] as Int64])
+            let pending = try Row.fetchAll(db, sql: """
+                SELECT id, state, MIN(?1, COALESCE(expires_at, ?1)) AS until FROM message
+                WHERE state IN ('queued', 'scheduled') AND from_number = ?2 ORDER BY id
+                """, arguments: [recheck.millis, e164])
+            let events = try EventLog(db, at: at)
+            let hold = try db.cachedStatement(sql: """
+                UPDATE message SET state = 'scheduled', held_reason = ?1, not_before = ?2, updated_at = ?3 WHERE id = ?4
+                """)
+            for row in pending {
+                let id: Int64 = row["id"]
+                let until = Date(millis: row["until"])
+                try hold.execute(arguments: [HeldReason.senderReleased.rawValue, until.millis, at, id])
+                try events.append(Transition(
+                    id, from: MessageState(rawValue: row["state"]) ?? .queued, to: .scheduled, reason: HeldReason.senderReleased.rawValue,
+                    detail: "sender \(e164) released by \(actor); not before \(Timestamp.format(until))"
+                ))
+            }
+            try AdminChangeLog.append(actor: actor, command: "numbers_release", org: org, target: user,
+                                      detail: "\(e164); \(pending.count) waiting texts held sender_released", at: at, in: db)
+            return .released(number: e164, held: pending.map { $0["id"] as Int64 })
+        }
+    }
+
+    /// Makes texts held `sender_released` from `number` due now: the number turned out to be
+    /// still the sender's (a release the carrier refused). Returns how many.
+    @discardableResult
+    public func resumeSenderReleased(from number: String, now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE message SET not_before = ?1
+                WHERE state = 'scheduled' AND held_reason = 'sender_released' AND from_number = ?2 AND not_before > ?1
+                """, arguments: [now.millis, number])
+            return db.changesCount
+        }
+    }
+}
