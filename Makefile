@@ -40,9 +40,12 @@ build: deps
 run: build
 	scripts/dev-run.sh
 
+# The 100,000-member broadcast keeps both cores busy for minutes: it runs on its own afterwards,
+# so it never starves the timing-sensitive tests (connection reuse, timeouts) of the main run.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip BroadcastScaleTests
+	$(SWIFT) test --skip-build --filter BroadcastScaleTests
 
 bench: deps
 	$(call apt_install,$(BENCH_PACKAGES))

@@ -40,14 +40,17 @@ public enum ContactGroups {
 }
 
 extension QueueDatabase {
-    public func createGroup(org: String, name: String, now: Date) async throws -> ContactGroupSummary {
+    /// - Parameter actor: who asks, recorded in `admin_changes` with the change; nil records nothing.
+    public func createGroup(org: String, name: String, actor: String? = nil, now: Date) async throws -> ContactGroupSummary {
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= ContactGroups.maxNameLength else { throw ContactGroupError.badName(name) }
         return try await pool.write { db in
             if try Self.groupID(org: org, name: name, db) != nil { throw ContactGroupError.exists(org: org, name: name) }
             try db.execute(sql: "INSERT INTO contact_group (org_id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
                            arguments: [org, name, now.millis, now.millis])
-            return ContactGroupSummary(id: db.lastInsertedRowID, org: org, name: name, members: 0, createdAt: Date(millis: now.millis))
+            let id = db.lastInsertedRowID
+            if let actor { try AdminChangeLog.append(actor: actor, command: "group_create", org: org, target: name, detail: "", at: now.millis, in: db) }
+            return ContactGroupSummary(id: id, org: org, name: name, members: 0, createdAt: Date(millis: now.millis))
         }
     }
 
@@ -85,7 +88,9 @@ extension QueueDatabase {
     }
 
     /// Adds (or with `remove`, removes) the named contacts in one transaction. Numbers must be E.164.
-    public func changeMembers(org: String, name: String, _ refs: [GroupMemberRef], remove: Bool, now: Date) async throws -> GroupMembershipChange {
+    public func changeMembers(
+        org: String, name: String, _ refs: [GroupMemberRef], remove: Bool, actor: String? = nil, now: Date
+    ) async throws -> GroupMembershipChange {
         try await pool.write { db in
             guard let groupID = try Self.groupID(org: org, name: name, db) else { throw ContactGroupError.unknown(org: org, name: name) }
             if remove, let open = try Self.openBroadcast(groupID: groupID, db) {
@@ -111,13 +116,17 @@ extension QueueDatabase {
                 if db.changesCount > 0 { result.changed += 1 } else { result.unchanged += 1 }
             }
             try db.execute(sql: "UPDATE contact_group SET updated_at = ? WHERE id = ?", arguments: [now.millis, groupID])
+            if let actor, result.changed > 0 {
+                try AdminChangeLog.append(actor: actor, command: remove ? "group_remove" : "group_add", org: org, target: name,
+                                          detail: "\(result.changed) members \(remove ? "removed" : "added")", at: now.millis, in: db)
+            }
             return result
         }
     }
 
     /// Deletes the group and its memberships; broadcasts already made keep their messages.
     /// Returns how many members it had.
-    public func deleteGroup(org: String, name: String) async throws -> Int {
+    public func deleteGroup(org: String, name: String, actor: String? = nil, now: Date = Date()) async throws -> Int {
         try await pool.write { db in
             guard let groupID = try Self.groupID(org: org, name: name, db) else { throw ContactGroupError.unknown(org: org, name: name) }
             if let open = try Self.openBroadcast(groupID: groupID, db) {
@@ -126,6 +135,9 @@ extension QueueDatabase {
             try db.execute(sql: "DELETE FROM contact_group_member WHERE group_id = ?", arguments: [groupID])
             let members = db.changesCount
             try db.execute(sql: "DELETE FROM contact_group WHERE id = ?", arguments: [groupID])
+            if let actor {
+                try AdminChangeLog.append(actor: actor, command: "group_delete", org: org, target: name, detail: "\(members) members", at: now.millis, in: db)
+            }
             return members
         }
     }

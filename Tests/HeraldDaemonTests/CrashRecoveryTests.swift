@@ -30,7 +30,7 @@ struct CrashRecoveryTests {
         handle.seekToEndOfFile()
         process.standardError = handle
         process.standardOutput = handle
-        try process.run()
+        try ProcessLaunch.run(process)
         return process
     }
 

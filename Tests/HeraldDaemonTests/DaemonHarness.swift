@@ -97,49 +97,70 @@ struct DaemonHarness {
         // A folder the caller passes outlives this daemon, so a second one can restart on its database.
         let directory = try folder ?? temporaryDirectory()
         defer { if folder == nil { try? FileManager.default.removeItem(at: directory) } }
-        let webhookPort = try FreePort.find()
-        var simulatorConfiguration = simulatorConfiguration
-        simulatorConfiguration.inboundURL = "http://127.0.0.1:\(webhookPort)/webhooks/inbound"
-        return try await CarrierSimulator.withRunning(simulatorConfiguration) { simulator in
-            let tokenPath = directory.appendingPathComponent("token").path
-            try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
-            let text = configText(
-                databasePath: directory.appendingPathComponent("herald.db").path, webhookPort: webhookPort,
-                carrierURL: simulator.baseURL, tokenPath: tokenPath, extra: extraConfig, carrier: carrierConfig,
-                admin: adminConfig
-            )
-            let configuration = try HeraldConfiguration.parse(toml: text, baseDirectory: directory.path)
-            var logger = Logger(label: "heraldd-test")
-            logger.logLevel = .warning
-            let daemon = try Daemon(configuration: configuration, authToken: simulator.authToken, clock: clock, logger: logger)
-            // Producers share the file with the daemon's writer: like any SQLite client they wait
-            // for the lock (busy_timeout) instead of failing at once.
-            var producerConfiguration = Configuration()
-            producerConfiguration.busyMode = .timeout(10)
-            let producer = try DatabaseQueue(path: configuration.database.path, configuration: producerConfiguration)
-            let harness = DaemonHarness(
-                directory: directory, configuration: configuration, simulator: simulator, producer: producer, daemon: daemon
-            )
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                let (ready, readyContinuation) = AsyncStream.makeStream(of: Void.self)
-                group.addTask {
-                    try await daemon.run(gracefulShutdownSignals: [], onReady: { readyContinuation.finish() })
+        // A free port can be taken by another test's connection before the daemon binds it: then
+        // the daemon fails to start and the harness tries once more on another port.
+        for attempt in 1...3 {
+            do {
+                let webhookPort = try FreePort.find()
+                var simulatorConfiguration = simulatorConfiguration
+                simulatorConfiguration.inboundURL = "http://127.0.0.1:\(webhookPort)/webhooks/inbound"
+                return try await CarrierSimulator.withRunning(simulatorConfiguration) { simulator in
+                    let tokenPath = directory.appendingPathComponent("token").path
+                    try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
+                    let text = configText(
+                        databasePath: directory.appendingPathComponent("herald.db").path, webhookPort: webhookPort,
+                        carrierURL: simulator.baseURL, tokenPath: tokenPath, extra: extraConfig, carrier: carrierConfig,
+                        admin: adminConfig
+                    )
+                    let configuration = try HeraldConfiguration.parse(toml: text, baseDirectory: directory.path)
+                    var logger = Logger(label: "heraldd-test")
+                    logger.logLevel = .warning
+                    let daemon = try Daemon(configuration: configuration, authToken: simulator.authToken, clock: clock, logger: logger)
+                    // Producers share the file with the daemon's writer: like any SQLite client they wait
+                    // for the lock (busy_timeout) instead of failing at once.
+                    var producerConfiguration = Configuration()
+                    producerConfiguration.busyMode = .timeout(10)
+                    let producer = try DatabaseQueue(path: configuration.database.path, configuration: producerConfiguration)
+                    let harness = DaemonHarness(
+                        directory: directory, configuration: configuration, simulator: simulator, producer: producer, daemon: daemon
+                    )
+                    return try await withThrowingTaskGroup(of: Void.self) { group in
+                        let (ready, readyContinuation) = AsyncStream.makeStream(of: Bool.self)
+                        group.addTask {
+                            // Finished on every way out: a daemon that fails to start (a port taken by a
+                            // parallel test, say) must not leave the harness waiting for it forever.
+                            defer { readyContinuation.finish() }
+                            try await daemon.run(gracefulShutdownSignals: [], onReady: { readyContinuation.yield(true) })
+                        }
+                        var started = false
+                        for await _ in ready {
+                            started = true
+                            break
+                        }
+                        if !started {
+                            // run() returned or threw before it was ready.
+                            do { try await group.next() } catch { throw DaemonDidNotStart(reason: "\(error)") }
+                            throw DaemonDidNotStart(reason: "run() returned before it was ready")
+                        }
+                        // Stopped gracefully, as SIGTERM would, whether the body returns or throws.
+                        let result: T
+                        do {
+                            result = try await body(harness)
+                        } catch {
+                            await daemon.stop()
+                            try? await group.waitForAll()
+                            throw error
+                        }
+                        await daemon.stop()
+                        try? await group.waitForAll()
+                        return result
+                    }
                 }
-                for await _ in ready {}
-                // Stopped gracefully, as SIGTERM would, whether the body returns or throws.
-                let result: T
-                do {
-                    result = try await body(harness)
-                } catch {
-                    await daemon.stop()
-                    try? await group.waitForAll()
-                    throw error
-                }
-                await daemon.stop()
-                try? await group.waitForAll()
-                return result
+            } catch let failure as DaemonDidNotStart where attempt < 3 {
+                print("heraldd did not start (\(failure.reason)); trying another port")
             }
         }
+        throw DaemonDidNotStart(reason: "no attempt left")
     }
 
     /// Inserts outbox rows the way a producer would, in one transaction.
@@ -230,4 +251,9 @@ enum FreePort {
         guard bound else { throw POSIXError(.EADDRINUSE) }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// heraldd stopped before it was ready, with what it said.
+struct DaemonDidNotStart: Error {
+    var reason: String
 }

@@ -26,7 +26,7 @@ enum JournaldSandbox {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         process.arguments = ["-m", "--propagation", "private", "/bin/sh", "-c", "mount -t tmpfs tmpfs /run"]
         process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return "cannot run unshare: \(error)" }
+        do { try ProcessLaunch.run(process) } catch { return "cannot run unshare: \(error)" }
         process.waitUntilExit()
         return process.terminationStatus == 0 ? nil : "cannot mount a tmpfs in a private mount namespace (unshare -m)"
     }

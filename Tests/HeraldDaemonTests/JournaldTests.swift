@@ -14,7 +14,7 @@ struct JournaldTests {
         process.arguments = ["-D", directory.path, "-o", "json", "--no-pager"] + matches
         let output = Pipe()
         process.standardOutput = output
-        try process.run()
+        try ProcessLaunch.run(process)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
@@ -54,7 +54,7 @@ struct JournaldTests {
             FileManager.default.createFile(atPath: log.path, contents: nil)
             sandbox.standardError = try FileHandle(forWritingTo: log)
             sandbox.standardOutput = try FileHandle(forWritingTo: log)
-            try sandbox.run()
+            try ProcessLaunch.run(sandbox)
             func pid(_ name: String) -> pid_t? {
                 (try? String(contentsOfFile: directory.appendingPathComponent("\(name).pid").path, encoding: .utf8))
                     .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }

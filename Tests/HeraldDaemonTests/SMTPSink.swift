@@ -60,7 +60,7 @@ final class SMTPSink: @unchecked Sendable {
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         self.process = process
         let deadline = ContinuousClock.now + .seconds(20)
         while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("ready").path) {
@@ -120,7 +120,7 @@ final class SMTPSink: @unchecked Sendable {
         ]
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
+        try ProcessLaunch.run(openssl)
         openssl.waitUntilExit()
         #expect(openssl.terminationStatus == 0, "openssl req failed")
         return (cert, key)
@@ -134,7 +134,7 @@ final class SMTPSink: @unchecked Sendable {
             probe.arguments = ["-c", "import aiosmtpd"]
             probe.standardOutput = FileHandle.nullDevice
             probe.standardError = FileHandle.nullDevice
-            try probe.run()
+            try ProcessLaunch.run(probe)
             probe.waitUntilExit()
             if probe.terminationStatus == 0 { return candidate }
         }

@@ -22,7 +22,7 @@ extension AdminController {
         switch command {
         case let .create(org, name):
             try requireOrganization(org)
-            let group = try await database.createGroup(org: org, name: name, now: clock.now())
+            let group = try await database.createGroup(org: org, name: name, actor: peer.description, now: clock.now())
             logger.notice("group \(group.name) created in \(org) by \(peer.description)")
             return Self.summary(group)
         case let .list(org):
@@ -45,7 +45,7 @@ extension AdminController {
                 case let .failure(problem): unknown.append(.init(member: input, reason: "not a US or Canadian number: \(problem)"))
                 }
             }
-            let change = try await database.changeMembers(org: members.org, name: members.name, refs, remove: remove, now: clock.now())
+            let change = try await database.changeMembers(org: members.org, name: members.name, refs, remove: remove, actor: peer.description, now: clock.now())
             for ref in change.unknown {
                 switch ref {
                 case let .number(number): unknown.append(.init(member: number, reason: "no contact of \(members.org) has this number"))
@@ -58,7 +58,7 @@ extension AdminController {
             return GroupChangeResult(org: members.org, name: members.name, changed: change.changed, unchanged: change.unchanged, unknown: unknown)
         case let .delete(org, name):
             try requireOrganization(org)
-            let members = try await database.deleteGroup(org: org, name: name)
+            let members = try await database.deleteGroup(org: org, name: name, actor: peer.description, now: clock.now())
             logger.notice("group \(name) of \(org) deleted by \(peer.description) (\(members) members)")
             return GroupDeleteResult(org: org, name: name, members: members)
         }
