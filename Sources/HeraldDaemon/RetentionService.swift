@@ -57,6 +57,9 @@ final class RetentionService: Service {
             try await drain(into: \.inbound, of: &pass) { [database, settings] in
                 try await database.purgeInboundBodies(receivedBefore: cutoff, now: now, limit: settings.batchSize)
             }
+        } catch is CancellationError {
+            // Stopping mid-pass: what was purged is committed, the rest waits for the next start.
+            return
         } catch {
             logger.error("""
                 retention: cannot empty old bodies (\(pass.messages) messages and \(pass.inbound) replies done this pass), \
