@@ -18,8 +18,6 @@ public final class Daemon: Sendable {
     private let ownsCarrier: TwilioCarrierClient?
     private let clock: any WallClock
     private let logger: Logger
-    private let usageMonth: @Sendable (String) -> String
-    private let usageMonths: UsageMonths
     /// Messages through each event since start: rollups, the STATUS= send rate, the admin socket.
     public let activity = ActivityCounters()
 
@@ -46,10 +44,6 @@ public final class Daemon: Sendable {
             self.carrier = client
             ownsCarrier = client
         }
-        let months = UsageMonths()
-        months.update(try database.loadDirectory())
-        usageMonths = months
-        usageMonth = { org in months.key(org: org, at: clock.now()) }
         signature = WebhookSignature(authToken: authToken)
         mailer = try configuration.email.map { email in
             SMTPMailer(settings: SMTPSettings(
@@ -136,12 +130,12 @@ public final class Daemon: Sendable {
         reloadConfiguration: (@Sendable () throws -> HeraldConfiguration)? = nil,
         onReady: @escaping @Sendable () async -> Void = {}
     ) async throws {
-        let directory = try database.loadDirectory()
-        let windows = WindowCalculator(rules: configuration.windows.rules)
-        let policy = DispatchPolicy(directory: directory, windows: windows)
-        let recorder = OutcomeRecorder(database: database, clock: clock, usageMonth: usageMonth, logger: logger, activity: activity)
+        let directory = try SharedDirectory(windows: WindowCalculator(rules: configuration.windows.rules)) { [database] in
+            try database.loadDirectory()
+        }
+        let policy = DispatchPolicy(directory: directory)
         let dispatch = DispatchService(
-            database: database, carrier: carrier, policy: policy, recorder: recorder,
+            database: database, carrier: carrier, policy: policy,
             settings: .init(
                 batchSize: configuration.dispatch.batchSize,
                 maxInFlight: configuration.carrier.maxInFlight,
@@ -151,10 +145,10 @@ public final class Daemon: Sendable {
                 statusCallbackBase: configuration.webhooks.publicURL + WebhookRoutes.statusPath,
                 segmentation: configuration.carrier.segmentation == .client ? .client : .carrier
             ),
-            clock: clock, logger: logger
+            clock: clock, logger: logger, activity: activity
         )
         let ingest = IngestService(
-            database: database, rules: IngestRules(windows: windows), directory: directory, batchSize: configuration.ingest.batchSize,
+            database: database, directory: directory, batchSize: configuration.ingest.batchSize,
             clock: clock, logger: logger, activity: activity, onQueued: { dispatch.wakeups.ring() }
         )
         let readiness = ReadinessGate(listeners: ["webhooks", "admin"], onReady: onReady)
@@ -175,8 +169,8 @@ public final class Daemon: Sendable {
         let router = Router()
         WebhookRoutes(
             database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
-            usageMonth: usageMonth, logger: logger, activity: activity,
-            directory: { policy.directory }, wake: { dispatch.wakeups.ring() },
+            logger: logger, activity: activity,
+            directory: { directory.current }, wake: { dispatch.wakeups.ring() },
             forwarding: wakeForwarder
         ).register(on: router)
         let webhooks = Application(
@@ -196,14 +190,8 @@ public final class Daemon: Sendable {
                 adminGroup: configuration.admin.adminGroup.isEmpty ? nil : configuration.admin.adminGroup
             ),
             controller: AdminController(
-                database: database, policy: policy, clock: clock, logger: logger, startedAt: clock.now(),
+                database: database, directory: directory, clock: clock, logger: logger, startedAt: clock.now(),
                 sendRate: { [activity] in activity.sendRate() }, wake: { dispatch.wakeups.ring() },
-                refreshDirectory: { [database, usageMonths] in
-                    let directory = try database.loadDirectory()
-                    policy.update(directory: directory)
-                    ingest.update(directory: directory)
-                    usageMonths.update(directory)
-                },
                 numbers: numbers
             ),
             logger: logger,
@@ -221,7 +209,7 @@ public final class Daemon: Sendable {
         services.append(.init(service: ConsentExpiryService(database: database, clock: clock, logger: logger, activity: activity)))
         if let reloadConfiguration {
             services.append(.init(service: ReloadService(
-                database: database, policy: policy, ingest: ingest, usageMonths: usageMonths, running: configuration, load: reloadConfiguration,
+                database: database, directory: directory, running: configuration, load: reloadConfiguration,
                 clock: clock, logger: logger
             )))
         }

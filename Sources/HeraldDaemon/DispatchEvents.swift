@@ -9,7 +9,7 @@ struct DispatchEvents: Sendable {
     let logger: Logger
     let activity: ActivityCounters
 
-    /// POST results just written (by the recorder, or inside a claim transaction).
+    /// POST results just written, in the dispatcher's claim transaction or at shutdown.
     func recorded(_ records: [DispatchRecord]) {
         guard !records.isEmpty else { return }
         var tally = ActivityTally()

@@ -6,9 +6,11 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Claims due messages, posts them through the carrier client, and hands results to the
-/// recorder. A message is durably `sending` before its POST (the claim commits first) and durably
-/// `sent`, `scheduled` or `failed` after it.
+/// Claims due messages, posts them through the carrier client, and writes the posts' results.
+/// One loop does all the writing: each turn records the results that came back and claims what
+/// is due in one transaction, so under load one commit (one fsync) serves both. A message is
+/// durably `sending` before its POST (the claim commits first) and durably `sent`, `scheduled`
+/// or `failed` after it.
 final class DispatchService: Service {
     struct Settings: Sendable {
         var batchSize: Int
@@ -23,22 +25,29 @@ final class DispatchService: Service {
     private let database: QueueDatabase
     private let poster: MessagePoster
     private let policy: DispatchPolicy
-    private let recorder: OutcomeRecorder
     private let settings: Settings
     private let clock: any WallClock
     private let logger: Logger
+    private let events: DispatchEvents
     let wakeups = Doorbell()
     private let inFlight = Atomic<Int>(0)
+    /// Results of finished posts, not yet written.
+    private let outcomes = Mutex<[DispatchRecord]>([])
 
-    init(database: QueueDatabase, carrier: any CarrierClient, policy: DispatchPolicy, recorder: OutcomeRecorder,
-         settings: Settings, clock: any WallClock, logger: Logger) {
+    /// Results wait this long for company before a turn writes them without claiming: many small
+    /// commits become one larger one, and none waits for long.
+    static let gatherDelay: Duration = .milliseconds(10)
+    static let comfortableBatch = 256
+
+    init(database: QueueDatabase, carrier: any CarrierClient, policy: DispatchPolicy, settings: Settings, clock: any WallClock,
+         logger: Logger, activity: ActivityCounters) {
         self.database = database
         poster = MessagePoster(carrier: carrier, segmentation: settings.segmentation)
         self.policy = policy
-        self.recorder = recorder
         self.settings = settings
         self.clock = clock
         self.logger = logger
+        events = DispatchEvents(logger: logger, activity: activity)
     }
 
     func run() async throws {
@@ -47,18 +56,15 @@ final class DispatchService: Service {
             logger.notice("re-queued \(reconciled) messages left sending by an earlier run; they are re-posted with their idempotency keys",
                           metadata: .event(.requeued))
         }
-        await withTaskGroup(of: Void.self) { outer in
-            outer.addTask { await self.recorder.run() }
-            await withGracefulShutdownHandler {
-                await self.claimAndSend()
-            } onGracefulShutdown: {
-                self.wakeups.ring()
-            }
-            recorder.finish()
-            await outer.waitForAll()
+        await withGracefulShutdownHandler {
+            await self.claimAndSend()
+        } onGracefulShutdown: {
+            self.wakeups.ring()
         }
         logger.info("dispatcher stopped")
     }
+
+    private var shuttingDown: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
 
     private func claimAndSend() async {
         await withDiscardingTaskGroup { sends in
@@ -68,41 +74,52 @@ final class DispatchService: Service {
             // than letting due messages wait forever behind a loop that only looks alive.
             let watchdog = SystemdNotifier.watchdogInterval()
             var lastPing = ContinuousClock.now
-            var claimFailing = false
+            var writeFailing = false
             var claimedSoFar = 0
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                if let wedge = TestHooks.wedgeDispatchAfterClaims, claimedSoFar >= wedge {
+            var unwritten: [DispatchRecord] = []
+            while !shuttingDown {
+                if let wedge = TestHooks.wedgeDispatchAfterClaims, claimedSoFar >= wedge, inFlight.load(ordering: .relaxed) == 0,
+                   unwritten.isEmpty, outcomesEmpty {
                     await TestHooks.wedgeDispatch(afterClaims: claimedSoFar, logger: logger)
                     continue
                 }
-                if let watchdog, !claimFailing, ContinuousClock.now - lastPing >= watchdog {
+                if let watchdog, !writeFailing, ContinuousClock.now - lastPing >= watchdog {
                     SystemdNotifier.notify("WATCHDOG=1")
                     lastPing = ContinuousClock.now
                 }
-                let free = settings.maxInFlight - inFlight.load(ordering: .relaxed)
-                // Claim in chunks, not one by one, so each claim transaction carries its weight.
-                if free < min(settings.batchSize, settings.maxInFlight) / 4 + 1 {
-                    await wakeups.wait(upTo: settings.idleWait)
-                    continue
+                unwritten += takeOutcomes()
+                var limit = claimLimit
+                if limit == 0 {
+                    if unwritten.isEmpty {
+                        await wakeups.wait(upTo: settings.idleWait)
+                        continue
+                    }
+                    // No room to claim: the results that came back are written once they have had
+                    // company (a doorbell wait would return at the very next result).
+                    if unwritten.count < Self.comfortableBatch {
+                        try? await Task.sleep(for: Self.gatherDelay)
+                        unwritten += takeOutcomes()
+                        limit = claimLimit
+                    }
                 }
                 let now = clock.now()
-                let limit = min(settings.batchSize, free)
                 let claimed: [ClaimedMessage]
-                let results = recorder.takeForClaim()
                 do {
                     claimed = try await database.claimDue(
-                        now: now, limit: limit, recording: (results, recorder.usageMonth), lookback: { [policy] in policy.lookback($0) }
-                    ) { [policy, events = recorder.events] candidate in
+                        now: now, limit: limit, recording: unwritten, lookback: { [policy] in policy.lookback($0) }
+                    ) { [policy, events] candidate in
                         let verdict = policy.decide(candidate, now: now)
                         if case let .hold(until, reason, _) = verdict { events.held(candidate, until: until, reason: reason) }
                         return verdict
                     }
-                    recorder.events.recorded(results)
-                    claimFailing = false
+                    events.recorded(unwritten)
+                    unwritten.removeAll(keepingCapacity: true)
+                    writeFailing = false
                 } catch {
-                    claimFailing = true
-                    recorder.putBack(results)
-                    logger.error("cannot claim due messages, retrying: \(error)")
+                    // The results stay in memory and the messages `sending` on disk: nothing is lost
+                    // even if this never succeeds, since a restart re-posts them with the same key.
+                    writeFailing = true
+                    logger.error("cannot claim due messages or record \(unwritten.count) carrier outcomes, retrying: \(error)")
                     await wakeups.wait(upTo: .seconds(1))
                     continue
                 }
@@ -115,29 +132,64 @@ final class DispatchService: Service {
                     policy.prune(now: now)
                     lastPrune = now
                 }
-                if claimed.count < limit {
+                if limit > 0, claimed.count < limit, outcomesEmpty {
                     await wakeups.wait(upTo: await idleDuration(now: now))
                 }
             }
-            await drain(sends: &sends)
+            await drain(sends: &sends, unwritten: unwritten)
         }
     }
 
-    /// On shutdown: stop claiming, give in-flight posts the grace period, then cancel the rest;
-    /// a cancelled post is recorded as a retry, and anything still unrecorded stays `sending` on
-    /// disk to be re-posted, with the same key, at the next start.
-    private func drain(sends: inout DiscardingTaskGroup) async {
-        let count = inFlight.load(ordering: .relaxed)
-        guard count > 0 else { return }
-        logger.notice("stopping: waiting up to \(settings.shutdownGrace) for \(count) posts in flight")
-        let deadline = ContinuousClock.now + settings.shutdownGrace
-        while inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
-            await wakeups.wait(upTo: .milliseconds(50))
+    /// How many to claim now: none until a chunk's worth of room is free, so each claim
+    /// transaction carries its weight.
+    private var claimLimit: Int {
+        let free = settings.maxInFlight - inFlight.load(ordering: .relaxed)
+        return free >= min(settings.batchSize, settings.maxInFlight) / 4 + 1 ? min(settings.batchSize, free) : 0
+    }
+
+    private func takeOutcomes() -> [DispatchRecord] {
+        outcomes.withLock { records in
+            defer { records.removeAll(keepingCapacity: true) }
+            return records
         }
-        let left = inFlight.load(ordering: .relaxed)
-        if left > 0 {
-            logger.warning("grace period over: cancelling \(left) posts in flight")
-            sends.cancelAll()
+    }
+
+    private var outcomesEmpty: Bool { outcomes.withLock { $0.isEmpty } }
+
+    /// On shutdown: stop claiming, give in-flight posts the grace period while writing their
+    /// results, then cancel the rest; a cancelled post is recorded as a retry, and anything still
+    /// unwritten stays `sending` on disk to be re-posted, with the same key, at the next start.
+    private func drain(sends: inout DiscardingTaskGroup, unwritten: [DispatchRecord]) async {
+        var unwritten = unwritten
+        let count = inFlight.load(ordering: .relaxed)
+        if count > 0 {
+            logger.notice("stopping: waiting up to \(settings.shutdownGrace) for \(count) posts in flight")
+            let deadline = ContinuousClock.now + settings.shutdownGrace
+            while inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+                await wakeups.wait(upTo: .milliseconds(50))
+            }
+            let left = inFlight.load(ordering: .relaxed)
+            if left > 0 {
+                logger.warning("grace period over: cancelling \(left) posts in flight")
+                sends.cancelAll()
+                while inFlight.load(ordering: .relaxed) > 0 {
+                    await wakeups.wait(upTo: .milliseconds(50))
+                }
+            }
+        }
+        unwritten += takeOutcomes()
+        guard !unwritten.isEmpty else { return }
+        for attempt in 1...3 {
+            do {
+                try await database.record(unwritten, now: clock.now())
+                events.recorded(unwritten)
+                return
+            } catch where attempt < 3 {
+                logger.error("cannot record \(unwritten.count) carrier outcomes at shutdown, retrying: \(error)")
+                try? await Task.sleep(for: .milliseconds(200))
+            } catch {
+                logger.error("giving up recording \(unwritten.count) carrier outcomes at shutdown: \(error); those messages stay sending and are re-posted with the same idempotency key at the next start")
+            }
         }
     }
 
@@ -170,7 +222,7 @@ final class DispatchService: Service {
         case let .retryable(_, status, _): httpStatus = status
         case .accepted: httpStatus = nil
         }
-        recorder.submit(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus, partSIDs: posted.partSIDs))
+        outcomes.withLock { $0.append(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus, partSIDs: posted.partSIDs)) }
         inFlight.add(-1, ordering: .relaxed)
         wakeups.ring()
     }

@@ -2,7 +2,7 @@ import HeraldCore
 import HeraldStore
 import Logging
 
-/// The fan-out of broadcasts (SPEC §3, `bulk` to a contact group), run from the ingest loop: it
+/// The fan-out of broadcasts (docs/states.md, `bulk` to a contact group), run from the ingest loop: it
 /// is the same kind of work (outbox intent → messages) on the same single writer.
 extension IngestService {
     /// Members per write transaction: large enough that a 100,000-member group takes 50 commits,
@@ -14,7 +14,7 @@ extension IngestService {
         let report: FanOutReport?
         do {
             report = try await database.fanOutBroadcast(
-                limit: Self.fanOutBatchSize, now: clock.now(), directory: directory.withLock { $0 }, rules: rules.withLock { $0 }
+                limit: Self.fanOutBatchSize, now: clock.now(), directory: directory.current, rules: directory.ingestRules
             )
         } catch {
             logger.error("cannot fan out a broadcast, will retry: \(error)")

@@ -1,81 +1,44 @@
 import Foundation
-import GRDB
 import HeraldCore
 import HeraldStore
 import Logging
 import ServiceLifecycle
-import Synchronization
 
-/// Moves producers' outbox rows into the queue. It notices new rows through `PRAGMA data_version`
-/// on a connection of its own (a counter in shared memory, no table scan), and only then reads.
+/// Moves producers' outbox rows into the queue, woken by the store as rows arrive, and fans out
+/// broadcasts between outbox batches.
 final class IngestService: Service {
     let database: QueueDatabase
-    let rules: Mutex<IngestRules>
-    let directory: Mutex<Directory>
+    let directory: SharedDirectory
     private let batchSize: Int
     let clock: any WallClock
     let logger: Logger
     let onQueued: @Sendable () -> Void
     let activity: ActivityCounters
-    /// How often the change counter is read; a read costs microseconds.
-    static let pollInterval: Duration = .milliseconds(10)
-    /// Look at the outbox now and then even without a signal, in case a producer wrote through a
-    /// path that does not bump the counter (another host's copy, a restored file).
-    static let sweepInterval: Duration = .seconds(5)
 
-    init(database: QueueDatabase, rules: IngestRules, directory: Directory, batchSize: Int, clock: any WallClock,
+    init(database: QueueDatabase, directory: SharedDirectory, batchSize: Int, clock: any WallClock,
          logger: Logger, activity: ActivityCounters, onQueued: @escaping @Sendable () -> Void) {
         self.activity = activity
         self.database = database
-        self.rules = Mutex(rules)
-        self.directory = Mutex(directory)
+        self.directory = directory
         self.batchSize = batchSize
         self.clock = clock
         self.logger = logger
         self.onQueued = onQueued
     }
 
-    func update(directory: Directory) {
-        self.directory.withLock { $0 = directory }
-    }
-
-    func update(rules: IngestRules) {
-        self.rules.withLock { $0 = rules }
-    }
-
     func run() async throws {
-        let watcher = try DatabaseQueue(path: database.path, configuration: {
-            var configuration = Configuration()
-            configuration.readonly = true
-            configuration.label = "herald.ingest-watch"
-            return configuration
-        }())
-        var lastVersion: Int?
-        var lastSweep = ContinuousClock.now
         // A fan-out cut short by a crash or a stop resumes from its committed cursor.
-        var broadcastsOpen = (try? await database.hasOpenBroadcast()) ?? true
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let swept = ContinuousClock.now - lastSweep > Self.sweepInterval
-            // The daemon's own commits bump the counter too; a cheap existence check on the same
-            // connection keeps them from costing a write transaction each.
-            let seen = lastVersion
-            let look = try? await watcher.read { db -> (Int, Bool) in
-                let version = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
-                guard version != seen || swept else { return (version, false) }
-                return (version, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox)") ?? false)
-            }
-            if let (version, hasRows) = look {
-                if version != lastVersion || swept { lastSweep = ContinuousClock.now }
-                lastVersion = version
-                if hasRows, await drainOutbox() { broadcastsOpen = true }
-            }
-            // One fan-out batch per turn, so rows producers write meanwhile are not kept waiting
-            // behind a large group; no pause between batches while members remain.
-            if broadcastsOpen {
-                broadcastsOpen = await fanOutBatch()
-                if broadcastsOpen { continue }
-            }
-            try? await Task.sleep(for: Self.pollInterval)
+        if (try? await database.hasOpenBroadcast()) ?? true { await fanOut() }
+        for try await _ in database.outboxArrivals().cancelOnGracefulShutdown() {
+            if await drainOutbox() { await fanOut() }
+        }
+    }
+
+    /// Fans out open broadcasts batch by batch, with no pause while members remain, ingesting rows
+    /// producers write meanwhile between batches so they are not kept waiting behind a large group.
+    private func fanOut() async {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled, await fanOutBatch() {
+            if (try? await database.outboxHasRows()) == true { await drainOutbox() }
         }
     }
 
@@ -86,7 +49,7 @@ final class IngestService: Service {
         while !Task.isCancelled {
             do {
                 let report = try await database.ingest(
-                    limit: batchSize, now: clock.now(), directory: directory.withLock { $0 }, rules: rules.withLock { $0 }
+                    limit: batchSize, now: clock.now(), directory: directory.current, rules: directory.ingestRules
                 )
                 if report.total == 0 { return broadcasts }
                 if !report.broadcasts.isEmpty { broadcasts = true }

@@ -12,20 +12,16 @@ import UnixSignals
 /// that only a restart applies (paths, listeners, carrier, dispatch sizes) are named in the log.
 final class ReloadService: Service {
     private let database: QueueDatabase
-    private let policy: DispatchPolicy
-    private let ingest: IngestService
-    private let usageMonths: UsageMonths
+    private let directory: SharedDirectory
     private let load: @Sendable () throws -> HeraldConfiguration
     private let clock: any WallClock
     private let logger: Logger
     private let running: HeraldConfiguration
 
-    init(database: QueueDatabase, policy: DispatchPolicy, ingest: IngestService, usageMonths: UsageMonths, running: HeraldConfiguration,
+    init(database: QueueDatabase, directory: SharedDirectory, running: HeraldConfiguration,
          load: @escaping @Sendable () throws -> HeraldConfiguration, clock: any WallClock, logger: Logger) {
-        self.usageMonths = usageMonths
         self.database = database
-        self.policy = policy
-        self.ingest = ingest
+        self.directory = directory
         self.running = running
         self.load = load
         self.clock = clock
@@ -54,12 +50,7 @@ final class ReloadService: Service {
         }
         do {
             try database.upsert(organizations: Daemon.organizationRecords(next), now: clock.now())
-            let directory = try database.loadDirectory()
-            let windows = WindowCalculator(rules: next.windows.rules)
-            policy.update(directory: directory, windows: windows)
-            ingest.update(directory: directory)
-            usageMonths.update(directory)
-            ingest.update(rules: IngestRules(windows: windows))
+            try directory.refresh(windows: WindowCalculator(rules: next.windows.rules))
         } catch {
             logger.error("configuration reload could not be applied, the running configuration stays: \(error)", metadata: .event(.configReloaded))
             return current

@@ -18,7 +18,6 @@ struct WebhookRoutes: Sendable {
     let signature: WebhookSignature
     let publicURL: String
     let clock: any WallClock
-    let usageMonth: @Sendable (String) -> String
     let logger: Logger
     let activity: ActivityCounters
     /// The organizations' texts and senders as they are now, for keyword answers.
@@ -85,7 +84,7 @@ struct WebhookRoutes: Sendable {
             part: request.uri.queryParameters.get(MessagePoster.partParameter).flatMap { Int($0) },
             parts: request.uri.queryParameters.get(MessagePoster.partsParameter).flatMap { Int($0) }
         )
-        let effect = try await database.apply(report, now: clock.now(), usageMonth: usageMonth)
+        let effect = try await database.apply(report, now: clock.now())
         switch effect {
         case let .moved(id, from, to):
             await logCallback(id: id, from: from, to: to, report: report)
@@ -137,7 +136,7 @@ struct WebhookRoutes: Sendable {
     /// the line is written: the callback itself names just the carrier sid.
     private func logCallback(id: Int64, from: MessageState, to: MessageState, report: StatusReport) async {
         guard let event = HeraldEvent.callback(to: to, errorCode: report.errorCode) else { return }
-        // A callback that overtook the POST's own answer: the recorder logs and counts that `sent`.
+        // A callback that overtook the POST's own answer: the dispatcher logs and counts that `sent` when it writes it.
         if event == .sent, from == .sending { return }
         activity.add(1, event)
         guard logger.logLevel <= .debug else { return }

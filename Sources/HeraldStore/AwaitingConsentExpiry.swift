@@ -4,7 +4,7 @@ import HeraldCore
 
 extension QueueDatabase {
     /// Journeys still waiting for an opt-in when their `expires_at` passes become `expired`
-    /// (SPEC §4). They are outside the claim index, so nothing else would ever look at them.
+    /// (docs/states.md). They are outside the claim index, so nothing else would ever look at them.
     /// - Returns: the ids expired, with their orgs, for the journal.
     public func expireAwaitingConsent(now: Date, limit: Int = 500) async throws -> [(id: Int64, org: String)] {
         try await pool.write { db in
@@ -14,15 +14,10 @@ extension QueueDatabase {
                 WHERE state IN ('queued', 'scheduled', 'awaiting_consent', 'sending', 'sent') -- the partial index's own term
                   AND state = 'awaiting_consent' AND expires_at <= ? ORDER BY id LIMIT ?
                 """, arguments: [at, limit])
-            let events = try EventLog(db, at: at)
-            let detail = "expires_at passed while waiting for the recipient to opt in"
+            let transitions = MessageTransitions(db, at: at)
             for row in rows {
-                let id: Int64 = row["id"]
-                try db.execute(sql: """
-                    UPDATE message SET state = 'expired', held_reason = NULL, reason = 'expired', detail = ?, final_at = ?, updated_at = ?
-                    WHERE id = ?
-                    """, arguments: [detail, at, at, id])
-                try events.append(Transition(id, from: .awaitingConsent, to: .expired, reason: "expired", detail: detail))
+                try transitions.end(row["id"], from: .awaitingConsent, to: .expired, reason: .expired,
+                                    detail: "expires_at passed while waiting for the recipient to opt in")
             }
             return rows.map { (id: $0["id"], org: $0["org_id"]) }
         }

@@ -43,18 +43,7 @@ enum BodyRetention {
     FROM inbound_message;
     """
 
-    /// The final states as an SQL list, from the one definition of finality.
-    static let finalStates = MessageState.allCases.filter(\.isFinal).map { "'\($0.rawValue)'" }.joined(separator: ", ")
-
     /// ?1 now and ?2 the cutoff, in Unix milliseconds; ?3 the most rows one transaction may purge.
-    static let purgeMessages = """
-        UPDATE message SET body = '', body_purged_at = ?1
-        WHERE id IN (SELECT id FROM message
-                     WHERE final_at IS NOT NULL AND body_purged_at IS NULL AND final_at < ?2
-                         AND state IN (\(finalStates))
-                     ORDER BY final_at LIMIT ?3)
-        """
-
     static let purgeInbound = """
         UPDATE inbound_message SET body = '', body_purged_at = ?1
         WHERE id IN (SELECT id FROM inbound_message
@@ -69,8 +58,7 @@ extension QueueDatabase {
     /// returns `limit`: the one writer is shared with dispatch and must not be held for long.
     public func purgeMessageBodies(finalBefore cutoff: Date, now: Date, limit: Int) async throws -> Int {
         try await pool.write { db in
-            try db.cachedStatement(sql: BodyRetention.purgeMessages).execute(arguments: [now.millis, cutoff.millis, limit])
-            return db.changesCount
+            try MessageTransitions(db, now: now).purgeBodies(finalBefore: cutoff, limit: limit)
         }
     }
 

@@ -84,7 +84,6 @@ enum Broadcasts {
                 lastContact = contactID
                 id += 1
             }
-            try intake.finish()
         }
         let finished = members.count < limit
         let report = intake.report

@@ -45,7 +45,7 @@ public struct ConsentEffect: Sendable, Equatable {
     public var changed: Bool { ledgerID != nil }
 }
 
-/// The append-only consent ledger and what a change sets in motion (SPEC §6). Everything runs
+/// The append-only consent ledger and what a change sets in motion (docs/consent.md). Everything runs
 /// inside the caller's transaction, so a change, its ledger row and the messages it cancels or
 /// releases commit together.
 enum ConsentLedger {
@@ -58,32 +58,32 @@ enum ConsentLedger {
 
     /// Records the change unless the number is already in that state, then cancels or releases
     /// the number's pending messages in that org.
-    static func apply(_ request: ConsentRequest, at: Int64, in db: Database) throws -> ConsentEffect {
+    static func apply(_ request: ConsentRequest, transitions: MessageTransitions) throws -> ConsentEffect {
+        let db = transitions.db
         let old = try current(org: request.org, number: request.number, in: db)
         guard old != request.state else { return ConsentEffect(old: old) }
         try db.execute(sql: """
             INSERT INTO consent_ledger (org_id, number, at, old_state, new_state, consent_type, changed_by,
                 source_message_id, source_inbound_id, wording, note)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [request.org, request.number, at, old.rawValue, request.state.rawValue, request.type.rawValue,
+            """, arguments: [request.org, request.number, transitions.at, old.rawValue, request.state.rawValue, request.type.rawValue,
                              request.changedBy, request.sourceMessageID, request.sourceInboundID, request.wording, request.note])
-        var effect = ConsentEffect(old: old, ledgerID: db.lastInsertedRowID)
-        let events = try EventLog(db, at: at)
+        let ledgerID = db.lastInsertedRowID
+        var effect = ConsentEffect(old: old, ledgerID: ledgerID)
         switch request.state {
         case .optedOut:
             // Everything still waiting to go to this number from this org, Herald's own answers aside.
-            effect.canceled = try cancel(
-                org: request.org, number: request.number, states: ["queued", "scheduled", "awaiting_consent"],
-                kinds: nil, reason: "opted_out", detail: "the recipient opted out (consent ledger row \(effect.ledgerID!))",
-                at: at, events: events, in: db
+            effect.canceled = try transitions.cancelPending(
+                org: request.org, number: request.number, states: [.queued, .scheduled, .awaitingConsent], kinds: nil,
+                reason: .optedOut, detail: "the recipient opted out (consent ledger row \(ledgerID))"
             )
         case .optedIn:
-            effect.released = try release(org: request.org, number: request.number, ledgerID: effect.ledgerID!, at: at,
-                                          events: events, in: db)
-            effect.canceled = try cancel(
-                org: request.org, number: request.number, states: ["queued", "scheduled"], kinds: [.optInRequest],
-                reason: "already_opted_in", detail: "the recipient opted in before this request went out",
-                at: at, events: events, in: db
+            effect.released = try transitions.releaseAwaitingConsent(
+                org: request.org, number: request.number, detail: "the recipient opted in (consent ledger row \(ledgerID))"
+            )
+            effect.canceled = try transitions.cancelPending(
+                org: request.org, number: request.number, states: [.queued, .scheduled], kinds: [.optInRequest],
+                reason: .alreadyOptedIn, detail: "the recipient opted in before this request went out"
             )
         case .unknown:
             break
@@ -91,45 +91,11 @@ enum ConsentLedger {
         return effect
     }
 
-    private static func cancel(
-        org: String, number: String, states: [String], kinds: [MessageKind]?, reason: String, detail: String,
-        at: Int64, events: EventLog, in db: Database
-    ) throws -> [Int64] {
-        let kindFilter = kinds.map { " AND kind IN (\($0.map { "'\($0.rawValue)'" }.joined(separator: ",")))" } ?? " AND kind != 'system'"
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT id, state FROM message
-            WHERE to_number = ? AND org_id = ? AND state IN (\(states.map { "'\($0)'" }.joined(separator: ",")))\(kindFilter)
-            """, arguments: [number, org])
-        for row in rows {
-            let id: Int64 = row["id"]
-            try db.execute(sql: """
-                UPDATE message SET state = 'canceled', held_reason = NULL, reason = ?, detail = ?, updated_at = ?, final_at = ?
-                WHERE id = ?
-                """, arguments: [reason, detail, at, at, id])
-            try events.append(Transition(id, from: MessageState(rawValue: row["state"]), to: .canceled, reason: reason, detail: detail))
-        }
-        return rows.map { $0["id"] }
-    }
-
-    /// Queued at once: the claim applies the sending window, so a release at night still waits.
-    private static func release(org: String, number: String, ledgerID: Int64, at: Int64, events: EventLog, in db: Database) throws -> [Int64] {
-        let ids = try Int64.fetchAll(db, sql: """
-            UPDATE message SET state = 'queued', held_reason = NULL, not_before = ?, updated_at = ?
-            WHERE to_number = ? AND org_id = ? AND state = 'awaiting_consent'
-            RETURNING id
-            """, arguments: [at, at, number, org])
-        for id in ids.sorted() {
-            try events.append(Transition(id, from: .awaitingConsent, to: .queued, reason: "opted_in",
-                                           detail: "the recipient opted in (consent ledger row \(ledgerID))"))
-        }
-        return ids.sorted()
-    }
-
-    static func recordCarrierOptOut(org: String, number: String, messageID: Int64, at: Int64, in db: Database) throws {
+    static func recordCarrierOptOut(org: String, number: String, messageID: Int64, transitions: MessageTransitions) throws {
         _ = try apply(ConsentRequest(
             org: org, number: number, state: .optedOut, type: .smsResponse, changedBy: ConsentChange.contactByReply,
             sourceMessageID: messageID, note: "carrier error 21610: the recipient unsubscribed at the carrier"
-        ), at: at, in: db)
+        ), transitions: transitions)
     }
 
     static func history(org: String, number: String, in db: Database) throws -> [ConsentChange] {
@@ -152,13 +118,14 @@ extension QueueDatabase {
     /// A staff or API consent change (`heraldctl consent set`, contact import): one ledger row,
     /// and the number's pending messages canceled (opt-out) or released (opt-in).
     public func setConsent(_ request: ConsentRequest, now: Date) async throws -> ConsentEffect {
-        try await pool.write { db in try ConsentLedger.apply(request, at: now.millis, in: db) }
+        try await pool.write { db in try ConsentLedger.apply(request, transitions: MessageTransitions(db, now: now)) }
     }
 
     /// Many numbers at once, in one transaction: for imports, benchmarks and tests.
     public func setConsent(_ requests: [ConsentRequest], now: Date) async throws {
         try await pool.write { db in
-            for request in requests { _ = try ConsentLedger.apply(request, at: now.millis, in: db) }
+            let transitions = MessageTransitions(db, now: now)
+            for request in requests { _ = try ConsentLedger.apply(request, transitions: transitions) }
         }
     }
 

@@ -99,7 +99,7 @@ enum ContactsImport {
                 let effect = try ConsentLedger.apply(ConsentRequest(
                     org: org, number: number, state: consent.state, type: consent.type, changedBy: changedBy,
                     wording: consent.wording, note: "contacts import, row \(row.row)"
-                ), at: at, in: db)
+                ), transitions: MessageTransitions(db, at: at))
                 guard effect.changed else { continue }
                 report.consents.append(.init(row: row.row, number: number, old: effect.old, new: consent.state, type: consent.type))
                 report.canceled += effect.canceled

@@ -2,9 +2,9 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// Segment credits of one claim transaction (SPEC §1, §2). A metered user's balance is read once
-/// per claim, charged in memory as messages are picked, and written back in the same commit, so
-/// no two claims can spend the same credit and nothing goes out beyond the balance.
+/// Segment credits of one claim transaction (the rule is Core's `CreditRule`). A metered user's
+/// balance is read once per claim, charged in memory as messages are picked, and written back in
+/// the same commit, so no two claims can spend the same credit and nothing goes out beyond the balance.
 struct CreditBook {
     private struct Key: Hashable {
         var org: String
@@ -34,24 +34,6 @@ struct CreditBook {
             try statement.execute(arguments: [segments, key.org, key.user])
         }
     }
-
-    /// Gives a message's charge back to its user, once.
-    static func refund(messageID: Int64, in db: Database) throws {
-        try db.cachedStatement(sql: """
-            UPDATE user SET credits = credits + m.credits_charged
-            FROM (SELECT org_id, user_id, credits_charged FROM message WHERE id = ?1 AND credits_charged > 0) AS m
-            WHERE user.org_id = m.org_id AND user.id = m.user_id AND user.credits IS NOT NULL
-            """).execute(arguments: [messageID])
-        try db.cachedStatement(sql: "UPDATE message SET credits_charged = 0 WHERE id = ?1 AND credits_charged > 0").execute(arguments: [messageID])
-    }
-
-    /// Herald's own answers to a contact (STOP/HELP confirmations) are owed to the contact and
-    /// never wait for the sender's credits.
-    static func charges(_ kind: MessageKind) -> Bool { kind != .system }
-
-    /// How long a message held for credits waits before it is looked at again: an allocation
-    /// releases it at once, so this only bounds how late its expiry is noticed.
-    static let recheck: TimeInterval = 3600
 }
 
 /// One user's credits as `heraldctl credits show` lists them.
@@ -103,11 +85,7 @@ extension QueueDatabase {
                                       at: at, in: db)
             var released = 0
             if new > 0 {
-                try db.execute(sql: """
-                    UPDATE message INDEXED BY message_no_credits SET not_before = ?1
-                    WHERE org_id = ?2 AND user_id = ?3 AND held_reason = 'no_credits' AND state = 'scheduled'
-                    """, arguments: [at, org, user])
-                released = db.changesCount
+                released = try MessageTransitions(db, at: at).releaseHeld(.noCredits, org: org, user: user)
             }
             return CreditAllocation(org: org, user: user, old: old, new: new, released: released)
         }

@@ -16,22 +16,6 @@ public struct InboundReport: Sendable, Equatable {
     }
 }
 
-/// What a reply did, kept in `inbound_message.action` (SPEC §2).
-public enum InboundAction: String, Sendable, Equatable, Codable {
-    case optedOut = "opted_out"
-    /// A repeated opt-out: recorded, but no second confirmation.
-    case alreadyOptedOut = "already_opted_out"
-    case optedIn = "opted_in"
-    case alreadyOptedIn = "already_opted_in"
-    case helpAnswered = "help_answered"
-    /// Not a keyword: a reply in the conversation, for watchers (and the sender).
-    case conversation
-    /// A conversation reply the sending user's auto-reply answered.
-    case autoReplied = "auto_replied"
-    /// Sent to a number no organization has: stored, nothing else.
-    case unknownNumber = "unknown_number"
-}
-
 public struct StoredInbound: Sendable, Equatable {
     public var id: Int64
     public var orgID: String?
@@ -49,7 +33,7 @@ public struct StoredInbound: Sendable, Equatable {
 
 extension QueueDatabase {
     /// Stores a reply once, attributed to the organization owning the number it was sent to, and
-    /// acts on its keyword (SPEC §6) in the same transaction: the consent change, the messages it
+    /// acts on its keyword (docs/consent.md) in the same transaction: the consent change, the messages it
     /// cancels or releases, and the one confirmation are all there or none is.
     /// - Parameter directory: the organizations' texts and senders, for the confirmation.
     /// - Parameter forwarding: whether replies are mailed to users who asked (`[email]` is set);
@@ -76,9 +60,10 @@ extension QueueDatabase {
             if let org {
                 let keyword = ReplyKeyword.match(inbound.body)
                 stored.keyword = keyword
-                try KeywordReply(org: org, from: from, to: inbound.to, body: inbound.body, inboundID: stored.id,
-                                 sender: directory.sender(number: inbound.to), directory: directory)
-                    .act(on: keyword, at: at, into: &stored, in: db)
+                try KeywordReply(org: org, from: from, body: inbound.body, inboundID: stored.id,
+                                 sender: directory.sender(number: inbound.to), directory: directory,
+                                 transitions: MessageTransitions(db, at: at))
+                    .act(on: keyword, into: &stored)
                 // Keywords too: the user should see a STOP before answering the contact.
                 if forwarding {
                     stored.forward = try Self.enqueueForward(inboundID: stored.id, org: org, to: inbound.to, at: at, in: db)
@@ -93,78 +78,66 @@ extension QueueDatabase {
     }
 }
 
-/// A contact's keyword and Herald's answer to it.
+/// A contact's keyword and Herald's answer to it: fetches the facts Core's `ReplyKeywordPolicy`
+/// needs, and carries out its answer.
 private struct KeywordReply {
     var org: String
     var from: String
-    var to: String
     var body: String
     var inboundID: Int64
     var sender: SenderProfile?
     var directory: Directory
+    var transitions: MessageTransitions
 
-    func act(on keyword: ReplyKeyword?, at: Int64, into stored: inout StoredInbound, in db: Database) throws {
-        let said = "replied \"\(body.trimmingCharacters(in: .whitespacesAndNewlines))\""
-        switch keyword {
-        case .optOut:
-            let effect = try ConsentLedger.apply(ConsentRequest(
-                org: org, number: from, state: .optedOut, type: .smsResponse, changedBy: ConsentChange.contactByReply,
-                sourceInboundID: inboundID, note: said
-            ), at: at, in: db)
-            stored.consent = effect
-            stored.action = effect.changed ? .optedOut : .alreadyOptedOut
-            if effect.changed { stored.reply = try reply(.optOutConfirmation, at: at, in: db) }
-        case .optIn:
-            // The proof: the request the contact said yes to, when Herald sent one.
-            let wording = try String.fetchOne(db, sql: """
+    private var db: Database { transitions.db }
+
+    func act(on keyword: ReplyKeyword?, into stored: inout StoredInbound) throws {
+        if let state = ReplyKeywordPolicy.consentChange(for: keyword) {
+            // The proof of an opt-in: the request the contact said yes to, when Herald sent one.
+            let wording = state == .optedIn ? try String.fetchOne(db, sql: """
                 SELECT body FROM message WHERE to_number = ? AND org_id = ? AND kind = 'opt_in_request' AND attempts > 0
                 ORDER BY id DESC LIMIT 1
-                """, arguments: [from, org])
-            let effect = try ConsentLedger.apply(ConsentRequest(
-                org: org, number: from, state: .optedIn, type: .smsResponse, changedBy: ConsentChange.contactByReply,
-                sourceInboundID: inboundID, wording: wording, note: said
-            ), at: at, in: db)
-            stored.consent = effect
-            stored.action = effect.changed ? .optedIn : .alreadyOptedIn
-            if effect.changed { stored.reply = try reply(.optInConfirmation, at: at, in: db) }
-        case .help:
-            stored.action = .helpAnswered
-            stored.reply = try reply(.help, at: at, in: db)
-        case nil:
-            stored.action = .conversation
-            if let id = try autoReply(at: at, in: db) {
-                stored.action = .autoReplied
-                stored.reply = id
-            }
+                """, arguments: [from, org]) : nil
+            stored.consent = try ConsentLedger.apply(ConsentRequest(
+                org: org, number: from, state: state, type: .smsResponse, changedBy: ConsentChange.contactByReply,
+                sourceInboundID: inboundID, wording: wording,
+                note: "replied \"\(body.trimmingCharacters(in: .whitespacesAndNewlines))\""
+            ), transitions: transitions)
         }
+        let answer = ReplyKeywordPolicy.answer(to: keyword, consentChanged: stored.consent?.changed ?? false,
+                                               autoReply: keyword == nil ? try autoReplyAllowed() : false)
+        stored.action = answer.action
+        if let purpose = answer.reply { stored.reply = try reply(purpose) }
     }
 
-    /// The user's auto-reply, as a conversational text: only to a contact who opted in, and at
-    /// most once per contact per the user's period.
-    private func autoReply(at: Int64, in db: Database) throws -> Int64? {
-        guard let sender, let autoReply = sender.autoReply,
-              try ConsentLedger.current(org: org, number: from, in: db) == .optedIn
-        else { return nil }
-        let since = at - Int64(autoReply.period * 1000)
+    /// The facts for a conversation reply: the user has an auto-reply, the contact opted in, and
+    /// none went to this contact within its period.
+    private func autoReplyAllowed() throws -> Bool {
+        guard let sender, let autoReply = sender.autoReply else { return false }
+        let since = transitions.at - Int64(autoReply.period * 1000)
         let recent = try Bool.fetchOne(db, sql: """
             SELECT EXISTS (
                 SELECT 1 FROM message m JOIN message_event e ON e.message_id = m.id AND e.from_state IS NULL
-                WHERE m.to_number = ? AND m.org_id = ? AND m.user_id = ? AND m.created_at > ? AND e.reason = 'auto_reply')
-            """, arguments: [from, org, sender.userID, since]) ?? false
-        guard !recent else { return nil }
-        return try OwnMessage(
-            org: org, sender: sender, to: from, body: autoReply.text, kind: .conversational,
-            placement: Placement(notBefore: Date(millis: at)), reason: "auto_reply", detail: "answers inbound message \(inboundID)"
-        ).insert(at: at, in: db)
+                WHERE m.to_number = ? AND m.org_id = ? AND m.user_id = ? AND m.created_at > ? AND e.reason = ?)
+            """, arguments: [from, org, sender.userID, since, EventReason.ownText(.autoReply).code]) ?? false
+        return ReplyKeywordPolicy.autoReplyAllowed(consent: try ConsentLedger.current(org: org, number: from, in: db),
+                                                   answeredWithinPeriod: recent)
     }
 
-    /// A `system` text from the number the contact wrote to: not held by windows, no consent needed.
-    private func reply(_ purpose: ConsentTexts.Purpose, at: Int64, in db: Database) throws -> Int64? {
-        guard let sender, let text = directory.consentText(purpose, org: org, sender: sender) else { return nil }
-        return try OwnMessage(
-            org: org, sender: sender, to: from, body: text, kind: .system,
-            placement: Placement(notBefore: Date(millis: at), heldReason: nil),
-            reason: purpose.rawValue, detail: "answers inbound message \(inboundID)"
-        ).insert(at: at, in: db)
+    /// Herald's answer, from the number the contact wrote to: a `system` text (not held by
+    /// windows, no consent needed), or the user's auto-reply as a conversational text.
+    private func reply(_ purpose: OwnTextPurpose) throws -> Int64? {
+        guard let sender else { return nil }
+        let text = if let consentText = purpose.consentText {
+            directory.consentText(consentText, org: org, sender: sender)
+        } else {
+            sender.autoReply?.text
+        }
+        guard let text else { return nil }
+        return try OwnMessages.queue(OwnText(
+            org: org, sender: sender, to: from, body: text, kind: purpose == .autoReply ? .conversational : .system,
+            placement: Placement(notBefore: Date(millis: transitions.at)), purpose: purpose,
+            detail: "answers inbound message \(inboundID)"
+        ), transitions: transitions)
     }
 }

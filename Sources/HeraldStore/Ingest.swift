@@ -63,7 +63,6 @@ extension QueueDatabase {
                 }
                 try intake.take(submission)
             }
-            try intake.finish()
             try db.execute(sql: "DELETE FROM outbox WHERE id <= ?", arguments: [lastID])
             var report = intake.report
             report.broadcasts = broadcasts

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// Consent at ingest (SPEC §3): conversational and bulk texts need an opt-in, journeys wait for
+/// Consent at ingest (docs/consent.md): conversational and bulk texts need an opt-in, journeys wait for
 /// one (and get an opt-in request sent for them), producers' opt-in requests obey the limit.
 enum IngestConsent {
     enum Check {
@@ -38,8 +38,10 @@ enum IngestConsent {
     /// request is under 12 hours old, held `optin_spacing` until it may go. One request waiting
     /// to go covers every journey to that number.
     static func requestOptIn(
-        for journey: ValidatedSubmission, id journeyID: Int64, directory: Directory, rules: IngestRules, now: Date, in db: Database
+        for journey: ValidatedSubmission, id journeyID: Int64, directory: Directory, rules: IngestRules, now: Date,
+        transitions: MessageTransitions
     ) throws -> RequestOutcome {
+        let db = transitions.db
         let number = journey.to.e164
         if let pending = try OptInRequests.pending(org: journey.orgID, number: number, in: db) {
             return RequestOutcome(note: "opt-in request \(pending) is already on its way")
@@ -67,10 +69,10 @@ enum IngestConsent {
         case let .failure(reason): return RequestOutcome(note: "no opt-in request: \(reason.description)")
         }
         if spacing, placement.heldReason == nil { placement.heldReason = .optinSpacing }
-        let id = try OwnMessage(
+        let id = try OwnMessages.queue(OwnText(
             org: journey.orgID, sender: sender, to: number, body: body, kind: .optInRequest, placement: placement,
-            reason: "optin_request", detail: "for journey message \(journeyID)"
-        ).insert(at: now.millis, in: db)
+            purpose: .optInRequest, detail: "for journey message \(journeyID)"
+        ), transitions: transitions, rules: rules)
         let when = placement.heldReason.map { "held \($0.rawValue) until \(Timestamp.format(placement.notBefore))" } ?? "queued"
         return RequestOutcome(messageID: id, note: "opt-in request \(id) \(when)")
     }

@@ -19,3 +19,18 @@ enum JSONText {
         return out + "\""
     }
 }
+
+extension JSONText {
+    /// A JSON array of ids, for `json_each`.
+    static func array(_ ids: some Sequence<Int64>) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
+    }
+}
+
+/// SQL text built from values the store itself owns (state names, kinds), never from input.
+enum SQLText {
+    /// `'a', 'b'`: a list of literals for `IN (…)`.
+    static func list(_ values: [String]) -> String {
+        values.map { "'\($0)'" }.joined(separator: ", ")
+    }
+}

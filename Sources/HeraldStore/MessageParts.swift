@@ -2,13 +2,9 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// The parts of messages Herald segments itself (`segmentation = "client"`, SPEC §7). Each part
-/// is a carrier message of its own, with its own sid and status callbacks; the message follows
-/// all of them together:
-///
-/// - `sent` once every part is accepted (by the posts, or by callbacks that overtook them);
-/// - `delivered` once every part is delivered: a handset shows the text only when it has all;
-/// - `undelivered` or `failed` as soon as one part is, since the text can no longer be shown whole.
+/// The parts of messages Herald segments itself (`segmentation = "client"`, docs/carrier.md).
+/// Each part is a carrier message of its own, with its own sid and status callbacks; how the
+/// message follows them is Core's `MessagePartsRule`.
 enum MessageParts {
     /// Records the parts the carrier accepted, sid only: their status comes with their callbacks.
     /// A row a callback wrote first keeps its status.
@@ -23,89 +19,65 @@ enum MessageParts {
         }
     }
 
-    /// The recorded part a carrier sid belongs to, with the message's part count.
-    static func part(sid: String, in db: Database) throws -> (messageID: Int64, part: Int, total: Int)? {
+    /// The part a report is about: named by the callback URL Herald gave that part, or, for a
+    /// part's report that lost that URL (a gateway calling a number-level callback instead), by its
+    /// recorded sid, so that it still does not speak for the whole message.
+    static func locate(_ report: StatusReport, in db: Database) throws -> (messageID: Int64, part: Int, total: Int)? {
+        if let id = report.messageID, let part = report.part, let parts = report.parts, parts > 1, (1...parts).contains(part) {
+            return (id, part, parts)
+        }
         guard let row = try Row.fetchOne(db, sql: """
             SELECT p.message_id, p.part, m.segments FROM message_part p JOIN message m ON m.id = p.message_id
             WHERE p.carrier_sid = ?
-            """, arguments: [sid]) else { return nil }
+            """, arguments: [report.sid]) else { return nil }
         let total: Int? = row[2]
         guard let total, total > 1 else { return nil }
         return (row[0], row[1], total)
     }
 
-    /// Applies the status callback of part `part` of `total`, then moves the message if its parts
-    /// together now say something new. Parts, like messages, only move forward.
+    /// Records the report of part `part` of `total`, then moves the message if its parts together
+    /// now say something new (Core's `MessagePartsRule`). Parts, like messages, only move forward.
     static func apply(
-        _ report: StatusReport, messageID id: Int64, part: Int, of total: Int, at: Int64, events: EventLog,
-        usageMonth: (String) -> String, in db: Database
+        _ report: StatusReport, messageID id: Int64, part: Int, of total: Int, transitions: MessageTransitions
     ) throws -> StatusEffect {
+        let db = transitions.db
         guard let row = try Row.fetchOne(db, sql: "SELECT state, attempts, org_id, user_id FROM message WHERE id = ?", arguments: [id]) else {
             return .unknownMessage
         }
         let state = MessageState(rawValue: row["state"]) ?? .queued
-        let name = "part \(part) of \(total)"
-        guard let partTarget = report.target else {
+        guard let reported = StatusCallbackRule.state(ofCarrierStatus: report.status) else {
+            let name = MessagePartsRule.name(part: part, of: total)
             return .ignored(id: id, state: state, why: "\(name): carrier status \(report.status) is not a transition")
         }
-        // A row without a status (accepted, no callback yet) takes the first status given.
-        if let status = try String.fetchOne(db, sql: "SELECT carrier_status FROM message_part WHERE message_id = ? AND part = ?",
-                                            arguments: [id, part]) {
-            let known = partState(status)
-            if known.isFinal { return .ignored(id: id, state: state, why: "\(name) already final") }
-            if known == partTarget { return .ignored(id: id, state: state, why: "\(name): duplicate") }
+        let known = try parts(of: id, in: db).first { $0.number == part }
+        if case let .ignore(why)? = MessagePartsRule.staleReport(reported, known: known, total: total) {
+            return .ignored(id: id, state: state, why: why)
         }
         try db.execute(sql: """
             INSERT INTO message_part (message_id, part, carrier_sid, carrier_status, error_code, updated_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (message_id, part) DO UPDATE SET carrier_sid = excluded.carrier_sid, carrier_status = excluded.carrier_status,
                 error_code = COALESCE(excluded.error_code, message_part.error_code), updated_at = excluded.updated_at
-            """, arguments: [id, part, report.sid, report.status, report.errorCode, at])
-
-        guard let (target, detail, errorCode) = try aggregate(of: id, total: total, in: db) else {
-            return .ignored(id: id, state: state, why: "\(name) \(report.status) recorded; the message waits for its other parts")
+            """, arguments: [id, part, report.sid, report.status, report.errorCode, transitions.at])
+        let aggregate = MessagePartsRule.aggregate(try parts(of: id, in: db).filter { $0.number <= total }, total: total)
+        switch MessagePartsRule.decide(current: state, posted: (row["attempts"] as Int) > 0, aggregate: aggregate, part: part,
+                                       of: total, carrierStatus: report.status) {
+        case let .ignore(why):
+            return .ignored(id: id, state: state, why: why)
+        case let .move(target, confirmsPost):
+            try transitions.applyReport(id, from: state, to: target, CarrierReport(
+                sid: report.sid, carrierStatus: report.status, errorCode: aggregate?.errorCode, detail: aggregate?.detail,
+                clientSegmented: true
+            ))
+            if confirmsPost {
+                // Each part is one segment the carrier carried.
+                try Usage.add(org: row["org_id"], user: row["user_id"], segments: total, at: transitions.at, in: db)
+            }
+            return .moved(id: id, from: state, to: target)
         }
-        if state.isFinal { return .ignored(id: id, state: state, why: "\(name) recorded; the message is already final") }
-        if state == target { return .ignored(id: id, state: state, why: "\(name) \(report.status) recorded") }
-        guard (row["attempts"] as Int) > 0, state != .awaitingConsent else {
-            return .ignored(id: id, state: state, why: "never posted")
-        }
-        // Still sending or waiting for a retry: the carrier has the parts after all.
-        let wasUnconfirmed = state != .sent
-        try db.execute(sql: """
-            UPDATE message SET state = ?,
-                carrier_sid = COALESCE(carrier_sid, (SELECT carrier_sid FROM message_part WHERE message_id = ? AND part = 1), ?),
-                carrier_status = ?, error_code = COALESCE(?, error_code), held_reason = NULL, sent_at = COALESCE(sent_at, ?),
-                updated_at = ?, final_at = ?
-            WHERE id = ?
-            """,
-            arguments: [target.rawValue, id, report.sid, report.status, errorCode, at, at, target.isFinal ? at : nil, id])
-        try events.append(Transition(id, from: state, to: target, reason: "status_callback", detail: detail,
-                                     errorCode: errorCode, carrierStatus: report.status))
-        if wasUnconfirmed {
-            // Each part is one segment the carrier carried.
-            try Usage.add(org: row["org_id"], user: row["user_id"], month: usageMonth(row["org_id"]), segments: total, in: db)
-        }
-        return .moved(id: id, from: state, to: target)
     }
 
-    /// What the parts say about the message together; nil while that is nothing yet.
-    private static func aggregate(of id: Int64, total: Int, in db: Database) throws -> (MessageState, String, Int?)? {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT part, carrier_status, error_code FROM message_part WHERE message_id = ? AND part <= ? ORDER BY part
-            """, arguments: [id, total])
-        let parts = rows.map { (number: $0["part"] as Int, state: partState($0["carrier_status"]), errorCode: $0["error_code"] as Int?) }
-        if let lost = parts.first(where: { $0.state == .undelivered || $0.state == .failed }) {
-            return (lost.state, "part \(lost.number) of \(total) \(lost.state.rawValue)", lost.errorCode)
-        }
-        guard parts.count == total else { return nil }
-        if parts.allSatisfy({ $0.state == .delivered }) {
-            return (.delivered, "all \(total) parts delivered", nil)
-        }
-        return (.sent, "all \(total) parts accepted", nil)
-    }
-
-    /// A part row without a status was accepted by a post and has had no callback yet.
-    private static func partState(_ status: String?) -> MessageState {
-        status.flatMap(StatusReport.target(of:)) ?? .sent
+    private static func parts(of id: Int64, in db: Database) throws -> [MessagePartsRule.Part] {
+        try Row.fetchAll(db, sql: "SELECT part, carrier_status, error_code FROM message_part WHERE message_id = ? ORDER BY part",
+                         arguments: [id]).map { MessagePartsRule.Part(number: $0[0], carrierStatus: $0[1], errorCode: $0[2]) }
     }
 }

@@ -123,18 +123,10 @@ extension QueueDatabase {
                 SELECT id, state, MIN(?1, COALESCE(expires_at, ?1)) AS until FROM message
                 WHERE state IN ('queued', 'scheduled') AND from_number = ?2 ORDER BY id
                 """, arguments: [recheck.millis, e164])
-            let events = try EventLog(db, at: at)
-            let hold = try db.cachedStatement(sql: """
-                UPDATE message SET state = 'scheduled', held_reason = ?1, not_before = ?2, updated_at = ?3 WHERE id = ?4
-                """)
+            let transitions = MessageTransitions(db, at: at)
             for row in pending {
-                let id: Int64 = row["id"]
-                let until = Date(millis: row["until"])
-                try hold.execute(arguments: [HeldReason.senderReleased.rawValue, until.millis, at, id])
-                try events.append(Transition(
-                    id, from: MessageState(rawValue: row["state"]) ?? .queued, to: .scheduled, reason: HeldReason.senderReleased.rawValue,
-                    detail: "sender \(e164) released by \(actor); not before \(Timestamp.format(until))"
-                ))
+                try transitions.hold(row["id"], from: MessageState(rawValue: row["state"]) ?? .queued, until: Date(millis: row["until"]),
+                                     reason: .senderReleased, detail: "sender \(e164) released by \(actor)")
             }
             try AdminChangeLog.append(actor: actor, command: "numbers_release", org: org, target: user,
                                       detail: "\(e164); \(pending.count) waiting texts held sender_released", at: at, in: db)
@@ -147,11 +139,7 @@ extension QueueDatabase {
     @discardableResult
     public func resumeSenderReleased(from number: String, now: Date) async throws -> Int {
         try await pool.write { db in
-            try db.execute(sql: """
-                UPDATE message SET not_before = ?1
-                WHERE state = 'scheduled' AND held_reason = 'sender_released' AND from_number = ?2 AND not_before > ?1
-                """, arguments: [now.millis, number])
-            return db.changesCount
+            try MessageTransitions(db, now: now).releaseHeld(.senderReleased, from: number)
         }
     }
 }

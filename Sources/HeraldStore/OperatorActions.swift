@@ -13,7 +13,7 @@ public struct OperatorChange: Sendable, Equatable {
     }
 }
 
-/// Changes operators make through heraldctl (SPEC §9). Each writes its transitions and their
+/// Changes operators make through heraldctl (docs/admin-socket.md). Each writes its transitions and their
 /// events in one transaction and names who asked in the event's detail.
 extension QueueDatabase {
     /// Sends failed, undelivered or expired messages again with a fresh idempotency key (the
@@ -31,7 +31,7 @@ extension QueueDatabase {
                     """, arguments: [org])
             }
             var change = OperatorChange()
-            let events = try EventLog(db, at: at)
+            let transitions = MessageTransitions(db, at: at)
             for row in rows {
                 let id: Int64 = row["id"]
                 let state = MessageState(rawValue: row["state"]) ?? .queued
@@ -39,13 +39,8 @@ extension QueueDatabase {
                     change.skipped.append((id, "it is \(state.rawValue); only failed, undelivered or expired messages can be retried"))
                     continue
                 }
-                try db.execute(sql: """
-                    UPDATE message SET state = 'queued', held_reason = NULL, reason = NULL, detail = NULL, error_code = NULL,
-                        carrier_status = NULL, not_before = ?1, attempts = 0, final_at = NULL, updated_at = ?1,
-                        carrier_key = ?2, expires_at = CASE WHEN expires_at <= ?1 THEN NULL ELSE expires_at END
-                    WHERE id = ?3
-                    """, arguments: [at, CarrierKey.make(messageID: id) + "-retry-\(at)", id])
-                try events.append(Transition(id, from: state, to: .queued, reason: "retry", detail: "retried by \(actor)"))
+                try transitions.operatorRetry(id, from: state, carrierKey: CarrierKey.make(messageID: id) + "-retry-\(at)",
+                                              detail: "retried by \(actor)")
                 change.changed.append(id)
             }
             return change
@@ -65,7 +60,7 @@ extension QueueDatabase {
                                         arguments: [org, state?.rawValue])
             }
             var change = OperatorChange()
-            let events = try EventLog(db, at: at)
+            let transitions = MessageTransitions(db, at: at)
             for row in rows {
                 let id: Int64 = row["id"]
                 let current = MessageState(rawValue: row["state"]) ?? .queued
@@ -75,11 +70,7 @@ extension QueueDatabase {
                         : "it is \(current.rawValue): the carrier has it, only its answer moves it on"))
                     continue
                 }
-                try db.execute(sql: """
-                    UPDATE message SET state = 'canceled', reason = 'canceled', detail = ?1, final_at = ?2, updated_at = ?2
-                    WHERE id = ?3
-                    """, arguments: ["canceled by \(actor)", at, id])
-                try events.append(Transition(id, from: current, to: .canceled, reason: "canceled", detail: "canceled by \(actor)"))
+                try transitions.end(id, from: current, to: .canceled, reason: .operatorCancel, detail: "canceled by \(actor)")
                 change.changed.append(id)
             }
             return change
@@ -104,9 +95,7 @@ extension QueueDatabase {
             guard was != paused else { return false }
             try db.execute(sql: "UPDATE org SET paused = ?, updated_at = ? WHERE id = ?", arguments: [paused, now.millis, org])
             if !paused {
-                try db.execute(sql: """
-                    UPDATE message SET not_before = ?1 WHERE state = 'scheduled' AND held_reason = 'org_paused' AND org_id = ?2
-                    """, arguments: [now.millis, org])
+                try MessageTransitions(db, now: now).releaseHeld(.orgPaused, org: org)
             }
             return true
         }
@@ -123,9 +112,7 @@ extension QueueDatabase {
             try db.execute(sql: "UPDATE user SET paused = ?, updated_at = ? WHERE org_id = ? AND id = ?",
                            arguments: [paused, now.millis, owner["org_id"], owner["id"]])
             if !paused {
-                try db.execute(sql: """
-                    UPDATE message SET not_before = ?1 WHERE state = 'scheduled' AND held_reason = 'sender_paused' AND from_number = ?2
-                    """, arguments: [now.millis, number])
+                try MessageTransitions(db, now: now).releaseHeld(.senderPaused, from: number)
             }
             return true
         }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// The opt-in request limit (SPEC §3), enforced inside the writer's transaction: two producers
+/// The opt-in request limit (docs/consent.md), enforced inside the writer's transaction: two producers
 /// asking at once are serialized by the write lock, and the count comes from `message` itself,
 /// so it holds across restarts.
 enum OptInRequests {
@@ -65,10 +65,10 @@ extension QueueDatabase {
                 return .refused(refusal)
             case .allowed:
                 let placement = place(now)
-                let id = try OwnMessage(
+                let id = try OwnMessages.queue(OwnText(
                     org: org, sender: sender, to: number, body: body, kind: .optInRequest, placement: placement,
-                    reason: "optin_request", detail: "requested by \(requestedBy)"
-                ).insert(at: now.millis, in: db)
+                    purpose: .optInRequest, detail: "requested by \(requestedBy)"
+                ), transitions: MessageTransitions(db, now: now))
                 return .queued(messageID: id, placement: placement)
             }
         }

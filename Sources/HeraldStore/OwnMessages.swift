@@ -2,35 +2,22 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// A text Herald writes itself rather than a producer: a keyword's confirmation, a HELP answer,
-/// an opt-in request. It joins the queue like any message, with an event naming why it exists.
-struct OwnMessage {
-    var org: String
-    var sender: SenderProfile
-    var to: String
-    var body: String
-    var kind: MessageKind
-    var placement: Placement
-    /// The event reason of its first transition, e.g. `optout_confirmation`.
-    var reason: String
-    var detail: String?
-
-    private static let segmenter = Segmenter()
-
-    /// Inserts the message and its first event; returns its id.
-    func insert(at: Int64, in db: Database) throws -> Int64 {
+/// Queues the texts Herald writes itself (Core's `OwnText`), through the intake rules and the
+/// transitions owner like every other message.
+enum OwnMessages {
+    /// Inserts the text and its first event; returns its id.
+    static func queue(_ text: OwnText, transitions: MessageTransitions, rules: IngestRules = IngestRules()) throws -> Int64 {
+        let db = transitions.db
+        let smartEncoding = try Bool.fetchOne(db.cachedStatement(sql: "SELECT smart_encoding FROM org WHERE id = ?"),
+                                              arguments: [text.org]) ?? false
+        let admitted = rules.admit(text, smartEncoding: smartEncoding)
         let id = try MessageIDs.next(db)
-        let segmented = Self.segmenter.segment(body)
-        let state: MessageState = placement.heldReason == nil ? .queued : .scheduled
-        try db.execute(sql: """
-            INSERT INTO message (id, org_id, user_id, from_number, to_number, body, kind, priority, state, held_reason,
-                not_before, segments, encoding, carrier_key, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, org, sender.userID, sender.number, to, body, kind.rawValue, kind.priority, state.rawValue,
-                             placement.heldReason?.rawValue, placement.notBefore.millis, segmented.segments,
-                             segmented.encoding.rawValue, CarrierKey.make(messageID: id), at, at])
-        let held = placement.heldReason.map { "; held \($0.rawValue) until \(Timestamp.format(placement.notBefore))" } ?? ""
-        try EventLog(db, at: at).append(Transition(id, from: nil, to: state, reason: reason, detail: (detail ?? "") + held))
+        try transitions.create(NewMessage(
+            id: id, orgID: text.org, userID: text.sender.userID, from: text.sender.number, to: text.to, body: admitted.body,
+            kind: text.kind.rawValue, priority: text.kind.priority, state: admitted.state, heldReason: admitted.heldReason,
+            notBefore: admitted.notBefore, segments: admitted.segments, encoding: admitted.encoding,
+            carrierKey: CarrierKey.make(messageID: id), eventReason: .ownText(text.purpose), eventDetail: admitted.eventDetail
+        ))
         return id
     }
 }

@@ -25,19 +25,6 @@ public struct StatusReport: Sendable, Equatable {
         self.part = part
         self.parts = parts
     }
-
-    /// The state a carrier status stands for; nil for statuses that say nothing new.
-    var target: MessageState? { Self.target(of: status) }
-
-    static func target(of status: String) -> MessageState? {
-        switch status.lowercased() {
-        case "accepted", "queued", "sending", "sent", "scheduled": .sent
-        case "delivered", "read": .delivered
-        case "undelivered": .undelivered
-        case "failed", "canceled": .failed
-        default: nil
-        }
-    }
 }
 
 public enum StatusEffect: Sendable, Equatable {
@@ -48,61 +35,47 @@ public enum StatusEffect: Sendable, Equatable {
 }
 
 extension QueueDatabase {
-    /// Applies a callback. Callbacks only move a message forward: `sent` never overwrites a final
-    /// state, and a repeated callback changes nothing.
-    public func apply(_ report: StatusReport, now: Date, usageMonth: @escaping @Sendable (String) -> String) async throws -> StatusEffect {
+    /// Applies a carrier's status report through Core's forward-only rule: `sent` never
+    /// overwrites a final state, and a repeated report changes nothing.
+    public func apply(_ report: StatusReport, now: Date) async throws -> StatusEffect {
         try await pool.write { db in
-            let at = now.millis
-            let events = try EventLog(db, at: at)
-            if let id = report.messageID, let part = report.part, let parts = report.parts, parts > 1, (1...parts).contains(part) {
-                return try MessageParts.apply(report, messageID: id, part: part, of: parts, at: at, events: events,
-                                              usageMonth: usageMonth, in: db)
+            let transitions = MessageTransitions(db, now: now)
+            if let part = try MessageParts.locate(report, in: db) {
+                return try MessageParts.apply(report, messageID: part.messageID, part: part.part, of: part.total, transitions: transitions)
             }
-            // A part's callback that lost the URL naming it (a gateway calling a number-level
-            // callback instead): known by its recorded sid, it must still not speak for the message.
-            if let known = try MessageParts.part(sid: report.sid, in: db) {
-                return try MessageParts.apply(report, messageID: known.messageID, part: known.part, of: known.total, at: at,
-                                              events: events, usageMonth: usageMonth, in: db)
-            }
-            var row: Row?
-            if let id = report.messageID {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id])
-                if let found = row, let sid: String = found["carrier_sid"], sid != report.sid { row = nil }
-            }
-            if row == nil {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE carrier_sid = ?", arguments: [report.sid])
-            }
-            guard let row else { return .unknownMessage }
-            let id: Int64 = row["id"]
-            let state = MessageState(rawValue: row["state"]) ?? .queued
-            guard let target = report.target else {
+            guard let row = try Self.message(reportedBy: report, in: db) else { return .unknownMessage }
+            let id: Int64 = row[0]
+            let state = MessageState(rawValue: row[1]) ?? .queued
+            guard let reported = StatusCallbackRule.state(ofCarrierStatus: report.status) else {
                 return .ignored(id: id, state: state, why: "carrier status \(report.status) is not a transition")
             }
-            if state.isFinal { return .ignored(id: id, state: state, why: "already final") }
-            if state == target { return .ignored(id: id, state: state, why: "duplicate") }
-            let posted = (row["attempts"] as Int) > 0
-            guard posted, state != .awaitingConsent else {
-                return .ignored(id: id, state: state, why: "never posted")
+            switch StatusCallbackRule.decide(current: state, posted: (row[2] as Int) > 0, reported: reported) {
+            case let .ignore(why):
+                return .ignored(id: id, state: state, why: why)
+            case let .move(target, confirmsPost):
+                try transitions.applyReport(id, from: state, to: target, CarrierReport(
+                    sid: report.sid, carrierStatus: report.status, segments: report.segments, errorCode: report.errorCode
+                ))
+                if report.errorCode == CarrierErrorCode.unsubscribed {
+                    try ConsentLedger.recordCarrierOptOut(org: row[3], number: row[4], messageID: id, transitions: transitions)
+                }
+                if confirmsPost {
+                    try Usage.add(org: row[3], user: row[5], segments: report.segments ?? row[6] ?? 1, at: transitions.at, in: db)
+                }
+                return .moved(id: id, from: state, to: target)
             }
-            // Still sending or waiting for a retry: the carrier has it after all.
-            let wasUnconfirmed = state != .sent
-            try db.execute(sql: """
-                UPDATE message SET state = ?, carrier_sid = COALESCE(carrier_sid, ?), carrier_status = ?,
-                    carrier_segments = COALESCE(?, carrier_segments), error_code = COALESCE(?, error_code),
-                    held_reason = NULL, sent_at = COALESCE(sent_at, ?), updated_at = ?, final_at = ?
-                WHERE id = ?
-                """, arguments: [target.rawValue, report.sid, report.status, report.segments, report.errorCode,
-                                 at, at, target.isFinal ? at : nil, id])
-            try events.append(Transition(id, from: state, to: target, reason: "status_callback",
-                                           errorCode: report.errorCode, carrierStatus: report.status))
-            if report.errorCode == CarrierErrorCode.unsubscribed, let org: String = row["org_id"], let to: String = row["to_number"] {
-                try ConsentLedger.recordCarrierOptOut(org: org, number: to, messageID: id, at: at, in: db)
-            }
-            if wasUnconfirmed {
-                try Usage.add(org: row["org_id"], user: row["user_id"], month: usageMonth(row["org_id"]),
-                              segments: report.segments ?? row["segments"] ?? 1, in: db)
-            }
-            return .moved(id: id, from: state, to: target)
         }
+    }
+
+    /// The message a report is about: by the id in the callback URL Herald gave (unless the
+    /// message already has another sid), else by the sid. Columns: id, state, attempts, org_id,
+    /// to_number, user_id, segments.
+    private static func message(reportedBy report: StatusReport, in db: Database) throws -> Row? {
+        let columns = "SELECT id, state, attempts, org_id, to_number, user_id, segments, carrier_sid FROM message"
+        if let id = report.messageID, let row = try Row.fetchOne(db, sql: columns + " WHERE id = ?", arguments: [id]),
+           (row[7] as String?).map({ $0 == report.sid }) ?? true {
+            return row
+        }
+        return try Row.fetchOne(db, sql: columns + " WHERE carrier_sid = ?", arguments: [report.sid])
     }
 }

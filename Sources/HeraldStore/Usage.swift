@@ -1,12 +1,14 @@
 import Foundation
 import GRDB
 import HeraldCore
+import Synchronization
 
 /// Segment counts per org and user per month, kept apart from messages so that purging bodies
-/// never loses usage history.
+/// never loses usage history. The month is the calendar month in the org's timezone
+/// (docs/consent.md, "Credits and usage"), worked out here from the org's row.
 enum Usage {
-    static func add(org: String, user: String, month: String, segments: Int, in db: Database) throws {
-        try add(org: org, user: user, month: month, messages: 1, segments: segments, in: db)
+    static func add(org: String, user: String, segments: Int, at: Int64, in db: Database) throws {
+        try add(org: org, user: user, month: month(org: org, at: at, in: db), messages: 1, segments: segments, in: db)
     }
 
     static func add(org: String, user: String, month: String, messages: Int, segments: Int, in db: Database) throws {
@@ -17,6 +19,21 @@ enum Usage {
             """)
         try statement.execute(arguments: [org, user, month, messages, segments])
     }
+
+    /// The month `at` falls in, in `org`'s timezone (Chicago's for an org the store does not know).
+    static func month(org: String, at: Int64, in db: Database) throws -> String {
+        let zone = try String.fetchOne(db.cachedStatement(sql: "SELECT timezone FROM org WHERE id = ?"), arguments: [org])
+        return calendars.withLock { calendars in
+            let identifier = zone ?? "America/Chicago"
+            if let known = calendars[identifier] { return known.key(for: Date(millis: at)) }
+            let calendar = UsageMonth(timeZone: TimeZone(identifier: identifier) ?? .gmt)
+            calendars[identifier] = calendar
+            return calendar.key(for: Date(millis: at))
+        }
+    }
+
+    /// Calendars by timezone: making one costs far more than reading a month from it.
+    private static let calendars = Mutex<[String: UsageMonth]>([:])
 }
 
 /// Sums a batch's usage in memory so the batch costs one upsert per (org, user), not per message.
@@ -27,27 +44,17 @@ struct UsageTally {
     }
 
     private var counts: [Key: (messages: Int, segments: Int)] = [:]
-    private var months: [String: String] = [:]
-    private let monthOf: (String) -> String
-
-    init(monthOf: @escaping (String) -> String) {
-        self.monthOf = monthOf
-    }
 
     mutating func add(org: String, user: String, segments: Int) {
         counts[Key(org: org, user: user), default: (0, 0)].messages += 1
         counts[Key(org: org, user: user), default: (0, 0)].segments += segments
     }
 
-    mutating func write(in db: Database) throws {
+    mutating func write(at: Int64, in db: Database) throws {
+        var months: [String: String] = [:]
         for (key, count) in counts {
-            let month: String
-            if let known = months[key.org] {
-                month = known
-            } else {
-                month = monthOf(key.org)
-                months[key.org] = month
-            }
+            let month = try months[key.org] ?? Usage.month(org: key.org, at: at, in: db)
+            months[key.org] = month
             try Usage.add(org: key.org, user: key.user, month: month, messages: count.messages, segments: count.segments, in: db)
         }
         counts.removeAll(keepingCapacity: true)

@@ -6,7 +6,7 @@ import HeraldCore
 struct MessageStateTests {
     typealias S = MessageState
 
-    /// Every allowed move: SPEC §4, then the extras the store relies on.
+    /// Every allowed move: docs/states.md, then the extras the store relies on.
     static let allowed: Set<String> = {
         var moves: [(S, S)] = [
             // queued --claim--> sending; a claim may hold it for later (SPEC §5: it becomes scheduled).
@@ -25,7 +25,15 @@ struct MessageStateTests {
             (.sending, .delivered), (.sending, .undelivered),
             // Extra: a retry that would land past expires_at expires at once.
             (.sending, .expired),
+            // Extra: a claim finds a journey's consent lapsed since ingest; it waits again.
+            (.queued, .awaitingConsent), (.scheduled, .awaitingConsent),
+            // Extra: an operator retries a failed, undelivered or expired message.
+            (.failed, .queued), (.undelivered, .queued), (.expired, .queued),
         ]
+        // Extra: the carrier's report of an earlier post finds the message waiting to be posted again.
+        for waiting in [S.queued, .scheduled] {
+            for reported in [S.sent, .delivered, .undelivered, .failed] { moves.append((waiting, reported)) }
+        }
         // any non-final --operator--> canceled; any held past expires_at --> expired.
         // Not once the message is in the carrier's hands: a POST in flight (sending) or taken (sent).
         for held in [S.queued, .scheduled, .awaitingConsent] {
@@ -47,7 +55,9 @@ struct MessageStateTests {
         let finals = S.allCases.filter(\.isFinal)
         #expect(Set(finals) == [.delivered, .undelivered, .failed, .rejected, .canceled, .expired])
         for state in finals {
-            #expect(S.allCases.allSatisfy { !state.canMove(to: $0) }, "\(state)")
+            // Only an operator's retry leaves a final state, and only for what the carrier or time refused.
+            let exits = S.allCases.filter { state.canMove(to: $0) }
+            #expect(exits == (state.isRetryable ? [.queued] : []), "\(state)")
         }
     }
 

@@ -68,8 +68,9 @@ struct ConsentLoggingTests {
         let directory = try database.loadDirectory()
         let journal = Journal()
         let controller = AdminController(
-            database: database, policy: DispatchPolicy(directory: directory), clock: SystemWallClock(), logger: journal.logger,
-            startedAt: now, sendRate: { 0 }, wake: { journal.wakes.add(1, ordering: .relaxed) }, refreshDirectory: {}
+            database: database, directory: try SharedDirectory(windows: WindowCalculator()) { try database.loadDirectory() },
+            clock: SystemWallClock(), logger: journal.logger,
+            startedAt: now, sendRate: { 0 }, wake: { journal.wakes.add(1, ordering: .relaxed) }
         )
         let journey = try await database.insertOutbox(org: "acme", sender: "alice", to: "6125550190", body: "see you", kind: "journey")
         _ = try await database.ingest(limit: 10, now: now, directory: directory, rules: IngestRules(windows: nil))

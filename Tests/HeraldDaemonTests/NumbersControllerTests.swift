@@ -110,16 +110,15 @@ struct NumbersControllerTests {
             $0.soldElsewhere = ["+16125550160"]
         }
         let journal = Journal()
-        let policy = DispatchPolicy(directory: try database.loadDirectory())
         let seen = Mutex<[Directory]>([])
+        let directory = try SharedDirectory(windows: WindowCalculator()) {
+            let loaded = try database.loadDirectory()
+            seen.withLock { $0.append(loaded) }
+            return loaded
+        }
         let controller = AdminController(
-            database: database, policy: policy, clock: SystemWallClock(), logger: journal.logger, startedAt: now,
+            database: database, directory: directory, clock: SystemWallClock(), logger: journal.logger, startedAt: now,
             sendRate: { 0 }, wake: {},
-            refreshDirectory: {
-                let directory = try database.loadDirectory()
-                policy.update(directory: directory)
-                seen.withLock { $0.append(directory) }
-            },
             numbers: NumbersSettings(client: twin, webhooks: NumberWebhooks(smsURL: "http://h/in", statusCallback: "http://h/status"))
         )
 
@@ -127,14 +126,14 @@ struct NumbersControllerTests {
                                             controller, as: NumbersProvisionResult.self)
         #expect(provisioned.users.first?.number == "+16125550161")
         #expect(twin.state.withLock { $0.purchases } == ["+16125550160", "+16125550161"], "alice's own number is never bought")
-        #expect(policy.directory.sender(org: "acme", named: "dave")?.number == "+16125550161")
-        #expect(seen.withLock { $0.last?.sender(number: "+16125550161")?.userID } == "dave", "ingest is told too")
+        #expect(directory.current.sender(org: "acme", named: "dave")?.number == "+16125550161")
+        #expect(seen.withLock { $0.last?.sender(number: "+16125550161")?.userID } == "dave", "read again from the store, for every service at once")
         #expect(journal.changes == ["number_provisioned +16125550161 dave erin (uid 1000)"])
 
         try DaemonHarness.optIn([("acme", "+16125550190")], in: database.pool)
         let waiting = try await database.insertOutbox(org: "acme", sender: "dave", to: "+16125550190", body: "later", kind: "conversational")
         try await database.pool.write { db in try db.execute(sql: "UPDATE outbox SET send_at = '2099-01-01T00:00:00Z'") }
-        _ = try await database.ingest(limit: 10, now: now, directory: policy.directory, rules: IngestRules(windows: nil))
+        _ = try await database.ingest(limit: 10, now: now, directory: directory.current, rules: IngestRules(windows: nil))
         #expect(try await database.message(waiting)?.heldReason == .sendAt)
 
         twin.state.withLock { $0.refuseReleases = true }
@@ -143,7 +142,7 @@ struct NumbersControllerTests {
         #expect(refused.users.first?.error?.code == "carrier")
         #expect(refused.users.first?.error?.message.contains("maintenance") == true)
         #expect(try await database.userNumbers(org: "acme", ids: ["dave"]).first?.number?.e164 == "+16125550161")
-        #expect(policy.directory.sender(number: "+16125550161") != nil, "still dave's, so still a sender")
+        #expect(directory.current.sender(number: "+16125550161") != nil, "still dave's, so still a sender")
         #expect(try await database.message(waiting)?.heldReason == .sendAt)
         #expect(journal.changes.count == 1)
 
@@ -153,7 +152,7 @@ struct NumbersControllerTests {
         #expect(released.users.map { $0.error?.code ?? "ok" } == ["ok", "duplicate"])
         #expect(released.users.first?.held == [waiting])
         #expect(try await database.message(waiting)?.heldReason == .senderReleased)
-        #expect(policy.directory.sender(number: "+16125550161") == nil)
+        #expect(directory.current.sender(number: "+16125550161") == nil)
         #expect(twin.state.withLock { $0.releases } == ["PN-0161", "PN-0161"])
         #expect(journal.changes.last == "number_released +16125550161 dave erin (uid 1000)")
     }

@@ -18,7 +18,7 @@ struct BatchRecordingTests {
         let records = zip(claimed, sids).map { message, sid in
             DispatchRecord(message: message, decision: .sent(sid: sid, carrierStatus: "que\"ued", segments: 1), httpStatus: 201)
         }
-        try await fixture.db.record(records, now: fixture.now, usageMonth: StoreFixture.usageMonth)
+        try await fixture.db.record(records, now: fixture.now)
         for (id, sid) in zip(ids, sids) {
             let message = try #require(try await fixture.db.message(id))
             #expect(message.state == .sent)

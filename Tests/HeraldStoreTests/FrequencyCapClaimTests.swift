@@ -82,7 +82,7 @@ struct FrequencyCapClaimTests {
         // The carrier accepts them a few seconds later: sent_at is what counts from then on.
         try await fixture.db.record((first + second).map {
             DispatchRecord(message: $0, decision: .sent(sid: "SM\($0.id)", carrierStatus: "queued", segments: 1), httpStatus: 201)
-        }, now: Self.morning + 5, usageMonth: StoreFixture.usageMonth)
+        }, now: Self.morning + 5)
         #expect(try await Self.claim(fixture, at: Self.morning + 86_400).isEmpty)
         #expect(try await fixture.db.message(ids[3])?.notBefore == Self.morning + 5 + 86_400)
         let last = try await Self.claim(fixture, at: Self.morning + 5 + 86_400)
@@ -100,7 +100,7 @@ struct FrequencyCapClaimTests {
         #expect(Set(before.map(\.id)) == Set(chats + other))
         try await fixture.db.record(before.map {
             DispatchRecord(message: $0, decision: .sent(sid: "SM\($0.id)", carrierStatus: "queued", segments: 1), httpStatus: 201)
-        }, now: Self.morning, usageMonth: StoreFixture.usageMonth)
+        }, now: Self.morning)
 
         let bulk = try await Self.produce(fixture, 3, to: Self.florida)
         let texan = try await Self.produce(fixture, 5, to: Self.texas)

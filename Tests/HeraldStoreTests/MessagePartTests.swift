@@ -23,14 +23,14 @@ struct MessagePartTests {
         try await fixture.db.record(
             [DispatchRecord(message: message, decision: .sent(sid: sids[0], carrierStatus: "queued", segments: 3), httpStatus: 201,
                             partSIDs: sids)],
-            now: fixture.now + 1, usageMonth: StoreFixture.usageMonth)
+            now: fixture.now + 1)
     }
 
     private func callback(_ fixture: StoreFixture, _ id: Int64, part: Int, status: String, errorCode: Int? = nil,
                           at offset: TimeInterval = 10) async throws -> StatusEffect {
         try await fixture.db.apply(
             StatusReport(messageID: id, sid: "SMp\(part)", status: status, errorCode: errorCode, segments: 1, part: part, parts: 3),
-            now: fixture.now + offset, usageMonth: StoreFixture.usageMonth)
+            now: fixture.now + offset)
     }
 
     private func parts(_ fixture: StoreFixture, _ id: Int64) async throws -> [String] {
@@ -76,12 +76,12 @@ struct MessagePartTests {
         try await accept(fixture, message)
         for (part, sid) in [(1, "SMp1"), (2, "SMp2")] {
             let effect = try await fixture.db.apply(StatusReport(messageID: nil, sid: sid, status: "delivered", errorCode: nil, segments: 1),
-                                                    now: fixture.now + 10, usageMonth: StoreFixture.usageMonth)
+                                                    now: fixture.now + 10)
             #expect(effect == .ignored(id: message.id, state: .sent, why: "part \(part) of 3 delivered recorded"))
         }
         #expect(try await fixture.state(message.id) == .sent)
         let last = try await fixture.db.apply(StatusReport(messageID: message.id, sid: "SMp3", status: "delivered", errorCode: nil, segments: 1),
-                                              now: fixture.now + 10, usageMonth: StoreFixture.usageMonth)
+                                              now: fixture.now + 10)
         #expect(last == .moved(id: message.id, from: .sent, to: .delivered))
     }
 
@@ -127,7 +127,7 @@ struct MessagePartTests {
         try await fixture.db.record(
             [DispatchRecord(message: message, decision: .retry(notBefore: fixture.now + 60, reason: .retryBackoff, detail: "part 2 of 3: HTTP 503"),
                             httpStatus: 503, partSIDs: ["SMp1"])],
-            now: fixture.now + 1, usageMonth: StoreFixture.usageMonth)
+            now: fixture.now + 1)
         #expect(try await fixture.state(message.id) == .scheduled)
         #expect(try await parts(fixture, message.id) == ["1 SMp1 -"])
         _ = try await callback(fixture, message.id, part: 1, status: "delivered")

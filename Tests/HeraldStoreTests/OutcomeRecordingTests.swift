@@ -15,7 +15,7 @@ struct OutcomeRecordingTests {
     }
 
     private func record(_ fixture: StoreFixture, _ message: ClaimedMessage, _ decision: OutcomeDecision, http: Int?, at: Date) async throws {
-        try await fixture.db.record([DispatchRecord(message: message, decision: decision, httpStatus: http)], now: at, usageMonth: StoreFixture.usageMonth)
+        try await fixture.db.record([DispatchRecord(message: message, decision: decision, httpStatus: http)], now: at)
     }
 
     @Test func sentStoresTheSidCountsUsageAndLogs() async throws {
@@ -112,9 +112,9 @@ struct OutcomeRecordingTests {
             DispatchRecord(message: claimed[0], decision: .sent(sid: "SMa", carrierStatus: "queued", segments: 1), httpStatus: 201),
             DispatchRecord(message: claimed[1], decision: .retry(notBefore: fixture.now + 9, reason: .carrierBackoff, detail: "429"), httpStatus: 429),
             DispatchRecord(message: claimed[2], decision: .fail(errorCode: nil, detail: "gave up"), httpStatus: nil),
-        ], now: fixture.now, usageMonth: StoreFixture.usageMonth)
+        ], now: fixture.now)
         #expect(try await claimed.asyncMap { try await fixture.state($0.id) } == [.sent, .scheduled, .failed])
-        try await fixture.db.record([], now: fixture.now, usageMonth: StoreFixture.usageMonth)
+        try await fixture.db.record([], now: fixture.now)
     }
 
     @Test("a row that left sending meanwhile keeps its newer state", arguments: [
@@ -128,7 +128,7 @@ struct OutcomeRecordingTests {
         let message = try await claimedMessage(fixture)
         let effect = try await fixture.db.apply(
             StatusReport(messageID: message.id, sid: "SMfast", status: "delivered", errorCode: nil, segments: 1),
-            now: fixture.now + 1, usageMonth: StoreFixture.usageMonth)
+            now: fixture.now + 1)
         #expect(effect == .moved(id: message.id, from: .sending, to: .delivered))
 
         try await record(fixture, message, decision, http: 201, at: fixture.now + 2)

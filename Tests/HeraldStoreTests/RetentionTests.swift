@@ -17,10 +17,10 @@ struct RetentionTests {
         let message = try #require(try await fixture.claimAll(at: at).first { $0.id == id })
         try await fixture.db.record(
             [DispatchRecord(message: message, decision: .sent(sid: sid, carrierStatus: "queued", segments: 1), httpStatus: 201)],
-            now: at, usageMonth: StoreFixture.usageMonth)
+            now: at)
         if let status {
             _ = try await fixture.db.apply(StatusReport(messageID: id, sid: sid, status: status, errorCode: nil, segments: 1),
-                                           now: at + 10, usageMonth: StoreFixture.usageMonth)
+                                           now: at + 10)
         }
         return id
     }
@@ -77,7 +77,7 @@ struct RetentionTests {
         try await fixture.ingest(at: start)
         let claimed = try #require(try await fixture.claimAll(at: start).first)
         try await fixture.db.record([DispatchRecord(message: claimed, decision: .fail(errorCode: 21211, detail: "invalid 'To'"), httpStatus: 400)],
-                                    now: start, usageMonth: StoreFixture.usageMonth)
+                                    now: start)
         let rejected = try await fixture.produce(sender: "nobody", body: "old rejected")
         try await fixture.ingest(at: start)
         let expired = try await fixture.produce(body: "old expired", expiresAt: Timestamp.format(start + 60))
@@ -171,11 +171,11 @@ struct RetentionTests {
         let claimed = try await fixture.claimAll()
         try await fixture.db.record(
             claimed.map { DispatchRecord(message: $0, decision: .sent(sid: "SM\($0.id)", carrierStatus: "queued", segments: 1), httpStatus: 201) },
-            now: fixture.now, usageMonth: StoreFixture.usageMonth)
+            now: fixture.now)
         // Delivered in the reverse order of their ids: age, not id, decides what goes first.
         for (offset, id) in ids.reversed().enumerated() {
             _ = try await fixture.db.apply(StatusReport(messageID: id, sid: "SM\(id)", status: "delivered", errorCode: nil, segments: 1),
-                                           now: fixture.now + TimeInterval(offset * 60), usageMonth: StoreFixture.usageMonth)
+                                           now: fixture.now + TimeInterval(offset * 60))
         }
         clock.set(fixture.now + 61 * Self.day)
         let cutoff = clock.now() - Self.retention
@@ -194,7 +194,7 @@ struct RetentionTests {
     func purgesUseTheirIndexes() throws {
         let fixture = try StoreFixture(seed: false)
         let plans = try fixture.db.pool.read { db in
-            try [BodyRetention.purgeMessages, BodyRetention.purgeInbound].map { sql in
+            try [MessageTransitions.purgeBodiesSQL, BodyRetention.purgeInbound].map { sql in
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [1, 1, 500]).map { $0["detail"] as String }
             }
         }

@@ -13,7 +13,7 @@ struct StatusCallbackTests {
         let message = try #require(try await fixture.claimAll().first)
         try await fixture.db.record(
             [DispatchRecord(message: message, decision: .sent(sid: sid, carrierStatus: "queued", segments: segments), httpStatus: 201)],
-            now: fixture.now, usageMonth: StoreFixture.usageMonth)
+            now: fixture.now)
         return message.id
     }
 
@@ -21,7 +21,7 @@ struct StatusCallbackTests {
         _ fixture: StoreFixture, id: Int64?, sid: String, status: String, errorCode: Int? = nil, segments: Int? = nil, at offset: TimeInterval = 10
     ) async throws -> StatusEffect {
         try await fixture.db.apply(StatusReport(messageID: id, sid: sid, status: status, errorCode: errorCode, segments: segments),
-                                   now: fixture.now + offset, usageMonth: StoreFixture.usageMonth)
+                                   now: fixture.now + offset)
     }
 
     @Test func sentThenDeliveredMovesForward() async throws {
@@ -80,7 +80,7 @@ struct StatusCallbackTests {
         // Then the POST's own answer arrives: no second count, no state change.
         try await fixture.db.record(
             [DispatchRecord(message: message, decision: .sent(sid: "SMquick", carrierStatus: "queued", segments: 3), httpStatus: 201)],
-            now: fixture.now + 11, usageMonth: StoreFixture.usageMonth)
+            now: fixture.now + 11)
         #expect(try await fixture.usageLines() == ["acme alice 2027-01 messages=1 segments=3"])
         #expect(try await fixture.state(message.id) == .delivered)
         // And a repeated delivered callback counts nothing either.
@@ -96,7 +96,7 @@ struct StatusCallbackTests {
         let message = try #require(try await fixture.claimAll().first)
         try await fixture.db.record(
             [DispatchRecord(message: message, decision: .retry(notBefore: fixture.now + 60, reason: .retryBackoff, detail: "timeout"), httpStatus: nil)],
-            now: fixture.now, usageMonth: StoreFixture.usageMonth)
+            now: fixture.now)
         let effect = try await apply(fixture, id: message.id, sid: "SMlate", status: "sent")
         #expect(effect == .moved(id: message.id, from: .scheduled, to: .sent))
         let after = try #require(try await fixture.db.message(message.id))

@@ -10,8 +10,6 @@ final class StoreFixture: Sendable {
     static let carol = "+16125550101"
     static let bob = "+12125550199"
     static let contact = "+16125550123"
-    static let usageMonth: @Sendable (String) -> String = { _ in "2027-01" }
-
     let folder: URL
     let path: String
     let db: QueueDatabase

@@ -9,7 +9,7 @@ import Logging
 /// staff change, an opt-in request. Every consent change is logged at notice: it is evidence.
 extension AdminController {
     func importContacts(_ upload: ContactsImportChunk, peer: AdminPeer) async throws -> ContactsImportResult {
-        guard policy.directory.organization(upload.org) != nil else {
+        guard directory.current.organization(upload.org) != nil else {
             throw AdminError(.notFound, "no organization \(String(reflecting: upload.org))")
         }
         // Reading tens of megabytes of CSV takes seconds of CPU: not on the few threads the
@@ -40,7 +40,7 @@ extension AdminController {
     }
 
     func showConsent(org: String, number input: String) async throws -> ConsentShowResult {
-        guard policy.directory.organization(org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
+        guard directory.current.organization(org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
         let number = try Self.phoneNumber(input).e164
         let state = try await database.consent(org: org, number: number)
         let history = try await database.consentHistory(org: org, number: number).map {
@@ -53,7 +53,7 @@ extension AdminController {
     }
 
     func setConsent(_ set: ConsentSetRequest, peer: AdminPeer) async throws -> ConsentSetResult {
-        guard policy.directory.organization(set.org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: set.org))") }
+        guard directory.current.organization(set.org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: set.org))") }
         let number = try Self.phoneNumber(set.number).e164
         // The request decoder admits only these; checked again because the ledger is evidence.
         guard let state = ConsentState(rawValue: set.state), state != .unknown,
@@ -75,7 +75,7 @@ extension AdminController {
     }
 
     func requestOptIn(_ request: OptInRequestCommand, peer: AdminPeer) async throws -> OptInRequestAnswer {
-        let directory = policy.directory
+        let directory = directory.current
         guard let organization = directory.organization(request.org) else {
             throw AdminError(.notFound, "no organization \(String(reflecting: request.org))")
         }
@@ -86,7 +86,7 @@ extension AdminController {
         guard let body = directory.consentText(.optInRequest, org: request.org, sender: sender) else {
             throw AdminError(.failed, "the opt-in request template of \(request.org) cannot be filled in; check it with `heraldctl config check`")
         }
-        let rules = IngestRules(windows: policy.windows)
+        let rules = self.directory.ingestRules
         let now = clock.now()
         let placement: Placement
         switch rules.placement(kind: .optInRequest, to: to, organization: organization, earliest: now) {

@@ -19,7 +19,7 @@ extension AdminController {
     }
 
     func showCredits(_ org: String, user: String?) async throws -> CreditsShowResult {
-        guard let organization = policy.directory.organization(org) else { throw DirectoryChangeError.unknownOrganization(org) }
+        guard let organization = directory.current.organization(org) else { throw DirectoryChangeError.unknownOrganization(org) }
         let month = UsageMonth(timeZone: TimeZone(identifier: organization.timeZone) ?? .gmt).key(for: clock.now())
         let balances = try await database.creditBalances(org: org, user: user, month: month)
         if let user, balances.isEmpty { throw DirectoryChangeError.unknownUser(org: org, user: user) }

@@ -81,7 +81,7 @@ extension AdminController {
     }
 
     private func requireOrganization(_ org: String) throws(AdminError) {
-        guard policy.directory.organization(org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
+        guard directory.current.organization(org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
     }
 
     private static func summary(_ group: ContactGroupSummary) -> GroupSummary {

@@ -13,7 +13,7 @@ extension AdminController {
     static let purchaseAttempts = 3
 
     func listNumbers(org: String) async throws -> NumbersListResult {
-        guard policy.directory.organization(org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
+        guard directory.current.organization(org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
         let users = try await database.userNumbers(org: org)
         return NumbersListResult(org: org, users: users.map {
             UserNumberEntry(user: $0.user, name: $0.name, number: $0.number?.e164, cellPhone: $0.cellPhone,
@@ -22,7 +22,7 @@ extension AdminController {
     }
 
     func provisionNumbers(_ request: NumbersProvisionRequest, peer: AdminPeer) async throws -> NumbersProvisionResult {
-        guard policy.directory.organization(request.org) != nil else {
+        guard directory.current.organization(request.org) != nil else {
             throw AdminError(.notFound, "no organization \(String(reflecting: request.org))")
         }
         var given: AreaCode?
@@ -57,7 +57,7 @@ extension AdminController {
     }
 
     func releaseNumbers(_ request: NumbersReleaseRequest, peer: AdminPeer) async throws -> NumbersReleaseResult {
-        guard policy.directory.organization(request.org) != nil else {
+        guard directory.current.organization(request.org) != nil else {
             throw AdminError(.notFound, "no organization \(String(reflecting: request.org))")
         }
         let known = Dictionary(try await database.userNumbers(org: request.org, ids: request.users).map { ($0.user, $0) },
@@ -124,7 +124,7 @@ extension AdminController {
             if offers[areaCode.npa]?.isEmpty ?? true {
                 do {
                     // One of ours (written in the configuration, say) is not for sale to us, whatever the list says.
-                    let senders = policy.directory
+                    let senders = directory.current
                     offers[areaCode.npa] = try await client.search(areaCode: areaCode).filter { senders.sender(number: $0) == nil }
                 } catch {
                     return failure(.carrier, "\(error)")
@@ -199,14 +199,12 @@ extension AdminController {
     private func release(user: String, org: String, number: String, sid: String, client: any NumbersClient, peer: AdminPeer) async -> NumberReleaseOutcome {
         // Stop claiming texts from the number before the carrier stops taking them: any claimed
         // meanwhile are held sender_released instead of failing at the carrier.
-        let directory = policy.directory
-        policy.update(directory: Directory(organizations: Array(directory.organizations.values),
-                                           senders: directory.senders.filter { $0.number != number }))
+        directory.withhold(sender: number)
         let release: NumberRelease
         do {
             release = try await client.release(sid: sid)
         } catch {
-            try? refreshDirectory()
+            try? directory.refresh()
             _ = try? await database.resumeSenderReleased(from: number, now: clock.now())
             wake()
             return .init(user: user, number: number, error: .init(.carrier, "\(error); \(number) is still \(user)'s"))
@@ -215,7 +213,7 @@ extension AdminController {
         let recording: ReleaseRecording
         do {
             recording = try await database.recordReleased(org: org, user: user, by: peer.description, now: now,
-                                                          recheck: now + DispatchPolicy.releasedRecheck)
+                                                          recheck: now + SendPolicy.releasedRecheck)
         } catch {
             logger.error("\(number) was released at the carrier but could not be detached from \(user) of \(org): \(error)")
             return .init(user: user, number: number, error: .init(.failed, "\(number) was released at the carrier but could not be "
@@ -262,7 +260,7 @@ extension AdminController {
     /// ingest and dispatch could not be told.
     private func refreshAfterNumbersChanged() {
         do {
-            try refreshDirectory()
+            try directory.refresh()
         } catch {
             logger.error("numbers changed but the senders could not be reloaded (\(error)); send heraldd SIGHUP to reload them")
         }

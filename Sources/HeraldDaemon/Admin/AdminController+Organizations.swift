@@ -72,7 +72,7 @@ extension AdminController {
     func changed(_ what: String, org: String, peer: AdminPeer, detail: String) throws {
         logger.notice("\(what) by \(peer.description)\(detail.isEmpty ? "" : ": \(detail)")",
                       metadata: .event(.directoryChanged, org: org, ["changed_by": "\(peer.description)"]))
-        try refreshDirectory()
+        try directory.refresh()
     }
 
     private static func changes(_ fields: OrganizationFields) -> OrganizationChanges {

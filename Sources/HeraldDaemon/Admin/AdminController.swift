@@ -4,20 +4,18 @@ import HeraldCore
 import HeraldStore
 import Logging
 
-/// Carries out admin commands against the queue database and the dispatcher's policy. Every
+/// Carries out admin commands against the queue database and the shared directory. Every
 /// answer is a response line; nothing a client sends can throw past this type.
 struct AdminController: Sendable {
     let database: QueueDatabase
-    let policy: DispatchPolicy
+    /// Organizations, users and numbers as every service sees them; refreshed after a change here.
+    let directory: SharedDirectory
     let clock: any WallClock
     let logger: Logger
     let startedAt: Date
     let sendRate: @Sendable () -> Double
     /// Rung after a change that makes messages due now (retry, resume, send).
     let wake: @Sendable () -> Void
-    /// Reloads organizations and senders from the database into ingest and dispatch, after an
-    /// admin changed them.
-    let refreshDirectory: @Sendable () throws -> Void
     /// The carrier's numbers API, for `numbers_provision` and `numbers_release`.
     var numbers: NumbersSettings?
 
@@ -41,7 +39,7 @@ struct AdminController: Sendable {
             case .watch: return try line(request, Empty())
             case let .contactsImport(piece):
                 // Said at the first piece, not after megabytes of upload; like any bad piece, it ends the upload.
-                guard policy.directory.organization(piece.org) != nil else {
+                guard directory.current.organization(piece.org) != nil else {
                     upload = ContactsUpload(limit: upload.limit)
                     throw AdminError(.notFound, "no organization \(String(reflecting: piece.org)); an upload in progress was discarded")
                 }
@@ -104,7 +102,7 @@ struct AdminController: Sendable {
 
     private func status() async throws -> StatusResult {
         let counts = try await database.countsByState()
-        let directory = policy.directory
+        let directory = directory.current
         return StatusResult(
             version: Self.version, pid: getpid(), startedAt: startedAt, database: database.path,
             queue: Dictionary(uniqueKeysWithValues: MessageState.allCases.filter { !$0.isFinal }.map { ($0.rawValue, counts[$0] ?? 0) }),
@@ -127,7 +125,7 @@ struct AdminController: Sendable {
 
     private func why(_ id: Int64) async throws -> WhyResult {
         guard let message = try await database.message(id) else { throw await notFound(id) }
-        let zone = message.orgID.flatMap { policy.directory.organization($0) }.flatMap { TimeZone(identifier: $0.timeZone) }
+        let zone = message.orgID.flatMap { directory.current.organization($0) }.flatMap { TimeZone(identifier: $0.timeZone) }
         let when = Self.format(message.notBefore, in: zone ?? .gmt)
         let explanation: String
         var mayGo: Date? = message.notBefore
@@ -158,7 +156,7 @@ struct AdminController: Sendable {
     /// This month and each of the 12 before, in each org's timezone; an org's total row first,
     /// then its users with any usage (or the one user asked for), zeros included.
     private func usage(org: String?, user: String?) async throws -> UsageResult {
-        let directory = policy.directory
+        let directory = directory.current
         if let org, directory.organization(org) == nil { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
         let orgs = org.map { [$0] } ?? directory.organizations.keys.sorted()
         let now = clock.now()
@@ -221,7 +219,7 @@ struct AdminController: Sendable {
             guard let changed = try await database.setPaused(org: org, paused, now: clock.now()) else {
                 throw AdminError(.notFound, "no organization \(String(reflecting: org))")
             }
-            try policy.update(directory: database.loadDirectory())
+            try directory.refresh()
             if changed { logger.notice("organization \(org) \(verb) by \(peer.description)") }
             if !paused { wake() }
             return PauseResult(org: org, sender: nil, paused: paused, changed: changed)
@@ -234,7 +232,7 @@ struct AdminController: Sendable {
             guard let changed = try await database.setPaused(sender: number, paused, now: clock.now()) else {
                 throw AdminError(.notFound, "no active sender number \(number)")
             }
-            try policy.update(directory: database.loadDirectory())
+            try directory.refresh()
             if changed { logger.notice("sender \(number) \(verb) by \(peer.description)") }
             if !paused { wake() }
             return PauseResult(org: nil, sender: number, paused: paused, changed: changed)
@@ -242,7 +240,7 @@ struct AdminController: Sendable {
     }
 
     private func send(_ send: SendRequest, peer: AdminPeer) async throws -> SendResult {
-        guard policy.directory.organization(send.org) != nil else {
+        guard directory.current.organization(send.org) != nil else {
             throw AdminError(.notFound, "no organization \(String(reflecting: send.org))")
         }
         // The row meets the ingester's checks like any producer's; its rejection, if any, shows in `show ID`.

@@ -1,17 +1,20 @@
 import Foundation
-@testable import HeraldDaemon
 import HeraldCore
-@testable import HeraldStore
 import Testing
 
 /// The claim-time rule for texts whose number was released: plain values, no database.
-@Suite("Dispatch policy: released senders")
-struct ReleasedSenderPolicyTests {
+@Suite("Send policy: released senders")
+struct SendPolicyReleasedSenderTests {
     private let now = Date(timeIntervalSince1970: 1_800_000_000)
-    private let policy = DispatchPolicy(directory: Directory(
+    private let policy = SendPolicy(directory: Directory(
         organizations: [OrganizationProfile(id: "acme", name: "Acme", timeZone: "America/Chicago", paused: false)],
         senders: [SenderProfile(orgID: "acme", userID: "alice", number: "+16125550100", rate: 10)]
-    ))
+    ), windows: WindowCalculator())
+
+    private func decide(_ candidate: ClaimCandidate) -> DispatchVerdict {
+        var limiter = SenderRateLimiter()
+        return policy.decide(candidate, now: now, limiter: &limiter)
+    }
 
     private func candidate(from: String, user: String?, org: String = "acme", expiresAt: Date? = nil) -> ClaimCandidate {
         ClaimCandidate(id: 1, orgID: org, userID: user, from: from, to: "+16125550123", kind: .conversational, segments: 1,
@@ -20,17 +23,17 @@ struct ReleasedSenderPolicyTests {
 
     @Test("the owner's text goes; one from a number no longer active, now another user's or another org's is held sender_released")
     func held() {
-        #expect(policy.decide(candidate(from: "+16125550100", user: "alice"), now: now) == .send)
-        let hourly = ClaimVerdict.hold(until: now + 3600, reason: .senderReleased)
-        #expect(policy.decide(candidate(from: "+16125550150", user: "dave"), now: now) == hourly)
-        #expect(policy.decide(candidate(from: "+16125550100", user: "dave"), now: now) == hourly, "re-provisioned to alice since")
-        #expect(policy.decide(candidate(from: "+16125550100", user: "alice", org: "globex"), now: now) == hourly)
+        #expect(decide(candidate(from: "+16125550100", user: "alice")) == .send)
+        let hourly = DispatchVerdict.hold(until: now + 3600, reason: .senderReleased)
+        #expect(decide(candidate(from: "+16125550150", user: "dave")) == hourly)
+        #expect(decide(candidate(from: "+16125550100", user: "dave")) == hourly, "re-provisioned to alice since")
+        #expect(decide(candidate(from: "+16125550100", user: "alice", org: "globex")) == hourly)
     }
 
     @Test("a held text is looked at again when it expires if that comes before the hourly recheck")
     func expiry() {
         let soon = now + 600
-        #expect(policy.decide(candidate(from: "+16125550150", user: "dave", expiresAt: soon), now: now)
+        #expect(decide(candidate(from: "+16125550150", user: "dave", expiresAt: soon))
             == .hold(until: soon, reason: .senderReleased))
     }
 }

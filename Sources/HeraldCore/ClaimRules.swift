@@ -1,0 +1,104 @@
+import Foundation
+
+/// A due message as the claim rules see it: ids, times and counts, never the body.
+public struct ClaimCandidate: Sendable, Equatable {
+    public var id: Int64
+    public var orgID: String
+    /// The user the message was queued for: a number re-provisioned to someone else never
+    /// sends the earlier owner's texts.
+    public var userID: String?
+    public var from: String
+    public var to: String
+    public var kind: MessageKind
+    public var segments: Int
+    /// `queued` or `scheduled`: where the claim moves it from.
+    public var state: MessageState
+    public var heldReason: HeldReason?
+    public var notBefore: Date
+    public var expiresAt: Date?
+    /// Segments taken from the user's credits at an earlier claim; nil when it was never claimed.
+    public var creditsCharged: Int?
+    /// When this org's earlier held-kind texts to this number went out (or, still in flight, were
+    /// claimed), this claim's own earlier picks included; filled only when a frequency cap counts them.
+    public var recentSends: [Date] = []
+
+    public init(
+        id: Int64, orgID: String, userID: String?, from: String, to: String, kind: MessageKind, segments: Int,
+        state: MessageState = .queued, heldReason: HeldReason? = nil, notBefore: Date, expiresAt: Date? = nil,
+        creditsCharged: Int? = nil, recentSends: [Date] = []
+    ) {
+        self.id = id
+        self.orgID = orgID
+        self.userID = userID
+        self.from = from
+        self.to = to
+        self.kind = kind
+        self.segments = segments
+        self.state = state
+        self.heldReason = heldReason
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
+        self.creditsCharged = creditsCharged
+        self.recentSends = recentSends
+    }
+}
+
+/// What the sending policy (pause, released sender, windows, rate caps) says of a candidate that
+/// has consent, credits and time left.
+public enum DispatchVerdict: Sendable, Equatable {
+    case send
+    /// `detail` explains the hold in its event when the reason alone would not.
+    case hold(until: Date, reason: HeldReason, detail: String? = nil)
+}
+
+/// What a claim does with one due message.
+public enum ClaimVerdict: Sendable, Equatable {
+    /// Post it now; `charge` segments come off the sending user's credits (0: free or unmetered).
+    case send(charge: Int)
+    case hold(until: Date, reason: HeldReason, detail: String? = nil)
+    case expire(detail: String)
+    /// A journey whose recipient's consent lapsed since ingest waits for it again.
+    case awaitConsent(detail: String)
+    /// Consent refused since ingest: the message is canceled with this reason.
+    case withdraw(EventReason, detail: String)
+}
+
+/// The rules a claim applies, in order: consent again (a STOP since ingest always wins), expiry,
+/// credits (before the policy, so a text nobody can pay for takes no rate slot), then the
+/// sending policy. See docs/states.md and docs/consent.md.
+public enum ClaimRules {
+    /// Whether the claim must look up the recipient's consent.
+    public static func needsConsent(_ candidate: ClaimCandidate) -> Bool { candidate.kind.needsConsent }
+
+    /// - Parameters:
+    ///   - consent: the recipient's consent now; nil when `needsConsent` is false.
+    ///   - creditsLeft: the sending user's credits left in this claim; nil when not metered or not
+    ///     looked up (`CreditRule.charge` is 0).
+    ///   - policy: the sending policy, called last and only for a message that may otherwise go,
+    ///     since it may reserve a rate slot.
+    public static func decide(
+        _ candidate: ClaimCandidate, consent: ConsentState?, creditsLeft: Int?, now: Date,
+        policy: (ClaimCandidate) -> DispatchVerdict
+    ) -> ClaimVerdict {
+        if let consent {
+            let detail = "the recipient's consent is \(consent.rawValue) at send time"
+            switch ConsentGate.verdict(kind: candidate.kind, consent: consent) {
+            case .proceed: break
+            case .awaitConsent: return .awaitConsent(detail: detail)
+            case let .refuse(state): return .withdraw(state == .optedOut ? .optedOut : .noConsent, detail: detail)
+            }
+        }
+        if let expiresAt = candidate.expiresAt, expiresAt <= now {
+            return .expire(detail: "expires_at passed before it could be sent")
+        }
+        let charge = CreditRule.charge(candidate)
+        if charge > 0, let left = creditsLeft, left < charge {
+            return .hold(until: now + CreditRule.recheck, reason: .noCredits,
+                         detail: CreditRule.holdDetail(user: candidate.userID ?? "", left: left, needs: charge))
+        }
+        switch policy(candidate) {
+        case .send: return .send(charge: creditsLeft == nil ? 0 : charge)
+        case let .hold(until, reason, detail): return .hold(until: until, reason: reason, detail: detail)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import HeraldCore
+import Synchronization
+
+/// The organizations, users and numbers, and the sending windows, as every service sees them:
+/// one snapshot, refreshed in one place (after a reload, an admin change, a pause).
+final class SharedDirectory: Sendable {
+    private struct Snapshot {
+        var directory: Directory
+        var windows: WindowCalculator
+    }
+
+    private let snapshot: Mutex<Snapshot>
+    private let load: @Sendable () throws -> Directory
+
+    init(windows: WindowCalculator, load: @escaping @Sendable () throws -> Directory) throws {
+        self.load = load
+        snapshot = Mutex(Snapshot(directory: try load(), windows: windows))
+    }
+
+    var current: Directory { snapshot.withLock { $0.directory } }
+    var windows: WindowCalculator { snapshot.withLock { $0.windows } }
+    var sendPolicy: SendPolicy { snapshot.withLock { SendPolicy(directory: $0.directory, windows: $0.windows) } }
+    /// What ingest and Herald's own texts are judged by.
+    var ingestRules: IngestRules { IngestRules(windows: windows) }
+
+    /// Reads the directory from the queue again; with `windows`, a reloaded configuration's rules too.
+    func refresh(windows: WindowCalculator? = nil) throws {
+        let directory = try load()
+        snapshot.withLock {
+            $0.directory = directory
+            if let windows { $0.windows = windows }
+        }
+    }
+
+    /// Stops claiming texts from `number` until the next refresh: a number being released is held
+    /// back before the carrier stops taking its texts.
+    func withhold(sender number: String) {
+        snapshot.withLock {
+            $0.directory = Directory(organizations: Array($0.directory.organizations.values),
+                                     senders: $0.directory.senders.filter { $0.number != number })
+        }
+    }
+}
