@@ -6,7 +6,7 @@ import HeraldCore
 struct WindowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "window",
-        abstract: "May a text go out at a given instant? Org window, recipient quiet hours and state rules (SPEC §5).",
+        abstract: "May a text go out at a given instant? Org window, recipient quiet hours and state rules.",
         discussion: """
             Answers as heraldd does: the organization's window in its timezone, the recipient's quiet hours in every timezone of the number's area code, and the rule of the recipient's state. When the text may not go out, prints the earliest instant it may (in the organization's UTC offset) and the rule that opened last.
 
