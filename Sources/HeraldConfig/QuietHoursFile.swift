@@ -41,10 +41,15 @@ private struct QuietHoursParser {
            let hours = dailyHours(root, "default_hours", text) {
             recipientHours = hours
         }
+        // Computed for every year unless switched off; `[holidays]` adds to them.
+        let federalHolidays = bool(root, document, "federal_holidays", default: true) ?? true
         let holidays = parseHolidays(root, document)
         let rules = parseStates(root, document)
         root.reportUnknownKeys()
-        return StateRuleTable(recipientHours: QuietHours(allowed: recipientHours), holidays: holidays, rules: rules)
+        return StateRuleTable(
+            recipientHours: QuietHours(allowed: recipientHours), federalHolidays: federalHolidays,
+            listedHolidays: holidays, rules: rules
+        )
     }
 
     // MARK: Sections

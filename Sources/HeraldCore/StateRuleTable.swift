@@ -5,15 +5,25 @@
 public struct StateRuleTable: Sendable, Hashable {
     /// Quiet hours for every US and Canadian recipient (`recipient_quiet_hours`).
     public var recipientHours: QuietHours
-    /// Dates on which rules with `closedOnHolidays` are closed, in the recipient's local calendar,
-    /// with their names. A date past the last one listed is not a holiday: extend the list.
-    public var holidays: [CivilDate: String]
+    /// Whether the US federal holidays and their observed days, computed for every year by
+    /// `FederalHolidays`, close rules with `closedOnHolidays` (`federal_holidays`, default true).
+    public var federalHolidays: Bool
+    /// Further dates on which rules with `closedOnHolidays` are closed, in the recipient's local
+    /// calendar, with their names (`[holidays]`): added to the federal ones, and where a date is
+    /// both, this name is the one shown.
+    public var listedHolidays: [CivilDate: String]
     /// By subdivision code ("TX"); disabled rules included.
     public var rules: [String: StateRule]
 
-    public init(recipientHours: QuietHours = .federal, holidays: [CivilDate: String] = [:], rules: [StateRule] = []) {
+    public init(
+        recipientHours: QuietHours = .federal,
+        federalHolidays: Bool = true,
+        listedHolidays: [CivilDate: String] = [:],
+        rules: [StateRule] = []
+    ) {
         self.recipientHours = recipientHours
-        self.holidays = holidays
+        self.federalHolidays = federalHolidays
+        self.listedHolidays = listedHolidays
         self.rules = Dictionary(rules.map { ($0.subdivision, $0) }, uniquingKeysWith: { _, last in last })
     }
 
@@ -23,8 +33,13 @@ public struct StateRuleTable: Sendable, Hashable {
         return rule
     }
 
-    /// The last listed holiday: holiday bans stop after it until the list is extended.
-    public var lastHoliday: CivilDate? { holidays.keys.max() }
+    /// The name of the holiday on `date` (a local date) for rules with `closedOnHolidays`, nil
+    /// when it is none: a listed date, else a federal holiday or observed day. Any year: nothing
+    /// here runs out. A state's own `extraHolidays` are not included.
+    public func holiday(on date: CivilDate) -> String? {
+        if let listed = listedHolidays[date] { return listed }
+        return federalHolidays ? FederalHolidays.name(on: date) : nil
+    }
 
     /// No state rules and the federal quiet hours: what a table means when a state is left out.
     public static let federalOnly = StateRuleTable()
@@ -34,7 +49,6 @@ public struct StateRuleTable: Sendable, Hashable {
     /// delay, a missing one can cost a violation.
     public static let shipped = StateRuleTable(
         recipientHours: .federal,
-        holidays: federalHolidays2026Through2027,
         rules: [
             StateRule(
                 subdivision: "FL", name: "Florida", certainty: .uncertain,
@@ -117,41 +131,4 @@ public struct StateRuleTable: Sendable, Hashable {
             ),
         ]
     )
-
-    /// US federal holidays (5 U.S.C. 6103) in 2026 and 2027, with the weekday observed when one
-    /// falls on a weekend: both dates are closed, since "holiday" in state rules can mean either.
-    public static let federalHolidays2026Through2027: [CivilDate: String] = {
-        let rows: [(String, String)] = [
-            ("2026-01-01", "New Year's Day"),
-            ("2026-01-19", "Birthday of Martin Luther King, Jr."),
-            ("2026-02-16", "Washington's Birthday"),
-            ("2026-05-25", "Memorial Day"),
-            ("2026-06-19", "Juneteenth National Independence Day"),
-            ("2026-07-03", "Independence Day (observed)"),
-            ("2026-07-04", "Independence Day"),
-            ("2026-09-07", "Labor Day"),
-            ("2026-10-12", "Columbus Day"),
-            ("2026-11-11", "Veterans Day"),
-            ("2026-11-26", "Thanksgiving Day"),
-            ("2026-12-25", "Christmas Day"),
-            ("2027-01-01", "New Year's Day"),
-            ("2027-01-18", "Birthday of Martin Luther King, Jr."),
-            ("2027-02-15", "Washington's Birthday"),
-            ("2027-05-31", "Memorial Day"),
-            ("2027-06-18", "Juneteenth National Independence Day (observed)"),
-            ("2027-06-19", "Juneteenth National Independence Day"),
-            ("2027-07-04", "Independence Day"),
-            ("2027-07-05", "Independence Day (observed)"),
-            ("2027-09-06", "Labor Day"),
-            ("2027-10-11", "Columbus Day"),
-            ("2027-11-11", "Veterans Day"),
-            ("2027-11-25", "Thanksgiving Day"),
-            ("2027-12-24", "Christmas Day (observed)"),
-            ("2027-12-25", "Christmas Day"),
-            ("2027-12-31", "New Year's Day 2028 (observed)"),
-        ]
-        var table: [CivilDate: String] = [:]
-        for (date, name) in rows { table[CivilDate(parsing: date)!] = name }
-        return table
-    }()
 }

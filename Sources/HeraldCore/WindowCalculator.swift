@@ -71,11 +71,14 @@ public struct WindowCalculator: Sendable {
         self.rules = rules
         self.horizonDays = max(1, horizonDays)
         quiet = DaySchedule(Array(repeating: rules.recipientHours.allowed, count: 7))
-        let holidayDays = Set(rules.holidays.keys.map(\.daysSinceEpoch))
+        let listedDays = Set(rules.listedHolidays.keys.map(\.daysSinceEpoch))
         var schedules: [String: DaySchedule] = [:]
         for (subdivision, rule) in rules.rules where rule.enabled {
-            let closed = rule.closedOnHolidays ? holidayDays.union(rule.extraHolidays.map(\.daysSinceEpoch)) : []
-            schedules[subdivision] = DaySchedule(Weekday.allCases.map { rule.hours[$0] }, closedDays: closed)
+            let closed = rule.closedOnHolidays ? listedDays.union(rule.extraHolidays.map(\.daysSinceEpoch)) : []
+            schedules[subdivision] = DaySchedule(
+                Weekday.allCases.map { rule.hours[$0] }, closedDays: closed,
+                closedOnFederalHolidays: rule.closedOnHolidays && rules.federalHolidays
+            )
         }
         stateSchedules = schedules
     }
@@ -179,21 +182,26 @@ public struct WindowCalculator: Sendable {
     }
 }
 
-/// Hours by local date: per weekday (Monday first; nil closed), closed on listed days.
+/// Hours by local date: per weekday (Monday first; nil closed), closed on listed days and,
+/// when asked, on the federal holidays of whatever year the day is in (computed per day, so
+/// there is no last year).
 struct DaySchedule: Sendable, Hashable {
     let byWeekday: [DailyHours?]
     let closedDays: Set<Int64>
+    let closedOnFederalHolidays: Bool
 
-    init(_ byWeekday: [DailyHours?], closedDays: Set<Int64> = []) {
+    init(_ byWeekday: [DailyHours?], closedDays: Set<Int64> = [], closedOnFederalHolidays: Bool = false) {
         precondition(byWeekday.count == 7)
         self.byWeekday = byWeekday
         self.closedDays = closedDays
+        self.closedOnFederalHolidays = closedOnFederalHolidays
     }
 
     @inline(__always)
     func hours(onDay day: Int64) -> DailyHours? {
         guard let hours = byWeekday[CivilDate.isoWeekdayIndex(ofDay: day)] else { return nil }
         if !closedDays.isEmpty, closedDays.contains(day) { return nil }
+        if closedOnFederalHolidays, FederalHolidays.isHoliday(day: day) { return nil }
         return hours
     }
 }

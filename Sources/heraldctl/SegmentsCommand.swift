@@ -4,7 +4,7 @@ import HeraldCore
 struct SegmentsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segments",
-        abstract: "Count the SMS segments of a text (SPEC §7) and name what forces UCS-2.",
+        abstract: "Count the SMS segments of a text and name what forces UCS-2.",
         discussion: """
             Examples:
               heraldctl segments "It’s ready"                  UCS-2 because of ’ U+2019

@@ -6,7 +6,7 @@ import HeraldCore
 struct WindowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "window",
-        abstract: "May a text go out at a given instant? Org window, recipient quiet hours and state rules (SPEC §5).",
+        abstract: "May a text go out at a given instant? Org window, recipient quiet hours and state rules.",
         discussion: """
             Answers as heraldd does: the organization's window in its timezone, the recipient's quiet hours in every timezone of the number's area code, and the rule of the recipient's state. When the text may not go out, prints the earliest instant it may (in the organization's UTC offset) and the rule that opened last.
 
@@ -167,12 +167,33 @@ struct WindowCommand: ParsableCommand {
                 print("               heraldd holds a text once the organization sent \(cap.messages) held-kind texts to this number")
                 print("               in \(cap.perHours) h (subjects are not told apart, so all count); this answer does not count earlier texts")
             }
-            if rule.enabled, rule.closedOnHolidays, let last = table.lastHoliday,
-               let day = CivilDate(parsing: String(atText.prefix(10))), day > last {
-                print("               note: the holiday list ends \(last); later holidays are not closed")
+            if rule.enabled, rule.closedOnHolidays {
+                printHolidays(rule, table: table, at: instant, zones: explanation.recipientTimeZones)
             }
         } else {
             print("state rule:    none for \(number.subdivision ?? region)")
+        }
+    }
+
+    /// Which holidays close the rule, and the holiday (if any) on the recipient's local date at
+    /// `instant`, so a text held over a holiday says why.
+    private func printHolidays(_ rule: StateRule, table: StateRuleTable, at instant: Date, zones: [String]) {
+        var sources: [String] = []
+        if table.federalHolidays { sources.append("US federal holidays and their observed days, every year") }
+        if !table.listedHolidays.isEmpty { sources.append("\(table.listedHolidays.count) dates in [holidays]") }
+        if !rule.extraHolidays.isEmpty { sources.append("\(rule.extraHolidays.count) of the state's own") }
+        print("               holidays: \(sources.isEmpty ? "none (federal_holidays = false and no dates listed)" : sources.joined(separator: ", "))")
+        var seen: Set<CivilDate> = []
+        for zone in zones {
+            guard let timeZone = TimeZone(identifier: zone) else { continue }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            let parts = calendar.dateComponents([.year, .month, .day], from: instant)
+            guard let year = parts.year, let month = parts.month, let day = parts.day,
+                  let date = CivilDate(year: year, month: month, day: day), seen.insert(date).inserted
+            else { continue }
+            let name = table.holiday(on: date) ?? (rule.extraHolidays.contains(date) ? "the state's own holiday" : nil)
+            if let name { print("               \(date) (\(date.weekday.shortName)) is a holiday, closed all day: \(name)") }
         }
     }
 

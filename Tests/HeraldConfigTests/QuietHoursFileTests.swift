@@ -37,11 +37,51 @@ struct QuietHoursFileTests {
         #expect(table == StateRuleTable.shipped)
         // Field by field too, so a difference says where it is.
         #expect(table.recipientHours == StateRuleTable.shipped.recipientHours)
-        #expect(table.holidays == StateRuleTable.shipped.holidays)
+        #expect(table.federalHolidays == StateRuleTable.shipped.federalHolidays)
+        #expect(table.listedHolidays == StateRuleTable.shipped.listedHolidays)
         #expect(Set(table.rules.keys) == Set(StateRuleTable.shipped.rules.keys))
         for (code, rule) in table.rules {
             #expect(rule == StateRuleTable.shipped.rules[code], "states.\(code)")
         }
+    }
+
+    @Test("federal holidays are computed unless switched off; [holidays] adds dates and names")
+    func holidays() throws {
+        let date = { (text: String) in CivilDate(parsing: text)! }
+        // The shipped file lists no dates, yet closes every year's federal holidays.
+        let shippedTable = try QuietHoursFile.load(path: shipped.path)
+        #expect(shippedTable.federalHolidays)
+        #expect(shippedTable.holiday(on: date("2031-11-27")) == "Thanksgiving Day")
+
+        let added = try QuietHoursFile.parse(toml: """
+            [holidays]
+            "2030-12-24" = "Christmas Eve"
+            "2030-12-25" = "Christmas (listed)"
+            """)
+        #expect(added.holiday(on: date("2030-12-24")) == "Christmas Eve")
+        #expect(added.holiday(on: date("2030-12-25")) == "Christmas (listed)")
+        #expect(added.holiday(on: date("2030-11-28")) == "Thanksgiving Day")
+
+        let listedOnly = try QuietHoursFile.parse(toml: """
+            federal_holidays = false
+            [holidays]
+            "2030-12-24" = "Christmas Eve"
+            """)
+        #expect(!listedOnly.federalHolidays)
+        #expect(listedOnly.holiday(on: date("2030-12-24")) == "Christmas Eve")
+        #expect(listedOnly.holiday(on: date("2030-12-25")) == nil)
+
+        // A file written before holidays were computed, listing 2026-2027 by hand, still works
+        // and now closes later years too.
+        let oldStyle = try QuietHoursFile.parse(toml: """
+            [holidays]
+            "2027-12-31" = "New Year's Day 2028 (observed)"
+            "2027-07-05" = "Independence Day (observed)"
+            """)
+        #expect(oldStyle.holiday(on: date("2027-12-31")) == "New Year's Day 2028 (observed)")
+        #expect(oldStyle.holiday(on: date("2028-01-17")) == "Birthday of Martin Luther King, Jr.")
+
+        #expect(quietHoursProblems("federal_holidays = \"yes\"") == ["federal_holidays: expected boolean, found string \"yes\""])
     }
 
     @Test("an empty file means federal quiet hours and no state rules")
@@ -67,7 +107,8 @@ struct QuietHoursFileTests {
                                "frequency_cap = { messages = 3, per_hours = 24, same_subject = true }")
         let table = try QuietHoursFile.parse(toml: toml)
         #expect(table.recipientHours == QuietHours(allowed: DailyHours(parsing: "08:30-20:30")!))
-        #expect(table.holidays == [CivilDate(parsing: "2026-12-25")!: "Christmas Day"])
+        #expect(table.listedHolidays == [CivilDate(parsing: "2026-12-25")!: "Christmas Day"])
+        #expect(table.federalHolidays)
         let rule = try #require(table.rules["RI"])
         #expect(rule.hoursDescription == "Mon-Fri 09:00-21:00, Sat 10:00-17:00, Sun closed, closed on holidays")
         #expect(rule.extraHolidays == [CivilDate(parsing: "2026-08-10")!])

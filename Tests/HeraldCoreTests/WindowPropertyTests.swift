@@ -84,9 +84,9 @@ struct WindowOracle {
         for zone in recipient.timeZones {
             guard Self.inHours(instant, zone: zone, hours: { _ in table.recipientHours.allowed }) else { return false }
             if let rule {
-                let holidays = Set(table.holidays.keys).union(rule.extraHolidays)
                 let open = Self.inHours(instant, zone: zone) { day in
-                    rule.closedOnHolidays && holidays.contains(day) ? nil : rule.hours[day.weekday]
+                    let holiday = table.holiday(on: day) != nil || rule.extraHolidays.contains(day)
+                    return rule.closedOnHolidays && holiday ? nil : rule.hours[day.weekday]
                 }
                 if !open { return false }
             }
@@ -192,7 +192,7 @@ struct WindowPropertyTests {
                 case .stateRule:
                     rule != nil && zones.allSatisfy { zone in
                         WindowOracle.inHours(instant, zone: zone) { day in
-                            rule!.closedOnHolidays && StateRuleTable.shipped.holidays[day] != nil ? nil : rule!.hours[day.weekday]
+                            rule!.closedOnHolidays && StateRuleTable.shipped.holiday(on: day) != nil ? nil : rule!.hours[day.weekday]
                         }
                     }
                 default:

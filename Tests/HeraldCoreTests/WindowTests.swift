@@ -210,7 +210,7 @@ let handCheckedWindowCases: [WindowCase] = [
     c("M15 Utah New Year's Day", wide, "+1 801 555 0123", "2027-01-01T12:00:00-06:00", "2027-01-02T09:00:00-06:00 state_rule"),
     c("M16 Quebec has no rule", chicago, "+1 514 555 0123", "2026-11-23T07:30:00-06:00", "2026-11-23T08:00:00-06:00 org_window"),
     c("M17 Louisiana Labor Day", wide, "+1 504 555 0123", "2026-09-07T10:00:00-05:00", "2026-09-08T08:00:00-05:00 state_rule"),
-    c("M18 Alabama after the holiday list ends", wide, "+1 205 555 0123", "2028-01-17T10:00:00-06:00", "allowed"),
+    c("M18 Alabama on MLK Day 2028, past the old holiday list", wide, "+1 205 555 0123", "2028-01-17T10:00:00-06:00", "2028-01-18T08:00:00-06:00 state_rule"),
     c("M19 Texas Monday evening 20:59", always, "+1 214 555 0123", "2026-11-23T20:59:00-06:00", "allowed"),
     c("M20 Connecticut in July", "06:00-22:00 America/New_York", "+1 203 555 0123", "2026-07-13T20:00:00-04:00", "2026-07-14T09:00:00-04:00 state_rule"),
 
