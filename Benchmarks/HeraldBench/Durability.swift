@@ -32,3 +32,13 @@ struct Durability {
     /// checkpoints, so a power cut can undo transitions already reported.
     var everyCommitSynced: Bool { synchronous >= 2 }
 }
+
+enum BenchError: Error, CustomStringConvertible {
+    case notSQLite
+
+    var description: String {
+        switch self {
+        case .notSQLite: "herald-bench measures the SQLite queue; the daemon opened another backend"
+        }
+    }
+}

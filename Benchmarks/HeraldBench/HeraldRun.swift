@@ -50,7 +50,9 @@ struct HeraldRun {
         logger.logLevel = .warning
         // The daemon migrates the schema here, so the producer finds the outbox before anything runs.
         let daemon = try Daemon(configuration: configuration, authToken: BenchSettings.authToken, logger: logger)
-        let durability = try await Durability.of(daemon.database)
+        // The SQLite store itself, to read back what its writer connection runs with.
+        guard let sqlite = daemon.database as? QueueDatabase else { throw BenchError.notSQLite }
+        let durability = try await Durability.of(sqlite)
         var producerConfiguration = Configuration()
         producerConfiguration.busyMode = .timeout(10)
         let producer = try DatabaseQueue(path: configuration.database.path, configuration: producerConfiguration)

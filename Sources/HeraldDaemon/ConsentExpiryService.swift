@@ -7,14 +7,14 @@ import ServiceLifecycle
 /// Expires journeys that waited for an opt-in past their `expires_at`. Claims never see them
 /// (they are not due until a YES), so this pass is what keeps SPEC §4's promise for them.
 final class ConsentExpiryService: Service {
-    private let database: QueueDatabase
+    private let database: any ConsentStore
     private let clock: any WallClock
     private let logger: Logger
     private let activity: ActivityCounters
     /// Real time between passes: a waiting journey expires at most this late.
     static let interval: Duration = .seconds(5)
 
-    init(database: QueueDatabase, clock: any WallClock, logger: Logger, activity: ActivityCounters) {
+    init(database: any ConsentStore, clock: any WallClock, logger: Logger, activity: ActivityCounters) {
         self.database = database
         self.clock = clock
         self.logger = logger
@@ -24,7 +24,7 @@ final class ConsentExpiryService: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let expired = try await database.expireAwaitingConsent(now: clock.now())
+                let expired = try await database.expireAwaitingConsent(now: clock.now(), limit: 500)
                 activity.add(expired.count, .expired)
                 for message in expired where logger.logLevel <= .debug {
                     logger.debug("message \(message.id) expired waiting for consent",

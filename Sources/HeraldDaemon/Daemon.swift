@@ -12,7 +12,8 @@ import UnixSignals
 /// heraldd: the queue database, the carrier client and the services that connect them, run by a
 /// `ServiceGroup`. Started in the foreground by systemd (Type=notify) or in-process by tests.
 public final class Daemon: Sendable {
-    public let database: QueueDatabase
+    /// The queue, through the protocols the services need (docs/queue-store.md).
+    public let database: any QueueStore
     public let configuration: HeraldConfiguration
     private let carrier: any CarrierClient
     private let ownsCarrier: TwilioCarrierClient?

@@ -22,7 +22,7 @@ final class DispatchService: Service {
         var segmentation: MessagePoster.Segmentation = .carrier
     }
 
-    private let database: QueueDatabase
+    private let database: any DispatchStore
     private let poster: MessagePoster
     private let policy: DispatchPolicy
     private let settings: Settings
@@ -39,7 +39,7 @@ final class DispatchService: Service {
     static let gatherDelay: Duration = .milliseconds(10)
     static let comfortableBatch = 256
 
-    init(database: QueueDatabase, carrier: any CarrierClient, policy: DispatchPolicy, settings: Settings, clock: any WallClock,
+    init(database: any DispatchStore, carrier: any CarrierClient, policy: DispatchPolicy, settings: Settings, clock: any WallClock,
          logger: Logger, activity: ActivityCounters) {
         self.database = database
         poster = MessagePoster(carrier: carrier, segmentation: settings.segmentation)

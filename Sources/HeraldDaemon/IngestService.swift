@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// Moves producers' outbox rows into the queue, woken by the store as rows arrive, and fans out
 /// broadcasts between outbox batches.
 final class IngestService: Service {
-    let database: QueueDatabase
+    let database: any OutboxIntake
     let directory: SharedDirectory
     private let batchSize: Int
     let clock: any WallClock
@@ -15,7 +15,7 @@ final class IngestService: Service {
     let onQueued: @Sendable () -> Void
     let activity: ActivityCounters
 
-    init(database: QueueDatabase, directory: SharedDirectory, batchSize: Int, clock: any WallClock,
+    init(database: any OutboxIntake, directory: SharedDirectory, batchSize: Int, clock: any WallClock,
          logger: Logger, activity: ActivityCounters, onQueued: @escaping @Sendable () -> Void) {
         self.activity = activity
         self.database = database

@@ -11,14 +11,14 @@ import UnixSignals
 /// rules table. A file with problems is logged and the running configuration kept. Settings
 /// that only a restart applies (paths, listeners, carrier, dispatch sizes) are named in the log.
 final class ReloadService: Service {
-    private let database: QueueDatabase
+    private let database: any DirectoryStore
     private let directory: SharedDirectory
     private let load: @Sendable () throws -> HeraldConfiguration
     private let clock: any WallClock
     private let logger: Logger
     private let running: HeraldConfiguration
 
-    init(database: QueueDatabase, directory: SharedDirectory, running: HeraldConfiguration,
+    init(database: any DirectoryStore, directory: SharedDirectory, running: HeraldConfiguration,
          load: @escaping @Sendable () throws -> HeraldConfiguration, clock: any WallClock, logger: Logger) {
         self.database = database
         self.directory = directory

@@ -25,13 +25,13 @@ final class ReplyForwardingService: Service {
 
     /// Rung when a stored reply queued a forward.
     let wakeups = Doorbell()
-    private let database: QueueDatabase
+    private let database: any ReplyForwardQueue
     private let mailer: SMTPMailer
     private let settings: Settings
     private let clock: any WallClock
     private let logger: Logger
 
-    init(database: QueueDatabase, mailer: SMTPMailer, settings: Settings, clock: any WallClock, logger: Logger) {
+    init(database: any ReplyForwardQueue, mailer: SMTPMailer, settings: Settings, clock: any WallClock, logger: Logger) {
         self.database = database
         self.mailer = mailer
         self.settings = settings

@@ -26,12 +26,12 @@ final class RetentionService: Service {
         var transactions = 0
     }
 
-    private let database: QueueDatabase
+    private let database: any RetentionStore
     private let settings: Settings
     private let clock: any WallClock
     private let logger: Logger
 
-    init(database: QueueDatabase, settings: Settings, clock: any WallClock, logger: Logger) {
+    init(database: any RetentionStore, settings: Settings, clock: any WallClock, logger: Logger) {
         self.database = database
         self.settings = settings
         self.clock = clock

@@ -7,14 +7,14 @@ import ServiceLifecycle
 /// graceful shutdown starts) and writes the info-level rollup of what happened to messages.
 /// Listed last in the service group, so it is the first told to stop.
 final class StatusReporter: Service {
-    private let database: QueueDatabase
+    private let database: any OperatorStore
     private let activity: ActivityCounters
     private let logger: Logger
     private let statusInterval: Duration
     private let rollupInterval: Duration
     private let notifying: Bool
 
-    init(database: QueueDatabase, activity: ActivityCounters, logger: Logger,
+    init(database: any OperatorStore, activity: ActivityCounters, logger: Logger,
          statusInterval: Duration = .seconds(5), rollupInterval: Duration = .seconds(10),
          notifying: Bool = SystemdNotifier.isEnabled) {
         self.database = database

@@ -14,7 +14,7 @@ struct WebhookRoutes: Sendable {
     /// Carrier webhooks are a few hundred bytes; anything far larger is not one.
     static let maxBodyBytes = 64 * 1024
 
-    let database: QueueDatabase
+    let database: any CarrierReports & OperatorStore
     let signature: WebhookSignature
     let publicURL: String
     let clock: any WallClock

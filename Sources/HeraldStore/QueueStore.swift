@@ -49,6 +49,8 @@ public protocol ConsentStore: Sendable {
     func consent(org: String, number: String) async throws -> ConsentState
     func consentHistory(org: String, number: String) async throws -> [ConsentChange]
     func setConsent(_ request: ConsentRequest, now: Date) async throws -> ConsentEffect
+    /// Many numbers at once, in one transaction.
+    func setConsent(_ requests: [ConsentRequest], now: Date) async throws
     func requestOptIn(
         org: String, sender: SenderProfile, to number: String, body: String, policy: OptInRequestPolicy, now: Date,
         requestedBy: String, place: @escaping @Sendable (Date) -> Placement
@@ -101,6 +103,8 @@ public protocol OperatorStore: Sendable {
     func inbound(after id: Int64, limit: Int) async throws -> [InboundSnapshot]
     func feedPosition() async throws -> (event: Int64, inbound: Int64)
     func usage(org: String?, user: String?, months: Set<String>) async throws -> [UsageRow]
+    /// Every month's usage of `org` (or of all).
+    func usage(org: String?) async throws -> [UsageRow]
     func broadcast(_ id: Int64, state: String?, limit: Int) async throws -> (BroadcastRecord, [BroadcastTally], [BroadcastRecipient])?
     func retry(ids: [Int64]?, failedOfOrg org: String?, by actor: String, now: Date) async throws -> OperatorChange
     func cancel(ids: [Int64]?, org: String?, state: MessageState?, by actor: String, now: Date) async throws -> OperatorChange
@@ -126,3 +130,8 @@ public protocol ReplyForwardQueue: Sendable {
 /// Everything the daemon needs of its queue.
 public typealias QueueStore = OutboxIntake & DispatchStore & CarrierReports & ConsentStore & DirectoryStore & OperatorStore
     & RetentionStore & ReplyForwardQueue
+
+extension QueueDatabase: OutboxIntake, DispatchStore, CarrierReports, ConsentStore, DirectoryStore, OperatorStore, RetentionStore,
+    ReplyForwardQueue {
+    public var location: String { path }
+}

@@ -17,7 +17,7 @@ struct DaemonHarness {
     let producer: DatabaseQueue
     let daemon: Daemon
 
-    var database: QueueDatabase { daemon.database }
+    var database: any QueueStore { daemon.database }
     var adminSocket: String { configuration.admin.socket }
 
     static let org = "acme"

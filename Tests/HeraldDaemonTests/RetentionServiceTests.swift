@@ -135,12 +135,14 @@ struct RetentionServiceTests {
                                 logger: LogCapture().logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await daemon.run(gracefulShutdownSignals: []) }
-            let purgedAtStart = try await Self.eventually { try await Self.purged(daemon.database) == 3 }
+            let sqlite = try #require(daemon.database as? QueueDatabase)
+            let purgedAtStart = try await Self.eventually { try await Self.purged(sqlite) == 3 }
             #expect(purgedAtStart)
             await daemon.stop()
             try? await group.waitForAll()
         }
-        let bodies = try await daemon.database.pool.read { db in try String.fetchAll(db, sql: "SELECT body FROM messages ORDER BY id") }
+        let sqlite = try #require(daemon.database as? QueueDatabase)
+        let bodies = try await sqlite.pool.read { db in try String.fetchAll(db, sql: "SELECT body FROM messages ORDER BY id") }
         #expect(bodies == ["", "", "", "text 0", "text 1"])
     }
 }

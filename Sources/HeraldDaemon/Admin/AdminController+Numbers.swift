@@ -14,7 +14,7 @@ extension AdminController {
 
     func listNumbers(org: String) async throws -> NumbersListResult {
         guard directory.current.organization(org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
-        let users = try await database.userNumbers(org: org)
+        let users = try await database.userNumbers(org: org, ids: nil)
         return NumbersListResult(org: org, users: users.map {
             UserNumberEntry(user: $0.user, name: $0.name, number: $0.number?.e164, cellPhone: $0.cellPhone,
                             carrierSid: $0.number?.carrierSID, provisionedAt: $0.number?.provisionedAt)

@@ -28,7 +28,7 @@ extension AdminController {
     }
 
     func listOrganizations() async throws -> OrganizationListResult {
-        OrganizationListResult(organizations: try await database.organizations().map(Self.result))
+        OrganizationListResult(organizations: try await database.organizations(id: nil).map(Self.result))
     }
 
     func addUser(_ fields: UserFields, peer: AdminPeer) async throws -> UserResult {

@@ -7,7 +7,7 @@ import Logging
 /// Carries out admin commands against the queue database and the shared directory. Every
 /// answer is a response line; nothing a client sends can throw past this type.
 struct AdminController: Sendable {
-    let database: QueueDatabase
+    let database: any QueueStore
     /// Organizations, users and numbers as every service sees them; refreshed after a change here.
     let directory: SharedDirectory
     let clock: any WallClock
@@ -104,7 +104,7 @@ struct AdminController: Sendable {
         let counts = try await database.countsByState()
         let directory = directory.current
         return StatusResult(
-            version: Self.version, pid: getpid(), startedAt: startedAt, database: database.path,
+            version: Self.version, pid: getpid(), startedAt: startedAt, database: database.location,
             queue: Dictionary(uniqueKeysWithValues: MessageState.allCases.filter { !$0.isFinal }.map { ($0.rawValue, counts[$0] ?? 0) }),
             sentPerSecond: sendRate(),
             pausedOrgs: directory.organizations.values.filter(\.paused).map(\.id).sorted(),
@@ -260,7 +260,7 @@ struct AdminController: Sendable {
         }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        logger.notice("backup of \(database.path) written to \(path) (\(bytes) bytes) for \(peer.description)")
+        logger.notice("backup of \(database.location) written to \(path) (\(bytes) bytes) for \(peer.description)")
         return BackupResult(path: path, bytes: bytes, seconds: seconds)
     }
 
