@@ -13,6 +13,8 @@ public struct AcceptedMessage: Sendable, Equatable {
     /// `queued`, then `sent`, then `delivered`, `undelivered` or `failed`.
     public var status: String
     public var errorCode: Int?
+    /// When the carrier passed it on (`sent`): Twilio's `date_sent`, nil while it is queued.
+    public var sentAt: Date? = nil
     /// The `Udh` field of a part posted on its own, as received (hex), and what it says.
     public var udh: String? = nil
     public var concatenation: UserDataHeader.Concatenation? = nil
@@ -24,6 +26,7 @@ extension AcceptedMessage: Encodable {
         case idempotencyKey = "idempotency_key"
         case statusCallback = "status_callback"
         case acceptedAt = "accepted_at"
+        case sentAt = "sent_at"
         case numSegments = "num_segments"
         case errorCode = "error_code"
         case udh, concatenation
@@ -40,6 +43,7 @@ extension AcceptedMessage: Encodable {
         try container.encode(idempotencyKey, forKey: .idempotencyKey)
         try container.encode(statusCallback, forKey: .statusCallback)
         try container.encode(TwilioDate.iso8601(acceptedAt), forKey: .acceptedAt)
+        try container.encode(sentAt.map(TwilioDate.iso8601), forKey: .sentAt)
         try container.encode(numSegments, forKey: .numSegments)
         try container.encode(errorCode, forKey: .errorCode)
         try container.encode(udh, forKey: .udh)

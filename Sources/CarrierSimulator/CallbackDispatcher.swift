@@ -75,6 +75,10 @@ struct CallbackDispatcher: Service {
     }
 
     private func post(_ message: AcceptedMessage, to url: String) async {
+        if state.loseCallback() {
+            logger.debug("status callback lost on purpose (lose_callbacks)", metadata: ["sid": "\(message.sid)", "status": "\(message.status)"])
+            return
+        }
         var fields: [(String, String)] = [
             ("MessageSid", message.sid),
             ("SmsSid", message.sid),

@@ -154,6 +154,21 @@ public struct RunningSimulator: Sendable {
         core.state.updateFaults { $0.dropNext = count }
     }
 
+    /// The next `count` messages are taken on, then their connection drops before the answer.
+    public func acceptThenDropNext(_ count: Int) {
+        core.state.updateFaults { $0.acceptThenDropNext = count }
+    }
+
+    /// Each message taken on loses its answer with this probability (0...1).
+    public func acceptThenDrop(probability: Double) {
+        core.state.updateFaults { $0.acceptThenDropProbability = probability }
+    }
+
+    /// Each status callback is never sent with this probability (0...1).
+    public func loseCallbacks(fraction: Double) {
+        core.state.updateFaults { $0.loseCallbacksFraction = fraction }
+    }
+
     /// POSTs to `destination` are refused with `reply` (e.g. code 21610 for an opted-out handset).
     public func setError(for destination: String, _ reply: CarrierErrorReply?) {
         core.state.updateFaults { $0.errorFor[destination] = reply }

@@ -25,6 +25,8 @@ public struct CarrierSimulatorService: Service {
                     "account_sid": "\(configuration.accountSID)",
                     "callback_delay": "\(configuration.callbackDelay)",
                     "inbound_url": "\(configuration.inboundURL ?? "-")",
+                    "callback_attempts": "\(configuration.callbackAttempts)",
+                    "dedupe": "\(configuration.dedupe ? "on" : "off")",
                 ]
             )
         }

@@ -113,6 +113,15 @@ struct FaultPlanResource: Encodable {
         var code: Int
     }
 
+    private struct AcceptThenDrop: Encodable {
+        var count: Int
+        var probability: Double
+    }
+
+    private struct LoseCallbacks: Encodable {
+        var fraction: Double
+    }
+
     enum CodingKeys: String, CodingKey {
         case latencyMilliseconds = "latency_ms"
         case failNext = "fail_next"
@@ -123,6 +132,8 @@ struct FaultPlanResource: Encodable {
         case errorFor = "error_for"
         case deliverErrorFor = "deliver_error_for"
         case exhaustedAreaCodes = "exhausted_area_codes"
+        case acceptThenDrop = "accept_then_drop"
+        case loseCallbacks = "lose_callbacks"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -147,5 +158,10 @@ struct FaultPlanResource: Encodable {
             forKey: .deliverErrorFor
         )
         try container.encode(plan.exhaustedAreaCodes.sorted(), forKey: .exhaustedAreaCodes)
+        try container.encode(
+            AcceptThenDrop(count: plan.acceptThenDropNext, probability: plan.acceptThenDropProbability),
+            forKey: .acceptThenDrop
+        )
+        try container.encode(LoseCallbacks(fraction: plan.loseCallbacksFraction), forKey: .loseCallbacks)
     }
 }

@@ -63,8 +63,37 @@ public struct FaultPlan: Sendable, Equatable {
     public var deliverErrorFor: [String: DeliveryError] = [:]
     /// Area codes whose number search comes back empty and whose numbers cannot be bought.
     public var exhaustedAreaCodes: Set<String> = []
+    /// The next N messages are taken on (recorded, callbacks scheduled, their idempotency key
+    /// remembered) and then the connection drops before the answer: the client cannot tell
+    /// whether the carrier has the text, which is the true unknown outcome.
+    public var acceptThenDropNext: Int = 0
+    /// Beyond `acceptThenDropNext`, each message taken on loses its answer with this probability.
+    public var acceptThenDropProbability: Double = 0
+    /// Each status callback is lost (never sent, not retried) with this probability, as when the
+    /// carrier's webhook delivery gives up or the callback never leaves its queue.
+    public var loseCallbacksFraction: Double = 0
 
     public init() {}
+
+    /// Whether a message just taken on loses its answer; uses up one `acceptThenDropNext`.
+    mutating func takeAcceptThenDrop<Generator: RandomNumberGenerator>(using generator: inout Generator) -> Bool {
+        if acceptThenDropNext > 0 {
+            acceptThenDropNext -= 1
+            return true
+        }
+        return Self.chance(acceptThenDropProbability, using: &generator)
+    }
+
+    /// Whether one status callback is lost.
+    func losesCallback<Generator: RandomNumberGenerator>(using generator: inout Generator) -> Bool {
+        Self.chance(loseCallbacksFraction, using: &generator)
+    }
+
+    private static func chance<Generator: RandomNumberGenerator>(_ probability: Double, using generator: inout Generator) -> Bool {
+        guard probability > 0 else { return false }
+        guard probability < 1 else { return true }
+        return Double.random(in: 0..<1, using: &generator) < probability
+    }
 
     mutating func takeCountedFault() -> CountedFault? {
         if dropNext > 0 {

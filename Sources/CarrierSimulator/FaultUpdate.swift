@@ -43,6 +43,15 @@ struct FaultUpdate: Decodable, Sendable {
         var code: Int
     }
 
+    struct AcceptThenDrop: Decodable, Sendable {
+        var count: Int?
+        var probability: Double?
+    }
+
+    struct LoseCallbacks: Decodable, Sendable {
+        var fraction: Double
+    }
+
     var latencyMilliseconds: Int?
     var failNext: FailNext?
     var failPart: FailPart?
@@ -52,6 +61,8 @@ struct FaultUpdate: Decodable, Sendable {
     var errorFor: [String: ErrorFor]?
     var deliverErrorFor: [String: DeliverErrorFor]?
     var exhaustedAreaCodes: [String]?
+    var acceptThenDrop: AcceptThenDrop?
+    var loseCallbacks: LoseCallbacks?
 
     enum CodingKeys: String, CodingKey {
         case latencyMilliseconds = "latency_ms"
@@ -63,6 +74,8 @@ struct FaultUpdate: Decodable, Sendable {
         case errorFor = "error_for"
         case deliverErrorFor = "deliver_error_for"
         case exhaustedAreaCodes = "exhausted_area_codes"
+        case acceptThenDrop = "accept_then_drop"
+        case loseCallbacks = "lose_callbacks"
     }
 
     struct Invalid: Error, CustomStringConvertible {
@@ -96,6 +109,18 @@ struct FaultUpdate: Decodable, Sendable {
             if let seconds = hangNext.seconds, !(seconds >= 0 && seconds <= 3600) { throw Invalid(description: "hang_next.seconds must be between 0 and 3600") }
         }
         if let dropNext { try requireCount(dropNext.count, "drop_next") }
+        if let acceptThenDrop {
+            guard acceptThenDrop.count != nil || acceptThenDrop.probability != nil else {
+                throw Invalid(description: "accept_then_drop needs \"count\" or \"probability\"")
+            }
+            if let count = acceptThenDrop.count { try requireCount(count, "accept_then_drop") }
+            if let probability = acceptThenDrop.probability, !(0...1).contains(probability) {
+                throw Invalid(description: "accept_then_drop.probability must be between 0 and 1")
+            }
+        }
+        if let loseCallbacks, !(0...1).contains(loseCallbacks.fraction) {
+            throw Invalid(description: "lose_callbacks.fraction must be between 0 and 1")
+        }
         var deliveryErrors: [String: DeliveryError] = [:]
         for (destination, reply) in errorFor ?? [:] {
             try requireStatus(reply.status ?? 400, "error_for[\(destination)]")
@@ -130,6 +155,9 @@ struct FaultUpdate: Decodable, Sendable {
             if let seconds = hangNext.seconds { plan.hangDuration = .milliseconds(Int64((seconds * 1000).rounded())) }
         }
         if let dropNext { plan.dropNext = dropNext.count }
+        if let count = acceptThenDrop?.count { plan.acceptThenDropNext = count }
+        if let probability = acceptThenDrop?.probability { plan.acceptThenDropProbability = probability }
+        if let loseCallbacks { plan.loseCallbacksFraction = loseCallbacks.fraction }
         for (destination, reply) in errorFor ?? [:] {
             plan.errorFor[destination] = CarrierErrorReply(
                 status: reply.status ?? 400,

@@ -4,8 +4,8 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// `POST …/Messages.json` and `GET …/Messages/{sid}.json`, answered the way the real carrier
-/// answers them, with injected faults layered on top.
+/// `POST …/Messages.json`, `GET …/Messages.json` (the list) and `GET …/Messages/{sid}.json`,
+/// answered the way the real carrier answers them, with injected faults layered on top.
 struct MessagesAPI: Sendable {
     static let apiVersion = "2010-04-01"
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
@@ -19,6 +19,9 @@ struct MessagesAPI: Sendable {
         let account = router.group("\(Self.apiVersion)/Accounts/:accountSid")
         account.post("Messages.json") { request, context in
             try await create(request, context: context)
+        }
+        account.get("Messages.json") { request, context in
+            await list(request, context: context)
         }
         account.get("Messages/{messageSid}.json") { request, context in
             await fetch(request, context: context)
@@ -94,7 +97,7 @@ struct MessagesAPI: Sendable {
             return JSONReply.response(status: 201, MessageResource(message: original, accountSID: accountSID))
         case let .refused(reply):
             return JSONReply.error(reply)
-        case let .accepted(deliveryError):
+        case let .accepted(deliveryError, dropAnswer):
             core.dispatcher.enqueue(DeliveryJob(
                 sid: message.sid,
                 statusCallback: statusCallback,
@@ -108,6 +111,10 @@ struct MessagesAPI: Sendable {
                     "segments": "\(message.numSegments)", "idempotency_key": "\(key ?? "-")",
                 ]
             )
+            if dropAnswer {
+                core.logger.info("accept_then_drop: dropping the connection of an accepted message", metadata: ["sid": "\(message.sid)"])
+                return Self.droppedConnection()
+            }
             return JSONReply.response(status: 201, MessageResource(message: message, accountSID: accountSID))
         }
     }
@@ -144,6 +151,21 @@ struct MessagesAPI: Sendable {
                 throw Dropped()
             }
         )
+    }
+
+    private func list(_ request: Request, context: BasicRequestContext) async -> Response {
+        if let refusal = core.refuseUnauthenticated(request, pathAccountSID: context.parameters.get("accountSid")) {
+            return refusal
+        }
+        await core.hold(for: core.state.faults.latency)
+        let accountSID = core.configuration.accountSID
+        do {
+            let query = try MessageListQuery(query: request.uri.query ?? "")
+            let page = try query.page(of: core.state.messagesNewestFirst(matching: query), accountSID: accountSID)
+            return JSONReply.response(status: 200, page)
+        } catch {
+            return JSONReply.error(status: 400, code: 20001, message: "\(error)")
+        }
     }
 
     private func fetch(_ request: Request, context: BasicRequestContext) async -> Response {

@@ -12,8 +12,11 @@ public struct SimulatorConfiguration: Sendable {
     public var inboundURL: String?
     /// How many status callbacks may be in flight at once; beyond it they wait their turn.
     public var maxCallbacksInFlight: Int
-    /// Attempts per status callback before it counts as failed.
+    /// Attempts per status callback before it counts as failed. Twilio makes one.
     public var callbackAttempts: Int
+    /// Whether a repeated `Idempotency-Key` gets the first answer back (on) or becomes a second
+    /// text with its own sid (off), as on a gateway that ignores the header.
+    public var dedupe: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -23,7 +26,8 @@ public struct SimulatorConfiguration: Sendable {
         callbackDelay: Duration = .milliseconds(50),
         inboundURL: String? = nil,
         maxCallbacksInFlight: Int = 256,
-        callbackAttempts: Int = 4
+        callbackAttempts: Int = 4,
+        dedupe: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -33,6 +37,7 @@ public struct SimulatorConfiguration: Sendable {
         self.inboundURL = inboundURL
         self.maxCallbacksInFlight = maxCallbacksInFlight
         self.callbackAttempts = callbackAttempts
+        self.dedupe = dedupe
     }
 }
 
@@ -41,6 +46,6 @@ extension SimulatorConfiguration: CustomStringConvertible {
     public var description: String {
         "SimulatorConfiguration(host: \(host), port: \(port), accountSID: \(accountSID), authToken: <redacted>, "
             + "callbackDelay: \(callbackDelay), inboundURL: \(inboundURL ?? "nil"), "
-            + "maxCallbacksInFlight: \(maxCallbacksInFlight), callbackAttempts: \(callbackAttempts))"
+            + "maxCallbacksInFlight: \(maxCallbacksInFlight), callbackAttempts: \(callbackAttempts), dedupe: \(dedupe))"
     }
 }

@@ -14,16 +14,35 @@ final class SimulatorState: Sendable {
         var sidByKey: [String: String] = [:]
         var numbersBySID: [String: ProvisionedNumber] = [:]
         var numberSIDByPhone: [String: String] = [:]
+        /// How often each text (To, From, Body) and each idempotency key was taken on, to count
+        /// texts the carrier ended up with more than once.
+        var acceptancesByText: [TextIdentity: Int] = [:]
+        var acceptancesByKey: [String: Int] = [:]
+        var random = SystemRandomNumberGenerator()
+    }
+
+    private struct TextIdentity: Hashable {
+        var to: String
+        var from: String
+        var body: String
     }
 
     enum Acceptance: Sendable {
-        case accepted(deliveryError: DeliveryError?)
+        /// Taken on; `dropAnswer` when an `accept_then_drop` fault takes the answer away.
+        case accepted(deliveryError: DeliveryError?, dropAnswer: Bool)
         /// `original` as it was when first accepted, so rendering it gives the first answer again.
         case duplicate(original: AcceptedMessage)
         case refused(CarrierErrorReply)
     }
 
     private let storage = Mutex(Storage())
+    /// Off: a repeated `Idempotency-Key` is a new text with its own sid, as on a gateway that
+    /// ignores the header.
+    let dedupe: Bool
+
+    init(dedupe: Bool = true) {
+        self.dedupe = dedupe
+    }
 
     // MARK: Messages
 
@@ -41,25 +60,52 @@ final class SimulatorState: Sendable {
     /// idempotency key can never both be accepted.
     func accept(_ message: AcceptedMessage) -> Acceptance {
         storage.withLock { storage in
-            if let key = message.idempotencyKey, let sid = storage.sidByKey[key], let index = storage.messageIndexBySID[sid] {
+            if dedupe, let key = message.idempotencyKey, let sid = storage.sidByKey[key], let index = storage.messageIndexBySID[sid] {
                 storage.stats.duplicates[key, default: 0] += 1
                 storage.stats.duplicateRequests += 1
                 var original = storage.messages[index]
                 original.status = "queued"
                 original.errorCode = nil
+                original.sentAt = nil
                 return .duplicate(original: original)
             }
             if let reply = storage.faults.errorFor[message.to] {
                 storage.stats.faultsInjected += 1
                 return .refused(reply)
             }
-            if let key = message.idempotencyKey { storage.sidByKey[key] = message.sid }
+            if dedupe, let key = message.idempotencyKey { storage.sidByKey[key] = message.sid }
             storage.messageIndexBySID[message.sid] = storage.messages.count
             storage.messages.append(message)
             storage.stats.accepted += 1
+            Self.countRepeats(of: message, in: &storage)
             let deliveryError = storage.faults.deliverErrorFor[message.to]
             if deliveryError != nil { storage.stats.faultsInjected += 1 }
-            return .accepted(deliveryError: deliveryError)
+            let dropAnswer = storage.faults.takeAcceptThenDrop(using: &storage.random)
+            if dropAnswer {
+                storage.stats.faultsInjected += 1
+                storage.stats.acceptedThenDropped += 1
+            }
+            return .accepted(deliveryError: deliveryError, dropAnswer: dropAnswer)
+        }
+    }
+
+    /// A text taken on again (same To, From and Body, or same idempotency key) is a second text
+    /// the handset gets: what `accepted_more_than_once` in `/stats` reports.
+    private static func countRepeats(of message: AcceptedMessage, in storage: inout Storage) {
+        let text = TextIdentity(to: message.to, from: message.from, body: message.body)
+        let earlierByText = storage.acceptancesByText[text, default: 0]
+        storage.acceptancesByText[text] = earlierByText + 1
+        if earlierByText > 0 {
+            storage.stats.acceptedMoreThanOnce.byBody.extraAcceptances += 1
+            if earlierByText == 1 { storage.stats.acceptedMoreThanOnce.byBody.texts += 1 }
+        }
+        guard let key = message.idempotencyKey else { return }
+        let earlierByKey = storage.acceptancesByKey[key, default: 0]
+        storage.acceptancesByKey[key] = earlierByKey + 1
+        if earlierByKey > 0 {
+            storage.stats.acceptedMoreThanOnce.byIdempotencyKey.extraAcceptances += 1
+            storage.stats.acceptedMoreThanOnce.byIdempotencyKey.keys[key, default: 0] += 1
+            if earlierByKey == 1 { storage.stats.acceptedMoreThanOnce.byIdempotencyKey.texts += 1 }
         }
     }
 
@@ -85,6 +131,7 @@ final class SimulatorState: Sendable {
             guard let index = storage.messageIndexBySID[sid] else { return nil }
             storage.messages[index].status = status
             storage.messages[index].errorCode = errorCode
+            if status == "sent", storage.messages[index].sentAt == nil { storage.messages[index].sentAt = Date() }
             return storage.messages[index]
         }
     }
@@ -93,10 +140,26 @@ final class SimulatorState: Sendable {
         storage.withLock { $0.messages }
     }
 
+    /// The messages a list query matches, newest first (the order they were taken on, reversed).
+    func messagesNewestFirst(matching query: MessageListQuery) -> [AcceptedMessage] {
+        storage.withLock { storage in
+            storage.messages.reversed().filter { query.matches($0) }
+        }
+    }
+
     // MARK: Counters
 
     func stats() -> SimulatorStats {
         storage.withLock { $0.stats }
+    }
+
+    /// Whether the next status callback is lost on purpose; counts it if so.
+    func loseCallback() -> Bool {
+        storage.withLock { storage in
+            guard storage.faults.losesCallback(using: &storage.random) else { return false }
+            storage.stats.callbacksLost += 1
+            return true
+        }
     }
 
     func recordCallback(delivered: Bool) {

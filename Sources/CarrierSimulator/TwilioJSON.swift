@@ -39,7 +39,7 @@ struct MessageResource: Encodable {
         let created = TwilioDate.rfc2822(message.acceptedAt)
         try container.encode(created, forKey: .dateCreated)
         try container.encode(created, forKey: .dateUpdated)
-        try container.encode(message.status == "queued" ? nil : created, forKey: .dateSent)
+        try container.encode(message.sentAt.map(TwilioDate.rfc2822), forKey: .dateSent)
         try container.encodeNil(forKey: .price)
         try container.encode("USD", forKey: .priceUnit)
         try container.encodeNil(forKey: .messagingServiceSID)

@@ -46,7 +46,8 @@ public enum AdminCommand: Sendable, Equatable {
     case send(SendRequest)
     case usage(org: String?, user: String?)
     case watch
-    case backup(path: String)
+    /// `force` replaces an existing file; never the live database, a symlink or a directory.
+    case backup(path: String, force: Bool = false)
     case contactsImport(ContactsImportChunk)
     case consentShow(org: String, number: String)
     case consentSet(ConsentSetRequest)

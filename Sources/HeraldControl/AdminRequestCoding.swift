@@ -50,6 +50,7 @@ extension AdminRequest {
         var areaCode: String?
         var matchCellAreaCode: Bool?
         var confirm: Bool?
+        var force: Bool?
     }
 
     private static let organizationFields: Set<String> = [
@@ -66,7 +67,7 @@ extension AdminRequest {
         "pause": ["org", "sender"], "resume": ["org", "sender"],
         "send": ["org", "from", "to", "kind", "text"],
         "usage": ["org", "user"],
-        "backup": ["path"],
+        "backup": ["path", "force"],
         "contacts_import": ["org", "csv", "more", "by", "dry_run"],
         "consent_show": ["org", "number"],
         "consent_set": ["org", "number", "state", "type", "by", "wording", "note"],
@@ -169,7 +170,7 @@ extension AdminRequest {
             guard path.hasPrefix("/") else {
                 throw AdminError(.badRequest, "backup path must be absolute, not \(String(reflecting: path))")
             }
-            return .backup(path: path)
+            return .backup(path: path, force: line.force ?? false)
         case "contacts_import":
             return .contactsImport(ContactsImportChunk(
                 org: try require(line.org, "org", name), csv: try require(line.csv, "csv", name), more: line.more ?? false,
@@ -320,7 +321,10 @@ extension AdminRequest {
         case let .usage(org, user):
             line.org = org
             line.user = user
-        case let .backup(path): line.path = path
+        case let .backup(path, force):
+            line.path = path
+            // Left out when false, so a line to an older daemon stays one it accepts.
+            line.force = force ? true : nil
         case let .contactsImport(chunk):
             line.org = chunk.org
             line.csv = chunk.csv

@@ -11,6 +11,8 @@ final class ConsentExpiryService: Service {
     private let clock: any WallClock
     private let logger: Logger
     private let activity: ActivityCounters
+    /// A pass runs every few seconds: a lasting failure is one condition, not a line per pass.
+    private let failures = ConditionLog("consent_expiry", what: "cannot expire journeys waiting for consent, will try again")
     /// Real time between passes: a waiting journey expires at most this late.
     static let interval: Duration = .seconds(5)
 
@@ -25,6 +27,7 @@ final class ConsentExpiryService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let expired = try await database.expireAwaitingConsent(now: clock.now(), limit: 500)
+                failures.succeeded(logger: logger)
                 activity.add(expired.count, .expired)
                 for message in expired where logger.logLevel <= .debug {
                     logger.debug("message \(message.id) expired waiting for consent",
@@ -32,7 +35,7 @@ final class ConsentExpiryService: Service {
                 }
                 if expired.count == 500 { continue }
             } catch {
-                logger.error("cannot expire journeys waiting for consent, will try again: \(error)")
+                failures.failed("\(error)", logger: logger)
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.interval) }
         }

@@ -8,18 +8,59 @@ import Logging
 struct DispatchEvents: Sendable {
     let logger: Logger
     let activity: ActivityCounters
+    /// The carrier unreachable or failing (connection errors, timeouts, 5xx, a refused account):
+    /// one line when it starts, a reminder a minute while every POST fails, one when a POST goes through.
+    let carrier = ConditionLog("carrier", what: "the carrier cannot be reached or fails; texts wait and are retried")
 
     /// POST results just written, in the dispatcher's claim transaction or at shutdown.
     func recorded(_ records: [DispatchRecord]) {
         guard !records.isEmpty else { return }
         var tally = ActivityTally()
         let detailed = logger.logLevel <= .debug
+        var reached = false
+        var failures = 0
+        var lastFailure = ""
         for record in records {
             let event = Self.event(for: record)
             tally.add(1, event)
             if detailed { log(event, record) }
+            switch Self.health(of: record.decision, httpStatus: record.httpStatus) {
+            case .reached: reached = true
+            case let .failing(detail):
+                failures += 1
+                lastFailure = detail
+            case .unknown: break
+            }
         }
         activity.add(tally)
+        // A batch with one POST through says the carrier is there: its failures are ordinary retries.
+        if reached {
+            carrier.succeeded(logger: logger)
+        } else if failures > 0 {
+            carrier.failed(lastFailure, count: failures, logger: logger)
+        }
+    }
+
+    enum CarrierHealth: Equatable {
+        case reached
+        case failing(String)
+        /// Throttling or an expiry: says nothing about whether the carrier is there.
+        case unknown
+    }
+
+    /// What one POST's result says about the carrier itself.
+    static func health(of decision: OutcomeDecision, httpStatus status: Int?) -> CarrierHealth {
+        switch decision {
+        case .sent:
+            return .reached
+        case .expire:
+            return .unknown
+        case let .retry(_, _, detail), let .fail(_, detail):
+            if status == 429 { return .unknown }
+            // Any other 4xx is the carrier answering about this message; 401 and 403 refuse the account.
+            if let status, (400..<500).contains(status), status != 401, status != 403 { return .reached }
+            return .failing(detail)
+        }
     }
 
     /// A due message the rules held back at claim time (a window closing on a backlog, a pause).

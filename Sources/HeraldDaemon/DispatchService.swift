@@ -33,6 +33,10 @@ final class DispatchService: Service {
     private let inFlight = Atomic<Int>(0)
     /// Results of finished posts, not yet written.
     private let outcomes = Mutex<[DispatchRecord]>([])
+    /// A full disk or a broken file fails every turn: logged when it starts, every minute, and when it clears.
+    private let writes = ConditionLog(
+        "claim", what: "cannot claim due messages or record carrier outcomes, retrying; the messages stay sending"
+    )
 
     /// Results wait this long for company before a turn writes them without claiming: many small
     /// commits become one larger one, and none waits for long.
@@ -115,11 +119,12 @@ final class DispatchService: Service {
                     events.recorded(unwritten)
                     unwritten.removeAll(keepingCapacity: true)
                     writeFailing = false
+                    writes.succeeded(logger: logger)
                 } catch {
                     // The results stay in memory and the messages `sending` on disk: nothing is lost
                     // even if this never succeeds, since a restart re-posts them with the same key.
                     writeFailing = true
-                    logger.error("cannot claim due messages or record \(unwritten.count) carrier outcomes, retrying: \(error)")
+                    writes.failed("\(error)", logger: logger, metadata: ["outcomes": "\(unwritten.count)"])
                     await wakeups.wait(upTo: .seconds(1))
                     continue
                 }

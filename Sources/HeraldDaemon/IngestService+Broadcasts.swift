@@ -17,10 +17,11 @@ extension IngestService {
                 limit: Self.fanOutBatchSize, now: clock.now(), directory: directory.current, rules: directory.ingestRules
             )
         } catch {
-            logger.error("cannot fan out a broadcast, will retry: \(error)")
+            fanOutFailures.failed("\(error)", logger: logger)
             try? await Task.sleep(for: .seconds(1))
             return true
         }
+        fanOutFailures.succeeded(logger: logger)
         guard let report else { return false }
         log(report.messages)
         if report.messages.queued > 0 || report.messages.scheduled > 0 { onQueued() }

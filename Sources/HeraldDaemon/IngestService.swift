@@ -14,6 +14,9 @@ final class IngestService: Service {
     let logger: Logger
     let onQueued: @Sendable () -> Void
     let activity: ActivityCounters
+    /// Failing ingest and fan-out passes retry every second: logged without flooding.
+    let ingestFailures = ConditionLog("ingest", what: "cannot ingest the outbox, retrying; the rows stay in the outbox")
+    let fanOutFailures = ConditionLog("broadcast_fanout", what: "cannot fan out a broadcast, retrying from its last committed member")
 
     init(database: any OutboxIntake, directory: SharedDirectory, batchSize: Int, clock: any WallClock,
          logger: Logger, activity: ActivityCounters, onQueued: @escaping @Sendable () -> Void) {
@@ -51,13 +54,14 @@ final class IngestService: Service {
                 let report = try await database.ingest(
                     limit: batchSize, now: clock.now(), directory: directory.current, rules: directory.ingestRules
                 )
+                ingestFailures.succeeded(logger: logger)
                 if report.total == 0 { return broadcasts }
                 if !report.broadcasts.isEmpty { broadcasts = true }
                 log(report)
                 if report.queued > 0 || report.scheduled > 0 || !report.optInRequests.isEmpty { onQueued() }
                 if report.total < batchSize { return broadcasts }
             } catch {
-                logger.error("cannot ingest the outbox, will retry: \(error)")
+                ingestFailures.failed("\(error)", logger: logger)
                 try? await Task.sleep(for: .seconds(1))
                 return broadcasts
             }

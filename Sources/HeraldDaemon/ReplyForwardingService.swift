@@ -30,6 +30,10 @@ final class ReplyForwardingService: Service {
     private let settings: Settings
     private let clock: any WallClock
     private let logger: Logger
+    /// A mail server that is down fails every forward until it is back: one condition, not a
+    /// warning per forward and attempt (those stay at debug, as `reply_forward_retried`).
+    private let smtp = ConditionLog("smtp", what: "cannot forward replies by email; they are tried again later", level: .warning)
+    private let store = ConditionLog("reply_forward_store", what: "reply forwarding cannot read or record forwards, will try again")
 
     init(database: any ReplyForwardQueue, mailer: SMTPMailer, settings: Settings, clock: any WallClock, logger: Logger) {
         self.database = database
@@ -45,8 +49,9 @@ final class ReplyForwardingService: Service {
                 let wait: Duration
                 do {
                     wait = try await forwardDue()
+                    store.succeeded(logger: logger)
                 } catch {
-                    logger.error("reply forwarding: cannot read or record forwards, will try again in \(settings.idleWait): \(error)")
+                    store.failed("\(error)", logger: logger)
                     wait = settings.idleWait
                 }
                 await wakeups.wait(upTo: wait)
@@ -88,6 +93,7 @@ final class ReplyForwardingService: Service {
         } catch {
             let reason = "\(error)"
             let now = clock.now()
+            smtp.failed(reason, logger: logger)
             if attempts >= settings.retryPolicy.maxAttempts {
                 try await database.forwardFailed(forward.id, attempts: attempts, error: reason, now: now)
                 logger.error("""
@@ -98,7 +104,7 @@ final class ReplyForwardingService: Service {
                 let delay = settings.retryPolicy.delay(afterAttempts: attempts, random: Double.random(in: 0..<1))
                 let retryAt = now + delay
                 try await database.forwardRetry(forward.id, attempts: attempts, error: reason, retryAt: retryAt, now: now)
-                logger.warning("""
+                logger.debug("""
                     reply \(forward.inboundID) could not be forwarded to \(forward.toAddress) (attempt \(attempts) of \
                     \(settings.retryPolicy.maxAttempts)), next try at \(Timestamp.format(retryAt)): \(reason)
                     """, metadata: .event(.replyForwardRetried, org: forward.orgID, metadata))
@@ -106,6 +112,7 @@ final class ReplyForwardingService: Service {
             return
         }
         try await database.forwardSent(forward.id, attempts: attempts, now: clock.now())
+        smtp.succeeded(logger: logger)
         logger.info("reply \(forward.inboundID) forwarded to \(forward.toAddress)",
                     metadata: .event(.replyForwarded, org: forward.orgID, metadata))
     }

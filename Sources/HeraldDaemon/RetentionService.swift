@@ -30,6 +30,8 @@ final class RetentionService: Service {
     private let settings: Settings
     private let clock: any WallClock
     private let logger: Logger
+    /// One line when passes start failing, reminders while they go on, one when a pass succeeds again.
+    private let failures = ConditionLog("retention", what: "retention: cannot empty old bodies")
 
     init(database: any RetentionStore, settings: Settings, clock: any WallClock, logger: Logger) {
         self.database = database
@@ -61,12 +63,12 @@ final class RetentionService: Service {
             // Stopping mid-pass: what was purged is committed, the rest waits for the next start.
             return
         } catch {
-            logger.error("""
-                retention: cannot empty old bodies (\(pass.messages) messages and \(pass.inbound) replies done this pass), \
-                will try again in \(settings.interval): \(error)
-                """)
+            failures.failed("""
+                \(error) (\(pass.messages) messages and \(pass.inbound) replies done this pass; will try again in \(settings.interval))
+                """, logger: logger)
             return
         }
+        failures.succeeded(logger: logger)
         let summary = """
             retention: emptied the bodies of \(pass.messages) messages final before \(Timestamp.format(cutoff)) and of \
             \(pass.inbound) replies received before then (retention.days = \(settings.days), \(pass.transactions) transactions)

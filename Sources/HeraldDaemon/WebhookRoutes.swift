@@ -26,6 +26,10 @@ struct WebhookRoutes: Sendable {
     let wake: @Sendable () -> Void
     /// Wakes the reply forwarder; nil when replies are not forwarded by email.
     let forwarding: (@Sendable () -> Void)?
+    /// A store that cannot take callbacks or replies (a full disk) fails every webhook the carrier
+    /// sends: logged as one condition each, not one line per request.
+    let statusFailures = ConditionLog("webhook_status", what: "cannot record carrier status callbacks; the carrier is answered 500")
+    let inboundFailures = ConditionLog("webhook_inbound", what: "cannot store inbound replies; the carrier is answered 500")
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(stringLiteral: Self.statusPath)) { request, context in
@@ -84,7 +88,11 @@ struct WebhookRoutes: Sendable {
             part: request.uri.queryParameters.get(MessagePoster.partParameter).flatMap { Int($0) },
             parts: request.uri.queryParameters.get(MessagePoster.partsParameter).flatMap { Int($0) }
         )
-        let effect = try await database.apply(report, now: clock.now())
+        guard let effect = await storing(statusFailures, metadata: [LogKey.carrierSid: "\(sid)"], {
+            try await database.apply(report, now: clock.now())
+        }) else {
+            return Response(status: .internalServerError)
+        }
         switch effect {
         case let .moved(id, from, to):
             await logCallback(id: id, from: from, to: to, report: report)
@@ -101,16 +109,34 @@ struct WebhookRoutes: Sendable {
         guard let from = fields["From"], let to = fields["To"] else {
             return Response(status: .badRequest)
         }
-        let stored = try await database.receive(
-            InboundReport(from: from, to: to, body: fields["Body"] ?? "", sid: fields["MessageSid"] ?? fields["SmsSid"]),
-            now: clock.now(), directory: directory(), forwarding: forwarding != nil
-        )
+        guard let stored = await storing(inboundFailures, {
+            try await database.receive(
+                InboundReport(from: from, to: to, body: fields["Body"] ?? "", sid: fields["MessageSid"] ?? fields["SmsSid"]),
+                now: clock.now(), directory: directory(), forwarding: forwarding != nil
+            )
+        }) else {
+            return Response(status: .internalServerError)
+        }
         if stored.isNew { log(stored, from: from) }
         if stored.forward != nil { forwarding?() }
         // An empty TwiML document: Herald answers through the queue, never inline.
         var headers = HTTPFields()
         headers[.contentType] = "text/xml"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")))
+    }
+
+    /// Runs a webhook's store write; a failure is reported to `condition` and comes back nil, for a 500.
+    private func storing<Value: Sendable>(
+        _ condition: ConditionLog, metadata: Logger.Metadata = [:], _ write: () async throws -> Value
+    ) async -> Value? {
+        do {
+            let value = try await write()
+            condition.succeeded(logger: logger)
+            return value
+        } catch {
+            condition.failed("\(error)", logger: logger, metadata: metadata)
+            return nil
+        }
     }
 
     /// The reply at info, and a consent change it made at notice: both are evidence an operator

@@ -71,12 +71,19 @@ extension QueueDatabase {
     }
 
     /// An online, consistent copy: SQLite's backup API reading one snapshot of the WAL database
-    /// while the writer goes on. Written to a temporary name beside `path` and renamed, so `path`
-    /// is either the complete backup or untouched.
-    public func backup(to path: String) async throws -> Int64 {
-        let temporary = path + ".partial-\(getpid())"
+    /// while the writer goes on. Written to a temporary name beside the target and renamed, so the
+    /// target is either the complete backup or untouched.
+    ///
+    /// Refused before anything is written (``BackupRefusal``): the live database or its `-wal`,
+    /// `-shm` or `-journal` under any name, a symlink, a directory, a missing folder, and an
+    /// existing file unless `force`. The copy is created mode 0640 whatever the umask: it holds
+    /// phone numbers and texts.
+    public func backup(to requested: String, force: Bool = false) async throws -> Int64 {
+        let target = try BackupTarget(requested, liveDatabase: path, force: force)
+        let temporary = target.path + ".partial-\(getpid())"
         try? FileManager.default.removeItem(atPath: temporary)
         do {
+            try Self.createPrivateFile(temporary)
             let destination = try DatabaseQueue(path: temporary)
             try await pool.read { db in
                 try destination.writeWithoutTransaction { target in
@@ -84,15 +91,46 @@ extension QueueDatabase {
                 }
             }
             try destination.close()
-            if rename(temporary, path) != 0 {
-                throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
-            }
+            try Self.install(temporary, at: target)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+        let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? NSNumber)?.int64Value
         return size ?? 0
+    }
+
+    static let backupMode: mode_t = 0o640
+
+    /// An empty file only its owner and group may read; SQLite gives its journal the same mode.
+    private static func createPrivateFile(_ path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, backupMode)
+        guard descriptor >= 0 else { throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        // The umask may have taken bits away; set exactly 0640.
+        guard fchmod(descriptor, backupMode) == 0 else {
+            throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Moves the finished copy into place. Without `force` a hard link claims the name only if it
+    /// is still free, so a file that appeared during the copy is not replaced either.
+    private static func install(_ temporary: String, at target: BackupTarget) throws {
+        if !target.replacesExisting {
+            if link(temporary, target.path) == 0 {
+                unlink(temporary)
+                return
+            }
+            let failure = errno
+            if failure == EEXIST { throw BackupRefusal.exists(target: target.path) }
+            // A file system without hard links: the check made before the copy has to do.
+            guard failure == EPERM || failure == EOPNOTSUPP || failure == ENOTSUP else {
+                throw StoreError.cannotOpen(path: target.path, reason: String(cString: strerror(failure)))
+            }
+        }
+        if rename(temporary, target.path) != 0 {
+            throw StoreError.cannotOpen(path: target.path, reason: String(cString: strerror(errno)))
+        }
     }
 }
 

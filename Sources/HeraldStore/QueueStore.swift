@@ -108,8 +108,9 @@ public protocol OperatorStore: Sendable {
     func broadcast(_ id: Int64, state: String?, limit: Int) async throws -> (BroadcastRecord, [BroadcastTally], [BroadcastRecipient])?
     func retry(ids: [Int64]?, failedOfOrg org: String?, by actor: String, now: Date) async throws -> OperatorChange
     func cancel(ids: [Int64]?, org: String?, state: MessageState?, by actor: String, now: Date) async throws -> OperatorChange
-    /// An online copy of the whole queue; returns its size in bytes.
-    func backup(to path: String) async throws -> Int64
+    /// An online copy of the whole queue; returns its size in bytes. Refuses the live queue's own
+    /// files always, and an existing file unless `force`.
+    func backup(to path: String, force: Bool) async throws -> Int64
 }
 
 /// Retention: bodies go, what happened to them stays.

@@ -10,6 +10,9 @@ struct HeraldCarrierSim: AsyncParsableCommand {
         abstract: "Simulated SMS carrier speaking the Twilio-compatible Messages API.",
         discussion: """
             Control endpoints: POST/DELETE /sim/faults, POST /sim/inbound, GET /sim/messages, GET /stats.
+            Faults: fail_next, throttle_next, hang_next, drop_next, fail_part, latency_ms, error_for,
+            deliver_error_for, exhausted_area_codes, accept_then_drop {count|probability},
+            lose_callbacks {fraction}.
             """
     )
 
@@ -34,6 +37,12 @@ struct HeraldCarrierSim: AsyncParsableCommand {
     @Option(name: .customLong("inbound-url"), help: "Webhook for injected inbound messages to numbers without an SmsUrl.")
     var inboundURL: String?
 
+    @Option(name: .customLong("callback-attempts"), help: "Attempts per status callback before it is given up (Twilio makes 1).")
+    var callbackAttempts = SimulatorConfiguration().callbackAttempts
+
+    @Option(help: "on: a repeated Idempotency-Key gets the first answer back; off: it is a second text with its own sid.")
+    var dedupe = "on"
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -43,6 +52,8 @@ struct HeraldCarrierSim: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
         guard callbackDelayMilliseconds >= 0 else { throw ValidationError("--callback-delay-ms must not be negative") }
+        guard callbackAttempts >= 1 else { throw ValidationError("--callback-attempts must be at least 1") }
+        guard ["on", "off"].contains(dedupe) else { throw ValidationError("--dedupe must be on or off, not \(dedupe)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
@@ -75,7 +86,9 @@ struct HeraldCarrierSim: AsyncParsableCommand {
             accountSID: accountSID,
             authToken: token,
             callbackDelay: .milliseconds(callbackDelayMilliseconds),
-            inboundURL: inboundURL
+            inboundURL: inboundURL,
+            callbackAttempts: callbackAttempts,
+            dedupe: dedupe == "on"
         )
         try await CarrierSimulatorService(configuration: configuration, logger: logger).runUntilTerminated()
     }

@@ -559,7 +559,7 @@ struct CarrierSimulatorTests {
 // MARK: - Helpers
 
 /// Polls until `condition` holds, failing the test when `timeout` passes first.
-private func eventually(
+func eventually(
     timeout: Duration = .seconds(20),
     sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () -> Bool
@@ -574,7 +574,7 @@ private func eventually(
     }
 }
 
-private struct SimReply: Sendable {
+struct SimReply: Sendable {
     var result: HTTPResult
 
     var status: Int? {
@@ -593,7 +593,7 @@ private struct SimReply: Sendable {
 }
 
 /// Talks to a running simulator the way heraldd does: libcurl, Basic auth, form bodies.
-private struct SimClient: Sendable {
+struct SimClient: Sendable {
     let http: CurlMulti
     let baseURL: String
     let accountSID: String
@@ -660,7 +660,7 @@ private struct SimClient: Sendable {
 }
 
 /// One POST the webhook receiver took.
-private struct WebhookPost: Sendable {
+struct WebhookPost: Sendable {
     var pathAndQuery: String
     var signature: String?
     var fields: [(String, String)]
@@ -672,7 +672,7 @@ private struct WebhookPost: Sendable {
 
 /// A tiny webhook endpoint standing in for heraldd: records every POST and answers 200 with an
 /// empty TwiML document, or whatever status a test queued with `answerNext`.
-private final class WebhookReceiver: Sendable {
+final class WebhookReceiver: Sendable {
     private struct Log {
         var posts: [WebhookPost] = []
         var queuedStatuses: [Int] = []
@@ -712,7 +712,7 @@ private final class WebhookReceiver: Sendable {
     }
 }
 
-private func withWebhookReceiver<T: Sendable>(_ body: (WebhookReceiver) async throws -> T) async throws -> T {
+func withWebhookReceiver<T: Sendable>(_ body: (WebhookReceiver) async throws -> T) async throws -> T {
     let receiverBox = Mutex<WebhookReceiver?>(nil)
     let router = Router()
     router.post("**") { request, _ -> Response in

@@ -19,6 +19,7 @@ struct AdminRequestCodingTests {
         .cancel(.message(5)), .cancel(.matching(org: "acme", state: "scheduled")), .pause(.org("acme")), .resume(.sender("+16125550100")),
         .send(SendRequest(org: "acme", from: "alice", to: "+16125550123", kind: "journey", text: "Hi \"there\"\nbye")),
         .usage(org: "acme", user: nil), .usage(org: nil, user: nil), .backup(path: "/var/lib/herald/backup.db"),
+        .backup(path: "/var/lib/herald/backup.db", force: true),
     ])
     func roundTrip(command: AdminCommand) throws {
         let request = AdminRequest(id: .number(12), command)
@@ -49,6 +50,16 @@ struct AdminRequestCodingTests {
         #expect(error(#"{"command":"cancel","org":"acme"}"#)?.code == .badRequest)
         #expect(error(#"{"command":"pause"}"#)?.code == .badRequest)
         #expect(error(#"{"command":"backup","path":"relative.db"}"#)?.message.contains("absolute") == true)
+        #expect(error(#"{"command":"backup","path":"/b.db","force":"yes"}"#)?.message.contains("force") == true)
+    }
+
+    @Test("backup's force is written only when set, and read as false when absent")
+    func backupForce() throws {
+        let plain = String(decoding: try AdminRequest(.backup(path: "/b.db")).line(), as: UTF8.self)
+        #expect(!plain.contains("force"), "a line an older daemon still takes: \(plain)")
+        let forced = String(decoding: try AdminRequest(.backup(path: "/b.db", force: true)).line(), as: UTF8.self)
+        #expect(forced.contains(#""force":true"#))
+        #expect(try decode(#"{"command":"backup","path":"/b.db"}"#).get().command == .backup(path: "/b.db", force: false))
     }
 
     @Test("a refused line that is a JSON object keeps its id")

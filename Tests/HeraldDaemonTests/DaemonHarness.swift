@@ -92,6 +92,7 @@ struct DaemonHarness {
         adminConfig: String = "",
         clock: any WallClock = SystemWallClock(),
         reusing folder: URL? = nil,
+        logger givenLogger: Logger? = nil,
         _ body: (DaemonHarness) async throws -> T
     ) async throws -> T {
         // A folder the caller passes outlives this daemon, so a second one can restart on its database.
@@ -113,8 +114,8 @@ struct DaemonHarness {
                         admin: adminConfig
                     )
                     let configuration = try HeraldConfiguration.parse(toml: text, baseDirectory: directory.path)
-                    var logger = Logger(label: "heraldd-test")
-                    logger.logLevel = .warning
+                    var logger = givenLogger ?? Logger(label: "heraldd-test")
+                    if givenLogger == nil { logger.logLevel = .warning }
                     let daemon = try Daemon(configuration: configuration, authToken: simulator.authToken, clock: clock, logger: logger)
                     // Producers share the file with the daemon's writer: like any SQLite client they wait
                     // for the lock (busy_timeout) instead of failing at once.

@@ -35,7 +35,7 @@ struct AdminController: Sendable {
             case let .resume(target): return try line(request, try await pause(target, paused: false, peer: peer))
             case let .send(send): return try line(request, try await self.send(send, peer: peer))
             case let .usage(org, user): return try line(request, try await usage(org: org, user: user))
-            case let .backup(path): return try line(request, try await backup(path, peer: peer))
+            case let .backup(path, force): return try line(request, try await backup(path, force: force, peer: peer))
             case .watch: return try line(request, Empty())
             case let .contactsImport(piece):
                 // Said at the first piece, not after megabytes of upload; like any bad piece, it ends the upload.
@@ -250,11 +250,15 @@ struct AdminController: Sendable {
         return SendResult(id: id)
     }
 
-    private func backup(_ path: String, peer: AdminPeer) async throws -> BackupResult {
+    private func backup(_ path: String, force: Bool, peer: AdminPeer) async throws -> BackupResult {
         let started = ContinuousClock.now
         let bytes: Int64
         do {
-            bytes = try await database.backup(to: path)
+            bytes = try await database.backup(to: path, force: force)
+        } catch let refusal as BackupRefusal {
+            logger.warning("backup refused for \(peer.description): \(refusal)")
+            if case .exists = refusal { throw AdminError(.conflict, refusal.description) }
+            throw AdminError(.badRequest, refusal.description)
         } catch {
             throw AdminError(.failed, "backup to \(path) failed: \(error) (heraldd writes it as its own user; under the shipped unit only below /var/lib/herald)")
         }

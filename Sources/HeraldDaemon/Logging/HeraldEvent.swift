@@ -33,6 +33,11 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
     case replyForwardFailed = "reply_forward_failed"
     case numberProvisioned = "number_provisioned"
     case numberReleased = "number_released"
+    /// A repeating failure (a full disk, an unreachable carrier) started; see `ConditionLog`.
+    case conditionFailing = "condition_failing"
+    /// The once-a-minute reminder, with a count, while it lasts.
+    case conditionStillFailing = "condition_still_failing"
+    case conditionRecovered = "condition_recovered"
 
     /// The journal's MESSAGE_ID: 32 lowercase hex digits, made once with `systemd-id128 new`.
     public var messageID: String {
@@ -61,6 +66,9 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .replyForwardFailed: "e17ec0bea8ef4fcba539ad7a69580a6d"
         case .numberProvisioned: "3cb5c86e2db7418787260f851ca1669e"
         case .numberReleased: "6c8bcd1045de4522bcddf4d61b422be9"
+        case .conditionFailing: "79c89c2884c94e33bb5e39b203796ee8"
+        case .conditionStillFailing: "1c6232b180d3438fae274cfd25038532"
+        case .conditionRecovered: "4874c74d2a43490fbeb08f517e71cf1c"
         }
     }
 
@@ -76,7 +84,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .failed, .optedOut: .failed
         case .expired: .expired
         case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged, .directoryChanged, .replyForwarded,
-             .replyForwardRetried, .replyForwardFailed, .numberProvisioned, .numberReleased: nil
+             .replyForwardRetried, .replyForwardFailed, .numberProvisioned, .numberReleased, .conditionFailing,
+             .conditionStillFailing, .conditionRecovered: nil
         }
     }
 

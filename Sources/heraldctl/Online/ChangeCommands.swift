@@ -179,17 +179,21 @@ struct BackupCommand: ParsableCommand {
             Example:
               heraldctl backup /var/lib/herald/backup-$(date +%F).db
             heraldd writes the file as its own user: under the shipped unit (ProtectSystem=strict)
-            only below /var/lib/herald. The file appears complete or not at all.
+            only below /var/lib/herald. The file appears complete or not at all, mode 0640.
+            Refused: the live database and its -wal, -shm and -journal files (by any name), a
+            symbolic link, a directory, a missing directory, and an existing file unless --force.
             """
     )
 
     @OptionGroup var daemon: DaemonOptions
+    @Flag(help: "Replace the file if it exists (never the live database, a link or a directory).")
+    var force = false
     @Argument(help: "Where to write the copy (relative paths are taken from the current directory).")
     var file: String
 
     func run() throws {
         let path = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-        let result = try daemon.request(.backup(path: path), as: BackupResult.self)
+        let result = try daemon.request(.backup(path: path, force: force), as: BackupResult.self)
         daemon.output(result) { print("wrote \(result.path) (\(result.bytes) bytes) in \(String(format: "%.2f", result.seconds)) s") }
     }
 }
