@@ -1,3 +1,4 @@
+import Foundation
 import HeraldCore
 
 /// One text to hand to the carrier: the POST of SPEC §8, before encoding.
@@ -32,4 +33,9 @@ public struct OutboundSMS: Sendable, Equatable {
 /// Implementations are called from many tasks at once and bound their own concurrency.
 public protocol CarrierClient: Sendable {
     func send(_ sms: OutboundSMS) async -> CarrierOutcome
+    /// What the carrier says now of a message it took (reconciliation).
+    func lookUp(sid: String) async -> CarrierLookup
+    /// Whether the carrier took `sms` after all, created no earlier than `postedSince`: matched by
+    /// Herald's message id in the StatusCallback URL where the carrier shows it, else by the exact body.
+    func find(_ sms: OutboundSMS, postedSince: Date) async -> CarrierSearch
 }

@@ -1,13 +1,14 @@
+import Foundation
 import HeraldCore
 
-/// Posts one claimed message the way the gateway takes it (`[carrier] segmentation`, SPEC §7):
+/// Posts one claimed message the way the gateway takes it (`[carrier] segmentation`, docs/segments.md):
 /// as one request the carrier splits (`carrier`), or as one request per segment, each carrying
 /// its concatenation header (`client`), for gateways that accept single segments only.
 ///
 /// In client mode the parts go one after another, in order, and the first part the gateway does
-/// not accept decides the message's outcome: a retryable failure retries the whole message, and
-/// the retry re-posts every part under the same per-part idempotency key, so the gateway answers
-/// the parts it already took with their first answer instead of sending them twice.
+/// not accept decides the message's outcome: a retryable failure retries the message, and the
+/// retry posts only the parts the gateway has not taken (each under its own per-part key), so no
+/// part reaches the recipient twice even on a gateway that ignores idempotency keys.
 public struct MessagePoster: Sendable {
     public enum Segmentation: Sendable, Equatable {
         case carrier
@@ -34,20 +35,32 @@ public struct MessagePoster: Sendable {
         self.segmentation = segmentation
     }
 
-    public func post(_ sms: OutboundSMS) async -> Result {
-        guard segmentation == .client else {
-            return Result(outcome: await carrier.send(sms), partSIDs: [])
-        }
-        let parts = ClientSegmentation.parts(of: sms.body, messageID: sms.messageID)
+    /// - Parameters:
+    ///   - lookUpFirst: the last post may have reached the carrier without an answer: search the
+    ///     carrier's list for it (from `postedSince`) before posting again. Found, it is accepted with
+    ///     that sid; not found, it is posted; no answer to the search, it stays unknown.
+    ///   - acceptedParts: client mode, the parts the carrier already took: never posted again.
+    public func post(
+        _ sms: OutboundSMS, lookUpFirst: Bool = false, postedSince: Date = .distantPast, acceptedParts: [Int: String] = [:]
+    ) async -> Result {
+        let parts = segmentation == .client ? ClientSegmentation.parts(of: sms.body, messageID: sms.messageID) : []
         // A body that fits one segment needs no header: it goes as an ordinary message.
         guard parts.count > 1 else {
-            return Result(outcome: await carrier.send(sms), partSIDs: [])
+            return Result(outcome: await send(sms, lookUpFirst: lookUpFirst, postedSince: postedSince), partSIDs: [])
         }
         var sids: [String] = []
         var segments = 0
         var firstStatus = "queued"
+        var unresolved = lookUpFirst
         for part in parts {
-            let outcome = await carrier.send(Self.request(for: part, of: sms))
+            let outcome: CarrierOutcome
+            if let sid = acceptedParts[part.number] {
+                outcome = .accepted(sid: sid, status: "queued", segments: 1)
+            } else {
+                // Only the first part not known to be taken can be the one whose answer was lost.
+                outcome = await send(Self.request(for: part, of: sms), lookUpFirst: unresolved, postedSince: postedSince)
+                unresolved = false
+            }
             guard case let .accepted(sid, status, partSegments) = outcome else {
                 return Result(outcome: Self.naming(part, in: outcome), partSIDs: sids)
             }
@@ -57,6 +70,22 @@ public struct MessagePoster: Sendable {
         }
         // The message is known to the carrier by its first part; every part's sid is recorded.
         return Result(outcome: .accepted(sid: sids[0], status: firstStatus, segments: segments), partSIDs: sids)
+    }
+
+    private func send(_ sms: OutboundSMS, lookUpFirst: Bool, postedSince: Date) async -> CarrierOutcome {
+        if lookUpFirst {
+            switch await carrier.find(sms, postedSince: postedSince) {
+            case let .found(sid, status, segments):
+                return .accepted(sid: sid, status: status, segments: segments)
+            case .notFound:
+                break
+            case let .throttled(_, detail), let .failed(detail):
+                // Still unknown: asked again later, never posted blindly.
+                return .retryable(detail: "could not ask the carrier whether it took the last post: \(detail)", httpStatus: nil,
+                                  maybeDelivered: true)
+            }
+        }
+        return await carrier.send(sms)
     }
 
     /// Part `n` of a message: its own text and header, an idempotency key of its own (the

@@ -1,3 +1,4 @@
+import Foundation
 import HeraldCore
 import Synchronization
 
@@ -5,6 +6,8 @@ import Synchronization
 public final class ScriptedCarrierClient: CarrierClient {
     private let script: @Sendable (OutboundSMS) async -> CarrierOutcome
     private let recorded = Mutex<[OutboundSMS]>([])
+    /// The sids the script accepted, with what was posted: what lookups and searches answer from.
+    private let accepted = Mutex<[String: OutboundSMS]>([:])
 
     /// The script may be synchronous, or suspend to simulate carrier latency.
     public init(_ script: @escaping @Sendable (OutboundSMS) async -> CarrierOutcome) {
@@ -22,7 +25,23 @@ public final class ScriptedCarrierClient: CarrierClient {
 
     public func send(_ sms: OutboundSMS) async -> CarrierOutcome {
         recorded.withLock { $0.append(sms) }
-        return await script(sms)
+        let outcome = await script(sms)
+        if case let .accepted(sid, _, _) = outcome { accepted.withLock { $0[sid] = sms } }
+        return outcome
+    }
+
+    /// A message the script accepted is `sent`; any other sid is unknown.
+    public func lookUp(sid: String) async -> CarrierLookup {
+        accepted.withLock { $0[sid] } == nil ? .notFound : .found(status: "sent", errorCode: nil, segments: nil)
+    }
+
+    /// Found when the script accepted a post with the same numbers and body.
+    public func find(_ sms: OutboundSMS, postedSince: Date) async -> CarrierSearch {
+        let all = accepted.withLock { $0 }
+        guard let match = all.first(where: { $0.value.to == sms.to && $0.value.from == sms.from && $0.value.body == sms.body }) else {
+            return .notFound(searched: all.count)
+        }
+        return .found(sid: match.key, status: "sent", segments: nil)
     }
 
     /// Every message sent so far, in the order `send` was called.

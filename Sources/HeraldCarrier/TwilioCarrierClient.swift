@@ -47,9 +47,13 @@ public final class TwilioCarrierClient: CarrierClient {
     /// Error codes that mean "slow down", whatever the HTTP status (SPEC §8).
     static let throttleErrorCodes: Set<Int> = [20429, 30001]
 
-    private let http: CurlMulti
+    let http: CurlMulti
     private let messagesURL: String
-    private let credentials: (user: String, password: String)
+    /// `{base}/2010-04-01/Accounts/{sid}`.
+    let accountRoot: String
+    /// Scheme, host and port: what a list's `next_page_uri` is relative to.
+    let origin: String
+    let credentials: (user: String, password: String)
 
     public init(configuration: Configuration) throws(ConfigurationError) {
         let root = try TwilioAccount.root(
@@ -65,6 +69,8 @@ public final class TwilioCarrierClient: CarrierClient {
             throw .httpClient(error)
         }
         messagesURL = "\(root)/Messages.json"
+        accountRoot = root
+        origin = String(root.dropLast("/2010-04-01/Accounts/".count + configuration.accountSID.count))
         credentials = (configuration.accountSID, configuration.authToken)
     }
 

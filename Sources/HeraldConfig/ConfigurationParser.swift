@@ -23,6 +23,7 @@ struct ConfigurationParser {
         let ingest = parseIngest(root.section("ingest"))
         let windows = parseWindows(root.section("windows"))
         let retention = parseRetention(root.section("retention"))
+        let reconcile = parseReconcile(root.section("reconcile"))
         let logSettings = parseLog(root.section("log"))
         let email = parseEmail(root)
         let orgs = OrganizationParser(log: log).parse(root.tableArray("orgs"))
@@ -36,8 +37,8 @@ struct ConfigurationParser {
         }
         return .success(HeraldConfiguration(
             database: database, admin: admin, webhooks: webhooks, carrier: carrier, retry: retry,
-            rates: rates, dispatch: dispatch, ingest: ingest, windows: windows, retention: retention, log: logSettings,
-            email: email, orgs: orgs
+            rates: rates, dispatch: dispatch, ingest: ingest, windows: windows, retention: retention, reconcile: reconcile,
+            log: logSettings, email: email, orgs: orgs
         ))
     }
 
@@ -94,13 +95,17 @@ struct ConfigurationParser {
         let requestTimeout = r.positiveNumber("request_timeout", default: defaults.requestTimeout)
         let maxInFlight = r.positiveInteger("max_in_flight", default: defaults.maxInFlight)
         let segmentation = r.choice("segmentation", default: defaults.segmentation)
+        let unknownOutcome = r.choice("unknown_outcome", default: defaults.unknownOutcome)
+        let lookupDelay = r.positiveNumber("lookup_delay", default: defaults.lookupDelay)
         guard let accountSID, let tokenSource else { return nil }
         return .init(
             baseURL: baseURL ?? defaults.baseURL, accountSID: accountSID, tokenSource: tokenSource,
             connectTimeout: connectTimeout ?? defaults.connectTimeout,
             requestTimeout: requestTimeout ?? defaults.requestTimeout,
             maxInFlight: maxInFlight ?? defaults.maxInFlight,
-            segmentation: segmentation ?? defaults.segmentation
+            segmentation: segmentation ?? defaults.segmentation,
+            unknownOutcome: unknownOutcome ?? defaults.unknownOutcome,
+            lookupDelay: lookupDelay ?? defaults.lookupDelay
         )
     }
 
@@ -202,6 +207,21 @@ struct ConfigurationParser {
         let defaults = HeraldConfiguration.Retention()
         defer { r.reportUnknownKeys() }
         return .init(days: r.positiveInteger("days", default: defaults.days) ?? defaults.days)
+    }
+
+    private func parseReconcile(_ r: TOMLReader) -> HeraldConfiguration.Reconcile {
+        let defaults = HeraldConfiguration.Reconcile()
+        defer { r.reportUnknownKeys() }
+        let after = r.positiveNumber("after", default: defaults.after)
+        let giveUpAfter = r.positiveNumber("give_up_after", default: defaults.giveUpAfter)
+        if let after, let giveUpAfter, giveUpAfter < after {
+            r.badValue("give_up_after", "\(TOMLReader.format(giveUpAfter)) is less than \(r.keyPath("after")) \(TOMLReader.format(after)): no text would ever be looked up")
+        }
+        return .init(
+            after: after ?? defaults.after, giveUpAfter: giveUpAfter ?? defaults.giveUpAfter,
+            rate: r.positiveNumber("rate", default: defaults.rate) ?? defaults.rate,
+            inFlight: r.positiveInteger("in_flight", default: defaults.inFlight) ?? defaults.inFlight
+        )
     }
 
     private func parseLog(_ r: TOMLReader) -> HeraldConfiguration.Log {

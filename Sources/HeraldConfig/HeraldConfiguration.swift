@@ -16,6 +16,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
     public var ingest: Ingest
     public var windows: Windows
     public var retention: Retention
+    public var reconcile: Reconcile
     public var log: Log
     /// Forwarding replies by email; nil when the file has no `[email]` section.
     public var email: Email?
@@ -33,6 +34,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         ingest: Ingest = Ingest(),
         windows: Windows = Windows(),
         retention: Retention = Retention(),
+        reconcile: Reconcile = Reconcile(),
         log: Log = Log(),
         email: Email? = nil,
         orgs: [Organization] = []
@@ -47,6 +49,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         self.ingest = ingest
         self.windows = windows
         self.retention = retention
+        self.reconcile = reconcile
         self.log = log
         self.email = email
         self.orgs = orgs

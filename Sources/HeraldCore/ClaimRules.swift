@@ -49,6 +49,9 @@ public enum DispatchVerdict: Sendable, Equatable {
     case send
     /// `detail` explains the hold in its event when the reason alone would not.
     case hold(until: Date, reason: HeldReason, detail: String? = nil)
+    /// An earlier text between the same sender and recipient is still in flight: this one waits
+    /// its turn, untouched and still due; the end of that post wakes the dispatcher.
+    case wait
 }
 
 /// What a claim does with one due message.
@@ -61,11 +64,13 @@ public enum ClaimVerdict: Sendable, Equatable {
     case awaitConsent(detail: String)
     /// Consent refused since ingest: the message is canceled with this reason.
     case withdraw(EventReason, detail: String)
+    /// Waits behind an earlier text to the same recipient from the same sender: left as it is.
+    case wait
 }
 
 /// The rules a claim applies, in order: consent again (a STOP since ingest always wins), expiry,
 /// credits (before the policy, so a text nobody can pay for takes no rate slot), then the
-/// sending policy. See docs/states.md and docs/consent.md.
+/// sending policy, which also makes a conversation's next text wait while an earlier one is in flight. See docs/states.md and docs/consent.md.
 public enum ClaimRules {
     /// Whether the claim must look up the recipient's consent.
     public static func needsConsent(_ candidate: ClaimCandidate) -> Bool { candidate.kind.needsConsent }
@@ -99,6 +104,7 @@ public enum ClaimRules {
         switch policy(candidate) {
         case .send: return .send(charge: creditsLeft == nil ? 0 : charge)
         case let .hold(until, reason, detail): return .hold(until: until, reason: reason, detail: detail)
+        case .wait: return .wait
         }
     }
 }

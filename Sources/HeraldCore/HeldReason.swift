@@ -1,4 +1,4 @@
-/// Why a non-final message is waiting, as `heraldctl why` shows it (SPEC §4).
+/// Why a non-final message is waiting, as `heraldctl why` shows it (docs/states.md).
 public enum HeldReason: String, Sendable, CaseIterable, Codable {
     case orgWindow = "org_window"
     case recipientQuietHours = "recipient_quiet_hours"
@@ -13,6 +13,10 @@ public enum HeldReason: String, Sendable, CaseIterable, Codable {
     case carrierBackoff = "carrier_backoff"
     case retryBackoff = "retry_backoff"
     case sendAt = "send_at"
+    /// The last post may have reached the carrier; Herald asks the carrier before posting again.
+    case outcomeLookup = "outcome_lookup"
+    /// The last post may have reached the carrier; an operator decides (`unknown_outcome = "hold"`).
+    case unknownOutcome = "unknown_outcome"
 }
 
 extension HeldReason {
@@ -34,6 +38,11 @@ extension HeldReason {
         case .carrierBackoff: "the carrier asked Herald to slow down or refused the credentials"
         case .retryBackoff: "a failed attempt waits before the next try"
         case .sendAt: "the producer asked for a later send time (send_at)"
+        case .outcomeLookup:
+            "the last post may have reached the carrier without an answer; Herald asks the carrier before it posts again"
+        case .unknownOutcome:
+            "the last post may have reached the carrier without an answer; held for an operator: "
+                + "heraldctl retry posts it again (a second text if the carrier had it), heraldctl cancel drops it"
         }
     }
 }

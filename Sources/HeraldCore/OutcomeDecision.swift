@@ -10,9 +10,17 @@ public enum OutcomeDecision: Sendable, Equatable {
     /// - Parameters:
     ///   - attempts: posts made so far, this one included.
     ///   - random: jitter source in [0, 1).
+    ///   - unknownOutcome: what a post that may have reached the carrier without an answer leads to.
     public static func decide(
-        _ outcome: CarrierOutcome, attempts: Int, expiresAt: Date?, now: Date, policy: RetryPolicy, random: Double
+        _ outcome: CarrierOutcome, attempts: Int, expiresAt: Date?, now: Date, policy: RetryPolicy, random: Double,
+        unknownOutcome: UnknownOutcomePolicy = .repost
     ) -> OutcomeDecision {
+        // The carrier may have the text: neither the attempt limit nor the expiry can say it was
+        // not sent, so the message is looked up or held whatever they say.
+        if case let .retryable(detail, _, true) = outcome,
+           let (notBefore, reason, said) = unknownOutcome.placement(now: now, case: detail) {
+            return .retry(notBefore: notBefore, reason: reason, detail: said)
+        }
         let notBefore: Date
         let reason: HeldReason
         let detail: String

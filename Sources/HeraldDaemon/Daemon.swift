@@ -144,7 +144,8 @@ public final class Daemon: Sendable {
                 shutdownGrace: .milliseconds(Int64(configuration.dispatch.shutdownGrace * 1000)),
                 retryPolicy: configuration.retry.retryPolicy,
                 statusCallbackBase: configuration.webhooks.publicURL + WebhookRoutes.statusPath,
-                segmentation: configuration.carrier.segmentation == .client ? .client : .carrier
+                segmentation: configuration.carrier.segmentation == .client ? .client : .carrier,
+                unknownOutcome: configuration.carrier.unknownOutcomePolicy
             ),
             clock: clock, logger: logger, activity: activity
         )

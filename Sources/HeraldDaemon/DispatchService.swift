@@ -20,6 +20,7 @@ final class DispatchService: Service {
         var retryPolicy: RetryPolicy
         var statusCallbackBase: String?
         var segmentation: MessagePoster.Segmentation = .carrier
+        var unknownOutcome: UnknownOutcomePolicy = .repost
     }
 
     private let database: any DispatchStore
@@ -33,6 +34,9 @@ final class DispatchService: Service {
     private let inFlight = Atomic<Int>(0)
     /// Results of finished posts, not yet written.
     private let outcomes = Mutex<[DispatchRecord]>([])
+    /// Claimed texts not yet posted or answered, by sender and recipient: a conversation's next
+    /// text waits until none is left.
+    private let pairsInFlight = Mutex<[String: Int]>([:])
     /// A full disk or a broken file fails every turn: logged when it starts, every minute, and when it clears.
     private let writes = ConditionLog(
         "claim", what: "cannot claim due messages or record carrier outcomes, retrying; the messages stay sending"
@@ -55,10 +59,14 @@ final class DispatchService: Service {
     }
 
     func run() async throws {
-        let reconciled = try await database.reconcileSending(now: clock.now())
+        let reconciled = try await database.reconcileSending(now: clock.now(), unknownOutcome: settings.unknownOutcome)
         if reconciled > 0 {
-            logger.notice("re-queued \(reconciled) messages left sending by an earlier run; they are re-posted with their idempotency keys",
-                          metadata: .event(.requeued))
+            let fate = switch settings.unknownOutcome {
+            case .lookup: "the carrier is asked whether it took them before any is posted again"
+            case .repost: "they are re-posted with their idempotency keys"
+            case .hold: "they are held unknown_outcome for an operator (heraldctl queue --held unknown_outcome)"
+            }
+            logger.notice("\(reconciled) messages were left sending by an earlier run; \(fate)", metadata: .event(.requeued))
         }
         await withGracefulShutdownHandler {
             await self.claimAndSend()
@@ -108,10 +116,15 @@ final class DispatchService: Service {
                 }
                 let now = clock.now()
                 let claimed: [ClaimedMessage]
+                let waiting = Atomic<Int>(0)
                 do {
                     claimed = try await database.claimDue(
                         now: now, limit: limit, recording: unwritten, lookback: { [policy] in policy.lookback($0) }
-                    ) { [policy, events] candidate in
+                    ) { [self, policy, events] candidate in
+                        if pairsInFlight.withLock({ $0[Self.pair(candidate.from, candidate.to)] != nil }) {
+                            waiting.add(1, ordering: .relaxed)
+                            return .wait
+                        }
                         let verdict = policy.decide(candidate, now: now)
                         if case let .hold(until, reason, _) = verdict { events.held(candidate, until: until, reason: reason) }
                         return verdict
@@ -129,16 +142,34 @@ final class DispatchService: Service {
                     continue
                 }
                 claimedSoFar += claimed.count
+                // A claim may take several texts of one conversation, highest priority first: they
+                // are posted one after another, each once the carrier answered the one before, so
+                // a contact reads an opt-in confirmation before the journey it released.
+                var conversations: [String: [ClaimedMessage]] = [:]
+                var order: [String] = []
                 for message in claimed {
-                    inFlight.add(1, ordering: .relaxed)
-                    sends.addTask { await self.post(message) }
+                    let pair = Self.pair(message.from, message.to)
+                    if conversations[pair] == nil { order.append(pair) }
+                    conversations[pair, default: []].append(message)
+                }
+                pairsInFlight.withLock { pairs in
+                    for (pair, messages) in conversations { pairs[pair, default: 0] += messages.count }
+                }
+                inFlight.add(claimed.count, ordering: .relaxed)
+                for pair in order {
+                    let messages = conversations[pair]!
+                    sends.addTask {
+                        for message in messages { await self.post(message) }
+                    }
                 }
                 if now.timeIntervalSince(lastPrune) > 60 {
                     policy.prune(now: now)
                     lastPrune = now
                 }
                 if limit > 0, claimed.count < limit, outcomesEmpty {
-                    await wakeups.wait(upTo: await idleDuration(now: now))
+                    // Texts waiting behind their conversation's post in flight are due but not
+                    // claimable: the end of that post rings, so do not spin on their due time.
+                    await wakeups.wait(upTo: waiting.load(ordering: .relaxed) > 0 ? settings.idleWait : await idleDuration(now: now))
                 }
             }
             await drain(sends: &sends, unwritten: unwritten)
@@ -151,6 +182,8 @@ final class DispatchService: Service {
         let free = settings.maxInFlight - inFlight.load(ordering: .relaxed)
         return free >= min(settings.batchSize, settings.maxInFlight) / 4 + 1 ? min(settings.batchSize, free) : 0
     }
+
+    private static func pair(_ from: String, _ to: String) -> String { from + "\u{1F}" + to }
 
     private func takeOutcomes() -> [DispatchRecord] {
         outcomes.withLock { records in
@@ -211,12 +244,18 @@ final class DispatchService: Service {
             idempotencyKey: message.carrierKey,
             statusCallback: settings.statusCallbackBase.map { "\($0)?m=\(message.id)" }
         )
-        let posted = await poster.post(sms)
+        let posted = await poster.post(sms, lookUpFirst: message.lookUpFirst, postedSince: message.postedSince,
+                                       acceptedParts: message.acceptedParts)
+        // The carrier has it (or will never answer this post): the conversation's next text may go.
+        pairsInFlight.withLock { pairs in
+            let pair = Self.pair(message.from, message.to)
+            if let left = pairs[pair], left > 1 { pairs[pair] = left - 1 } else { pairs[pair] = nil }
+        }
         let outcome = posted.outcome
         let now = clock.now()
         let decision = OutcomeDecision.decide(
             outcome, attempts: message.attempts, expiresAt: message.expiresAt, now: now,
-            policy: settings.retryPolicy, random: Double.random(in: 0..<1)
+            policy: settings.retryPolicy, random: Double.random(in: 0..<1), unknownOutcome: settings.unknownOutcome
         )
         var httpStatus: Int?
         switch outcome {

@@ -73,6 +73,7 @@ final class ReloadService: Service {
         if old.dispatch != new.dispatch { changed.append("[dispatch]") }
         if old.ingest != new.ingest { changed.append("[ingest]") }
         if old.retention != new.retention { changed.append("[retention]") }
+        if old.reconcile != new.reconcile { changed.append("[reconcile]") }
         if old.log != new.log { changed.append("[log]") }
         // The mailer and its password are made once, at start.
         if old.email != new.email { changed.append("[email]") }

@@ -15,6 +15,33 @@ public struct ClaimedMessage: Sendable, Equatable {
     public var attempts: Int
     public var carrierKey: String
     public var expiresAt: Date?
+    /// The last post may have reached the carrier without an answer (held `outcome_lookup`): ask
+    /// the carrier before posting again.
+    public var lookUpFirst = false
+    /// No post of this message is older than this: where a search of the carrier's list starts.
+    public var postedSince: Date
+    /// Client-segmented texts: the parts the carrier already took, by part number, with their
+    /// sids. A retry posts only the others, so no part reaches the recipient twice.
+    public var acceptedParts: [Int: String] = [:]
+
+    public init(
+        id: Int64, orgID: String, userID: String, from: String, to: String, body: String, segments: Int, attempts: Int,
+        carrierKey: String, expiresAt: Date?, lookUpFirst: Bool = false, postedSince: Date, acceptedParts: [Int: String] = [:]
+    ) {
+        self.id = id
+        self.orgID = orgID
+        self.userID = userID
+        self.from = from
+        self.to = to
+        self.body = body
+        self.segments = segments
+        self.attempts = attempts
+        self.carrierKey = carrierKey
+        self.expiresAt = expiresAt
+        self.lookUpFirst = lookUpFirst
+        self.postedSince = postedSince
+        self.acceptedParts = acceptedParts
+    }
 }
 
 extension QueueDatabase {
@@ -62,13 +89,17 @@ extension QueueDatabase {
         }
     }
 
-    /// After a crash, messages left `sending` may or may not have reached the carrier: queue them
-    /// again; the re-post carries the same idempotency key, so the carrier takes each once.
+    /// After a crash, messages left `sending` may or may not have reached the carrier: an unknown
+    /// outcome each, which `unknownOutcome` decides (look up, hold, or queue again to be re-posted
+    /// with the same idempotency key). Returns how many.
     @discardableResult
-    public func reconcileSending(now: Date) async throws -> Int {
+    public func reconcileSending(now: Date, unknownOutcome: UnknownOutcomePolicy) async throws -> Int {
         try await pool.write { db in
-            try MessageTransitions(db, now: now)
-                .requeueSending(detail: "left sending by an earlier run; re-posting with the same idempotency key").count
+            let transitions = MessageTransitions(db, now: now)
+            guard let (until, reason, detail) = unknownOutcome.placement(now: now, case: "found sending at start") else {
+                return try transitions.requeueSending(detail: "unknown outcome: found sending at start; re-posting with the same idempotency key").count
+            }
+            return try transitions.holdSending(until: until, reason: reason, detail: detail).count
         }
     }
 }
@@ -95,7 +126,7 @@ private struct ClaimBatch {
     mutating func due(priority: Int, limit: Int) throws -> [(ClaimCandidate, ClaimedMessage)] {
         let select = try db.cachedStatement(sql: """
             SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
-                expires_at, attempts, carrier_key, state, credits_charged
+                expires_at, attempts, carrier_key, state, credits_charged, created_at
             FROM message INDEXED BY message_due
             WHERE state IN ('queued', 'scheduled') AND priority = ? AND not_before <= ?
             ORDER BY not_before LIMIT ?
@@ -114,7 +145,8 @@ private struct ClaimBatch {
             )
             let message = ClaimedMessage(
                 id: candidate.id, orgID: candidate.orgID, userID: row[2] ?? "", from: candidate.from, to: candidate.to,
-                body: row[5], segments: candidate.segments, attempts: (row[11] as Int) + 1, carrierKey: row[12], expiresAt: expiresAt
+                body: row[5], segments: candidate.segments, attempts: (row[11] as Int) + 1, carrierKey: row[12], expiresAt: expiresAt,
+                lookUpFirst: candidate.heldReason == .outcomeLookup, postedSince: Date(millis: row[15])
             )
             return (candidate, message)
         }
@@ -136,6 +168,10 @@ private struct ClaimBatch {
             if charge > 0 { credits.charge(org: candidate.orgID, user: message.userID, segments: charge) }
             if lookback != nil { history.picked(org: candidate.orgID, to: candidate.to, at: now) }
             picks.append(SendingPick(id: id, from: candidate.state, charged: charge > 0))
+            var message = message
+            if message.attempts > 1, message.segments > 1 {
+                message.acceptedParts = try MessageParts.accepted(of: id, in: db)
+            }
             claimed.append(message)
         case let .hold(until, reason, detail):
             try transitions.hold(id, from: candidate.state, until: until, reason: reason, detail: detail)
@@ -145,6 +181,8 @@ private struct ClaimBatch {
             try transitions.awaitConsent(id, from: candidate.state, detail: detail)
         case let .withdraw(reason, detail):
             try transitions.end(id, from: candidate.state, to: .canceled, reason: reason, detail: detail)
+        case .wait:
+            break
         }
     }
 

@@ -19,6 +19,12 @@ enum MessageParts {
         }
     }
 
+    /// The parts of a message the carrier took so far, by part number.
+    static func accepted(of id: Int64, in db: Database) throws -> [Int: String] {
+        try Dictionary(Row.fetchAll(db, sql: "SELECT part, carrier_sid FROM message_part WHERE message_id = ? AND carrier_sid IS NOT NULL",
+                                    arguments: [id]).map { ($0[0] as Int, $0[1] as String) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The part a report is about: named by the callback URL Herald gave that part, or, for a
     /// part's report that lost that URL (a gateway calling a number-level callback instead), by its
     /// recorded sid, so that it still does not speak for the whole message.

@@ -289,8 +289,27 @@ extension MessageTransitions {
             """).execute(arguments: [until.millis, reason.rawValue, detail, at, id])
         guard db.changesCount == 1 else { return false }
         try event(id, from: .sending, to: .scheduled, reason: .held(reason),
-                  detail: "\(detail); next attempt \(Timestamp.format(until))", httpStatus: httpStatus)
+                  detail: detail + Self.nextAttempt(until), httpStatus: httpStatus)
         return true
+    }
+
+    /// "; next attempt …", unless the message waits for an operator rather than a time.
+    private static func nextAttempt(_ until: Date) -> String {
+        until >= UnknownOutcomePolicy.heldUntil ? "" : "; next attempt \(Timestamp.format(until))"
+    }
+
+    /// After a crash, messages left `sending` may or may not have reached the carrier: each is
+    /// held `reason` until `until` (a lookup, or an operator). Returns their ids.
+    func holdSending(until: Date, reason: HeldReason, detail: String) throws -> [Int64] {
+        try check(0, .sending, .scheduled)
+        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE state = 'sending' ORDER BY id")
+        for id in ids {
+            try event(id, from: .sending, to: .scheduled, reason: .held(reason), detail: detail + Self.nextAttempt(until))
+        }
+        try db.execute(sql: """
+            UPDATE message SET state = 'scheduled', held_reason = ?, not_before = ?, updated_at = ? WHERE state = 'sending'
+            """, arguments: [reason.rawValue, until.millis, at])
+        return ids
     }
 
     /// After a crash, messages left `sending` may or may not have reached the carrier: queued again.

@@ -34,8 +34,9 @@ public protocol DispatchStore: Sendable {
     func record(_ records: [DispatchRecord], now: Date) async throws
     /// The earliest `not_before` of a claimable message.
     func nextDue() async throws -> Date?
-    /// Queues again what an earlier run left `sending`; returns how many.
-    func reconcileSending(now: Date) async throws -> Int
+    /// What an earlier run left `sending` is an unknown outcome each: looked up, held, or queued
+    /// again as `unknownOutcome` says; returns how many.
+    func reconcileSending(now: Date, unknownOutcome: UnknownOutcomePolicy) async throws -> Int
 }
 
 /// What the carrier tells Herald: status reports and replies.

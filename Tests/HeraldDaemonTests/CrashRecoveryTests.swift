@@ -115,7 +115,7 @@ struct CrashRecoveryTests {
             #expect(Set(accepted.compactMap(\.idempotencyKey)).count == total)
             // Messages caught in flight were reconciled, and their re-posts carried the same key.
             let reconciled = try await queue.read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT message_id) FROM message_events WHERE detail LIKE 'left sending%'") ?? 0
+                try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT message_id) FROM message_events WHERE detail LIKE 'unknown outcome: found sending at start%'") ?? 0
             }
             #expect(reconciled == inFlightAtKill)
             #expect(inFlightAtKill > 0, "the kill should land with posts in flight")

@@ -45,6 +45,7 @@ struct DaemonHarness {
         connect_timeout = 1.0
         request_timeout = 5.0
         max_in_flight = 64
+        lookup_delay = 0.5
         \(carrier)
         [retry]
         min_backoff = 0.2

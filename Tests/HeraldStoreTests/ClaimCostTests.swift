@@ -14,7 +14,7 @@ struct ClaimCostTests {
     /// fails if the two drift apart.
     static let claimSQL = """
         SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
-            expires_at, attempts, carrier_key, state, credits_charged
+            expires_at, attempts, carrier_key, state, credits_charged, created_at
         FROM message INDEXED BY message_due
         WHERE state IN ('queued', 'scheduled') AND priority = ? AND not_before <= ?
         ORDER BY not_before LIMIT ?

@@ -159,7 +159,7 @@ struct ClaimTests {
         #expect(first.map(\.id) == [a, b])
 
         let restart = fixture.now + 120
-        #expect(try await fixture.db.reconcileSending(now: restart) == 2)
+        #expect(try await fixture.db.reconcileSending(now: restart, unknownOutcome: .repost) == 2)
         for id in [a, b] {
             let message = try #require(try await fixture.db.message(id))
             #expect(message.state == .queued)
@@ -172,12 +172,33 @@ struct ClaimTests {
             #expect(event.at == restart)
         }
         #expect(try await fixture.state(idle) == .scheduled)
-        #expect(try await fixture.db.reconcileSending(now: restart) == 0)
+        #expect(try await fixture.db.reconcileSending(now: restart, unknownOutcome: .repost) == 0)
 
         // Re-posted with the same carrier key; attempts keep counting.
         let again = try await fixture.claimAll(at: restart)
         #expect(again.map(\.id) == [a, b])
         #expect(again.map(\.carrierKey) == first.map(\.carrierKey))
         #expect(again.map(\.attempts) == [2, 2])
+    }
+}
+
+@Suite("Store: a text waiting behind its conversation")
+struct ConversationWaitClaimTests {
+    @Test("a text the policy makes wait is left as it is, still due, and gets no event")
+    func waitIsNoTransition() async throws {
+        let fixture = try StoreFixture()
+        let chat = try await fixture.produce(body: "hi")
+        let other = try await fixture.produce(to: "+16125550124", body: "to someone else")
+        try fixture.optIn("+16125550124")
+        try await fixture.ingest()
+        let busy = StoreFixture.contact
+        let first = try await fixture.db.claimDue(now: fixture.now, limit: 10) { candidate in
+            candidate.to == busy ? .wait : .send
+        }
+        #expect(first.map(\.id) == [other], "the other conversation is not held back")
+        #expect(try await fixture.state(chat) == .queued)
+        let events = try await fixture.db.events(of: chat)
+        #expect(events.count == 1, "waiting its turn is not a transition: \(events)")
+        #expect(try await fixture.db.claimDue(now: fixture.now, limit: 10) { _ in .send }.map(\.id) == [chat], "still due")
     }
 }
