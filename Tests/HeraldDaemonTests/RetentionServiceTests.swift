@@ -4,6 +4,7 @@ import HeraldCarrier
 import HeraldConfig
 import HeraldCore
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 @testable import HeraldDaemon

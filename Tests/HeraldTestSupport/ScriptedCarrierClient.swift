@@ -1,3 +1,4 @@
+import HeraldCarrier
 import HeraldCore
 import Synchronization
 
