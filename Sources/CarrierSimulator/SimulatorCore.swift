@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// in-process test API.
 final class SimulatorCore: Sendable {
     let configuration: SimulatorConfiguration
-    let state = SimulatorState()
+    let state: SimulatorState
     let http: CurlMulti
     let dispatcher: CallbackDispatcher
     let injector: InboundInjector
@@ -19,6 +19,7 @@ final class SimulatorCore: Sendable {
     init(configuration: SimulatorConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        state = SimulatorState(inboundURL: configuration.inboundURL)
         // Webhooks are local test receivers: a short connect limit, and a total limit well under
         // any hang a test might arm on the receiving side.
         http = try CurlMulti(

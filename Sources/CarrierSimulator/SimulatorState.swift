@@ -14,6 +14,8 @@ final class SimulatorState: Sendable {
         var sidByKey: [String: String] = [:]
         var numbersBySID: [String: ProvisionedNumber] = [:]
         var numberSIDByPhone: [String: String] = [:]
+        /// Where replies to numbers without an SmsUrl go; starts as the configuration's.
+        var inboundURL: String?
     }
 
     enum Acceptance: Sendable {
@@ -23,7 +25,17 @@ final class SimulatorState: Sendable {
         case refused(CarrierErrorReply)
     }
 
-    private let storage = Mutex(Storage())
+    private let storage: Mutex<Storage>
+
+    init(inboundURL: String? = nil) {
+        storage = Mutex(Storage(inboundURL: inboundURL))
+    }
+
+    /// A receiver that binds its own port is known only after the simulator it needs is running.
+    var inboundURL: String? {
+        get { storage.withLock { $0.inboundURL } }
+        set { storage.withLock { $0.inboundURL = newValue } }
+    }
 
     // MARK: Messages
 
