@@ -110,6 +110,9 @@ let package = Package(
             path: "Benchmarks/HeraldBench"
         ),
 
+        // Shared by the test targets: waits with a deadline and the scripted carrier twin. Not a
+        // product and no production target depends on it, so test twins stay out of heraldd.
+        .target(name: "HeraldTestSupport", dependencies: ["HeraldCore", "HeraldCarrier"], path: "Tests/HeraldTestSupport"),
         .testTarget(
             name: "HeraldCoreTests",
             dependencies: ["HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -118,11 +121,15 @@ let package = Package(
         .testTarget(name: "HeraldControlTests", dependencies: ["HeraldControl"]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "HeraldCarrierTests", dependencies: ["HeraldCarrier", "CarrierSimulator", "HeraldCore", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(
+            name: "HeraldCarrierTests",
+            dependencies: ["HeraldCarrier", "CarrierSimulator", "HeraldCore", "HeraldTestSupport", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .testTarget(
             name: "HeraldDaemonTests",
             dependencies: [
                 "HeraldDaemon", "HeraldStore", "HeraldCarrier", "HeraldConfig", "CarrierSimulator", "HeraldCore", "HeraldControl",
+                "HeraldTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -185,6 +185,12 @@ public struct RunningSimulator: Sendable {
 
     // MARK: Inbound
 
+    /// Where replies to numbers without an SmsUrl go, in place of the configuration's
+    /// `inboundURL`: for a receiver that binds port 0 and so starts after the simulator.
+    public func setInboundURL(_ url: String?) {
+        core.state.inboundURL = url
+    }
+
     /// Delivers a handset's message to the webhook of the number it was sent to (its SmsUrl, or
     /// the configured inbound URL), signed like the carrier's, and returns what the webhook said.
     @discardableResult

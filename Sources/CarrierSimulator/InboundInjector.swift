@@ -38,7 +38,7 @@ struct InboundInjector: Sendable {
         guard PhoneNumber.isE164(from) else { throw .invalidNumber(from) }
         guard PhoneNumber.isE164(to) else { throw .invalidNumber(to) }
         guard !body.isEmpty else { throw .emptyBody }
-        guard let url = state.number(phoneNumber: to)?.smsURL ?? configuration.inboundURL else { throw .noWebhook(to: to) }
+        guard let url = state.number(phoneNumber: to)?.smsURL ?? state.inboundURL else { throw .noWebhook(to: to) }
 
         let sid = ResourceSID.make(prefix: "SM")
         let fields: [(String, String)] = [

@@ -19,7 +19,7 @@ final class SimulatorCore: Sendable {
     init(configuration: SimulatorConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        state = SimulatorState(dedupe: configuration.dedupe)
+        state = SimulatorState(dedupe: configuration.dedupe, inboundURL: configuration.inboundURL)
         // Webhooks are local test receivers: a short connect limit, and a total limit well under
         // any hang a test might arm on the receiving side.
         http = try CurlMulti(

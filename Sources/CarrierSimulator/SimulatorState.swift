@@ -19,6 +19,8 @@ final class SimulatorState: Sendable {
         var acceptancesByText: [TextIdentity: Int] = [:]
         var acceptancesByKey: [String: Int] = [:]
         var random = SystemRandomNumberGenerator()
+        /// Where replies to numbers without an SmsUrl go; starts as the configuration's.
+        var inboundURL: String?
     }
 
     private struct TextIdentity: Hashable {
@@ -35,13 +37,20 @@ final class SimulatorState: Sendable {
         case refused(CarrierErrorReply)
     }
 
-    private let storage = Mutex(Storage())
+    private let storage: Mutex<Storage>
     /// Off: a repeated `Idempotency-Key` is a new text with its own sid, as on a gateway that
     /// ignores the header.
     let dedupe: Bool
 
-    init(dedupe: Bool = true) {
+    init(dedupe: Bool = true, inboundURL: String? = nil) {
         self.dedupe = dedupe
+        storage = Mutex(Storage(inboundURL: inboundURL))
+    }
+
+    /// A receiver that binds its own port is known only after the simulator it needs is running.
+    var inboundURL: String? {
+        get { storage.withLock { $0.inboundURL } }
+        set { storage.withLock { $0.inboundURL = newValue } }
     }
 
     // MARK: Messages

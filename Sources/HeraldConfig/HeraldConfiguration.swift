@@ -90,7 +90,8 @@ public struct HeraldConfiguration: Sendable, Equatable {
         public var listenHost: String
         public var listenPort: Int
         /// Base URL the carrier calls, without a trailing slash: signatures are computed over the
-        /// exact URL the carrier used, so it must match what the carrier was told.
+        /// exact URL the carrier used, so it must match what the carrier was told. Not used with
+        /// `listenPort` 0: the carrier is then told the address the listener was bound to.
         public var publicURL: String
 
         public init(listenHost: String = "127.0.0.1", listenPort: Int = 8088, publicURL: String = "http://127.0.0.1:8088") {

@@ -15,7 +15,9 @@ struct ListenAddress: Equatable {
             return .failure(.unbracketedIPv6)
         }
         guard !host.isEmpty else { return .failure(.missingHost) }
-        guard !portText.isEmpty, portText.allSatisfy(\.isASCIIDigit), let port = Int(portText), (1...65535).contains(port) else {
+        // Port 0 lets the system pick a free port (tests, development): nothing else has to know it
+        // in advance, since the carrier is then told the bound address.
+        guard !portText.isEmpty, portText.allSatisfy(\.isASCIIDigit), let port = Int(portText), (0...65535).contains(port) else {
             return .failure(.badPort)
         }
         return .success(ListenAddress(host: String(host), port: port))
@@ -30,7 +32,7 @@ struct ListenAddress: Equatable {
             case .notHostPort: "\(quoted) is not host:port (e.g. \"127.0.0.1:8088\")"
             case .unbracketedIPv6: "\(quoted) needs brackets around an IPv6 host (e.g. \"[::1]:8088\")"
             case .missingHost: "\(quoted) has no host; use \"0.0.0.0:PORT\" to listen on every interface"
-            case .badPort: "\(quoted) has no port between 1 and 65535"
+            case .badPort: "\(quoted) has no port between 1 and 65535 (or 0 for one the system picks)"
             }
         }
     }

@@ -21,6 +21,10 @@ public final class Daemon: Sendable {
     private let logger: Logger
     /// Messages through each event since start: rollups, the STATUS= send rate, the admin socket.
     public let activity = ActivityCounters()
+    private let webhookEndpoint: WebhookEndpoint
+    /// The base URL the carrier is told to call back; with `listen = "HOST:0"` the bound address,
+    /// nil until the listener is bound (when `run` calls `onReady`, it is).
+    public var webhookURL: String? { webhookEndpoint.url }
 
     /// - Parameter carrier: a twin for tests; by default the libcurl client of the configuration.
     public init(
@@ -55,10 +59,11 @@ public final class Daemon: Sendable {
                 timeout: .milliseconds(Int64(email.timeout * 1000))
             ))
         }
-        let webhooks = NumberWebhooks(
-            smsURL: configuration.webhooks.publicURL + WebhookRoutes.inboundPath,
-            statusCallback: configuration.webhooks.publicURL + WebhookRoutes.statusPath
-        )
+        let endpoint = WebhookEndpoint(configuration.webhooks)
+        webhookEndpoint = endpoint
+        let webhooks: @Sendable () -> NumberWebhooks = {
+            NumberWebhooks(smsURL: endpoint.current + WebhookRoutes.inboundPath, statusCallback: endpoint.current + WebhookRoutes.statusPath)
+        }
         // A bad carrier configuration already stopped start-up above unless a test brought its own
         // carrier; then only the numbers commands say what is wrong.
         do {
@@ -67,10 +72,10 @@ public final class Daemon: Sendable {
                 connectTimeout: .milliseconds(Int64(configuration.carrier.connectTimeout * 1000)),
                 totalTimeout: .milliseconds(Int64(configuration.carrier.requestTimeout * 1000))
             )
-            numbers = NumbersSettings(client: client, webhooks: webhooks)
+            numbers = NumbersSettings(client: client, webhooks: webhooks())
             ownsNumbers = client
         } catch {
-            numbers = NumbersSettings(unavailable: error.description, webhooks: webhooks)
+            numbers = NumbersSettings(unavailable: error.description, webhooks: webhooks())
             ownsNumbers = nil
         }
     }
@@ -143,7 +148,7 @@ public final class Daemon: Sendable {
                 idleWait: .milliseconds(Int64(configuration.dispatch.idleWait * 1000)),
                 shutdownGrace: .milliseconds(Int64(configuration.dispatch.shutdownGrace * 1000)),
                 retryPolicy: configuration.retry.retryPolicy,
-                statusCallbackBase: configuration.webhooks.publicURL + WebhookRoutes.statusPath,
+                statusCallbackBase: { [webhookEndpoint] in webhookEndpoint.current + WebhookRoutes.statusPath },
                 segmentation: configuration.carrier.segmentation == .client ? .client : .carrier,
                 unknownOutcome: configuration.carrier.unknownOutcomePolicy
             ),
@@ -170,7 +175,7 @@ public final class Daemon: Sendable {
         let wakeForwarder: (@Sendable () -> Void)? = forwarding.map { service in { @Sendable in service.wakeups.ring() } }
         let router = Router()
         WebhookRoutes(
-            database: database, signature: signature, publicURL: configuration.webhooks.publicURL, clock: clock,
+            database: database, signature: signature, publicURL: { [webhookEndpoint] in webhookEndpoint.current }, clock: clock,
             logger: logger, activity: activity,
             directory: { directory.current }, wake: { dispatch.wakeups.ring() },
             forwarding: wakeForwarder
@@ -179,7 +184,8 @@ public final class Daemon: Sendable {
             router: router,
             configuration: .init(address: .hostname(configuration.webhooks.listenHost, port: configuration.webhooks.listenPort),
                                  serverName: "heraldd"),
-            onServerRunning: { [logger] channel in
+            onServerRunning: { [logger, webhookEndpoint] channel in
+                webhookEndpoint.bound(port: channel.localAddress?.port ?? 0)
                 logger.info("webhooks listening on \(channel.localAddress.map { "\($0)" } ?? "?")")
                 await readiness.bound("webhooks")
             },
@@ -203,7 +209,7 @@ public final class Daemon: Sendable {
             .init(service: webhooks),
             .init(service: admin),
             .init(service: ingest),
-            .init(service: dispatch),
+            .init(service: WaitsForWebhookEndpoint(endpoint: webhookEndpoint, service: dispatch)),
             .init(service: retention),
         ]
         // After the dispatcher, so stopped before it: a mail in progress is abandoned, never a text.

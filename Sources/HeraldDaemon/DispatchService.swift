@@ -18,7 +18,8 @@ final class DispatchService: Service {
         var idleWait: Duration
         var shutdownGrace: Duration
         var retryPolicy: RetryPolicy
-        var statusCallbackBase: String?
+        /// Read for each post: with a system-chosen webhook port it is known only once bound.
+        var statusCallbackBase: @Sendable () -> String?
         var segmentation: MessagePoster.Segmentation = .carrier
         var unknownOutcome: UnknownOutcomePolicy = .repost
     }
@@ -242,7 +243,7 @@ final class DispatchService: Service {
         let sms = OutboundSMS(
             messageID: message.id, from: message.from, to: message.to, body: message.body,
             idempotencyKey: message.carrierKey,
-            statusCallback: settings.statusCallbackBase.map { "\($0)?m=\(message.id)" }
+            statusCallback: settings.statusCallbackBase().map { "\($0)?m=\(message.id)" }
         )
         let posted = await poster.post(sms, lookUpFirst: message.lookUpFirst, postedSince: message.postedSince,
                                        acceptedParts: message.acceptedParts)

@@ -16,7 +16,8 @@ struct WebhookRoutes: Sendable {
 
     let database: any CarrierReports & OperatorStore
     let signature: WebhookSignature
-    let publicURL: String
+    /// Read for each request: with a system-chosen port it is known only once the listener is bound.
+    let publicURL: @Sendable () -> String
     let clock: any WallClock
     let logger: Logger
     let activity: ActivityCounters
@@ -67,7 +68,7 @@ struct WebhookRoutes: Sendable {
         }
         let form = FormEncoding.decode(String(buffer: buffer))
         // The carrier signs the URL it called: our public base plus the path and query it used.
-        let url = publicURL + request.uri.description
+        let url = publicURL() + request.uri.description
         let given = request.headers[HTTPField.Name("X-Twilio-Signature")!]
         guard signature.isValid(signature: given, url: url, parameters: form) else {
             logger.warning("refused webhook with \(given == nil ? "no" : "a forged") X-Twilio-Signature", metadata: ["url": "\(url)"])

@@ -1,6 +1,7 @@
 import CarrierSimulator
 import Foundation
 import HeraldCarrier
+import HeraldTestSupport
 import Logging
 import Testing
 
@@ -95,7 +96,7 @@ struct CarrierSimulatorStrictTests {
                 receiver.answerNext(500)
                 #expect(await client.postMessage(to: Self.alice, body: "hi", statusCallback: receiver.url("/status")).status == 201)
                 // Both callbacks have been decided once these hold, so no retry can still be on its way.
-                try await eventually { sim.stats().callbacksFailed == 1 && sim.stats().callbacksSent == 1 }
+                try await waitUntil("the simulator to get there") { sim.stats().callbacksFailed == 1 && sim.stats().callbacksSent == 1 }
                 #expect(receiver.posts().map { $0.field("MessageStatus") } == ["sent", "delivered"])
             }
         }
@@ -202,8 +203,8 @@ struct CarrierSimulatorStrictTests {
                 }
                 // Each callback is decided (lost) before it would be sent: once all ten are counted
                 // lost, none can still arrive.
-                try await eventually { sim.stats().callbacksLost == 10 }
-                try await eventually { sim.messages().allSatisfy { $0.status == "delivered" } }
+                try await waitUntil("the simulator to get there") { sim.stats().callbacksLost == 10 }
+                try await waitUntil("the simulator to get there") { sim.messages().allSatisfy { $0.status == "delivered" } }
                 #expect(receiver.posts().isEmpty)
                 #expect(sim.stats().callbacksSent == 0)
                 #expect(await client.control("GET", "/stats").json?["callbacks_lost"] as? Int == 10)
@@ -223,7 +224,7 @@ struct CarrierSimulatorStrictTests {
                 for index in 0..<count {
                     #expect(await client.postMessage(to: Self.alice, body: "maybe \(index)", statusCallback: receiver.url("/status")).status == 201)
                 }
-                try await eventually(timeout: .seconds(60)) { sim.stats().callbacksLost + sim.stats().callbacksSent == 2 * count }
+                try await waitUntil("the simulator to get there", timeout: .seconds(60)) { sim.stats().callbacksLost + sim.stats().callbacksSent == 2 * count }
                 let lost = sim.stats().callbacksLost
                 // 300 fair coins: the mean is 150 and the standard deviation under 9, so this
                 // range fails about once in 10^15 runs.
@@ -246,7 +247,7 @@ struct CarrierSimulatorStrictTests {
                 #expect(await client.postMessage(to: to, from: from, body: body).status == 201)
             }
             // Settled, so the two reads of one message below see the same resource.
-            try await eventually { sim.messages().allSatisfy { $0.status == "delivered" } }
+            try await waitUntil("the simulator to get there") { sim.messages().allSatisfy { $0.status == "delivered" } }
 
             let all = try await client.list("")
             #expect(all.bodies == ["four", "three", "two", "one"], "newest first")

@@ -1,6 +1,7 @@
 import CarrierSimulator
 import Foundation
 import HeraldCarrier
+import HeraldTestSupport
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -61,7 +62,7 @@ struct CarrierSimulatorTests {
                 #expect(fetched.status == 200)
                 #expect(fetched.json?["status"] as? String == "delivered")
                 #expect(sim.message(sid: sid)?.status == "delivered")
-                try await eventually { sim.stats().callbacksSent == 2 }
+                try await waitUntil("both callbacks sent") { sim.stats().callbacksSent == 2 }
                 let stats = sim.stats()
                 #expect(stats.requests == 1)
                 #expect(stats.accepted == 1)
@@ -104,13 +105,18 @@ struct CarrierSimulatorTests {
                         group.addTask { _ = await client.postMessage(to: "+16125550124", body: "race", key: "key-B") }
                     }
                 }
-                try await Task.sleep(for: .milliseconds(200))
-                #expect(receiver.posts().count == 2)
+                // A later message's callbacks, through the same dispatcher: once both are in, a
+                // callback the repeat had scheduled (due earlier) would be in too.
+                let sentinel = await client.postMessage(to: "+16125550125", body: "after", key: "key-C", statusCallback: receiver.url("/sentinel"))
+                #expect(sentinel.status == 201)
+                try await waitUntil("the later message's two callbacks") { receiver.posts().filter { $0.pathAndQuery == "/sentinel" }.count == 2 }
+                #expect(receiver.posts().filter { $0.pathAndQuery == "/status" }.count == 2)
+                #expect(receiver.posts().count == 4)
                 let stats = sim.stats()
-                #expect(stats.accepted == 2)
+                #expect(stats.accepted == 3)
                 #expect(stats.duplicates == ["key-A": 1, "key-B": 19])
                 #expect(stats.duplicateRequests == 20)
-                #expect(stats.requests == 22)
+                #expect(stats.requests == 23)
                 #expect(sim.messages().filter { $0.idempotencyKey == "key-B" }.count == 1)
             }
         }
@@ -484,11 +490,11 @@ struct CarrierSimulatorTests {
                 #expect(await client.postMessage(to: "+16125550123", body: "hi", statusCallback: receiver.url("/status")).status == 201)
                 let posts = try await receiver.waitForPosts(count: 3)
                 #expect(posts.map { $0.field("MessageStatus") } == ["sent", "sent", "delivered"])
-                try await eventually { sim.stats().callbacksSent == 2 }
+                try await waitUntil("both callbacks sent") { sim.stats().callbacksSent == 2 }
 
                 // Nothing listens on the discard port, so every attempt fails to connect.
                 #expect(await client.postMessage(to: "+16125550124", body: "hi", statusCallback: "http://127.0.0.1:9/status").status == 201)
-                try await eventually(timeout: .seconds(30)) { sim.stats().callbacksFailed == 2 }
+                try await waitUntil("both callbacks given up", timeout: .seconds(30)) { sim.stats().callbacksFailed == 2 }
                 #expect(sim.messages().last?.status == "delivered", "the message's life goes on even when no one hears of it")
             }
         }
@@ -549,7 +555,7 @@ struct CarrierSimulatorTests {
             #expect(messages.count == count)
             #expect(Set(messages.map(\.sid)).count == count)
             #expect(sim.stats().accepted == count)
-            try await eventually(timeout: .seconds(60)) { sim.messages().allSatisfy { $0.status == "delivered" } }
+            try await waitUntil("every message delivered", timeout: .seconds(60)) { sim.messages().allSatisfy { $0.status == "delivered" } }
             let rate = Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             print("carrier simulator burst: \(count) messages in \(elapsed), \(Int(rate))/s")
         }
@@ -557,22 +563,6 @@ struct CarrierSimulatorTests {
 }
 
 // MARK: - Helpers
-
-/// Polls until `condition` holds, failing the test when `timeout` passes first.
-func eventually(
-    timeout: Duration = .seconds(20),
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
-            return
-        }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
 
 struct SimReply: Sendable {
     var result: HTTPResult
@@ -705,10 +695,8 @@ final class WebhookReceiver: Sendable {
     }
 
     func waitForPosts(count: Int, timeout: Duration = .seconds(20)) async throws -> [WebhookPost] {
-        try await eventually(timeout: timeout) { self.posts().count >= count }
-        let received = posts()
-        try #require(received.count >= count, "received \(received.count) of \(count) webhook posts")
-        return received
+        try await waitUntil("\(count) webhook posts (have \(posts().count))", timeout: timeout) { self.posts().count >= count }
+        return posts()
     }
 }
 

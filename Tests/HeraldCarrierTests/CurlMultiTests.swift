@@ -1,6 +1,8 @@
 import Foundation
 import HeraldCarrier
+import HeraldTestSupport
 import Hummingbird
+import Synchronization
 import Testing
 
 @Suite("CurlMulti against a loopback server")
@@ -69,21 +71,32 @@ struct CurlMultiTests {
         }
     }
 
+    /// Total timeouts for the timeout tests, shortest first. The claim needs the request on the wire
+    /// before the timeout fires; on a loaded machine connecting and writing can outlast a short one,
+    /// so an attempt the server did not see is repeated with the next, longer timeout.
+    static let sendThenTimeOut: [Duration] = [.milliseconds(300), .seconds(2), .seconds(10), .seconds(30)]
+
     @Test func timeoutAfterSendingSaysTheRequestWasSent() async throws {
         let server = try RawTCPServer(.neverRespond)
         defer { server.stop() }
-        let client = try makeClient(totalTimeout: .milliseconds(300))
-        defer { client.shutdown() }
-        let started = ContinuousClock.now
-        let result = await client.perform(HeraldCarrier.HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/slow", body: Array("x=1".utf8)))
-        guard case let .transportError(code, message, requestSent) = result else {
-            Issue.record("expected a transport error, got \(result)")
+        for timeout in Self.sendThenTimeOut {
+            let client = try makeClient(totalTimeout: timeout)
+            defer { client.shutdown() }
+            let seenBefore = server.requests
+            let started = ContinuousClock.now
+            let result = await client.perform(HeraldCarrier.HTTPRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/slow", body: Array("x=1".utf8)))
+            guard case let .transportError(code, message, requestSent) = result else {
+                Issue.record("expected a transport error, got \(result)")
+                return
+            }
+            #expect(code == 28, "CURLE_OPERATION_TIMEDOUT; message: \(message)")
+            // Generous: this checks that the timeout ends the wait, not how fast a busy machine is.
+            #expect(ContinuousClock.now - started < timeout + .seconds(120))
+            guard server.requests > seenBefore else { continue }
+            #expect(requestSent, "the server had read the whole request before the timeout")
             return
         }
-        #expect(code == 28, "CURLE_OPERATION_TIMEDOUT; message: \(message)")
-        #expect(requestSent)
-        // Generous: this checks that the timeout ends the wait, not how fast a busy machine is.
-        #expect(ContinuousClock.now - started < .seconds(120))
+        Issue.record("the server never read the request before the client timed out, even with \(Self.sendThenTimeOut.last!)")
     }
 
     @Test func refusedConnectionSaysTheRequestWasNotSent() async throws {
@@ -158,11 +171,20 @@ struct CurlMultiTests {
     }
 
     @Test func maxInFlightIsRespected() async throws {
+        // The first four requests are held until all four are in the server at once, so the
+        // overlap does not depend on timing; a fifth arriving meanwhile would break the cap.
+        let arrived = Mutex(0)
         try await withLoopbackServer({ _ in
-            try await Task.sleep(for: .milliseconds(30))
+            let order = arrived.withLock { count in
+                count += 1
+                return count
+            }
+            if order <= 4 {
+                _ = try await eventually(timeout: .seconds(60), interval: .milliseconds(5)) { arrived.withLock { $0 } >= 4 }
+            }
             return Response(status: .ok)
         }) { baseURL, log in
-            let client = try makeClient(maxInFlight: 4)
+            let client = try makeClient(maxInFlight: 4, connectTimeout: .seconds(60), totalTimeout: .seconds(120))
             defer { client.shutdown() }
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<40 {
@@ -170,15 +192,14 @@ struct CurlMultiTests {
                 }
             }
             #expect(log.requests.count == 40)
-            #expect(log.peakConcurrency <= 4)
-            #expect(log.peakConcurrency > 1, "transfers should overlap up to the cap")
+            #expect(log.peakConcurrency == 4, "transfers overlap up to the cap and never beyond it")
         }
     }
 
     @Test func shutdownFailsQueuedAndRunningRequests() async throws {
         let server = try RawTCPServer(.neverRespond)
         defer { server.stop() }
-        let client = try CurlMulti(maxInFlight: 2, connectTimeout: .seconds(2), totalTimeout: .seconds(30), maxConnectionsPerHost: nil)
+        let client = try CurlMulti(maxInFlight: 2, connectTimeout: .seconds(60), totalTimeout: .seconds(120), maxConnectionsPerHost: nil)
         let all = try await withThrowingTaskGroup(of: HTTPResult?.self) { group in
             for _ in 0..<5 {
                 group.addTask {
@@ -186,8 +207,10 @@ struct CurlMultiTests {
                 }
             }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(200))
-                client.shutdown()
+                // Shut down once the two transfers the cap lets run have delivered their requests;
+                // the other three are still queued then, since the server never answers.
+                defer { client.shutdown() }
+                try await waitUntil("the server to read the two running transfers' requests", timeout: .seconds(60)) { server.requests >= 2 }
                 return nil
             }
             var results: [HTTPResult] = []
@@ -203,6 +226,8 @@ struct CurlMultiTests {
         }
         #expect(sentFlags.count == 5)
         #expect(sentFlags.filter { $0 }.count == 2, "the two running transfers had sent their requests; the three queued had not")
+        #expect(server.connections == 2, "the queued transfers never connected")
+        #expect(server.requests == 2)
         let late = await client.perform(HeraldCarrier.HTTPRequest(url: "http://127.0.0.1:\(server.port)/"))
         guard case .transportError(_, _, false) = late else {
             Issue.record("a request after shutdown must fail at once, got \(late)")

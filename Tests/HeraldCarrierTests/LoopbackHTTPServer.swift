@@ -92,7 +92,11 @@ func withLoopbackServer<T: Sendable>(
         logger: quietLogger
     )
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
+        group.addTask {
+            // Ends the port wait below if the server fails before it listens.
+            defer { portContinuation.finish() }
+            try await app.run()
+        }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
             group.cancelAll()

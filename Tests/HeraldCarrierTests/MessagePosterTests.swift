@@ -2,6 +2,7 @@ import CarrierSimulator
 import Foundation
 import HeraldCarrier
 import HeraldCore
+import HeraldTestSupport
 import Testing
 
 /// `segmentation = "client"`: one request per part, against a scripted twin for the sequencing and

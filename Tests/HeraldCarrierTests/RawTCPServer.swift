@@ -16,6 +16,13 @@ final class RawTCPServer: Sendable {
     private let listener: Int32
     private let clients = Mutex<[Int32]>([])
     private let stopped = Atomic<Bool>(false)
+    private let accepted = Atomic<Int>(0)
+    private let fullRequests = Atomic<Int>(0)
+
+    /// Connections accepted so far.
+    var connections: Int { accepted.load(ordering: .relaxed) }
+    /// Requests read to their end so far: each one the client had fully sent.
+    var requests: Int { fullRequests.load(ordering: .relaxed) }
 
     init(_ behaviour: Behaviour) throws {
         listener = try Self.boundSocket()
@@ -25,7 +32,8 @@ final class RawTCPServer: Sendable {
             while true {
                 let client = accept(listener, nil, nil)
                 guard client >= 0 else { return }
-                Self.readRequest(from: client)
+                accepted.add(1, ordering: .relaxed)
+                if Self.readRequest(from: client) { fullRequests.add(1, ordering: .relaxed) }
                 switch behaviour {
                 case .neverRespond: clients.withLock { $0.append(client) }
                 case .closeAfterRequest: close(client)
@@ -82,12 +90,13 @@ final class RawTCPServer: Sendable {
 
     /// Reads the head and a Content-Length body so that closing afterwards is a clean FIN
     /// (the client sees "empty reply"), not a reset caused by unread data.
-    private static func readRequest(from fd: Int32) {
+    /// Returns whether the whole request arrived.
+    private static func readRequest(from fd: Int32) -> Bool {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { return }
+            guard count > 0 else { return false }
             received.append(contentsOf: buffer[..<count])
             let text = String(decoding: received, as: UTF8.self)
             guard let headEnd = text.range(of: "\r\n\r\n") else { continue }
@@ -95,7 +104,7 @@ final class RawTCPServer: Sendable {
             let length = head.split(separator: "\r\n")
                 .first { $0.hasPrefix("content-length:") }
                 .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
-            if text.utf8.distance(from: text.utf8.startIndex, to: headEnd.upperBound) + length <= received.count { return }
+            if text.utf8.distance(from: text.utf8.startIndex, to: headEnd.upperBound) + length <= received.count { return true }
         }
     }
 }

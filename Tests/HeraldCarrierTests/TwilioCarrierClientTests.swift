@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCarrier
 import HeraldCore
+import HeraldTestSupport
 import Hummingbird
 import Testing
 @testable import HeraldCarrier
@@ -119,16 +120,24 @@ struct TwilioCarrierClientTests {
     @Test func timeoutAfterSendingIsRetryableAndMaybeDelivered() async throws {
         let server = try RawTCPServer(.neverRespond)
         defer { server.stop() }
-        let client = try makeClient(baseURL: "http://127.0.0.1:\(server.port)", totalTimeout: .milliseconds(300))
-        defer { client.shutdown() }
-        let outcome = await client.send(sms())
-        guard case let .retryable(detail, status, maybeDelivered) = outcome else {
-            Issue.record("expected retryable, got \(outcome)")
+        // As in CurlMultiTests: an attempt whose timeout fired before the server had the request
+        // proves nothing about "maybe delivered", so it is repeated with a longer timeout.
+        for timeout in CurlMultiTests.sendThenTimeOut {
+            let client = try makeClient(baseURL: "http://127.0.0.1:\(server.port)", totalTimeout: timeout)
+            defer { client.shutdown() }
+            let seenBefore = server.requests
+            let outcome = await client.send(sms())
+            guard case let .retryable(detail, status, maybeDelivered) = outcome else {
+                Issue.record("expected retryable, got \(outcome)")
+                return
+            }
+            #expect(status == nil)
+            #expect(detail.contains("curl error 28"), "\(detail)")
+            guard server.requests > seenBefore else { continue }
+            #expect(maybeDelivered, "the server had read the whole request before the timeout")
             return
         }
-        #expect(status == nil)
-        #expect(maybeDelivered)
-        #expect(detail.contains("curl error 28"))
+        Issue.record("the server never read the request before the client timed out, even with \(CurlMultiTests.sendThenTimeOut.last!)")
     }
 
     @Test func refusedConnectionIsRetryableAndNotDelivered() async throws {

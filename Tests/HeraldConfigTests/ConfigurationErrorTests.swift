@@ -135,7 +135,7 @@ struct ConfigurationErrorTests {
             #"webhooks.listen: "::1:8088" needs brackets around an IPv6 host (e.g. "[::1]:8088")"#,
         ])
         #expect(problems(minimalTOML + "[webhooks]\nlisten = \"127.0.0.1:70000\"") == [
-            #"webhooks.listen: "127.0.0.1:70000" has no port between 1 and 65535"#,
+            #"webhooks.listen: "127.0.0.1:70000" has no port between 1 and 65535 (or 0 for one the system picks)"#,
         ])
         #expect(problems(minimalTOML + "[webhooks]\nlisten = \":8088\"") == [
             #"webhooks.listen: ":8088" has no host; use "0.0.0.0:PORT" to listen on every interface"#,

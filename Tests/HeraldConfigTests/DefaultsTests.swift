@@ -26,6 +26,13 @@ struct DefaultsTests {
         #expect(configuration.orgs.isEmpty)
     }
 
+    @Test("listen port 0 leaves the port to the system")
+    func systemChosenPort() throws {
+        let configuration = try parse(minimalTOML + "[webhooks]\nlisten = \"127.0.0.1:0\"")
+        #expect(configuration.webhooks.listenHost == "127.0.0.1")
+        #expect(configuration.webhooks.listenPort == 0)
+    }
+
     @Test("an organization takes default timezone, window, days and names")
     func organizationDefaults() throws {
         let configuration = try parse(minimalTOML + """

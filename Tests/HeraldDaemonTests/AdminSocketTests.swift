@@ -4,6 +4,7 @@ import GRDB
 import HeraldControl
 import HeraldCore
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// The admin socket end to end: a real daemon, a real Unix socket, heraldctl's own client.
@@ -136,7 +137,11 @@ struct AdminSocketTests {
             #expect(paused.paused && paused.changed)
             let ids = try harness.insert((0..<5).map { OutboxRow(to: String(format: "+161255502%02d", $0), body: "wait \($0)") })
             #expect(try await harness.eventually { try harness.count(where: "held_reason = 'org_paused'") == 5 })
-            try await Task.sleep(for: .milliseconds(500))
+            // Held at their first claim, and not due again before the 60 s recheck: none was posted.
+            let posted = try await harness.producer.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message_event WHERE to_state = 'sending' AND message_id IN (\(ids.map(String.init).joined(separator: ",")))") ?? 0
+            }
+            #expect(posted == 0)
             #expect(harness.simulator.stats().accepted == 0, "nothing posted while paused")
             let status = try await client.call(.status, as: StatusResult.self)
             #expect(status.pausedOrgs == [DaemonHarness.org])
@@ -205,7 +210,8 @@ struct AdminSocketTests {
             var replies: [InboundRecord] = []
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline, !(states.last == "delivered" && !replies.isEmpty) {
-                let line = try await offPool { try AdminJSON.decoder().decode(WatchLine.self, from: Data(watcher.readLine())) }
+                let text = try await watcher.readLine(within: .seconds(30))
+                let line = try AdminJSON.decoder().decode(WatchLine.self, from: Data(text))
                 if let event = line.event, event.messageID == id { states.append(event.to) }
                 if let reply = line.inbound { replies.append(reply) }
             }
@@ -228,8 +234,13 @@ struct AdminSocketTests {
             }
             #expect(try await open[0].call(.status, as: StatusResult.self).pid == getpid())
             open.removeLast()
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(try await client(harness).call(.status, as: StatusResult.self).pid == getpid())
+            // The slot is free once the daemon has seen that connection close.
+            var served: AdminClient?
+            #expect(try await eventually {
+                served = try? await client(harness)
+                return served != nil
+            })
+            #expect(try await served?.call(.status, as: StatusResult.self).pid == getpid())
         }
     }
 
@@ -239,12 +250,16 @@ struct AdminSocketTests {
             let silent = try await client(harness)
             let watcher = try await client(harness)
             _ = try await watcher.call(.watch, as: Empty.self)
-            try await Task.sleep(for: .seconds(2))
+            // A connection opened after `silent` that only reads: once the daemon has closed it,
+            // the older `silent` has been idle longer still.
+            let probe = try SilentAdminConnection(path: harness.adminSocket)
+            #expect(try await eventually { probe.closedByDaemon })
             await #expect(throws: AdminClient.ConnectError.self, "closed for silence") {
                 try await silent.call(.status, as: StatusResult.self)
             }
             let id = try harness.insert([OutboxRow(to: Self.ok, body: "still watched")])[0]
-            let line = try await offPool { try AdminJSON.decoder().decode(WatchLine.self, from: Data(watcher.readLine())) }
+            let text = try await watcher.readLine(within: .seconds(30))
+            let line = try AdminJSON.decoder().decode(WatchLine.self, from: Data(text))
             #expect(line.event?.messageID == id, "the watcher outlived the idle timeout")
         }
     }
@@ -255,6 +270,9 @@ struct AdminSocketTests {
             harness.simulator.setLatency(.milliseconds(5))
             let ids = try harness.insert((0..<2000).map { OutboxRow(to: String(format: "+1612557%04d", $0), body: "backup \($0)") })
             #expect(try await harness.eventually { try harness.count(where: "state = 'delivered'") > 100 })
+            // From here on posts hang until the simulator stops, so the backup lands mid-run
+            // however long a loaded machine takes to get to it.
+            harness.simulator.setLatency(.seconds(3600))
             let path = harness.directory.appendingPathComponent("backup.db").path
             let result = try await client(harness).call(.backup(path: path), as: BackupResult.self)
             #expect(result.bytes > 0)
@@ -273,4 +291,42 @@ struct AdminSocketTests {
             #expect(!FileManager.default.fileExists(atPath: path + ".partial-\(getpid())"))
         }
     }
+}
+
+/// A raw connection to the admin socket that reads the greeting and then says nothing, so a test
+/// can see the daemon close it without sending anything that would reset its idle timer.
+private final class SilentAdminConnection {
+    private let fd: Int32
+
+    init(path: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { bytes in
+            for (index, byte) in path.utf8.prefix(bytes.count - 1).enumerated() { bytes[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+    }
+
+    /// True once the daemon has closed its end: reading finds the end of the stream (the
+    /// greeting it sent first is read and dropped on the way).
+    var closedByDaemon: Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        // The greeting is a line; a few reads drain it whatever the daemon's write sizes.
+        for _ in 0..<16 {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count > 0 { continue }
+            return count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
+        }
+        return false
+    }
+
+    deinit { close(fd) }
 }

@@ -2,6 +2,7 @@ import CarrierSimulator
 import Foundation
 import GRDB
 import HeraldControl
+import HeraldTestSupport
 import Testing
 
 /// A broadcast to a large group through the real heraldd process and the simulator: members
@@ -52,9 +53,8 @@ struct BroadcastScaleTests {
         let total = 40_000
         let directory = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .seconds(3600))) { simulator in
-            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
+            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator)
             var heraldd = try CrashRecoveryTests.startHeraldd(config: configPath, log: log)
             let queue = try await CrashRecoveryTests.producer(databasePath: databasePath, log: log)
             try await Self.contacts(total, in: queue)
@@ -71,28 +71,28 @@ struct BroadcastScaleTests {
                     return (row["state"], row["members"], messages)
                 }
             }
-            // Kill once some batches are committed but not all.
-            let killBy = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < killBy {
-                if let now = try await progress(), now.members >= 6_000 { break }
-                try await Task.sleep(for: .milliseconds(5))
+            // Kill once some batches are committed but not all. heraldd is stopped while the test
+            // looks, so the kill lands on the progress seen, not on a fan-out finished meanwhile.
+            var seen: (state: String, members: Int, messages: Int)?
+            try await waitUntil("6,000 members fanned out", timeout: .seconds(120), interval: .milliseconds(5)) {
+                try await ChildProcess.freeze(heraldd.processIdentifier)
+                seen = try await progress()
+                if let seen, seen.members >= 6_000 { return true }
+                ChildProcess.thaw(heraldd.processIdentifier)
+                return false
             }
             kill(heraldd.processIdentifier, SIGKILL)
             heraldd.waitUntilExit()
             let atKill = try #require(try await progress())
+            #expect(atKill.members == seen?.members, "nothing committed between the look and the kill")
             #expect(atKill.state == "fanning_out", "the kill should land mid fan-out")
             // What was committed is whole: each batch's messages came with its cursor.
             #expect(atKill.messages == atKill.members)
 
             heraldd = try CrashRecoveryTests.startHeraldd(config: configPath, log: log)
-            defer {
-                heraldd.terminate()
-                heraldd.waitUntilExit()
-            }
-            let finishBy = ContinuousClock.now + .seconds(120)
-            while try await progress()?.state != "done", ContinuousClock.now < finishBy {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let restarted = heraldd
+            defer { if restarted.isRunning { kill(restarted.processIdentifier, SIGKILL) } }
+            #expect(try await eventually(timeout: .seconds(180), interval: .milliseconds(100)) { try await progress()?.state == "done" })
             let done = try #require(try await progress())
             #expect(done.state == "done")
             #expect(done.members == total)
@@ -102,6 +102,8 @@ struct BroadcastScaleTests {
             }
             #expect(distinct == total)
             print("BROADCAST-KILL members=\(total) committed_at_kill=\(atKill.members)")
+            restarted.terminate()
+            try await ChildProcess.waitForExit(restarted)
         }
     }
 
@@ -111,7 +113,6 @@ struct BroadcastScaleTests {
         try #require(FileManager.default.isExecutableFile(atPath: ReloadAndAccessTests.heraldctlPath))
         let directory = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let webhookPort = try FreePort.find()
         // Recipient quiet hours open all day, like the test organization's window, so the run
         // does not depend on the hour it starts; windows are still evaluated for every member.
         let rulesPath = directory.appendingPathComponent("quiet-hours.toml").path
@@ -120,13 +121,10 @@ struct BroadcastScaleTests {
         // this test is about, and the callbacks would double the HTTP work on a 2-core machine.
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .seconds(3600))) { simulator in
             let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(
-                in: directory, simulator: simulator, webhookPort: webhookPort
+                in: directory, simulator: simulator
             ) { $0.replacingOccurrences(of: "max_in_flight = 64", with: "max_in_flight = 256") + "\n[windows]\nrules_file = \"\(rulesPath)\"\n" }
             let heraldd = try CrashRecoveryTests.startHeraldd(config: configPath, log: log)
-            defer {
-                heraldd.terminate()
-                heraldd.waitUntilExit()
-            }
+            defer { ChildProcess.terminate(heraldd) }
             let queue = try await CrashRecoveryTests.producer(databasePath: databasePath, log: log)
             let rssAtStart = Self.peakRSS(heraldd.processIdentifier)
 

@@ -25,6 +25,13 @@ struct ConsentKeywordTests {
         harness.simulator.messages().filter { $0.to == number }.sorted { $0.acceptedAt < $1.acceptedAt }.map(\.body)
     }
 
+    /// Texts to `number` that may still reach the carrier. The webhook answers a reply only once the
+    /// reply and whatever it queued are committed together, so when this is 0 after a reply, the
+    /// carrier has everything that reply will ever cause.
+    static func moving(_ harness: DaemonHarness, _ number: String) throws -> Int {
+        try harness.count(where: "to_number = '\(number)' AND state IN ('queued', 'scheduled', 'sending', 'sent')")
+    }
+
     static func inbound(_ harness: DaemonHarness, from number: String) throws -> [String] {
         try harness.producer.read { db in
             try Row.fetchAll(db, sql: "SELECT keyword, action FROM inbound_messages WHERE from_number = ? ORDER BY id", arguments: [number])
@@ -53,8 +60,10 @@ struct ConsentKeywordTests {
             #expect(try await harness.eventually { Self.received(harness, contact).count == 3 })
             #expect(Self.received(harness, contact).contains { $0.hasPrefix("You're all set to get texts from Acme.") })
             // A second YES is recorded but neither changes consent nor confirms again.
+            let textsBeforeSecondYes = try harness.count(where: "to_number = '\(contact)'")
             try await Self.reply(harness, from: contact, "YES")
-            try await Task.sleep(for: .milliseconds(500))
+            #expect(try harness.count(where: "to_number = '\(contact)'") == textsBeforeSecondYes, "the second YES queued nothing")
+            #expect(try await harness.eventually { try Self.moving(harness, contact) == 0 })
             #expect(Self.received(harness, contact).count == 3)
 
             let later = try harness.insert([OutboxRow(to: contact, body: "See you in March", kind: "journey", sendAt: "2027-03-01T15:00:00Z")],
@@ -66,11 +75,13 @@ struct ConsentKeywordTests {
             #expect(try harness.count(where: "id = \(later) AND reason = 'opted_out'") == 1)
             #expect(try await harness.eventually { Self.received(harness, contact).count == 4 })
             #expect(Self.received(harness, contact).last?.hasPrefix("You are unsubscribed from Acme") == true)
+            let textsBeforeSecondStop = try harness.count(where: "to_number = '\(contact)'")
             try await Self.reply(harness, from: contact, "STOP")
+            #expect(try harness.count(where: "to_number = '\(contact)'") == textsBeforeSecondStop, "the second STOP queued nothing")
             let refused = try harness.insert([OutboxRow(to: contact, body: "one more thing")], optIn: false)[0]
             #expect(try await harness.eventually { try harness.state(of: refused) == "rejected" })
             #expect(try harness.count(where: "id = \(refused) AND reason = 'no_consent' AND detail LIKE '%opted out%'") == 1)
-            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await harness.eventually { try Self.moving(harness, contact) == 0 })
             #expect(Self.received(harness, contact).count == 4, "no second confirmation, nothing after the opt-out")
 
             #expect(try Self.inbound(harness, from: contact) == [

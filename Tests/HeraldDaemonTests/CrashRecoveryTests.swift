@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// heraldd as a real process, killed with SIGKILL in the middle of a run and started again.
@@ -35,8 +36,9 @@ struct CrashRecoveryTests {
     }
 
     /// The token and configuration files a heraldd process needs; returns (config, database, log) paths.
+    /// - Parameter webhookPort: a reserved port, for a heraldd restarted on the same webhook URL.
     static func writeFiles(
-        in directory: URL, simulator: RunningSimulator, webhookPort: Int, edit: (String) -> String = { $0 }
+        in directory: URL, simulator: RunningSimulator, webhookPort: Int? = nil, edit: (String) -> String = { $0 }
     ) throws -> (config: String, database: String, log: URL) {
         let tokenPath = directory.appendingPathComponent("token").path
         try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
@@ -71,12 +73,13 @@ struct CrashRecoveryTests {
         try #require(FileManager.default.isExecutableFile(atPath: Self.heralddPath), "heraldd not built at \(Self.heralddPath)")
         let directory = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let webhookPort = try FreePort.find()
         let total = 3000
+        // Callbacks for what the first run posted must reach the second.
+        let webhookPort = try PortReservation()
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
             // Slow the carrier down so the kill lands with posts in flight.
             simulator.setLatency(.milliseconds(40))
-            let (configPath, databasePath, log) = try Self.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
+            let (configPath, databasePath, log) = try Self.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort.port)
 
             var heraldd = try Self.startHeraldd(config: configPath, log: log)
             let queue = try await Self.producer(databasePath: databasePath, log: log)
@@ -90,9 +93,14 @@ struct CrashRecoveryTests {
             func count(_ condition: String) async throws -> Int {
                 try await queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE \(condition)") ?? 0 }
             }
-            // Kill once a good part is sent but much is still to go.
-            while try await count("state IN ('sent', 'delivered')") < total / 5 {
-                try await Task.sleep(for: .milliseconds(20))
+            // Kill once a good part is sent but much is still to go, with posts in flight. heraldd
+            // is stopped while the test looks, so the kill lands on exactly what was seen.
+            try await waitUntil("\(total / 5) sent", timeout: .seconds(120)) { try await count("state IN ('sent', 'delivered')") >= total / 5 }
+            try await waitUntil("a moment with posts in flight", timeout: .seconds(120)) {
+                try await ChildProcess.freeze(heraldd.processIdentifier)
+                if try await count("state = 'sending'") > 0 { return true }
+                ChildProcess.thaw(heraldd.processIdentifier)
+                return false
             }
             kill(heraldd.processIdentifier, SIGKILL)
             heraldd.waitUntilExit()
@@ -100,14 +108,9 @@ struct CrashRecoveryTests {
             #expect(try await count("1") == total)
 
             heraldd = try Self.startHeraldd(config: configPath, log: log)
-            defer {
-                heraldd.terminate()
-                heraldd.waitUntilExit()
-            }
-            let finishBy = ContinuousClock.now + .seconds(90)
-            while try await count("state = 'delivered'") < total, ContinuousClock.now < finishBy {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let restarted = heraldd
+            defer { if restarted.isRunning { kill(restarted.processIdentifier, SIGKILL) } }
+            #expect(try await eventually(timeout: .seconds(120)) { try await count("state = 'delivered'") == total })
             #expect(try await count("state = 'delivered'") == total)
             #expect(try await count("state = 'sending'") == 0)
             let accepted = await simulator.messages()
@@ -119,6 +122,8 @@ struct CrashRecoveryTests {
             }
             #expect(reconciled == inFlightAtKill)
             #expect(inFlightAtKill > 0, "the kill should land with posts in flight")
+            restarted.terminate()
+            try await ChildProcess.waitForExit(restarted)
         }
     }
 
@@ -127,16 +132,17 @@ struct CrashRecoveryTests {
         try #require(FileManager.default.isExecutableFile(atPath: Self.heralddPath), "heraldd not built at \(Self.heralddPath)")
         let directory = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
             // Every post takes a second, so the signal lands with posts in flight.
             simulator.setLatency(.seconds(1))
-            // 8 posts in flight at most: the rest of the 200 must stay queued after SIGTERM.
-            let (configPath, databasePath, log) = try Self.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort) {
+            // 8 posts in flight at most: the rest of the 200 must stay queued after SIGTERM. A grace
+            // period well beyond a post's second, so a loaded machine still finishes them in it.
+            let (configPath, databasePath, log) = try Self.writeFiles(in: directory, simulator: simulator) {
                 $0.replacingOccurrences(of: "max_in_flight = 64", with: "max_in_flight = 8")
+                    .replacingOccurrences(of: "shutdown_grace = 3.0", with: "shutdown_grace = 30.0")
             }
             let heraldd = try Self.startHeraldd(config: configPath, log: log)
-            defer { if heraldd.isRunning { heraldd.terminate() } }
+            defer { if heraldd.isRunning { kill(heraldd.processIdentifier, SIGKILL) } }
             let producer = try await Self.producer(databasePath: databasePath, log: log)
             try DaemonHarness.optIn((0..<200).map { (DaemonHarness.org, String(format: "+1612557%04d", $0)) }, in: producer)
             try await producer.write { db in
@@ -148,12 +154,18 @@ struct CrashRecoveryTests {
             func count(_ condition: String) async throws -> Int {
                 try await producer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE \(condition)") ?? 0 }
             }
-            while try await count("state = 'sending'") == 0 {
-                try await Task.sleep(for: .milliseconds(20))
+            // Stopped while the test counts, then signalled before it goes on: the count is what
+            // is in flight when SIGTERM arrives.
+            try await waitUntil("posts in flight", timeout: .seconds(120)) {
+                try await ChildProcess.freeze(heraldd.processIdentifier)
+                if try await count("state = 'sending'") > 0 { return true }
+                ChildProcess.thaw(heraldd.processIdentifier)
+                return false
             }
             let sendingAtSignal = try await count("state = 'sending'")
             kill(heraldd.processIdentifier, SIGTERM)
-            heraldd.waitUntilExit()
+            ChildProcess.thaw(heraldd.processIdentifier)
+            try await ChildProcess.waitForExit(heraldd, timeout: .seconds(90))
             #expect(heraldd.terminationStatus == 0)
             #expect(try await count("state = 'sending'") == 0)
             // The posts in flight finished and were recorded; nothing new was claimed after the signal.

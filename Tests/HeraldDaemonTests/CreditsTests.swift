@@ -42,8 +42,13 @@ struct CreditsTests {
             #expect(try await harness.eventually {
                 try harness.count(where: "held_reason = 'no_credits'") == 50 && harness.count(where: "state = 'delivered'") == 40
             })
-            // Given time, still nothing beyond the credits.
-            try await Task.sleep(for: .milliseconds(600))
+            // Every text is delivered or held, and the held are not due before the credits' hourly
+            // recheck: nothing beyond the credits can still reach the carrier.
+            let heldLater = try await harness.producer.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message WHERE held_reason = 'no_credits' AND state = 'scheduled' AND not_before > ?",
+                                 arguments: [Int64((Date().timeIntervalSince1970 + 600) * 1000)]) ?? 0
+            }
+            #expect(heldLater == 50)
             #expect(await accepted(from: DaemonHarness.alice, harness) == 10)
             #expect(await accepted(from: DaemonHarness.bob, harness) == 0)
             #expect(await accepted(from: Self.carol, harness) == 30)

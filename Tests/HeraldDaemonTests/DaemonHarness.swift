@@ -5,6 +5,7 @@ import HeraldConfig
 import HeraldCore
 import HeraldDaemon
 import HeraldStore
+import HeraldTestSupport
 import Logging
 import Testing
 
@@ -19,25 +20,29 @@ struct DaemonHarness {
 
     var database: any QueueStore { daemon.database }
     var adminSocket: String { configuration.admin.socket }
+    /// The daemon's webhook base URL, on the port the system gave its listener.
+    var webhookURL: String { daemon.webhookURL ?? "webhook listener not bound" }
 
     static let org = "acme"
     static let alice = "+16125550100"
     static let bob = "+16125550101"
 
     /// Configuration text for a test daemon; `extra` lands at the end of the file, `carrier` in `[carrier]`.
+    /// The webhook listener binds a port the system picks and tells the carrier that one, unless
+    /// `webhookPort` (a ``PortReservation``'s, for a daemon restarted on the same URL) is given.
     static func configText(
-        databasePath: String, webhookPort: Int, carrierURL: String, tokenPath: String, extra: String = "", carrier: String = "",
+        databasePath: String, webhookPort: Int? = nil, carrierURL: String, tokenPath: String, extra: String = "", carrier: String = "",
         admin: String = ""
     ) -> String {
-        """
+        let webhooks = webhookPort.map { "listen = \"127.0.0.1:\($0)\"\npublic_url = \"http://127.0.0.1:\($0)\"" } ?? "listen = \"127.0.0.1:0\""
+        return """
         [database]
         path = "\(databasePath)"
         [admin]
         socket = "\((databasePath as NSString).deletingLastPathComponent)/admin.sock"
         \(admin)
         [webhooks]
-        listen = "127.0.0.1:\(webhookPort)"
-        public_url = "http://127.0.0.1:\(webhookPort)"
+        \(webhooks)
         [carrier]
         base_url = "\(carrierURL)"
         account_sid = "ACsimulator"
@@ -99,70 +104,60 @@ struct DaemonHarness {
         // A folder the caller passes outlives this daemon, so a second one can restart on its database.
         let directory = try folder ?? temporaryDirectory()
         defer { if folder == nil { try? FileManager.default.removeItem(at: directory) } }
-        // A free port can be taken by another test's connection before the daemon binds it: then
-        // the daemon fails to start and the harness tries once more on another port.
-        for attempt in 1...3 {
-            do {
-                let webhookPort = try FreePort.find()
-                var simulatorConfiguration = simulatorConfiguration
-                simulatorConfiguration.inboundURL = "http://127.0.0.1:\(webhookPort)/webhooks/inbound"
-                return try await CarrierSimulator.withRunning(simulatorConfiguration) { simulator in
-                    let tokenPath = directory.appendingPathComponent("token").path
-                    try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
-                    let text = configText(
-                        databasePath: directory.appendingPathComponent("herald.db").path, webhookPort: webhookPort,
-                        carrierURL: simulator.baseURL, tokenPath: tokenPath, extra: extraConfig, carrier: carrierConfig,
-                        admin: adminConfig
-                    )
-                    let configuration = try HeraldConfiguration.parse(toml: text, baseDirectory: directory.path)
-                    var logger = givenLogger ?? Logger(label: "heraldd-test")
-                    if givenLogger == nil { logger.logLevel = .warning }
-                    let daemon = try Daemon(configuration: configuration, authToken: simulator.authToken, clock: clock, logger: logger)
-                    // Producers share the file with the daemon's writer: like any SQLite client they wait
-                    // for the lock (busy_timeout) instead of failing at once.
-                    var producerConfiguration = Configuration()
-                    producerConfiguration.busyMode = .timeout(10)
-                    let producer = try DatabaseQueue(path: configuration.database.path, configuration: producerConfiguration)
-                    let harness = DaemonHarness(
-                        directory: directory, configuration: configuration, simulator: simulator, producer: producer, daemon: daemon
-                    )
-                    return try await withThrowingTaskGroup(of: Void.self) { group in
-                        let (ready, readyContinuation) = AsyncStream.makeStream(of: Bool.self)
-                        group.addTask {
-                            // Finished on every way out: a daemon that fails to start (a port taken by a
-                            // parallel test, say) must not leave the harness waiting for it forever.
-                            defer { readyContinuation.finish() }
-                            try await daemon.run(gracefulShutdownSignals: [], onReady: { readyContinuation.yield(true) })
-                        }
-                        var started = false
-                        for await _ in ready {
-                            started = true
-                            break
-                        }
-                        if !started {
-                            // run() returned or threw before it was ready.
-                            do { try await group.next() } catch { throw DaemonDidNotStart(reason: "\(error)") }
-                            throw DaemonDidNotStart(reason: "run() returned before it was ready")
-                        }
-                        // Stopped gracefully, as SIGTERM would, whether the body returns or throws.
-                        let result: T
-                        do {
-                            result = try await body(harness)
-                        } catch {
-                            await daemon.stop()
-                            try? await group.waitForAll()
-                            throw error
-                        }
-                        await daemon.stop()
-                        try? await group.waitForAll()
-                        return result
-                    }
+        return try await CarrierSimulator.withRunning(simulatorConfiguration) { simulator in
+            let tokenPath = directory.appendingPathComponent("token").path
+            try simulator.authToken.write(toFile: tokenPath, atomically: true, encoding: .utf8)
+            let text = configText(
+                databasePath: directory.appendingPathComponent("herald.db").path,
+                carrierURL: simulator.baseURL, tokenPath: tokenPath, extra: extraConfig, carrier: carrierConfig,
+                admin: adminConfig
+            )
+            let configuration = try HeraldConfiguration.parse(toml: text, baseDirectory: directory.path)
+            var logger = givenLogger ?? Logger(label: "heraldd-test")
+            if givenLogger == nil { logger.logLevel = .warning }
+            let daemon = try Daemon(configuration: configuration, authToken: simulator.authToken, clock: clock, logger: logger)
+            // Producers share the file with the daemon's writer: like any SQLite client they wait
+            // for the lock (busy_timeout) instead of failing at once.
+            var producerConfiguration = Configuration()
+            producerConfiguration.busyMode = .timeout(10)
+            let producer = try DatabaseQueue(path: configuration.database.path, configuration: producerConfiguration)
+            let harness = DaemonHarness(
+                directory: directory, configuration: configuration, simulator: simulator, producer: producer, daemon: daemon
+            )
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                let (ready, readyContinuation) = AsyncStream.makeStream(of: Bool.self)
+                group.addTask {
+                    // Finished on every way out: a daemon that fails to start must not leave the
+                    // harness waiting for it forever.
+                    defer { readyContinuation.finish() }
+                    try await daemon.run(gracefulShutdownSignals: [], onReady: { readyContinuation.yield(true) })
                 }
-            } catch let failure as DaemonDidNotStart where attempt < 3 {
-                print("heraldd did not start (\(failure.reason)); trying another port")
+                var started = false
+                for await _ in ready {
+                    started = true
+                    break
+                }
+                if !started {
+                    // run() returned or threw before it was ready.
+                    do { try await group.next() } catch { throw DaemonDidNotStart(reason: "\(error)") }
+                    throw DaemonDidNotStart(reason: "run() returned before it was ready")
+                }
+                // Replies go to the port the listener got, known only now.
+                simulator.setInboundURL(harness.webhookURL + "/webhooks/inbound")
+                // Stopped gracefully, as SIGTERM would, whether the body returns or throws.
+                let result: T
+                do {
+                    result = try await body(harness)
+                } catch {
+                    await daemon.stop()
+                    try? await group.waitForAll()
+                    throw error
+                }
+                await daemon.stop()
+                try? await group.waitForAll()
+                return result
             }
         }
-        throw DaemonDidNotStart(reason: "no attempt left")
     }
 
     /// Inserts outbox rows the way a producer would, in one transaction.
@@ -215,12 +210,7 @@ struct DaemonHarness {
 
     /// Polls until `condition` holds or `timeout` passes; returns whether it held.
     func eventually(timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return try condition()
+        try await HeraldTestSupport.eventually(timeout: timeout, interval: .milliseconds(25)) { try condition() }
     }
 }
 
@@ -234,25 +224,6 @@ struct OutboxRow: Sendable {
     var expiresAt: String? = nil
     var externalRef: String? = nil
     var idempotencyKey: String? = nil
-}
-
-enum FreePort {
-    /// Binds port 0 on loopback, reads the port the kernel chose and releases it.
-    static func find() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// heraldd stopped before it was ready, with what it said.

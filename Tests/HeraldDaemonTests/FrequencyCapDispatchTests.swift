@@ -10,6 +10,7 @@ struct FrequencyCapDispatchTests {
     static func instant(_ text: String) -> Date { Timestamp.parse(text)! }
     static let miami = "+13055550100"
     static let austin = "+15125550100"
+    static let minneapolis = "+16125550199"
 
     private func sendingTimes(_ harness: DaemonHarness, to number: String) throws -> [Date] {
         try harness.producer.read { db in
@@ -48,11 +49,15 @@ struct FrequencyCapDispatchTests {
 
             // A minute short of 24 h nothing more goes; at 24 h the two do.
             clock.set(start + 86_400 - 60)
-            try await Task.sleep(for: .milliseconds(600))
+            // A text due at once, to a number without a cap: once it is sent, the dispatcher has
+            // claimed at this time, when the two capped ones were not due yet.
+            let probe = try harness.insert([OutboxRow(to: Self.minneapolis, body: "probe")])[0]
+            #expect(try await harness.eventually { try ["sent", "delivered"].contains(harness.state(of: probe) ?? "") })
             #expect(try harness.count(where: "to_number = '\(Self.miami)' AND state = 'scheduled'") == 2)
+            #expect(try sendingTimes(harness, to: Self.miami).count == 3)
             clock.set(start + 86_400)
             // Delivered, not just sent: the simulator's last callbacks have landed before the daemon stops.
-            #expect(try await harness.eventually { try harness.count(where: "state = 'delivered'") == 10 })
+            #expect(try await harness.eventually { try harness.count(where: "state = 'delivered'") == 11 })
             // Never more than 3 in any 24 h: count back from every send.
             let times = try sendingTimes(harness, to: Self.miami)
             #expect(times.count == 5)

@@ -35,9 +35,8 @@ struct JournaldTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let journalDirectory = directory.appendingPathComponent("journal")
         try FileManager.default.createDirectory(at: journalDirectory, withIntermediateDirectories: true)
-        let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
-            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort) {
+            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator) {
                 $0.replacingOccurrences(of: "level = \"warning\"", with: "level = \"debug\"")
             }
             let scriptPath = directory.appendingPathComponent("sandbox.sh").path

@@ -67,8 +67,8 @@ struct NumbersAdminTests {
             let bought = harness.simulator.provisionedNumbers()
             #expect(bought.map(\.phoneNumber) == ["+16125550102"])
             #expect(bought.first?.sid == carol.carrierSid)
-            #expect(bought.first?.smsURL == harness.configuration.webhooks.publicURL + "/webhooks/inbound")
-            #expect(bought.first?.statusCallback == harness.configuration.webhooks.publicURL + "/webhooks/status")
+            #expect(bought.first?.smsURL == harness.webhookURL + "/webhooks/inbound")
+            #expect(bought.first?.statusCallback == harness.webhookURL + "/webhooks/status")
             let row = try #require(try numberRow("+16125550102", harness))
             #expect(row.status == "active" && row.user == "carol" && row.sid == carol.carrierSid)
 
@@ -84,7 +84,7 @@ struct NumbersAdminTests {
             #expect(harness.simulator.messages().first { $0.body == "from my new number" }?.from == "+16125550102")
             // Replies come back through the number's SmsUrl, to the right organization.
             let reply = try await harness.simulator.injectInbound(from: "+16125550190", to: "+16125550102", body: "thanks")
-            #expect(reply.webhookURL == harness.configuration.webhooks.publicURL + "/webhooks/inbound" && reply.status < 300)
+            #expect(reply.webhookURL == harness.webhookURL + "/webhooks/inbound" && reply.status < 300)
             #expect(try inboundOrg(to: "+16125550102", harness) == "acme")
 
             let list = try await heraldctl(["numbers", "list", "--org", "acme", "--json"], harness)

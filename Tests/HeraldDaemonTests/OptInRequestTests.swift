@@ -31,8 +31,10 @@ struct OptInRequestTests {
     }
 
     func settled(_ harness: DaemonHarness, _ id: Int64) async throws -> String {
-        _ = try await harness.eventually { try harness.state(of: id).map { !["queued", "sending", "sent"].contains($0) } ?? false }
-        return try harness.state(of: id) ?? "-"
+        let settled = try await harness.eventually { try harness.state(of: id).map { !["queued", "sending", "sent"].contains($0) } ?? false }
+        let state = try harness.state(of: id) ?? "-"
+        #expect(settled, "message \(id) still \(state) after 30 s")
+        return state
     }
 
     @Test("a 2nd request within 12 h is refused with the next allowed instant, the 4th is refused for good, and both limits survive a restart")
@@ -121,7 +123,11 @@ struct OptInRequestTests {
             #expect(requestRow["held_reason"] as String == "org_window")
             #expect(requestRow["not_before"] as String == "2026-11-24T14:00:00.000Z", "08:00 Central")
             #expect((requestRow["body"] as String).hasPrefix("Journey Co: Dana would like to send you text messages."))
-            try await Task.sleep(for: .milliseconds(500))
+            // Held when it was written, due only at 08:00 by the clock that stands at 22:00, and the
+            // journey waits for consent: nothing was or can be posted while the window is closed.
+            let requestEvents = try await harness.database.events(of: requestRow["id"]).map(\.to.rawValue)
+            #expect(!requestEvents.contains("sending"), "\(requestEvents)")
+            #expect(try harness.count(where: "to_number = '\(contact)' AND state NOT IN ('scheduled', 'awaiting_consent')") == 0)
             #expect(harness.simulator.messages().isEmpty)
 
             clock.set(Self.instant("2026-11-24T08:00:00-06:00"))

@@ -43,17 +43,11 @@ struct ReloadAndAccessTests {
         let directory = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let listener = try SystemdNotifyTests.NotifyListener(path: directory.appendingPathComponent("notify").path)
-        let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
-            let (configPath, _, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
+            let (configPath, _, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator)
             let original = try String(contentsOfFile: configPath, encoding: .utf8)
             let process = try CrashRecoveryTests.startHeraldd(config: configPath, log: log, environment: ["NOTIFY_SOCKET": listener.path])
-            defer {
-                if process.isRunning {
-                    process.terminate()
-                    process.waitUntilExit()
-                }
-            }
+            defer { ChildProcess.terminate(process) }
             let started = listener.receive(until: { $0.contains("READY=1") }, deadline: ContinuousClock.now + .seconds(30))
             try #require(started.contains("READY=1"), "\(started)")
             let socket = directory.appendingPathComponent("admin.sock").path
@@ -98,7 +92,7 @@ struct ReloadAndAccessTests {
             #expect(output.contains("configuration reload failed"), "\(output)")
 
             process.terminate()
-            process.waitUntilExit()
+            try await ChildProcess.waitForExit(process)
             #expect(process.terminationStatus == 0)
         }
     }

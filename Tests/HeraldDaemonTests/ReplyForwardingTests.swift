@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HeraldCore
+import HeraldTestSupport
 import Testing
 
 /// Replies forwarded by email, end to end: replies come in through the carrier simulator's signed
@@ -51,7 +52,7 @@ struct ReplyForwardingTests {
     }
 
     static func sink() throws -> SMTPSink {
-        try SMTPSink(port: try FreePort.find())
+        try SMTPSink()
     }
 
     static func reply(_ harness: DaemonHarness, from: String = friend, to: String = dana, _ body: String) async throws {
@@ -123,13 +124,14 @@ struct ReplyForwardingTests {
     func retriedUntilUp() async throws {
         let sink = try Self.sink()
         defer { sink.stop() }
+        try await sink.startClosed()
         try await DaemonHarness.withDaemon(extraConfig: Self.config(smtpPort: sink.port, maxAttempts: 100)) { harness in
             try await Self.reply(harness, "Are you there?")
             #expect(try await harness.eventually { try Self.forwards(harness).first.map { $0.attempts >= 2 } ?? false })
             let waiting = try #require(try Self.forwards(harness).first)
             #expect(waiting.state == "pending")
             #expect(waiting.error?.contains("127.0.0.1") == true, "\(waiting.error ?? "")")
-            try await sink.start()
+            try await sink.open()
             #expect(try await harness.eventually { try sink.mails().count == 1 })
             #expect(try sink.mails().first?.text?.contains("Are you there?") == true)
             #expect(try await harness.eventually { try Self.forwards(harness).first?.state == "sent" })
@@ -140,6 +142,7 @@ struct ReplyForwardingTests {
     func survivesRestart() async throws {
         let sink = try Self.sink()
         defer { sink.stop() }
+        try await sink.startClosed()
         let folder = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = Self.config(smtpPort: sink.port, maxAttempts: 100)
@@ -147,7 +150,7 @@ struct ReplyForwardingTests {
             try await Self.reply(harness, "Before the restart")
             #expect(try await harness.eventually { try Self.forwards(harness).first.map { $0.attempts >= 1 } ?? false })
         }
-        try await sink.start()
+        try await sink.open()
         try await DaemonHarness.withDaemon(extraConfig: config, reusing: folder) { harness async throws in
             #expect(try await harness.eventually { try sink.mails().count == 1 })
             #expect(try sink.mails().first?.text?.contains("Before the restart") == true)
@@ -180,7 +183,7 @@ struct ReplyForwardingTests {
         var stopping = ContinuousClock.now
         try await DaemonHarness.withDaemon(extraConfig: Self.config(smtpPort: listener.port, connectTimeout: 60, timeout: 60)) { harness in
             try await Self.reply(harness, "first")
-            try await Task.sleep(for: .milliseconds(300))
+            try await waitUntil("the forwarder connecting to the silent server") { listener.hasWaitingClient }
             let started = ContinuousClock.now
             let ids = try harness.insert((0..<20).map { OutboxRow(to: "+1612555\(String(format: "%04d", 800 + $0))", body: "text \($0)") })
             try await Self.reply(harness, "second")
@@ -276,6 +279,12 @@ final class SilentListener: @unchecked Sendable {
         }
         self.fd = fd
         port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether a client has connected: it waits, never accepted, for a greeting that never comes.
+    var hasWaitingClient: Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0
     }
 
     deinit { close(fd) }

@@ -4,6 +4,7 @@ import HeraldCarrier
 import HeraldConfig
 import HeraldCore
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 @testable import HeraldDaemon
@@ -31,15 +32,6 @@ struct RetentionServiceTests {
         }
     }
 
-    static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
-    }
-
     @Test("a pass at start, then one per interval; 500 rows per transaction at most; one rollup line per pass that purged")
     func purgesAtStartThenEveryInterval() async throws {
         let folder = try DaemonHarness.temporaryDirectory()
@@ -58,15 +50,17 @@ struct RetentionServiceTests {
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
-            #expect(try await Self.eventually { try await Self.purged(database) == 1_200 })
-            #expect(try await Self.eventually { !log.messages(atLeast: .info).isEmpty })
+            #expect(try await eventually { try await Self.purged(database) == 1_200 })
+            #expect(try await eventually { !log.messages(atLeast: .info).isEmpty })
 
-            // Final now, so young until the clock moves on by more than the retention.
+            // Final now, so young until the clock moves on by more than the retention. Two more
+            // passes (logged at debug when they purge nothing) means one began after the insert.
+            let passesBefore = log.messages(atLeast: .debug).filter { $0.hasPrefix("retention: emptied") }.count
             try await Self.rejected(database, count: 1, at: clock.now())
-            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await eventually { log.messages(atLeast: .debug).filter { $0.hasPrefix("retention: emptied") }.count >= passesBefore + 2 })
             #expect(try await Self.purged(database) == 1_200)
             clock.advance(by: 61 * Self.day)
-            #expect(try await Self.eventually { try await Self.purged(database) == 1_201 })
+            #expect(try await eventually { try await Self.purged(database) == 1_201 })
             group.cancelAll()
             try? await group.waitForAll()
         }
@@ -99,11 +93,11 @@ struct RetentionServiceTests {
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
-            let logged = try await Self.eventually { !log.messages(atLeast: .error).isEmpty }
+            let logged = try await eventually { !log.messages(atLeast: .error).isEmpty }
             #expect(logged)
             #expect(try await Self.purged(database) == 0)
             try await database.pool.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
-            let purged = try await Self.eventually { try await Self.purged(database) == 3 }
+            let purged = try await eventually { try await Self.purged(database) == 3 }
             #expect(purged)
             group.cancelAll()
             try? await group.waitForAll()
@@ -130,7 +124,7 @@ struct RetentionServiceTests {
         let tokenPath = folder.appendingPathComponent("token").path
         try "token".write(toFile: tokenPath, atomically: true, encoding: .utf8)
         let configuration = try HeraldConfiguration.parse(toml: DaemonHarness.configText(
-            databasePath: databasePath, webhookPort: try FreePort.find(), carrierURL: "http://127.0.0.1:9", tokenPath: tokenPath,
+            databasePath: databasePath, carrierURL: "http://127.0.0.1:9", tokenPath: tokenPath,
             extra: "[retention]\ndays = 30"
         ), baseDirectory: folder.path)
         // 45 days on: 30-day retention takes the first three; the default 60 would take none.
@@ -140,7 +134,7 @@ struct RetentionServiceTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await daemon.run(gracefulShutdownSignals: []) }
             let sqlite = try #require(daemon.database as? QueueDatabase)
-            let purgedAtStart = try await Self.eventually { try await Self.purged(sqlite) == 3 }
+            let purgedAtStart = try await eventually { try await Self.purged(sqlite) == 3 }
             #expect(purgedAtStart)
             await daemon.stop()
             try? await group.waitForAll()

@@ -1,8 +1,10 @@
 import Foundation
+import HeraldTestSupport
 import Testing
 
-/// A real SMTP server on loopback: aiosmtpd running Fixtures/smtp-sink.py, which writes each mail
-/// it accepts to a folder. Debian's python3-aiosmtpd provides it (`make test` installs it).
+/// A real SMTP server on loopback: aiosmtpd running Fixtures/smtp-sink.py, which binds a port the
+/// system picks, reports it, and writes each mail it accepts to a folder. Debian's
+/// python3-aiosmtpd provides it (`make test` installs it).
 final class SMTPSink: @unchecked Sendable {
     /// One accepted mail, as the sink recorded and Python's email package decoded it.
     struct Mail: Decodable {
@@ -18,14 +20,14 @@ final class SMTPSink: @unchecked Sendable {
 
     enum Failure: Error, CustomStringConvertible {
         case noAiosmtpd
-        case didNotStart(port: Int, folder: String)
+        case didNotStart(folder: String, step: String)
 
         var description: String {
             switch self {
             case .noAiosmtpd:
                 "no python3 with aiosmtpd: install Debian's python3-aiosmtpd (make test does) to run the SMTP tests"
-            case .didNotStart(let port, let folder):
-                "the SMTP sink did not start listening on 127.0.0.1:\(port) (folder \(folder))"
+            case .didNotStart(let folder, let step):
+                "the SMTP sink did not \(step) within 30 s (folder \(folder))"
             }
         }
     }
@@ -33,27 +35,48 @@ final class SMTPSink: @unchecked Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/smtp-sink.py").path
 
-    let port: Int
+    /// The port the sink bound, once `start` or `startClosed` returned.
+    private(set) var port = 0
     let folder: URL
     private var process: Process?
 
-    /// Nothing listens until `start`: a test may begin with the server down.
-    init(port: Int) throws {
-        self.port = port
+    /// Nothing runs until `start` or `startClosed`.
+    init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
-    /// Starts listening; `refuse` answers every RCPT with that SMTP reply, `auth` requires AUTH,
-    /// `starttls` offers STARTTLS with that certificate and requires it.
+    /// Starts listening on a port the system picks; `refuse` answers every RCPT with that SMTP reply,
+    /// `auth` requires AUTH, `starttls` offers STARTTLS with that certificate and requires it.
     func start(
         refuse: String? = nil, auth: (user: String, password: String)? = nil, starttls: (cert: String, key: String)? = nil
     ) async throws {
+        try await launch(closed: false, refuse: refuse, auth: auth, starttls: starttls)
+        try await waitFor("ready", step: "start listening")
+    }
+
+    /// Binds a port and refuses connections on it, as a server that is down, until `open`: a test
+    /// can give the daemon the port before anything listens there.
+    func startClosed() async throws {
+        try await launch(closed: true, refuse: nil, auth: nil, starttls: nil)
+    }
+
+    /// Starts listening on the port `startClosed` bound.
+    func open() async throws {
+        guard let process, process.isRunning else { throw Failure.didNotStart(folder: folder.path, step: "still run to be opened") }
+        kill(process.processIdentifier, SIGUSR1)
+        try await waitFor("ready", step: "start listening after SIGUSR1")
+    }
+
+    private func launch(
+        closed: Bool, refuse: String?, auth: (user: String, password: String)?, starttls: (cert: String, key: String)?
+    ) async throws {
         let python = try Self.python()
-        try? FileManager.default.removeItem(at: folder.appendingPathComponent("ready"))
+        for name in ["port", "ready"] { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        var arguments = [Self.script, "--port", "\(port)", "--folder", folder.path]
+        var arguments = [Self.script, "--port", "0", "--folder", folder.path]
+        if closed { arguments.append("--closed") }
         if let refuse { arguments += ["--refuse", refuse] }
         if let auth { arguments += ["--auth", "\(auth.user):\(auth.password)"] }
         if let starttls { arguments += ["--starttls", starttls.cert, starttls.key] }
@@ -62,14 +85,20 @@ final class SMTPSink: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try ProcessLaunch.run(process)
         self.process = process
-        let deadline = ContinuousClock.now + .seconds(20)
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("ready").path) {
-            guard ContinuousClock.now < deadline, process.isRunning else {
-                stop()
-                throw Failure.didNotStart(port: port, folder: folder.path)
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        try await waitFor("port", step: "bind a port")
+    }
+
+    /// Waits for the sink to write `name` (the bound port) into its folder, or to die trying.
+    private func waitFor(_ name: String, step: String) async throws {
+        let file = folder.appendingPathComponent(name)
+        let written = try await eventually(timeout: .seconds(30)) {
+            FileManager.default.fileExists(atPath: file.path) || !(process?.isRunning ?? false)
         }
+        guard written, let text = try? String(contentsOf: file, encoding: .utf8), let bound = Int(text) else {
+            stop()
+            throw Failure.didNotStart(folder: folder.path, step: step)
+        }
+        port = bound
     }
 
     /// Stops the server this sink started (only that process).

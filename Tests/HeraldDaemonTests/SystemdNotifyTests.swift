@@ -50,16 +50,12 @@ struct SystemdNotifyTests {
         let directory = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let listener = try NotifyListener(path: directory.appendingPathComponent("notify").path)
-        let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning { simulator in
-            let (configPath, _, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
+            let (configPath, _, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator)
             let process = try CrashRecoveryTests.startHeraldd(config: configPath, log: log, environment: [
                 "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "400000", "WATCHDOG_PID": nil,
             ])
-            defer {
-                process.terminate()
-                process.waitUntilExit()
-            }
+            defer { ChildProcess.terminate(process) }
             let messages = listener.receive(
                 until: { received in received.contains("READY=1") && received.filter { $0 == "WATCHDOG=1" }.count >= 2 },
                 deadline: ContinuousClock.now + .seconds(30)

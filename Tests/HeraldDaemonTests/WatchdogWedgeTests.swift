@@ -31,16 +31,15 @@ extension SystemdNotifyTests {
         let directory = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let listener = try NotifyListener(path: directory.appendingPathComponent("notify").path)
-        let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
-            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort) {
+            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator) {
                 $0.replacingOccurrences(of: "level = \"warning\"", with: "level = \"info\"")
             }
             let process = try CrashRecoveryTests.startHeraldd(config: configPath, log: log, environment: [
                 "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "400000", "HERALD_TEST_WEDGE_DISPATCH_AFTER": "5",
                 "WATCHDOG_PID": nil, "JOURNAL_STREAM": nil,
             ])
-            defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+            defer { ChildProcess.terminate(process) }
             func logText() -> String { String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self) }
 
             var received = await listener.collect(deadline: ContinuousClock.now + .seconds(60)) { received in
@@ -90,9 +89,8 @@ extension SystemdNotifyTests {
             kill(process.processIdentifier, SIGTERM)
             received = await listener.collect(deadline: ContinuousClock.now + .seconds(30)) { $0.contains { $0.text.contains("STOPPING=1") } }
             #expect(received.contains { $0.text.contains("STOPPING=1") }, "\(received.map(\.text))")
-            let exitBy = ContinuousClock.now + .seconds(30)
-            while process.isRunning, ContinuousClock.now < exitBy { try await Task.sleep(for: .milliseconds(50)) }
-            #expect(!process.isRunning && process.terminationStatus == 0)
+            try await ChildProcess.waitForExit(process, timeout: .seconds(30))
+            #expect(process.terminationStatus == 0)
 
             // Not under a journal: logfmt on stderr, with the catalogued events and an info rollup.
             let parsed = logText().split(separator: "\n").map { LogFormatTests.parse(String($0)) }
@@ -118,13 +116,12 @@ extension SystemdNotifyTests {
         let directory = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let listener = try NotifyListener(path: directory.appendingPathComponent("notify").path)
-        let webhookPort = try FreePort.find()
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
-            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator, webhookPort: webhookPort)
+            let (configPath, databasePath, log) = try CrashRecoveryTests.writeFiles(in: directory, simulator: simulator)
             let process = try CrashRecoveryTests.startHeraldd(config: configPath, log: log, environment: [
                 "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "400000", "WATCHDOG_PID": nil,
             ])
-            defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+            defer { ChildProcess.terminate(process) }
             let ready = await listener.collect(deadline: ContinuousClock.now + .seconds(60)) { $0.contains { $0.text == "READY=1" } }
             try #require(ready.contains { $0.text == "READY=1" })
 

@@ -13,7 +13,7 @@ struct WebhookTests {
     static func post(
         _ harness: DaemonHarness, path: String, fields: [(String, String)], token: String?, signatureOverride: String? = nil
     ) async throws -> Int {
-        let base = harness.configuration.webhooks.publicURL
+        let base = harness.webhookURL
         let url = base + path
         var headers = [("Content-Type", "application/x-www-form-urlencoded")]
         if let signatureOverride {
@@ -50,7 +50,7 @@ struct WebhookTests {
             #expect(try await Self.post(harness, path: path, fields: fields, token: nil, signatureOverride: "garbage!!") == 403)
             // Signed for other parameters: the signature covers every field.
             let signedOther = WebhookSignature(authToken: harness.simulator.authToken)
-                .sign(url: harness.configuration.webhooks.publicURL + path, parameters: [("MessageSid", sid), ("MessageStatus", "delivered")])
+                .sign(url: harness.webhookURL + path, parameters: [("MessageSid", sid), ("MessageStatus", "delivered")])
             #expect(try await Self.post(harness, path: path, fields: fields, token: nil, signatureOverride: signedOther) == 403)
             let after = try #require(try await harness.database.message(message.id))
             #expect(after.state == .delivered)

@@ -6,17 +6,20 @@ struct NumbersSettings: Sendable {
     /// Nil when the carrier configuration cannot make a client; `unavailable` says why.
     var client: (any NumbersClient)?
     var unavailable: String
-    var webhooks: NumberWebhooks
+    /// Read when a number is bought: with a system-chosen webhook port the URLs are known only
+    /// once the listener is bound.
+    private let currentWebhooks: @Sendable () -> NumberWebhooks
+    var webhooks: NumberWebhooks { currentWebhooks() }
 
-    init(client: any NumbersClient, webhooks: NumberWebhooks) {
+    init(client: any NumbersClient, webhooks: @autoclosure @escaping @Sendable () -> NumberWebhooks) {
         self.client = client
         unavailable = ""
-        self.webhooks = webhooks
+        currentWebhooks = webhooks
     }
 
-    init(unavailable: String, webhooks: NumberWebhooks) {
+    init(unavailable: String, webhooks: @autoclosure @escaping @Sendable () -> NumberWebhooks) {
         client = nil
         self.unavailable = unavailable
-        self.webhooks = webhooks
+        currentWebhooks = webhooks
     }
 }

@@ -3,11 +3,15 @@
 
 Each accepted mail is written to FOLDER as N.eml (the bytes as received) and N.json (envelope,
 AUTH login and the message as Python's email package decodes it: an independent reader of
-Herald's MIME). Both appear by rename, so a reader never sees half a file. Creates FOLDER/ready
-once listening; stops on SIGTERM.
+Herald's MIME). Both appear by rename, so a reader never sees half a file.
 
-  smtp-sink.py --port 2525 --folder /tmp/mail [--refuse "550 5.7.1 No thanks"] [--auth user:password]
-               [--starttls CERT KEY]   (offers STARTTLS and requires it before MAIL)
+It binds 127.0.0.1:PORT itself (0: a port the system picks, so no test has to guess a free one)
+and writes the port it got to FOLDER/port. With --closed it stays bound without listening, so
+connections are refused as if the server were down, until SIGUSR1. Once listening it writes the
+port to FOLDER/ready. Stops on SIGTERM.
+
+  smtp-sink.py --port 0 --folder /tmp/mail [--closed] [--refuse "550 5.7.1 No thanks"]
+               [--auth user:password] [--starttls CERT KEY]   (offers STARTTLS and requires it before MAIL)
 """
 import argparse
 import asyncio
@@ -16,11 +20,11 @@ import email.policy
 import json
 import os
 import signal
+import socket
 import ssl
 import sys
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Sink:
@@ -55,10 +59,46 @@ class Sink:
         return "250 Message accepted for delivery"
 
 
+def write_atomically(path, text):
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.rename(path + ".tmp", path)
+
+
+async def serve(args, options):
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    opened = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    loop.add_signal_handler(signal.SIGUSR1, opened.set)
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", args.port))
+    port = sock.getsockname()[1]
+    write_atomically(os.path.join(args.folder, "port"), str(port))
+    if args.closed:
+        # Bound but not listening: the kernel refuses connections and the port stays ours.
+        await asyncio.wait([asyncio.ensure_future(opened.wait()), asyncio.ensure_future(stop.wait())],
+                           return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            sock.close()
+            return
+    sink = Sink(args.folder, args.refuse)
+    # A fixed hostname: the default looks up the machine's FQDN, which can stall without DNS.
+    server = await loop.create_server(lambda: SMTP(sink, hostname="smtp-sink.test", loop=loop, **options), sock=sock)
+    write_atomically(os.path.join(args.folder, "ready"), str(port))
+    await stop.wait()
+    server.close()
+    await server.wait_closed()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--folder", required=True)
+    parser.add_argument("--closed", action="store_true")
     parser.add_argument("--refuse")
     parser.add_argument("--auth")
     parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
@@ -81,17 +121,9 @@ def main():
         context.load_cert_chain(*args.starttls)
         options.update({"tls_context": context, "require_starttls": True})
 
-    # A test runner may start us with SIGTERM blocked (posix_spawn keeps the signal mask).
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    controller = Controller(Sink(args.folder, args.refuse), hostname="127.0.0.1", port=args.port, **options)
-    controller.start()
-    open(os.path.join(args.folder, "ready"), "w").close()
-    loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_signal_handler(signal.SIGINT, stop.set)
-    loop.run_until_complete(stop.wait())
-    controller.stop()
+    # A test runner may start us with signals blocked (posix_spawn keeps the signal mask).
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGUSR1})
+    asyncio.run(serve(args, options))
 
 
 if __name__ == "__main__":

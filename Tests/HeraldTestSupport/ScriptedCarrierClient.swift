@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCarrier
 import HeraldCore
 import Synchronization
 
