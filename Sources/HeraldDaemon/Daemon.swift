@@ -152,7 +152,8 @@ public final class Daemon: Sendable {
                 segmentation: configuration.carrier.segmentation == .client ? .client : .carrier,
                 unknownOutcome: configuration.carrier.unknownOutcomePolicy
             ),
-            clock: clock, logger: logger, activity: activity
+            clock: clock, logger: logger, activity: activity,
+            abortTransfers: { [ownsCarrier] in ownsCarrier?.shutdown() }
         )
         let ingest = IngestService(
             database: database, directory: directory, batchSize: configuration.ingest.batchSize,

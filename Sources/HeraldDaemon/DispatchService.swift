@@ -48,8 +48,13 @@ final class DispatchService: Service {
     static let gatherDelay: Duration = .milliseconds(10)
     static let comfortableBatch = 256
 
+    /// Ends every transfer still running at once (the libcurl client's shutdown): a stop never
+    /// waits for `request_timeout` once the grace period is over.
+    private let abortTransfers: @Sendable () -> Void
+
     init(database: any DispatchStore, carrier: any CarrierClient, policy: DispatchPolicy, settings: Settings, clock: any WallClock,
-         logger: Logger, activity: ActivityCounters) {
+         logger: Logger, activity: ActivityCounters, abortTransfers: @escaping @Sendable () -> Void = {}) {
+        self.abortTransfers = abortTransfers
         self.database = database
         poster = MessagePoster(carrier: carrier, segmentation: settings.segmentation)
         self.policy = policy
@@ -195,9 +200,9 @@ final class DispatchService: Service {
 
     private var outcomesEmpty: Bool { outcomes.withLock { $0.isEmpty } }
 
-    /// On shutdown: stop claiming, give in-flight posts the grace period while writing their
-    /// results, then cancel the rest; a cancelled post is recorded as a retry, and anything still
-    /// unwritten stays `sending` on disk to be re-posted, with the same key, at the next start.
+    /// On shutdown: stop claiming, give in-flight posts the grace period, then abort the rest and
+    /// write every result; anything still unwritten stays `sending` on disk and is an unknown
+    /// outcome at the next start.
     private func drain(sends: inout DiscardingTaskGroup, unwritten: [DispatchRecord]) async {
         var unwritten = unwritten
         let count = inFlight.load(ordering: .relaxed)
@@ -209,7 +214,10 @@ final class DispatchService: Service {
             }
             let left = inFlight.load(ordering: .relaxed)
             if left > 0 {
-                logger.warning("grace period over: cancelling \(left) posts in flight")
+                // What the aborted posts leave unknown is an unknown outcome like any other: looked
+                // up, held or re-posted as `[carrier] unknown_outcome` says, now or at the next start.
+                logger.warning("grace period over: aborting \(left) posts in flight")
+                abortTransfers()
                 sends.cancelAll()
                 while inFlight.load(ordering: .relaxed) > 0 {
                     await wakeups.wait(upTo: .milliseconds(50))

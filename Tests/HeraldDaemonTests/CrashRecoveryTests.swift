@@ -176,4 +176,42 @@ struct CrashRecoveryTests {
             #expect(await simulator.stats().accepted == posted)
         }
     }
+
+    @Test("SIGTERM with a post hung past the grace period: the transfer is aborted, heraldd exits long before request_timeout, and the post is an unknown outcome")
+    func sigtermAbortsHungPosts() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.heralddPath), "heraldd not built at \(Self.heralddPath)")
+        let directory = try DaemonHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(20))) { simulator in
+            // The carrier holds the post for two minutes; heraldd would wait 120 s for it, but gives it 1 s.
+            simulator.hangNext(1, for: .seconds(120))
+            let (configPath, databasePath, log) = try Self.writeFiles(in: directory, simulator: simulator) {
+                $0.replacingOccurrences(of: "request_timeout = 5.0", with: "request_timeout = 120.0")
+                    .replacingOccurrences(of: "shutdown_grace = 3.0", with: "shutdown_grace = 1.0")
+            }
+            let heraldd = try Self.startHeraldd(config: configPath, log: log)
+            defer { if heraldd.isRunning { kill(heraldd.processIdentifier, SIGKILL) } }
+            let producer = try await Self.producer(databasePath: databasePath, log: log)
+            try DaemonHarness.optIn([(DaemonHarness.org, "+16125557999")], in: producer)
+            try await producer.write { db in
+                try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body) VALUES (?, 'alice', '+16125557999', 'hung post')",
+                               arguments: [DaemonHarness.org])
+            }
+            try await waitUntil("the carrier to be holding the post", timeout: .seconds(60)) { simulator.stats().requests >= 1 }
+            let signalled = ContinuousClock.now
+            kill(heraldd.processIdentifier, SIGTERM)
+            try await ChildProcess.waitForExit(heraldd, timeout: .seconds(100))
+            let took = ContinuousClock.now - signalled
+            #expect(heraldd.terminationStatus == 0)
+            // Bounded by the grace period plus the shutdown's own work, far from the 120 s the post would take.
+            #expect(took < .seconds(60), "the stop took \(took)")
+            let row: Row? = try await producer.read { db in
+                try Row.fetchOne(db, sql: "SELECT state, held_reason FROM messages ORDER BY id DESC LIMIT 1")
+            }
+            #expect(row?["state"] as String? == "scheduled")
+            #expect(row?["held_reason"] as String? == HeldReason.outcomeLookup.rawValue, "aborted after it was sent: asked before any re-post")
+            let logText = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+            #expect(logText.contains("aborting 1 posts in flight"), "\(logText)")
+        }
+    }
 }
