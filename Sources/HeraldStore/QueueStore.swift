@@ -114,6 +114,23 @@ public protocol OperatorStore: Sendable {
     func backup(to path: String, force: Bool) async throws -> Int64
 }
 
+/// Reconciliation: texts still `sent` are looked up by sid until they have a final status or the
+/// give-up age passes (docs/carrier.md, "Reconciliation").
+public protocol ReconcileStore: Sendable {
+    /// At start: texts still `sent` (their callbacks may have come while heraldd was down) are
+    /// due within `ReconcileSchedule.startSpread` rather than at their scheduled time. Returns how many.
+    func prepareReconciliation(now: Date) async throws -> Int
+    /// Texts whose lookup is due, oldest due first.
+    func dueReconciliations(now: Date, limit: Int) async throws -> [ReconcileTarget]
+    /// When the next lookup falls due, if any text waits for one.
+    func nextReconciliation() async throws -> Date?
+    /// Applies what the carrier said, through the same forward-only rule as a status callback,
+    /// and schedules the next lookup of what is still `sent`, or ends reconciliation for it.
+    func applyLookups(_ answers: [ReconcileAnswer], now: Date) async throws -> ReconcileReport
+    /// Texts still `sent` that wait for a lookup.
+    func awaitingReconciliation() async throws -> Int
+}
+
 /// Retention: bodies go, what happened to them stays.
 public protocol RetentionStore: Sendable {
     func purgeMessageBodies(finalBefore cutoff: Date, now: Date, limit: Int) async throws -> Int
@@ -131,7 +148,7 @@ public protocol ReplyForwardQueue: Sendable {
 
 /// Everything the daemon needs of its queue.
 public typealias QueueStore = OutboxIntake & DispatchStore & CarrierReports & ConsentStore & DirectoryStore & OperatorStore
-    & RetentionStore & ReplyForwardQueue
+    & ReconcileStore & RetentionStore & ReplyForwardQueue
 
 extension QueueDatabase: OutboxIntake, DispatchStore, CarrierReports, ConsentStore, DirectoryStore, OperatorStore, RetentionStore,
     ReplyForwardQueue {

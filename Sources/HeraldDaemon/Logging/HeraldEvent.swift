@@ -38,6 +38,12 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
     /// The once-a-minute reminder, with a count, while it lasts.
     case conditionStillFailing = "condition_still_failing"
     case conditionRecovered = "condition_recovered"
+    /// A lookup by sid moved a text still `sent` on, as its lost callback would have.
+    case reconciled
+    /// At start: texts still `sent` are looked up soon, their callbacks may have come while heraldd was down.
+    case reconcileStarted = "reconcile_started"
+    /// A text the carrier still calls `sent` at `reconcile.give_up_after` stays `sent` for good.
+    case reconcileEnded = "reconcile_ended"
 
     /// The journal's MESSAGE_ID: 32 lowercase hex digits, made once with `systemd-id128 new`.
     public var messageID: String {
@@ -69,6 +75,9 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .conditionFailing: "79c89c2884c94e33bb5e39b203796ee8"
         case .conditionStillFailing: "1c6232b180d3438fae274cfd25038532"
         case .conditionRecovered: "4874c74d2a43490fbeb08f517e71cf1c"
+        case .reconciled: "15c0493a23bd4ec2b912cfcb76db4127"
+        case .reconcileStarted: "0302d464507741e0a1b6ebcb7843dd2b"
+        case .reconcileEnded: "69340d1428134fac8de821a4234b9e7d"
         }
     }
 
@@ -85,7 +94,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .expired: .expired
         case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged, .directoryChanged, .replyForwarded,
              .replyForwardRetried, .replyForwardFailed, .numberProvisioned, .numberReleased, .conditionFailing,
-             .conditionStillFailing, .conditionRecovered: nil
+             .conditionStillFailing, .conditionRecovered, .reconciled, .reconcileStarted: nil
+        case .reconcileEnded: .sent
         }
     }
 
