@@ -131,8 +131,3 @@ public protocol ReplyForwardQueue: Sendable {
 /// Everything the daemon needs of its queue.
 public typealias QueueStore = OutboxIntake & DispatchStore & CarrierReports & ConsentStore & DirectoryStore & OperatorStore
     & RetentionStore & ReplyForwardQueue
-
-extension QueueDatabase: OutboxIntake, DispatchStore, CarrierReports, ConsentStore, DirectoryStore, OperatorStore, RetentionStore,
-    ReplyForwardQueue {
-    public var location: String { path }
-}
