@@ -84,7 +84,7 @@ struct SchemaTests {
         // Nothing was touched: the producer's row is still there.
         let check = try DatabaseQueue(path: fixture.path)
         #expect(try await check.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM outbox") } == id)
-        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == Migrations.migrator.migrations.count + 1)
+        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == SQLiteMigrations.migrator.migrations.count + 1)
     }
 
     @Test func aFileThatIsNotSQLiteFailsWithAClearMessage() throws {

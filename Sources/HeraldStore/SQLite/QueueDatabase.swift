@@ -25,7 +25,7 @@ public final class QueueDatabase: Sendable {
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }
-        let migrator = Migrations.migrator
+        let migrator = SQLiteMigrations.migrator
         do {
             let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
             if superseded {

@@ -7,35 +7,6 @@ import HeraldCore
 /// moves rows from `pending` to `sent` or `failed`. Rows keep ids and addresses, not bodies: the
 /// mail is rendered from the stored reply when it is sent.
 extension QueueDatabase {
-    static let replyForwardingMigration = """
-    ALTER TABLE user ADD COLUMN forward_replies INTEGER NOT NULL DEFAULT 0;
-
-    CREATE TABLE reply_forward (
-        id INTEGER PRIMARY KEY,
-        inbound_id INTEGER NOT NULL UNIQUE REFERENCES inbound_message(id),
-        org_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        to_address TEXT NOT NULL,
-        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL,
-        last_error TEXT,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        sent_at INTEGER
-    );
-    -- The forwarder's only question: what is due now, and when is the next one due.
-    CREATE INDEX reply_forward_due ON reply_forward(next_attempt_at) WHERE state = 'pending';
-
-    CREATE VIEW reply_forwards AS
-    SELECT id, inbound_id, org_id AS org, user_id AS user, to_address, state, attempts,
-        strftime('%Y-%m-%dT%H:%M:%fZ', next_attempt_at / 1000.0, 'unixepoch') AS next_attempt_at,
-        last_error,
-        strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0, 'unixepoch') AS created_at,
-        strftime('%Y-%m-%dT%H:%M:%fZ', sent_at / 1000.0, 'unixepoch') AS sent_at
-    FROM reply_forward;
-    """
-
     /// Queues the reply for the user whose number it was sent to, if that user asked for
     /// forwarding and has an address. Called inside `receive`'s transaction.
     static func enqueueForward(inboundID: Int64, org: String, to number: String, at: Int64, in db: Database) throws -> Int64? {

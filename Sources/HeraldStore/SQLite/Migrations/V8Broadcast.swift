@@ -3,7 +3,7 @@
 /// by the outbox id, and the fan-out turns the group's members, a batch per transaction, into one
 /// message each. The cursor is the last member's contact id, committed with the messages it
 /// produced, so a crash resumes the fan-out exactly where the last commit left it.
-extension Migrations {
+extension SQLiteMigrations {
     static let v8Broadcast = """
     CREATE TABLE contact_group (
         id INTEGER PRIMARY KEY,

@@ -1,4 +1,4 @@
-extension Migrations {
+extension SQLiteMigrations {
     /// Organizations and teams (SPEC §1, §2): who manages each org and user, segment credits,
     /// named templates, and the log of every admin change with who made it.
     static let v7Organizations = """
