@@ -120,7 +120,15 @@ let package = Package(
         ),
         .testTarget(name: "HeraldControlTests", dependencies: ["HeraldControl"]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "HeraldStoreTests",
+            dependencies: [
+                "HeraldStore", "HeraldCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // MigrationChecksumTests pins the SHA-256 of every shipped schema step.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "HeraldCarrierTests",
             dependencies: ["HeraldCarrier", "CarrierSimulator", "HeraldCore", "HeraldTestSupport", .product(name: "Hummingbird", package: "hummingbird")]

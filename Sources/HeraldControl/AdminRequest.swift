@@ -134,6 +134,8 @@ public enum AdminCommand: Sendable, Equatable {
 
 public struct QueueFilter: Sendable, Equatable {
     public var state: String?
+    /// Only messages held for this reason (`unknown_outcome`, `org_window`, …).
+    public var held: String?
     public var org: String?
     public var to: String?
     public var limit: Int
@@ -141,8 +143,9 @@ public struct QueueFilter: Sendable, Equatable {
     public static let defaultLimit = 50
     public static let maxLimit = 10_000
 
-    public init(state: String? = nil, org: String? = nil, to: String? = nil, limit: Int = QueueFilter.defaultLimit) {
+    public init(state: String? = nil, held: String? = nil, org: String? = nil, to: String? = nil, limit: Int = QueueFilter.defaultLimit) {
         self.state = state
+        self.held = held
         self.org = org
         self.to = to
         self.limit = limit

@@ -51,6 +51,7 @@ extension AdminRequest {
         var matchCellAreaCode: Bool?
         var confirm: Bool?
         var force: Bool?
+        var held: String?
     }
 
     private static let organizationFields: Set<String> = [
@@ -60,7 +61,7 @@ extension AdminRequest {
 
     private static let fields: [String: Set<String>] = [
         "status": [], "watch": [],
-        "queue": ["state", "org", "to", "limit"],
+        "queue": ["state", "held", "org", "to", "limit"],
         "show": ["message"], "why": ["message"],
         "retry": ["message", "failed", "org"],
         "cancel": ["message", "org", "state"],
@@ -136,7 +137,7 @@ extension AdminRequest {
             guard (1...QueueFilter.maxLimit).contains(limit) else {
                 throw AdminError(.badRequest, "limit must be 1...\(QueueFilter.maxLimit), not \(limit)")
             }
-            return .queue(QueueFilter(state: line.state, org: line.org, to: line.to, limit: limit))
+            return .queue(QueueFilter(state: line.state, held: line.held, org: line.org, to: line.to, limit: limit))
         case "show": return .show(messageID: try require(line.message, "message", name))
         case "why": return .why(messageID: try require(line.message, "message", name))
         case "retry":
@@ -295,6 +296,7 @@ extension AdminRequest {
         case .status, .watch: break
         case let .queue(filter):
             line.state = filter.state
+            line.held = filter.held
             line.org = filter.org
             line.to = filter.to
             line.limit = filter.limit

@@ -13,13 +13,16 @@ public struct StatusResult: Codable, Sendable, Equatable {
     public var queue: [String: Int]
     /// Messages the carrier accepted per second, over the last minute.
     public var sentPerSecond: Double
+    /// Texts still `sent` that wait for a lookup by sid (reconciliation).
+    public var awaitingReconciliation: Int
     public var pausedOrgs: [String]
     public var pausedSenders: [String]
 
     public init(
         version: String, pid: Int32, startedAt: Date, database: String, queue: [String: Int],
-        sentPerSecond: Double, pausedOrgs: [String], pausedSenders: [String]
+        sentPerSecond: Double, awaitingReconciliation: Int = 0, pausedOrgs: [String], pausedSenders: [String]
     ) {
+        self.awaitingReconciliation = awaitingReconciliation
         self.version = version
         self.protocol = AdminProtocol.version
         self.pid = pid

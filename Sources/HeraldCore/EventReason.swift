@@ -25,6 +25,10 @@ public enum EventReason: Sendable, Hashable, CustomStringConvertible {
     case alreadyOptedIn
     /// The carrier reported a status, by callback.
     case statusCallback
+    /// The carrier reported a status when Herald looked the text up by sid (reconciliation).
+    case reconciled
+    /// A text the carrier still calls `sent` at the give-up age stays so for good.
+    case reconcileEnded
     /// The carrier refused the text, or Herald gave up retrying it.
     case carrierError
 
@@ -42,6 +46,8 @@ public enum EventReason: Sendable, Hashable, CustomStringConvertible {
         case .optedIn: "opted_in"
         case .alreadyOptedIn: "already_opted_in"
         case .statusCallback: "status_callback"
+        case .reconciled: "reconciled"
+        case .reconcileEnded: "reconcile_ended"
         case .carrierError: "carrier_error"
         }
     }

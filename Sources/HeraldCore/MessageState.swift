@@ -68,6 +68,8 @@ public enum MessageState: String, Sendable, CaseIterable, Codable {
              (.scheduled, .sent), (.scheduled, .delivered), (.scheduled, .undelivered), (.scheduled, .failed):
             return true
         case (.sent, .delivered), (.sent, .undelivered), (.sent, .failed): return true
+        // Reconciliation gave up: the text stays sent, and its event says so.
+        case (.sent, .sent): return true
         default: return false
         }
     }

@@ -10,8 +10,9 @@ public struct ReconcileSchedule: Sendable, Equatable {
     public var giveUpAfter: TimeInterval
     /// The widest gap between two lookups.
     public var maximumInterval: TimeInterval
-    /// Texts sent before this run started are looked up within this long of the start, spread
-    /// over it so that a large backlog does not all come due at once.
+    /// Texts still `sent` when heraldd starts may have lost their callbacks while it was down:
+    /// they are looked up within this long of the start, spread over it so that a large backlog
+    /// does not all come due at once.
     public var startSpread: TimeInterval
 
     public static let standard = ReconcileSchedule(after: 900, giveUpAfter: 259_200)
@@ -38,11 +39,7 @@ public struct ReconcileSchedule: Sendable, Equatable {
         return min(now + gap, giveUp)
     }
 
-    /// At start: a text sent before this run and still `sent` may have lost its callbacks while
-    /// heraldd was down, so it is looked up soon rather than at its scheduled time. `rank` spreads
-    /// the lookups (the n-th text of a backlog of `count`).
-    public func atStart(scheduled: Date, started: Date, rank: Int, count: Int) -> Date {
-        let spread = count > 1 ? startSpread * Double(rank) / Double(count - 1) : 0
-        return min(scheduled, started + spread)
-    }
+    /// A lookup the carrier did not answer (a timeout, a 5xx, a 429) is asked again this soon,
+    /// and does not count as a lookup.
+    public static let unansweredRetry: TimeInterval = 60
 }

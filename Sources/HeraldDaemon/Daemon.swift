@@ -34,7 +34,7 @@ public final class Daemon: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        database = try QueueDatabase(path: configuration.database.path)
+        database = try QueueDatabase(path: configuration.database.path, reconcile: configuration.reconcile.schedule)
         try database.upsert(organizations: Self.organizationRecords(configuration), now: clock.now())
         if let carrier {
             self.carrier = carrier
@@ -211,6 +211,13 @@ public final class Daemon: Sendable {
             .init(service: admin),
             .init(service: ingest),
             .init(service: WaitsForWebhookEndpoint(endpoint: webhookEndpoint, service: dispatch)),
+            // After the dispatcher, so stopped before it: the dispatcher may end the carrier's transfers.
+            .init(service: ReconcileService(
+                database: database, carrier: carrier,
+                settings: .init(rate: configuration.reconcile.rate, inFlight: configuration.reconcile.inFlight,
+                                idleWait: .milliseconds(Int64(min(configuration.reconcile.after, 30) * 1000))),
+                clock: clock, logger: logger, activity: activity
+            )),
             .init(service: retention),
         ]
         // After the dispatcher, so stopped before it: a mail in progress is abandoned, never a text.

@@ -4,7 +4,6 @@ import HeraldCore
 import HeraldStore
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// Asks the carrier about texts still `sent` (docs/carrier.md, "Reconciliation"): a status
 /// callback tried once while heraldd was down, or lost on the way, leaves a text without its
@@ -17,7 +16,8 @@ final class ReconcileService: Service {
         var inFlight: Int
         /// Texts looked up per pass.
         var batchSize = 100
-        /// How long an idle pass sleeps at most before looking for due texts again.
+        /// How long an idle pass sleeps at most before looking for due texts again: a text sent
+        /// now is due `[reconcile] after` from now at the earliest.
         var idleWait: Duration = .seconds(30)
     }
 
@@ -95,33 +95,37 @@ final class ReconcileService: Service {
     /// Looks each sid up, `in_flight` at a time and spaced by the rate. A 429 stops the batch:
     /// what was not asked stays due, and the pause is returned.
     private func lookUp(_ targets: [ReconcileTarget]) async -> (answers: [ReconcileAnswer], pause: Duration?) {
-        let questions = targets.flatMap { target in target.sids.map { (target, $0) } }
-        let answers = Mutex<[ReconcileAnswer]>([])
-        let pause = Mutex<Duration?>(nil)
-        let next = Mutex(ContinuousClock.now)
-        await withTaskGroup(of: Void.self) { group in
-            var started = 0
-            for (target, sid) in questions {
-                if pause.withLock({ $0 }) != nil || Task.isCancelled { break }
-                if started >= settings.inFlight { await group.next() }
-                started += 1
-                // Each lookup takes the next slot of the rate before it goes.
-                let slot = next.withLock { slot -> ContinuousClock.Instant in
-                    let mine = max(slot, ContinuousClock.now)
-                    slot = mine + spacing
-                    return mine
-                }
-                group.addTask {
-                    try? await Task.sleep(until: slot)
-                    let answer = await self.carrier.lookUp(sid: sid.sid)
-                    if case let .throttled(retryAfter, _) = answer {
-                        pause.withLock { $0 = .milliseconds(Int64(max(retryAfter ?? 1, 1) * 1000)) }
-                    }
-                    answers.withLock { $0.append(ReconcileAnswer(messageID: target.messageID, sid: sid, answer: answer)) }
+        let questions = targets.flatMap { target in target.sids.map { (target.messageID, $0) } }
+        var answers: [ReconcileAnswer] = []
+        var pause: Duration?
+        await withTaskGroup(of: ReconcileAnswer.self) { group in
+            var slot = ContinuousClock.now
+            var running = 0
+            func collect(_ answer: ReconcileAnswer) {
+                answers.append(answer)
+                if case let .throttled(retryAfter, _) = answer.answer {
+                    pause = .milliseconds(Int64(max(retryAfter ?? 1, 1) * 1000))
                 }
             }
+            for (messageID, sid) in questions {
+                if running >= settings.inFlight, let answer = await group.next() {
+                    running -= 1
+                    collect(answer)
+                }
+                if pause != nil || Task.isCancelled { break }
+                // Each lookup takes the next slot of the rate before it goes.
+                slot = max(slot, ContinuousClock.now)
+                let start = slot
+                slot = slot + spacing
+                running += 1
+                group.addTask { [carrier] in
+                    try? await Task.sleep(until: start)
+                    return ReconcileAnswer(messageID: messageID, sid: sid, answer: await carrier.lookUp(sid: sid.sid))
+                }
+            }
+            for await answer in group { collect(answer) }
         }
-        return (answers.withLock { $0 }, pause.withLock { $0 })
+        return (answers, pause)
     }
 
     private func idleWait(now: Date) async -> Duration {

@@ -98,7 +98,7 @@ public protocol OperatorStore: Sendable {
     var location: String { get }
     func countsByState() async throws -> [MessageState: Int]
     func message(_ id: Int64) async throws -> MessageSnapshot?
-    func messages(state: MessageState?, org: String?, to: String?, limit: Int) async throws -> [MessageSnapshot]
+    func messages(state: MessageState?, held: HeldReason?, org: String?, to: String?, limit: Int) async throws -> [MessageSnapshot]
     func events(of id: Int64) async throws -> [EventSnapshot]
     func events(after id: Int64, limit: Int) async throws -> [EventSnapshot]
     func inbound(after id: Int64, limit: Int) async throws -> [InboundSnapshot]
@@ -149,8 +149,3 @@ public protocol ReplyForwardQueue: Sendable {
 /// Everything the daemon needs of its queue.
 public typealias QueueStore = OutboxIntake & DispatchStore & CarrierReports & ConsentStore & DirectoryStore & OperatorStore
     & ReconcileStore & RetentionStore & ReplyForwardQueue
-
-extension QueueDatabase: OutboxIntake, DispatchStore, CarrierReports, ConsentStore, DirectoryStore, OperatorStore, RetentionStore,
-    ReplyForwardQueue {
-    public var location: String { path }
-}

@@ -27,6 +27,8 @@ struct MessageStateTests {
             (.sending, .expired),
             // Extra: a claim finds a journey's consent lapsed since ingest; it waits again.
             (.queued, .awaitingConsent), (.scheduled, .awaitingConsent),
+            // Extra: reconciliation gives up on a text the carrier still calls sent; it says so in an event.
+            (.sent, .sent),
             // Extra: an operator retries a failed, undelivered or expired message.
             (.failed, .queued), (.undelivered, .queued), (.expired, .queued),
         ]

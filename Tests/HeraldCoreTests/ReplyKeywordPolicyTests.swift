@@ -45,7 +45,7 @@ struct ReplyKeywordPolicyTests {
             (.ownText(.optOutConfirmation), "optout_confirmation"), (.ownText(.helpAnswer), "help_answer"),
             (.ownText(.autoReply), "auto_reply"), (.requeuedAfterCrash, "reconcile"), (.operatorRetry, "retry"),
             (.operatorCancel, "canceled"), (.expired, "expired"), (.optedOut, "opted_out"), (.noConsent, "no_consent"),
-            (.optedIn, "opted_in"), (.alreadyOptedIn, "already_opted_in"), (.statusCallback, "status_callback"),
+            (.optedIn, "opted_in"), (.alreadyOptedIn, "already_opted_in"), (.statusCallback, "status_callback"), (.reconciled, "reconciled"), (.reconcileEnded, "reconcile_ended"),
             (.carrierError, "carrier_error"),
         ]
         for (reason, code) in codes { #expect(reason.code == code) }

@@ -210,7 +210,7 @@ struct RetentionTests {
         let path = folder.appendingPathComponent("herald.db").path
         let old = try DatabaseQueue(path: path)
         try await old.write { db in
-            try db.execute(sql: Migrations.v1)
+            try db.execute(sql: SQLiteMigrations.v1Queue)
             try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('v1 queue')")
             try db.execute(sql: """
                 INSERT INTO message (id, body, priority, state, not_before, carrier_key, created_at, updated_at, final_at)

@@ -23,12 +23,12 @@ struct SchemaTests {
             "trigger:consent_follows_ledger", "trigger:consent_ledger_no_update", "trigger:consent_ledger_no_delete",
             "table:reply_forward", "view:reply_forwards", "index:reply_forward_due",
             "table:contact_group", "table:contact_group_member", "table:broadcast", "view:broadcasts", "view:contact_groups",
-            "index:contact_group_name", "index:broadcast_open", "index:message_broadcast",
+            "index:contact_group_name", "index:broadcast_open", "index:message_broadcast", "index:message_reconcile",
         ]
         for name in expected { #expect(objects.contains(name), "missing \(name)") }
         let applied = try await fixture.db.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         #expect(applied == ["v1 queue", "v2 body retention", "v3 recipient index", "v4 message parts", "v5 consent", "v6 auto reply",
-                            "v7 organizations", "v8 broadcast", "v9 reply forwarding"])
+                            "v7 organizations", "v8 broadcast", "v9 reply forwarding", "v10 reconciliation"])
         // Replaced by message_recipient, which serves the same lookups by number.
         #expect(!objects.contains("index:message_to"))
         let journal = try await fixture.db.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
@@ -84,7 +84,7 @@ struct SchemaTests {
         // Nothing was touched: the producer's row is still there.
         let check = try DatabaseQueue(path: fixture.path)
         #expect(try await check.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM outbox") } == id)
-        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == Migrations.migrator.migrations.count + 1)
+        #expect(try await check.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") } == SQLiteMigrations.migrator.migrations.count + 1)
     }
 
     @Test func aFileThatIsNotSQLiteFailsWithAClearMessage() throws {

@@ -107,6 +107,7 @@ struct AdminController: Sendable {
             version: Self.version, pid: getpid(), startedAt: startedAt, database: database.location,
             queue: Dictionary(uniqueKeysWithValues: MessageState.allCases.filter { !$0.isFinal }.map { ($0.rawValue, counts[$0] ?? 0) }),
             sentPerSecond: sendRate(),
+            awaitingReconciliation: try await database.awaitingReconciliation(),
             pausedOrgs: directory.organizations.values.filter(\.paused).map(\.id).sorted(),
             pausedSenders: directory.senders.filter(\.paused).map(\.number).sorted()
         )
@@ -114,7 +115,13 @@ struct AdminController: Sendable {
 
     private func queue(_ filter: QueueFilter) async throws -> [MessageSummary] {
         let state = try filter.state.map(Self.state(named:))
-        return try await database.messages(state: state, org: filter.org, to: filter.to, limit: filter.limit).map(Self.summary)
+        let held = try filter.held.map { name in
+            guard let reason = HeldReason(rawValue: name) else {
+                throw AdminError(.badRequest, "no held reason \(String(reflecting: name)); one of \(HeldReason.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return reason
+        }
+        return try await database.messages(state: state, held: held, org: filter.org, to: filter.to, limit: filter.limit).map(Self.summary)
     }
 
     private func show(_ id: Int64) async throws -> MessageDetail {
@@ -142,7 +149,17 @@ struct AdminController: Sendable {
             explanation = "posted to the carrier; waiting for its answer"
             mayGo = nil
         case .sent:
-            explanation = "the carrier accepted it\(message.carrierSid.map { " as \($0)" } ?? ""); waiting for the delivery report"
+            let accepted = "the carrier accepted it\(message.carrierSid.map { " as \($0)" } ?? "")"
+            if let next = message.reconcileAt {
+                let looked = message.reconcileLookups == 0 ? "" : " (\(message.reconcileLookups) lookups so far found it still sent)"
+                explanation = "\(accepted); waiting for the delivery report: if none comes, Herald asks the carrier at "
+                    + "\(Self.format(next, in: zone ?? .gmt))\(looked), until reconcile.give_up_after"
+            } else if message.finalAt != nil {
+                explanation = "\(accepted); the carrier still called it sent at reconcile.give_up_after, so reconciliation ended "
+                    + "and it stays sent"
+            } else {
+                explanation = "\(accepted); waiting for the delivery report"
+            }
             mayGo = nil
         default:
             let why = [message.reason, message.detail, message.errorCode.map { "carrier error \($0)" }].compactMap { $0 }

@@ -21,6 +21,7 @@ struct StatusCommand: ParsableCommand {
             print("heraldd \(status.version) (pid \(status.pid)), up since \(Render.instant(status.startedAt))")
             print("database   \(status.database)")
             print("send rate  \(String(format: "%.1f", status.sentPerSecond)) messages/s (last minute)")
+            print("reconcile  \(status.awaitingReconciliation) sent texts wait for a lookup of their final status")
             let states = ["queued", "scheduled", "awaiting_consent", "sending", "sent"]
             var table = TextTable(header: ["STATE", "MESSAGES"])
             for state in states { table.add([state, "\(status.queue[state] ?? 0)"]) }
@@ -40,12 +41,15 @@ struct QueueCommand: ParsableCommand {
               heraldctl queue --state scheduled --org acme
               heraldctl queue --to "+1 612 555 0123" --limit 10
               heraldctl queue --state failed --json
+              heraldctl queue --held unknown_outcome
             """
     )
 
     @OptionGroup var daemon: DaemonOptions
     @Option(help: "Only messages in this state (queued, scheduled, awaiting_consent, sending, sent, delivered, failed, …).")
     var state: String?
+    @Option(help: "Only messages held for this reason (unknown_outcome, org_window, no_credits, …).")
+    var held: String?
     @Option(help: "Only this organization's messages.")
     var org: String?
     @Option(help: "Only messages to this number (E.164).")
@@ -54,7 +58,7 @@ struct QueueCommand: ParsableCommand {
     var limit = QueueFilter.defaultLimit
 
     func run() throws {
-        let messages = try daemon.request(.queue(QueueFilter(state: state, org: org, to: to, limit: limit)), as: [MessageSummary].self)
+        let messages = try daemon.request(.queue(QueueFilter(state: state, held: held, org: org, to: to, limit: limit)), as: [MessageSummary].self)
         daemon.output(messages) {
             var table = TextTable(header: ["ID", "ORG", "TO", "KIND", "STATE", "HELD", "NOT BEFORE", "SEGS"])
             for m in messages {

@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+extension QueueDatabase {
+    /// Claims up to `limit` due messages in one transaction, highest priority first and oldest
+    /// `not_before` first within a priority. Core's claim rules judge each (consent, expiry,
+    /// credits, then `decide`, the sending policy); only those they send become `sending`.
+    /// - Parameters:
+    ///   - recording: POST results to write first, in the same transaction, so that one commit
+    ///     (one fsync) serves both halves of the dispatch cycle.
+    ///   - lookback: how far back `decide` needs a candidate's `recentSends` (a frequency cap's
+    ///     period), or nil, the common case, when no rule counts them and no query is made.
+    public func claimDue(
+        now: Date, limit: Int, recording: [DispatchRecord] = [],
+        lookback: @escaping @Sendable (ClaimCandidate) -> TimeInterval? = { _ in nil },
+        decide: @escaping @Sendable (ClaimCandidate) -> DispatchVerdict
+    ) async throws -> [ClaimedMessage] {
+        try await pool.write { [reconcile] db in
+            let transitions = MessageTransitions(db, now: now, reconcileAfter: reconcile.after)
+            try Self.write(recording, with: transitions)
+            var claim = ClaimBatch(transitions: transitions, now: now)
+            for priority in MessageKind.priorities where claim.examined < limit {
+                for (candidate, message) in try claim.due(priority: priority, limit: limit - claim.examined) {
+                    try claim.judge(candidate, message, lookback: lookback(candidate), decide: decide)
+                }
+            }
+            return try claim.finish()
+        }
+    }
+
+    /// The earliest `not_before` among claimable messages, so an idle dispatcher sleeps exactly
+    /// until something is due.
+    public func nextDue() async throws -> Date? {
+        try await pool.read { db in
+            var earliest: Int64?
+            let statement = try db.cachedStatement(sql: """
+                SELECT not_before FROM message INDEXED BY message_due
+                WHERE state IN ('queued', 'scheduled') AND priority = ? ORDER BY not_before LIMIT 1
+                """)
+            for priority in MessageKind.priorities {
+                if let value = try Int64.fetchOne(statement, arguments: [priority]) {
+                    earliest = min(earliest ?? value, value)
+                }
+            }
+            return earliest.map(Date.init(millis:))
+        }
+    }
+
+    /// After a crash, messages left `sending` may or may not have reached the carrier: an unknown
+    /// outcome each, which `unknownOutcome` decides (look up, hold, or queue again to be re-posted
+    /// with the same idempotency key). Returns how many.
+    @discardableResult
+    public func reconcileSending(now: Date, unknownOutcome: UnknownOutcomePolicy) async throws -> Int {
+        try await pool.write { db in
+            let transitions = MessageTransitions(db, now: now)
+            guard let (until, reason, detail) = unknownOutcome.placement(now: now, case: "found sending at start") else {
+                return try transitions.requeueSending(detail: "unknown outcome: found sending at start; re-posting with the same idempotency key").count
+            }
+            return try transitions.holdSending(until: until, reason: reason, detail: detail).count
+        }
+    }
+}
+
+/// One claim transaction: fetches the facts Core's claim rules need for each due message, asks
+/// them, and applies the verdict through the transitions owner.
+private struct ClaimBatch {
+    let transitions: MessageTransitions
+    let now: Date
+    private(set) var examined = 0
+    private var history = RecipientHistory()
+    private var credits = CreditBook()
+    private var picks: [SendingPick] = []
+    private var claimed: [ClaimedMessage] = []
+
+    init(transitions: MessageTransitions, now: Date) {
+        self.transitions = transitions
+        self.now = now
+    }
+
+    private var db: Database { transitions.db }
+
+    /// Due messages of one priority, oldest `not_before` first.
+    mutating func due(priority: Int, limit: Int) throws -> [(ClaimCandidate, ClaimedMessage)] {
+        let select = try db.cachedStatement(sql: """
+            SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
+                expires_at, attempts, carrier_key, state, credits_charged, created_at
+            FROM message INDEXED BY message_due
+            WHERE state IN ('queued', 'scheduled') AND priority = ? AND not_before <= ?
+            ORDER BY not_before LIMIT ?
+            """)
+        // Columns by position: this runs for every claimed message.
+        let rows = try Row.fetchAll(select, arguments: [priority, transitions.at, limit])
+        examined += rows.count
+        return rows.map { row in
+            let expiresAt = (row[10] as Int64?).map(Date.init(millis:))
+            let candidate = ClaimCandidate(
+                id: row[0], orgID: row[1], userID: row[2], from: row[3], to: row[4],
+                kind: MessageKind(rawValue: row[6]) ?? .bulk, segments: row[7] ?? 1,
+                state: MessageState(rawValue: row[13]) ?? .queued,
+                heldReason: (row[8] as String?).flatMap(HeldReason.init(rawValue:)),
+                notBefore: Date(millis: row[9]), expiresAt: expiresAt, creditsCharged: row[14]
+            )
+            let message = ClaimedMessage(
+                id: candidate.id, orgID: candidate.orgID, userID: row[2] ?? "", from: candidate.from, to: candidate.to,
+                body: row[5], segments: candidate.segments, attempts: (row[11] as Int) + 1, carrierKey: row[12], expiresAt: expiresAt,
+                lookUpFirst: candidate.heldReason == .outcomeLookup, postedSince: Date(millis: row[15])
+            )
+            return (candidate, message)
+        }
+    }
+
+    /// Fetches the facts, asks Core's claim rules, applies the verdict.
+    mutating func judge(
+        _ candidate: ClaimCandidate, _ message: ClaimedMessage, lookback: TimeInterval?, decide: (ClaimCandidate) -> DispatchVerdict
+    ) throws {
+        var candidate = candidate
+        if let lookback {
+            candidate.recentSends = try history.sends(org: candidate.orgID, to: candidate.to, since: now - lookback, in: db)
+        }
+        let consent = ClaimRules.needsConsent(candidate) ? try ConsentLedger.current(org: candidate.orgID, number: candidate.to, in: db) : nil
+        let creditsLeft = CreditRule.charge(candidate) > 0 ? try credits.available(org: candidate.orgID, user: message.userID, in: db) : nil
+        let id = candidate.id
+        switch ClaimRules.decide(candidate, consent: consent, creditsLeft: creditsLeft, now: now, policy: decide) {
+        case let .send(charge):
+            if charge > 0 { credits.charge(org: candidate.orgID, user: message.userID, segments: charge) }
+            if lookback != nil { history.picked(org: candidate.orgID, to: candidate.to, at: now) }
+            picks.append(SendingPick(id: id, from: candidate.state, charged: charge > 0))
+            var message = message
+            if message.attempts > 1, message.segments > 1 {
+                message.acceptedParts = try MessageParts.accepted(of: id, in: db)
+            }
+            claimed.append(message)
+        case let .hold(until, reason, detail):
+            try transitions.hold(id, from: candidate.state, until: until, reason: reason, detail: detail)
+        case let .expire(detail):
+            try transitions.end(id, from: candidate.state, to: .expired, reason: .expired, detail: detail)
+        case let .awaitConsent(detail):
+            try transitions.awaitConsent(id, from: candidate.state, detail: detail)
+        case let .withdraw(reason, detail):
+            try transitions.end(id, from: candidate.state, to: .canceled, reason: reason, detail: detail)
+        case .wait:
+            break
+        }
+    }
+
+    /// Marks the picks `sending` and spends their credits, in the claim's transaction.
+    func finish() throws -> [ClaimedMessage] {
+        try transitions.markSending(picks)
+        try credits.write(in: db)
+        return claimed
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+extension QueueDatabase {
+    /// Writes a batch of POST results in one transaction. A row that left `sending` meanwhile
+    /// (a status callback overtook this write) keeps its newer state.
+    public func record(_ records: [DispatchRecord], now: Date) async throws {
+        guard !records.isEmpty else { return }
+        try await pool.write { db in
+            try Self.write(records, with: MessageTransitions(db, now: now, reconcileAfter: reconcile.after))
+        }
+    }
+
+    static func write(_ records: [DispatchRecord], with transitions: MessageTransitions) throws {
+        guard !records.isEmpty else { return }
+        let db = transitions.db
+        var accepted: [MessageTransitions.Acceptance] = []
+        var posted: [ClaimedMessage] = []
+        for record in records {
+            let message = record.message
+            // Kept whatever became of the message: a retry leaves the parts already taken on
+            // record, and the callbacks of those parts find their rows.
+            try MessageParts.recordAccepted(record.partSIDs, of: message.id, at: transitions.at, in: db)
+            switch record.decision {
+            case let .sent(sid, status, segments):
+                accepted.append(.init(id: message.id, sid: sid, carrierStatus: status, segments: segments, httpStatus: record.httpStatus))
+                posted.append(message)
+            case let .retry(notBefore, reason, detail):
+                try transitions.retryLater(message.id, until: notBefore, reason: reason, detail: detail, httpStatus: record.httpStatus)
+            case let .fail(code, detail):
+                guard try transitions.end(message.id, from: .sending, to: .failed, reason: .carrierError, detail: detail,
+                                          httpStatus: record.httpStatus, errorCode: code) else { continue }
+                if CreditRule.refunds(httpStatus: record.httpStatus, partsAccepted: record.partSIDs.count) {
+                    try transitions.refundCredits(message.id)
+                }
+                if code == CarrierErrorCode.unsubscribed {
+                    try ConsentLedger.recordCarrierOptOut(org: message.orgID, number: message.to, messageID: message.id,
+                                                          transitions: transitions)
+                }
+            case let .expire(detail):
+                try transitions.end(message.id, from: .sending, to: .expired, reason: .expired, detail: detail,
+                                    httpStatus: record.httpStatus)
+            }
+        }
+        // The common case, accepted posts, is written with one UPDATE and one INSERT per batch.
+        let moved = try transitions.recordAccepted(accepted)
+        var usage = UsageTally()
+        for (item, message) in zip(accepted, posted) where moved.contains(item.id) {
+            usage.add(org: message.orgID, user: message.userID, segments: item.segments ?? message.segments)
+        }
+        try usage.write(at: transitions.at, in: db)
+    }
+}
