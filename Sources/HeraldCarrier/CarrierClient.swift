@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 
-/// One text to hand to the carrier: the POST of SPEC §8, before encoding.
+/// One text to hand to the carrier: the POST of docs/carrier.md, before encoding.
 public struct OutboundSMS: Sendable, Equatable {
     public var messageID: Int64
     public var from: String

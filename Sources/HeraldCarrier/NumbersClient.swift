@@ -31,7 +31,7 @@ public enum NumberRelease: Sendable, Equatable {
     case alreadyGone
 }
 
-/// The numbers seam (SPEC §8: search, buy, release): the libcurl client in production, the
+/// The numbers seam (docs/carrier.md: search, buy, release): the libcurl client in production, the
 /// simulator behind it in tests. Provisioning is rare and operator-driven, so unlike
 /// ``CarrierClient`` its failures are errors for the operator, not outcomes to schedule.
 public protocol NumbersClient: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 
-/// The production carrier client: the Twilio-compatible Messages API (SPEC §8) over libcurl.
+/// The production carrier client: the Twilio-compatible Messages API (docs/carrier.md) over libcurl.
 public final class TwilioCarrierClient: CarrierClient {
     public struct Configuration: Sendable {
         /// Scheme, host and port, e.g. `https://api.twilio.com` or `http://127.0.0.1:8089`.
@@ -44,7 +44,7 @@ public final class TwilioCarrierClient: CarrierClient {
         }
     }
 
-    /// Error codes that mean "slow down", whatever the HTTP status (SPEC §8).
+    /// Error codes that mean "slow down", whatever the HTTP status (docs/carrier.md).
     static let throttleErrorCodes: Set<Int> = [20429, 30001]
 
     let http: CurlMulti
@@ -99,7 +99,7 @@ public final class TwilioCarrierClient: CarrierClient {
 
     public var statistics: CurlMulti.Statistics { http.statistics }
 
-    /// SPEC §8's error classes, applied to one Messages POST.
+    /// docs/carrier.md's error classes, applied to one Messages POST.
     static func classify(_ result: HTTPResult, now: Date) -> CarrierOutcome {
         switch result {
         case let .transportError(code, message, requestSent):

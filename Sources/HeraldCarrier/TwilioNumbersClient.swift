@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 
-/// The numbers half of the Twilio-compatible API (SPEC §8) over libcurl: search a country's local
+/// The numbers half of the Twilio-compatible API (docs/carrier.md) over libcurl: search a country's local
 /// numbers by area code, buy one with Herald's webhooks, release one by sid.
 public final class TwilioNumbersClient: NumbersClient {
     private let http: CurlMulti

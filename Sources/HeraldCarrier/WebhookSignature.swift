@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// `X-Twilio-Signature`: base64 HMAC-SHA1, keyed by the auth token, over the full URL the carrier
-/// called followed by every POST parameter name and value, sorted by name (SPEC §8).
+/// called followed by every POST parameter name and value, sorted by name (docs/carrier.md).
 public struct WebhookSignature: Sendable {
     private let token: [UInt8]
 

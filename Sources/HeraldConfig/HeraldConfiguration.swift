@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 
-/// Everything `/etc/herald/herald.toml` says, checked and typed (SPEC §10).
+/// Everything `/etc/herald/herald.toml` says, checked and typed (docs/systemd.md).
 ///
 /// Values are plain and complete: every default is already applied and every relative path is
 /// already absolute, so the daemon never needs to know where the file was.
@@ -65,7 +65,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
     }
 
     public struct Admin: Sendable, Equatable {
-        /// Absolute path of the admin Unix socket (SPEC §9).
+        /// Absolute path of the admin Unix socket (docs/admin.md).
         public var socket: String
 
         /// Members of this group may run commands that change the queue; root and heraldd's own
@@ -119,7 +119,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         }
     }
 
-    /// Segments per second per sender number, by number type (SPEC §8).
+    /// Segments per second per sender number, by number type (docs/carrier.md).
     public struct Rates: Sendable, Equatable {
         public var longCode: Double
         public var tollFree: Double
@@ -162,7 +162,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         }
     }
 
-    /// Recipient quiet hours and state rules (SPEC §5).
+    /// Recipient quiet hours and state rules (docs/windows.md).
     public struct Windows: Sendable, Equatable {
         /// Where `rules` came from; nil for the table built into heraldd.
         public var rulesFile: String?

@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 
 extension HeraldConfiguration {
-    /// An organization known at start (SPEC §2), with its sending window (SPEC §5).
+    /// An organization known at start (docs/domain.md), with its sending window (docs/windows.md).
     public struct Organization: Sendable, Equatable {
         public var id: String
         public var name: String

@@ -95,7 +95,7 @@ final class OrganizationParser {
         return valid ? days : nil
     }
 
-    /// The opt-in request, confirmations and HELP answer (SPEC §6); each defaults to Herald's
+    /// The opt-in request, confirmations and HELP answer (docs/consent.md); each defaults to Herald's
     /// standard wording and may use only the variables every consent text can fill.
     private func parseConsentTexts(_ r: TOMLReader) -> ConsentTexts? {
         let standard = ConsentTexts.standard

@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 import TOMLKit
 
-/// Reads `quiet-hours.toml`, the recipient quiet hours, holidays and state rules (SPEC §5),
+/// Reads `quiet-hours.toml`, the recipient quiet hours, holidays and state rules (docs/windows.md),
 /// into the `StateRuleTable` window evaluation uses. Like the main configuration, every problem
 /// is reported at once, each with its key path (`states.TX.sun: …`), and unknown keys are errors.
 ///

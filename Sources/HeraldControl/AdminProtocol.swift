@@ -1,4 +1,4 @@
-/// The admin socket's wire contract (SPEC §9), shared by heraldd's server and heraldctl so the
+/// The admin socket's wire contract (docs/admin.md), shared by heraldd's server and heraldctl so the
 /// two cannot drift apart: newline-delimited JSON, one request → one response, plus the `watch`
 /// stream. The server speaks first with a `hello` line naming the protocol version.
 public enum AdminProtocol {

@@ -1,4 +1,4 @@
-/// Requests of the consent and contacts commands (SPEC §6, §9). Numbers travel as the operator
+/// Requests of the consent and contacts commands (docs/consent.md, docs/admin.md). Numbers travel as the operator
 /// typed them: heraldd normalizes them, so every client gets the same answer for a bad one.
 
 /// `contacts_import`: one piece of a CSV file. A request line may hold at most

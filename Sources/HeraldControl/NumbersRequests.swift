@@ -1,4 +1,4 @@
-/// Requests of the numbers commands (SPEC §2, §8, §9): buy a number per user, release users'
+/// Requests of the numbers commands (docs/domain.md, docs/carrier.md, docs/admin.md): buy a number per user, release users'
 /// numbers, list who sends from what.
 
 /// Where `numbers_provision` looks for each user's number.

@@ -1,4 +1,4 @@
-/// Requests of the organization, user, template and credits commands (SPEC §1, §2). Fields the
+/// Requests of the organization, user, template and credits commands (docs/domain.md). Fields the
 /// admin leaves out are not changed; an empty text clears an optional one.
 
 /// `org_create` and `org_set`: every field optional on the wire; `org_create` needs `name`.

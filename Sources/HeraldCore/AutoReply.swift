@@ -1,6 +1,6 @@
 import Foundation
 
-/// A user's automatic answer to a contact's reply (SPEC §2, §6): sent at most once per contact
+/// A user's automatic answer to a contact's reply (docs/domain.md, docs/consent.md): sent at most once per contact
 /// per `period`, so a conversation never turns into a loop between two automatons.
 public struct AutoReply: Sendable, Equatable {
     public var text: String

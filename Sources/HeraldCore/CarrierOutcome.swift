@@ -1,6 +1,6 @@
 import Foundation
 
-/// What one POST to the carrier came to, classified as SPEC §8 says.
+/// What one POST to the carrier came to, classified as docs/carrier.md says.
 public enum CarrierOutcome: Sendable, Equatable {
     /// 2xx: the carrier took the message. `sid` is kept exactly as sent.
     case accepted(sid: String, status: String, segments: Int?)

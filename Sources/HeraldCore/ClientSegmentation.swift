@@ -1,4 +1,4 @@
-/// One request of a message Herald splits itself (`segmentation = "client"`, SPEC §7): the text
+/// One request of a message Herald splits itself (`segmentation = "client"`, docs/segments.md): the text
 /// of one segment and the header that lets the handset put the segments back together.
 public struct ConcatenatedPart: Sendable, Equatable {
     /// 1-based.

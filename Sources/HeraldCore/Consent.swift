@@ -1,6 +1,6 @@
 import Foundation
 
-/// Whether a contact's number may receive texts that need consent (SPEC §2, §6), per org.
+/// Whether a contact's number may receive texts that need consent (docs/domain.md, docs/consent.md), per org.
 public enum ConsentState: String, Sendable, Equatable, CaseIterable, Codable {
     case unknown
     case optedIn = "opted_in"
@@ -17,7 +17,7 @@ public enum ConsentType: String, Sendable, Equatable, CaseIterable, Codable {
     case api
 }
 
-/// One row of the append-only consent ledger: evidence, never purged (SPEC §11).
+/// One row of the append-only consent ledger: evidence, never purged (docs/data-safety.md).
 public struct ConsentChange: Sendable, Equatable {
     public var id: Int64
     public var at: Date
@@ -34,7 +34,7 @@ public struct ConsentChange: Sendable, Equatable {
     public var wording: String?
     public var note: String?
 
-    /// Who a reply by SMS is recorded as (SPEC §6).
+    /// Who a reply by SMS is recorded as (docs/consent.md).
     public static let contactByReply = "Unknown"
 
     public init(
@@ -54,7 +54,7 @@ public struct ConsentChange: Sendable, Equatable {
     }
 }
 
-/// The opt-in request limit (SPEC §3): at most `maxRequests` per (user, contact), at least
+/// The opt-in request limit (docs/states.md#message-kinds): at most `maxRequests` per (user, contact), at least
 /// `minimumSpacing` apart, never to a contact who opted out or already opted in.
 public struct OptInRequestPolicy: Sendable, Equatable {
     public var maxRequests: Int

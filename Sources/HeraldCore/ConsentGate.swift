@@ -1,4 +1,4 @@
-/// Whether a message may go to its recipient given the recipient's consent (SPEC §3, §6).
+/// Whether a message may go to its recipient given the recipient's consent (docs/states.md#message-kinds, docs/consent.md).
 /// Applied at ingest and again at claim, so a STOP that arrives in between always wins.
 public enum ConsentGate {
     public enum Verdict: Sendable, Equatable {

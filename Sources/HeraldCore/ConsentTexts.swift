@@ -1,4 +1,4 @@
-/// What Herald itself says to a contact on an organization's behalf (SPEC §2, §6): the opt-in
+/// What Herald itself says to a contact on an organization's behalf (docs/domain.md, docs/consent.md): the opt-in
 /// request, the two confirmations and the HELP answer. Each may use `{org_name}` and `{user_name}`.
 public struct ConsentTexts: Sendable, Equatable {
     public var optInRequest: MessageTemplate

@@ -5,9 +5,9 @@ public struct OrganizationProfile: Sendable, Equatable {
     public var name: String
     public var timeZone: String
     public var paused: Bool
-    /// When held kinds may go out (SPEC §5 rule 1), in the org's timezone.
+    /// When held kinds may go out (docs/windows.md rule 1), in the org's timezone.
     public var window: SendingWindow
-    /// Look-alike punctuation becomes GSM-7 before segmenting (SPEC §7), off by default.
+    /// Look-alike punctuation becomes GSM-7 before segmenting (docs/segments.md), off by default.
     public var smartEncoding: Bool
     /// What Herald says on the org's behalf: opt-in request, confirmations, HELP answer.
     public var consentTexts: ConsentTexts
@@ -34,14 +34,14 @@ public struct SenderProfile: Sendable, Equatable {
     public var userID: String
     /// The user's active provisioned number, E.164.
     public var number: String
-    /// Segments per second this number may send (SPEC §8: by number type, overridable).
+    /// Segments per second this number may send (docs/carrier.md: by number type, overridable).
     public var rate: Double
     public var paused: Bool
     /// The user's name, as `{user_name}` in the org's texts.
     public var name: String
     /// The text that answers a contact's conversation reply, if the user set one.
     public var autoReply: AutoReply?
-    /// Appended to the user's conversational, journey and bulk texts (SPEC §2), counted in segments.
+    /// Appended to the user's conversational, journey and bulk texts (docs/domain.md), counted in segments.
     public var signature: String?
 
     public init(

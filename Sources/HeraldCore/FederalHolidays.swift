@@ -60,7 +60,7 @@ public struct FederalHolidayDate: Sendable, Hashable {
 }
 
 /// The US federal holidays of any year, computed from the rules of 5 U.S.C. 6103, for state
-/// rules with `closed_on_holidays` (SPEC §5 rule 3).
+/// rules with `closed_on_holidays` (docs/windows.md rule 3).
 ///
 /// Computed rather than listed so that holiday closures never silently stop when a list runs
 /// out. The rules are the statute as it stands since Juneteenth was added (2021); earlier years

@@ -33,7 +33,7 @@ extension WindowCalculator {
         return rule
     }
 
-    /// `evaluate`, with the frequency cap of the recipient's state applied too (SPEC §5 rule 3:
+    /// `evaluate`, with the frequency cap of the recipient's state applied too (docs/windows.md rule 3:
     /// Florida, Oklahoma and Maryland allow 3 texts per contact per 24 h).
     ///
     /// - Parameter recentSends: when the sender's earlier texts of held kinds to this number went

@@ -5,9 +5,9 @@ public struct IngestRules: Sendable {
     public var segmenter: Segmenter
     private static let smartSegmenter = Segmenter(smartEncoding: true)
 
-    /// Sending windows (SPEC §5); nil only where a caller tests queue mechanics apart from them.
+    /// Sending windows (docs/windows.md); nil only where a caller tests queue mechanics apart from them.
     public var windows: WindowCalculator?
-    /// The opt-in request limit (SPEC §3), for producers' requests and those Herald makes for journeys.
+    /// The opt-in request limit (docs/states.md#message-kinds), for producers' requests and those Herald makes for journeys.
     public var optInPolicy: OptInRequestPolicy
 
     public init(
@@ -109,7 +109,7 @@ public struct Placement: Sendable, Equatable {
 }
 
 extension IngestRules {
-    /// Where sending windows (SPEC §5) place a text of `kind` that may go at `earliest` at the soonest.
+    /// Where sending windows (docs/windows.md) place a text of `kind` that may go at `earliest` at the soonest.
     public func placement(
         kind: MessageKind, to: PhoneNumber, organization: OrganizationProfile, earliest: Date
     ) -> Result<Placement, RejectionReason> {

@@ -1,4 +1,4 @@
-// Local wall-clock values the sending-window rules are written in (SPEC §5): a time of day,
+// Local wall-clock values the sending-window rules are written in (docs/windows.md): a time of day,
 // a span of hours on one day, a weekday, a calendar date. Core's own, so the rules need no
 // configuration module; `HeraldConfig`'s `TimeOfDay` and `Weekday` map onto them one to one
 // (same fields, same raw values).
@@ -194,7 +194,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
 /// A sending-window or rules value that cannot be used.
 public enum WindowRuleError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Start equal to end (SPEC §5: a configuration error).
+    /// Start equal to end (docs/windows.md: a configuration error).
     case emptyHours(TimeOfDay)
     /// A window that opens on no day would never send.
     case noDays

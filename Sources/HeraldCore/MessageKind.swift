@@ -1,4 +1,4 @@
-/// What a message is for; decides whether sending windows hold it and whether it needs consent (SPEC §3).
+/// What a message is for; decides whether sending windows hold it and whether it needs consent (docs/states.md#message-kinds).
 public enum MessageKind: String, Sendable, CaseIterable, Codable {
     case conversational
     case journey
@@ -6,7 +6,7 @@ public enum MessageKind: String, Sendable, CaseIterable, Codable {
     case optInRequest = "opt_in_request"
     case system
 
-    /// Lower sorts first. SPEC §3: system > conversational > opt_in_request > journey > bulk.
+    /// Lower sorts first. docs/states.md#message-kinds: system > conversational > opt_in_request > journey > bulk.
     public var priority: Int {
         switch self {
         case .system: 0

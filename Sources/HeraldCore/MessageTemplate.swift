@@ -1,4 +1,4 @@
-/// A text with `{variable}` placeholders, such as an organization's opt-in request (SPEC §2).
+/// A text with `{variable}` placeholders, such as an organization's opt-in request (docs/domain.md).
 /// A variable the caller does not supply is an error naming it, never a blank in a sent text.
 public struct MessageTemplate: Sendable, Equatable, CustomStringConvertible {
     public let text: String

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What an organization admin sets (SPEC §2), as text the way heraldctl and herald.toml write it.
+/// What an organization admin sets (docs/domain.md), as text the way heraldctl and herald.toml write it.
 /// `validate` is the one check both `heraldctl org` and the stored row go through.
 public struct OrganizationSettings: Sendable, Equatable {
     public var name: String
@@ -77,7 +77,7 @@ public struct OrganizationSettings: Sendable, Equatable {
     }
 }
 
-/// A sending user's profile (SPEC §2) as an admin sets it.
+/// A sending user's profile (docs/domain.md) as an admin sets it.
 public struct UserSettings: Sendable, Equatable {
     public var name: String
     /// E.164 once validated.

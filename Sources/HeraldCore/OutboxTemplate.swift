@@ -58,7 +58,7 @@ extension OutboxSubmission {
 }
 
 extension SenderProfile {
-    /// `text` with the user's signature on its own line, for the kinds a person writes (SPEC §2);
+    /// `text` with the user's signature on its own line, for the kinds a person writes (docs/domain.md);
     /// Herald's own texts and opt-in requests stay as worded.
     func signed(_ text: String, kind: MessageKind) -> String {
         guard let signature, !signature.isEmpty, [.conversational, .journey, .bulk].contains(kind) else { return text }

@@ -1,4 +1,4 @@
-/// A US or Canadian geographic phone number, the only kind Herald sends to (SPEC §2).
+/// A US or Canadian geographic phone number, the only kind Herald sends to (docs/domain.md).
 /// Only the E.164 text is stored; everything else is read from the area-code table, so a
 /// `PhoneNumber` always agrees with the table it was parsed against.
 public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-/// The hours a recipient may be texted, in the recipient's local time, every day (SPEC §5 rule 2);
+/// The hours a recipient may be texted, in the recipient's local time, every day (docs/windows.md rule 2);
 /// outside them it is quiet. The federal default is 08:00–21:00 (47 CFR 64.1200(c)(1)).
 ///
 /// The recipient's local time comes from the number's area code. An area code spanning several

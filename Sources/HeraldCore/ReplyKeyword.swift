@@ -1,4 +1,4 @@
-/// What a contact's reply asks for (SPEC §6), matched case-insensitively after trimming
+/// What a contact's reply asks for (docs/consent.md), matched case-insensitively after trimming
 /// whitespace and punctuation, so "Stop.", " stop " and "STOP!" all opt out.
 public enum ReplyKeyword: String, Sendable, Equatable, CaseIterable, Codable {
     case optOut = "opt_out"

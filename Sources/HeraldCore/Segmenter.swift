@@ -56,7 +56,7 @@ public struct SegmentedText: Sendable, Equatable {
 /// Parts are cut between Unicode scalars, not grapheme clusters: carriers do the same, and a
 /// handset reassembles the parts before drawing them.
 public struct Segmenter: Sendable {
-    /// SPEC §7: longer bodies are rejected; enforcing that is the caller's job.
+    /// docs/segments.md: longer bodies are rejected; enforcing that is the caller's job.
     public static let maximumCharacters = 1600
     /// Enough for a sender to see the pattern; a Chinese body would otherwise list every character.
     public static let maximumCulprits = 10

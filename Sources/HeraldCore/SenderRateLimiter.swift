@@ -1,6 +1,6 @@
 import Foundation
 
-/// Per-sender-number throughput cap (SPEC §8), as a generic cell rate algorithm: each number has a
+/// Per-sender-number throughput cap (docs/carrier.md), as a generic cell rate algorithm: each number has a
 /// theoretical arrival time that advances by cost/rate per send. A send that would run ahead of it
 /// gets the exact instant its slot opens, so a deferred backlog drains at the cap without retries.
 public struct SenderRateLimiter: Sendable {

@@ -1,12 +1,12 @@
 import Foundation
 
-/// An organization's sending window (SPEC §2, §5 rule 1): local wall-clock hours in the
+/// An organization's sending window (docs/domain.md, docs/windows.md rule 1): local wall-clock hours in the
 /// organization's timezone, on some or all weekdays.
 ///
 /// - A window whose end is earlier than its start crosses midnight: 22:00–02:00 opens at 22:00
 ///   and closes at 02:00 the next morning. `days` name the day a window *opens* on, so with
 ///   `days = [.fri]` that window runs Friday 22:00 to Saturday 02:00.
-/// - Start equal to end is refused (a configuration error, SPEC §5).
+/// - Start equal to end is refused (a configuration error, docs/windows.md).
 /// - The start is included, the end is not: an 08:00–16:00 window sends at 15:59:59, not at 16:00.
 /// - DST: a start or end inside the spring-forward gap means the first valid instant after it;
 ///   one inside the fall-back overlap means its first occurrence.
@@ -38,7 +38,7 @@ public struct SendingWindow: Sendable, Hashable, CustomStringConvertible {
         try self.init(hours: DailyHours(start: start, end: end), days: days, timeZone: timeZone)
     }
 
-    /// SPEC §2's default: 08:00–16:00 every day in America/Chicago.
+    /// docs/domain.md's default: 08:00–16:00 every day in America/Chicago.
     public static let `default`: SendingWindow = {
         // swiftlint:disable:next force_try
         try! SendingWindow(hours: .fixed(800, 1600), timeZone: "America/Chicago")

@@ -1,4 +1,4 @@
-/// A state's (or province's) own limits on when texts may reach its residents (SPEC §5 rule 3),
+/// A state's (or province's) own limits on when texts may reach its residents (docs/windows.md rule 3),
 /// applied in the recipient's local time, in every timezone of the number's area code, on top
 /// of the recipient quiet hours. Held reason when it binds: `state_rule`.
 ///

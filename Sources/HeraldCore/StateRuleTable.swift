@@ -1,4 +1,4 @@
-/// Everything SPEC §5 rules 2 and 3 need besides the organization's window: the recipient quiet
+/// Everything docs/windows.md rules 2 and 3 need besides the organization's window: the recipient quiet
 /// hours every number gets, the holidays, and the state rules by subdivision. What
 /// `etc/herald/quiet-hours.toml` holds; `shipped` is the same table built in, so heraldd works
 /// without the file (a test checks that the two agree).

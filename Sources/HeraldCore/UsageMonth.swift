@@ -1,6 +1,6 @@
 import Foundation
 
-/// Usage is counted per calendar month in the organization's timezone (SPEC §2): a text sent at
+/// Usage is counted per calendar month in the organization's timezone (docs/domain.md): a text sent at
 /// 23:30 on 31 October in Chicago belongs to October, whatever UTC says.
 public struct UsageMonth: Sendable {
     private var calendar: Calendar

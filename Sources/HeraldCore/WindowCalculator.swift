@@ -1,6 +1,6 @@
 import Foundation
 
-/// May a held-kind message go out at instant t, and if not, when (SPEC §5)?
+/// May a held-kind message go out at instant t, and if not, when (docs/windows.md)?
 public enum WindowDecision: Sendable, Hashable {
     /// Every rule allows t.
     case allowed
@@ -42,13 +42,13 @@ public struct WindowExplanation: Sendable, Hashable {
     /// The zones the recipient rules were checked in.
     public var recipientTimeZones: [String]
     /// True when the recipient's zone was unknown and the organization's timezone stood in for it
-    /// (SPEC §5: "the event notes it").
+    /// (docs/windows.md: "the event notes it").
     public var usedOrganizationTimeZone: Bool
     /// The enabled state rule applied, if any.
     public var stateRule: StateRule?
 }
 
-/// Evaluates SPEC §5 for one message at one instant: the organization's window, the recipient
+/// Evaluates docs/windows.md for one message at one instant: the organization's window, the recipient
 /// quiet hours in every zone of the recipient's area code, and the recipient state's rule.
 ///
 /// Pure and exact. The allowed instants of each rule in each zone are a union of half-open

@@ -141,7 +141,7 @@ final class ZoneOffsets: Sendable {
         instant + offset(at: instant)
     }
 
-    /// The instant a local wall-clock reading names (SPEC §5). A reading that occurs twice
+    /// The instant a local wall-clock reading names (docs/windows.md). A reading that occurs twice
     /// (fall-back) means its first occurrence; a reading skipped by a spring-forward means the
     /// first valid instant after it, which is the transition itself.
     func instant(atWallClock wall: Int64) -> Int64 {

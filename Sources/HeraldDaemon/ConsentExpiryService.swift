@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 
 /// Expires journeys that waited for an opt-in past their `expires_at`. Claims never see them
-/// (they are not due until a YES), so this pass is what keeps SPEC §4's promise for them.
+/// (they are not due until a YES), so this pass is what keeps docs/states.md's promise for them.
 final class ConsentExpiryService: Service {
     private let database: any ConsentStore
     private let clock: any WallClock

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// READY=1 goes out once every listener is bound (SPEC §10): systemd, and `systemctl start`
+/// READY=1 goes out once every listener is bound (docs/systemd.md): systemd, and `systemctl start`
 /// waiting on it, may then rely on both the webhook port and the admin socket.
 final class ReadinessGate: Sendable {
     private let waiting: Mutex<Set<String>>

@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 
 /// Empties the bodies of messages final for longer than `retention.days`, and of replies received
-/// as long ago (SPEC §11): once at start, then every `interval`. Usage aggregates are not touched,
+/// as long ago (docs/data-safety.md): once at start, then every `interval`. Usage aggregates are not touched,
 /// nor will the consent ledger be: it is evidence. Each transaction takes at most `batchSize` rows
 /// and the pass pauses between them, because dispatch shares the one writer and must not wait
 /// behind a backlog of months.

@@ -7,7 +7,7 @@ import Hummingbird
 import Logging
 
 /// The carrier's way back in: status callbacks and inbound replies, as signed form POSTs
-/// (SPEC §8). A request whose signature does not verify changes nothing and gets 403.
+/// (docs/carrier.md). A request whose signature does not verify changes nothing and gets 403.
 struct WebhookRoutes: Sendable {
     static let statusPath = "/webhooks/status"
     static let inboundPath = "/webhooks/inbound"

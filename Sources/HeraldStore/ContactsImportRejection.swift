@@ -17,7 +17,7 @@ public struct ContactsImportRejection: Sendable, Equatable, CustomStringConverti
         case missingField = "missing_field"
         /// Not a phone number.
         case badNumber = "bad_number"
-        /// A real number, but not one in the US or Canada (SPEC §2).
+        /// A real number, but not one in the US or Canada (docs/domain.md).
         case notUSOrCanada = "not_us_ca"
         /// The number is on an earlier row, or already belongs to a contact of the organization.
         case duplicateNumber = "duplicate_number"

@@ -53,7 +53,7 @@ struct CarrierSimulatorTests {
                     #expect(callback.field("ApiVersion") == "2010-04-01")
                     #expect(callback.field("ErrorCode") == nil)
                 }
-                // A forged copy must not verify: the receiver side of SPEC §8 depends on it.
+                // A forged copy must not verify: the receiver side of docs/carrier.md depends on it.
                 var forged = callbacks[1].fields
                 forged[forged.firstIndex { $0.0 == "MessageStatus" }!].1 = "failed"
                 #expect(!verifier.isValid(signature: callbacks[1].signature, url: callbackURL, parameters: forged))

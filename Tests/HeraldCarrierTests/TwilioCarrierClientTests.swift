@@ -207,7 +207,7 @@ struct TwilioCarrierClientTests {
             return
         }
         guard case .throttled = classify(status: 400, #"{"code":30001,"message":"Queue overflow"}"#) else {
-            Issue.record("error 30001 must throttle (SPEC §8)")
+            Issue.record("error 30001 must throttle (docs/carrier.md)")
             return
         }
     }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Reply keywords")
 struct ReplyKeywordTests {
-    @Test("every keyword of SPEC §6, in any case, padded or punctuated", arguments: [
+    @Test("every keyword of docs/consent.md, in any case, padded or punctuated", arguments: [
         ("STOP", ReplyKeyword.optOut), ("stop", .optOut), ("  Stop.  ", .optOut), ("STOP!", .optOut), ("stopall", .optOut),
         ("Unsubscribe", .optOut), ("cancel", .optOut), ("END", .optOut), ("quit", .optOut), ("Revoke", .optOut),
         ("opt out", .optOut), ("OPT   OUT", .optOut), ("optout", .optOut), ("2", .optOut), (" 2 ", .optOut),

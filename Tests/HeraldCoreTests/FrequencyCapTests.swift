@@ -3,7 +3,7 @@ import Testing
 
 @testable import HeraldCore
 
-/// SPEC §5 rule 3's frequency caps as pure decisions: given when earlier texts went out, when may
+/// docs/windows.md rule 3's frequency caps as pure decisions: given when earlier texts went out, when may
 /// the next one go, windows included.
 @Suite struct FrequencyCapTests {
     static func at(_ text: String) -> Date { Timestamp.parse(text)! }

@@ -9,7 +9,7 @@ struct MessageStateTests {
     /// Every allowed move: docs/states.md, then the extras the store relies on.
     static let allowed: Set<String> = {
         var moves: [(S, S)] = [
-            // queued --claim--> sending; a claim may hold it for later (SPEC §5: it becomes scheduled).
+            // queued --claim--> sending; a claim may hold it for later (docs/windows.md: it becomes scheduled).
             (.queued, .sending), (.queued, .scheduled),
             // scheduled --due--> queued, or claimed like queued; held again with a new not_before.
             (.scheduled, .queued), (.scheduled, .sending), (.scheduled, .scheduled),

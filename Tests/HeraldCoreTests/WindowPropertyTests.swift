@@ -19,7 +19,7 @@ struct WindowScenario: Sendable, CustomStringConvertible {
     }
 
     /// Edges away from 00:00-03:00 and 23:00-24:00, where the DST changes of the zones below
-    /// fall and where reading the wall clock and the DST rules of SPEC §5 can differ; elsewhere
+    /// fall and where reading the wall clock and the DST rules of docs/windows.md can differ; elsewhere
     /// the oracle below is exact.
     var edgesAvoidDSTHours: Bool {
         ![window.start, window.end].contains { $0.minutesSinceMidnight <= 180 || $0.minutesSinceMidnight >= 1380 }
@@ -68,7 +68,7 @@ struct WindowScenario: Sendable, CustomStringConvertible {
     }
 }
 
-/// SPEC §5 read literally with Foundation's `Calendar`: the wall clock in each zone, compared
+/// docs/windows.md read literally with Foundation's `Calendar`: the wall clock in each zone, compared
 /// with the hours of that local day (and of the day before, for hours crossing midnight).
 /// Independent of `ZoneOffsets`; exact wherever no edge falls in a DST gap or overlap.
 struct WindowOracle {
@@ -157,7 +157,7 @@ struct WindowPropertyTests {
         }
     }
 
-    /// Window evaluation agrees with SPEC §5 read with `Calendar` at t, at the answer, and just
+    /// Window evaluation agrees with docs/windows.md read with `Calendar` at t, at the answer, and just
     /// before the answer.
     @Test func agreesWithCalendarOracle() async {
         let oracle = WindowOracle(table: .shipped)

@@ -102,7 +102,7 @@ struct WindowRulesTests {
 
     /// The transition tables agree with Foundation's offsets, and reading a wall clock back gives
     /// the first instant showing that reading or later: the first occurrence in an overlap, the
-    /// transition in a gap (SPEC §5).
+    /// transition in a gap (docs/windows.md).
     @Test func zoneTablesAgreeWithFoundation() throws {
         var zones = Set(AreaCode.all.flatMap(\.timeZones))
         zones.formUnion(["UTC", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe", "America/Havana", "America/Santiago"])

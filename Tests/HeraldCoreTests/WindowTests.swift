@@ -3,7 +3,7 @@ import Testing
 
 @testable import HeraldCore
 
-/// One hand-checked question to the window rules (SPEC §5), answered by hand in the comment
+/// One hand-checked question to the window rules (docs/windows.md), answered by hand in the comment
 /// next to it. Written the way `heraldctl window` is asked, so each row can be replayed there.
 struct WindowCase: Sendable, CustomTestStringConvertible {
     var name: String

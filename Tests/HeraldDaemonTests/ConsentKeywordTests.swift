@@ -5,7 +5,7 @@ import HeraldCore
 import HeraldStore
 import Testing
 
-/// SPEC §6 through the real webhook: replies signed by the simulator, answered by texts the
+/// docs/consent.md through the real webhook: replies signed by the simulator, answered by texts the
 /// simulator receives, consent read back from the ledger.
 @Suite("Consent: keywords on the inbound path")
 struct ConsentKeywordTests {

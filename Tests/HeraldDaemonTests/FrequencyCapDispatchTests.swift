@@ -4,7 +4,7 @@ import HeraldCore
 import HeraldStore
 import Testing
 
-/// State-rule frequency caps (SPEC §5) through the real daemon, with the injected clock.
+/// State-rule frequency caps (docs/windows.md) through the real daemon, with the injected clock.
 @Suite("Frequency caps in dispatch", .serialized)
 struct FrequencyCapDispatchTests {
     static func instant(_ text: String) -> Date { Timestamp.parse(text)! }

@@ -5,7 +5,7 @@ import HeraldCore
 import HeraldStore
 import Testing
 
-/// The opt-in request limit (SPEC §3) and journeys that wait for consent, through the real daemon
+/// The opt-in request limit (docs/states.md#message-kinds) and journeys that wait for consent, through the real daemon
 /// with the injected clock standing in for the hours.
 @Suite("Consent: opt-in requests and waiting journeys", .serialized)
 struct OptInRequestTests {

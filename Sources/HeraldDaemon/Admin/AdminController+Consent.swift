@@ -5,7 +5,7 @@ import HeraldCore
 import HeraldStore
 import Logging
 
-/// The consent commands (SPEC §6, §9): contacts import, a number's consent and its ledger, a
+/// The consent commands (docs/consent.md, docs/admin.md): contacts import, a number's consent and its ledger, a
 /// staff change, an opt-in request. Every consent change is logged at notice: it is evidence.
 extension AdminController {
     func importContacts(_ upload: ContactsImportChunk, peer: AdminPeer) async throws -> ContactsImportResult {

@@ -3,7 +3,7 @@ import HeraldControl
 import HeraldCore
 import HeraldStore
 
-/// `credits_allocate` and `credits_show` (SPEC §1): segment credits per user, beside the
+/// `credits_allocate` and `credits_show` (docs/domain.md#users): segment credits per user, beside the
 /// month's usage of each user and of the whole organization.
 extension AdminController {
     func allocateCredits(_ request: CreditsAllocateRequest, peer: AdminPeer) async throws -> CreditsAllocateResult {

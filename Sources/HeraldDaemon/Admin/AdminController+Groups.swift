@@ -3,7 +3,7 @@ import HeraldControl
 import HeraldCore
 import HeraldStore
 
-/// Contact groups and broadcasts (SPEC §3, `bulk`). Membership decides who a broadcast texts, so
+/// Contact groups and broadcasts (docs/states.md#message-kinds, `bulk`). Membership decides who a broadcast texts, so
 /// every change is logged at notice with who made it.
 extension AdminController {
     func group(_ command: GroupCommand, peer: AdminPeer) async throws -> any Codable & Sendable {

@@ -5,7 +5,7 @@ import HeraldCore
 import HeraldStore
 import Logging
 
-/// The numbers commands (SPEC §2, §8): buy a local number per user, give numbers back, list
+/// The numbers commands (docs/domain.md, docs/carrier.md): buy a local number per user, give numbers back, list
 /// who sends from what. Each user's outcome is reported on its own; one user's failure never
 /// stops the others. Every change is logged at notice with who asked.
 extension AdminController {

@@ -4,7 +4,7 @@ import HeraldCore
 import HeraldStore
 import Logging
 
-/// The organization, user and template commands (SPEC §1, §2). Each change is validated by the
+/// The organization, user and template commands (docs/domain.md). Each change is validated by the
 /// store, recorded in `admin_change` with who made it, logged at notice, and in force for the
 /// next ingested row: the directory is reloaded at once.
 extension AdminController {

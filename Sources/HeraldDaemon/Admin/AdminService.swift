@@ -7,7 +7,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// The admin socket (SPEC §9): NDJSON over a Unix socket, one request → one response, plus
+/// The admin socket (docs/admin.md): NDJSON over a Unix socket, one request → one response, plus
 /// `watch`. A bad line gets an error response and the connection lives on; idle clients are
 /// closed, and connections beyond the cap are told so and closed.
 final class AdminService: Service {

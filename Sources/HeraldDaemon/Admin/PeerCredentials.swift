@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// Who is on the other end of an admin connection, from the kernel (SO_PEERCRED), and what they
-/// may do (SPEC §9): read-only commands for anyone who can open the socket (mode 0660, group
+/// may do (docs/admin.md): read-only commands for anyone who can open the socket (mode 0660, group
 /// herald); changes for root, the daemon's own user, or members of the configured admin group.
 struct AdminAuthority: Sendable {
     /// The admin group's id, resolved once at start; nil when none is configured or it does not exist.

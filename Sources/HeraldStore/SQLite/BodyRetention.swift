@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// Retention (SPEC §11): the texts people wrote are kept only as long as the operator allows;
+/// Retention (docs/data-safety.md): the texts people wrote are kept only as long as the operator allows;
 /// what happened to them (rows, events, usage) is kept. A purged body becomes '' with
 /// `body_purged_at` set, so it is never mistaken for a text that was empty, and the NOT NULL
 /// body of `inbound_message` needs no table rebuild. `usage` is never touched, and the outbox

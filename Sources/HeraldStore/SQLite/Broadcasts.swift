@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// Broadcasts (SPEC §3, kind `bulk`): an outbox row addressed to a contact group is accepted as a
+/// Broadcasts (docs/states.md#message-kinds, kind `bulk`): an outbox row addressed to a contact group is accepted as a
 /// `broadcast` row, then fanned out a batch of members per transaction.
 enum Broadcasts {
     /// Records the broadcast for an outbox row with `to_group`, or says why it is refused.

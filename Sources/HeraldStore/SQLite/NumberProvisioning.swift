@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// Provisioned numbers (SPEC §2): a bought number becomes the user's active number; a released
+/// Provisioned numbers (docs/domain.md): a bought number becomes the user's active number; a released
 /// one stays as history, and the texts still waiting to go from it are held, never lost.
 extension QueueDatabase {
     /// Users of `org` with their active number, by id; `ids` nil means all of them.

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 
-/// Organizations and users made and changed with heraldctl (SPEC §1, §2). Each change is
+/// Organizations and users made and changed with heraldctl (docs/domain.md). Each change is
 /// validated against the whole resulting row, written with its `admin_change` entry in one
 /// transaction, and refused for rows herald.toml manages.
 extension QueueDatabase {

@@ -3,7 +3,7 @@ import GRDB
 import HeraldCore
 
 /// When an organization's recent held-kind texts to one number went out, as frequency caps
-/// (SPEC §5) count them, including the picks of the claim in progress, which are not written
+/// (docs/windows.md) count them, including the picks of the claim in progress, which are not written
 /// until the claim ends: two texts to one capped number in one batch must see each other.
 ///
 /// A text counts from the moment the carrier accepted it (`sent_at`), or, while its post is in

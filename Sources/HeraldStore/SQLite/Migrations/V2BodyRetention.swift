@@ -1,4 +1,4 @@
-/// Retention (SPEC §11): when bodies were purged, and the indexes of what is left to purge;
+/// Retention (docs/data-safety.md): when bodies were purged, and the indexes of what is left to purge;
 /// `BodyRetention` says why a purged body is '' rather than NULL.
 extension SQLiteMigrations {
     static let v2BodyRetention = """

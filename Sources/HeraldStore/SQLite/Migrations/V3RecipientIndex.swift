@@ -1,5 +1,5 @@
 extension SQLiteMigrations {
-    /// Frequency caps (SPEC §5) count an organization's recent texts to one number each time a
+    /// Frequency caps (docs/windows.md) count an organization's recent texts to one number each time a
     /// text to a capped number is claimed: a range scan on this index. It serves every lookup by
     /// number that `message_to` served, so it replaces that index rather than adding a write to
     /// every message.

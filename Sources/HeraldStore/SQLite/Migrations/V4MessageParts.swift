@@ -1,5 +1,5 @@
 extension SQLiteMigrations {
-    /// `segmentation = "client"` (SPEC §7): Herald posts each segment as its own carrier message,
+    /// `segmentation = "client"` (docs/segments.md): Herald posts each segment as its own carrier message,
     /// with a sid and status callbacks of its own. The message is delivered once every part is.
     /// Rows come from accepted posts (sid, no status yet) and from status callbacks, whichever is
     /// first; `message.carrier_sid` keeps part 1's sid.

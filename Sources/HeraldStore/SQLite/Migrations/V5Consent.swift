@@ -1,7 +1,7 @@
 extension SQLiteMigrations {
-    /// Contacts and consent (SPEC §2, §6). Consent per (organization, number) is derived from an
+    /// Contacts and consent (docs/domain.md, docs/consent.md). Consent per (organization, number) is derived from an
     /// append-only ledger by a trigger, so the current state can never disagree with its evidence;
-    /// the ledger refuses UPDATE and DELETE and retention never touches it (SPEC §11).
+    /// the ledger refuses UPDATE and DELETE and retention never touches it (docs/data-safety.md).
     static let v5Consent = """
     ALTER TABLE org ADD COLUMN optin_template TEXT;
     ALTER TABLE org ADD COLUMN optin_confirmation TEXT;

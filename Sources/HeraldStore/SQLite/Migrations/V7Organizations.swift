@@ -1,5 +1,5 @@
 extension SQLiteMigrations {
-    /// Organizations and teams (SPEC §1, §2): who manages each org and user, segment credits,
+    /// Organizations and teams (docs/domain.md): who manages each org and user, segment credits,
     /// named templates, and the log of every admin change with who made it.
     static let v7Organizations = """
     -- `config` rows follow herald.toml at every start and reload; `admin` rows are created and

@@ -1,4 +1,4 @@
-/// Contact groups and broadcasts (SPEC §3, kind `bulk`). A producer addresses a group by writing
+/// Contact groups and broadcasts (docs/states.md#message-kinds, kind `bulk`). A producer addresses a group by writing
 /// an outbox row with `to_group` instead of `to_number`; ingest turns it into a `broadcast` keyed
 /// by the outbox id, and the fan-out turns the group's members, a batch per transaction, into one
 /// message each. The cursor is the last member's contact id, committed with the messages it
