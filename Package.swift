@@ -110,9 +110,10 @@ let package = Package(
             path: "Benchmarks/HeraldBench"
         ),
 
-        // Shared by the test targets: waits with a deadline and the scripted carrier twin. Not a
-        // product and no production target depends on it, so test twins stay out of heraldd.
-        .target(name: "HeraldTestSupport", dependencies: ["HeraldCore", "HeraldCarrier"], path: "Tests/HeraldTestSupport"),
+        // Shared by the test targets: waits with a deadline and the twins (a scripted carrier, a
+        // manual clock, a temporary store, a dispatch driver on the manual clock). Not a product
+        // and no production target depends on it, so test twins stay out of heraldd.
+        .target(name: "HeraldTestSupport", dependencies: ["HeraldCore", "HeraldCarrier", "HeraldStore"], path: "Tests/HeraldTestSupport"),
         .testTarget(
             name: "HeraldCoreTests",
             dependencies: ["HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -123,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "HeraldStoreTests",
             dependencies: [
-                "HeraldStore", "HeraldCore",
+                "HeraldStore", "HeraldCore", "HeraldTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // MigrationChecksumTests pins the SHA-256 of every shipped schema step.
                 .product(name: "Crypto", package: "swift-crypto"),

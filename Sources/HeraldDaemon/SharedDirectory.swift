@@ -33,6 +33,19 @@ final class SharedDirectory: Sendable {
         }
     }
 
+    /// Resumes an organization, or the user owning a sender number, in the snapshot at once: done
+    /// before the store makes the held texts due, so no claim in between holds them again on the
+    /// stale pause. The refresh that follows reads the same from the store.
+    func resume(org: String? = nil, sender number: String? = nil) {
+        snapshot.withLock {
+            var organizations = Array($0.directory.organizations.values)
+            var senders = $0.directory.senders
+            if let org, let index = organizations.firstIndex(where: { $0.id == org }) { organizations[index].paused = false }
+            if let number, let index = senders.firstIndex(where: { $0.number == number }) { senders[index].paused = false }
+            $0.directory = Directory(organizations: organizations, senders: senders)
+        }
+    }
+
     /// Stops claiming texts from `number` until the next refresh: a number being released is held
     /// back before the carrier stops taking its texts.
     func withhold(sender number: String) {

@@ -5,6 +5,7 @@ import HeraldCore
 @testable import HeraldDaemon
 import Logging
 import Synchronization
+import HeraldTestSupport
 import Testing
 
 /// Repeated failures without a flood: `ConditionLog` on a hand-moved clock, then the daemon's own

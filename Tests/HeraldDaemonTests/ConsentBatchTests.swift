@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// The first promise, checked against the carrier's own log: no text that needs consent reaches

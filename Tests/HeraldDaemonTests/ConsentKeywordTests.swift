@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// docs/consent.md through the real webhook: replies signed by the simulator, answered by texts the

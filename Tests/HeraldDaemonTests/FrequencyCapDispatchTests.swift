@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// State-rule frequency caps (docs/windows.md) through the real daemon, with the injected clock.

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// The opt-in request limit (docs/states.md#message-kinds) and journeys that wait for consent, through the real daemon

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// Sending windows through the real daemon, with the injected clock standing in for the hours.

@@ -233,6 +233,7 @@ struct AdminController: Sendable {
         let verb = paused ? "paused" : "resumed"
         switch target {
         case let .org(org):
+            if !paused { directory.resume(org: org) }
             guard let changed = try await database.setPaused(org: org, paused, now: clock.now()) else {
                 throw AdminError(.notFound, "no organization \(String(reflecting: org))")
             }
@@ -246,6 +247,7 @@ struct AdminController: Sendable {
             case let .success(parsed): number = parsed.e164
             case let .failure(reason): throw AdminError(.badRequest, "\(String(reflecting: input)) is not a sender number: \(reason)")
             }
+            if !paused { directory.resume(sender: number) }
             guard let changed = try await database.setPaused(sender: number, paused, now: clock.now()) else {
                 throw AdminError(.notFound, "no active sender number \(number)")
             }
