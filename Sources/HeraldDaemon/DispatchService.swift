@@ -141,33 +141,14 @@ final class DispatchService: Service {
                     writes.succeeded(logger: logger)
                 } catch {
                     // The results stay in memory and the messages `sending` on disk: nothing is lost
-                    // even if this never succeeds, since a restart re-posts them with the same key.
+                    // even if this never succeeds, since a restart finds them as unknown outcomes.
                     writeFailing = true
                     writes.failed("\(error)", logger: logger, metadata: ["outcomes": "\(unwritten.count)"])
                     await wakeups.wait(upTo: .seconds(1))
                     continue
                 }
                 claimedSoFar += claimed.count
-                // A claim may take several texts of one conversation, highest priority first: they
-                // are posted one after another, each once the carrier answered the one before, so
-                // a contact reads an opt-in confirmation before the journey it released.
-                var conversations: [String: [ClaimedMessage]] = [:]
-                var order: [String] = []
-                for message in claimed {
-                    let pair = Self.pair(message.from, message.to)
-                    if conversations[pair] == nil { order.append(pair) }
-                    conversations[pair, default: []].append(message)
-                }
-                pairsInFlight.withLock { pairs in
-                    for (pair, messages) in conversations { pairs[pair, default: 0] += messages.count }
-                }
-                inFlight.add(claimed.count, ordering: .relaxed)
-                for pair in order {
-                    let messages = conversations[pair]!
-                    sends.addTask {
-                        for message in messages { await self.post(message) }
-                    }
-                }
+                launch(claimed, in: &sends)
                 if now.timeIntervalSince(lastPrune) > 60 {
                     policy.prune(now: now)
                     lastPrune = now
@@ -179,6 +160,30 @@ final class DispatchService: Service {
                 }
             }
             await drain(sends: &sends, unwritten: unwritten)
+        }
+    }
+
+    /// Posts what a claim took. A claim may take several texts of one conversation (sender,
+    /// recipient), highest priority first: they are posted one after another, each once the
+    /// carrier answered the one before, so a contact reads an opt-in confirmation before the
+    /// journey it released; other conversations go at once.
+    private func launch(_ claimed: [ClaimedMessage], in sends: inout DiscardingTaskGroup) {
+        var conversations: [String: [ClaimedMessage]] = [:]
+        var order: [String] = []
+        for message in claimed {
+            let pair = Self.pair(message.from, message.to)
+            if conversations[pair] == nil { order.append(pair) }
+            conversations[pair, default: []].append(message)
+        }
+        pairsInFlight.withLock { pairs in
+            for (pair, messages) in conversations { pairs[pair, default: 0] += messages.count }
+        }
+        inFlight.add(claimed.count, ordering: .relaxed)
+        for pair in order {
+            let messages = conversations[pair]!
+            sends.addTask {
+                for message in messages { await self.post(message) }
+            }
         }
     }
 
