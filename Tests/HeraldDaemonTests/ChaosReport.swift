@@ -21,6 +21,12 @@ struct ChaosReport: Sendable {
     /// Messages the simulator took on twice or more (by To, From and Body), and the extra acceptances.
     var acceptedMoreThanOnce = 0
     var extraAcceptances = 0
+    /// Of those, texts the carrier sent the first time only after it took the second: the
+    /// carrier (the simulator, when starved of CPU) lagged past `lookup_delay`, so the lookup,
+    /// which finds sent texts only, could not see it.
+    var duplicatesUnseen = 0
+    /// The longest the simulator took from taking a text to sending it (seconds).
+    var slowestCarrierSend: Double = 0
     /// The simulator's own count of the same, by body.
     var simulatorRepeatsByBody = 0
     /// Delivered or sent messages the simulator never took on.
@@ -65,6 +71,8 @@ struct ChaosReport: Sendable {
             ("not final", { "\($0.unfinished)" }),
             ("final states", states),
             ("accepted more than once (extra acceptances)", { "\($0.acceptedMoreThanOnce) (\($0.extraAcceptances))" }),
+            ("  of which sent too late to be seen", { "\($0.duplicatesUnseen)" }),
+            ("slowest carrier send", { String(format: "%.2f s", $0.slowestCarrierSend) }),
             ("never accepted", { "\($0.neverAccepted)" }),
             ("recorded sid not the carrier's", { "\($0.sidMismatches)" }),
             ("state differs from last event", { "\($0.stateMismatches)" }),

@@ -3,6 +3,8 @@ import Testing
 
 /// Issue 13's crash test: every text ends with its true final status, exactly once, through the
 /// real heraldd killed again and again against a faulting carrier that keeps no idempotency keys.
+/// Run on its own (`make test` does): its simulator lives in the test process, and beside the other
+/// daemon suites it has been starved of CPU for up to a minute, far past heraldd's lookup_delay.
 @Suite("Chaos: SIGKILLs and carrier faults", .serialized)
 struct ChaosTests {
     /// What `lookup` must come to: nothing lost, nothing left sent or in flight, each text taken by
@@ -17,7 +19,13 @@ struct ChaosTests {
         #expect(report.unfinished == 0, "\(examples)")
         // The simulator delivers every text it takes: anything else was failed by a fault.
         #expect(report.states == ["delivered": report.texts], "\(examples)")
-        #expect(report.acceptedMoreThanOnce == 0, "\(examples)")
+        #expect(report.acceptedMoreThanOnce == 0, """
+            \(report.duplicatesUnseen) of them the simulator sent only after heraldd posted again (its slowest send took \
+            \(String(format: "%.1f", report.slowestCarrierSend)) s, against a \(ChaosScenario.lookupDelay) s lookup_delay): a simulator starved of CPU in a busy test process, \
+            as when this suite runs beside the rest of the daemon suite (make test runs it on its own); the others are \
+            heraldd's
+            \(examples)
+            """)
         #expect(report.simulatorRepeatsByBody == 0)
         #expect(report.neverAccepted == 0, "\(examples)")
         #expect(report.sidMismatches == 0, "\(examples)")
