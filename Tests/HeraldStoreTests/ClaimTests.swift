@@ -180,6 +180,36 @@ struct ClaimTests {
         #expect(again.map(\.carrierKey) == first.map(\.carrierKey))
         #expect(again.map(\.attempts) == [2, 2])
     }
+
+    @Test("an unknown outcome is looked up before any post again, even when another hold came between; once a post answers, it is not")
+    func unknownOutcomeOutlivesOtherHolds() async throws {
+        let fixture = try StoreFixture()
+        let id = try await fixture.queued()
+        #expect(try await fixture.claimAll().map(\.lookUpFirst) == [false])
+        // Killed with the post in flight: found sending at start, to be looked up.
+        let restart = fixture.now + 60
+        #expect(try await fixture.db.reconcileSending(now: restart, unknownOutcome: .lookup(delay: 1)) == 1)
+        #expect(try await fixture.db.message(id)?.heldReason == .outcomeLookup)
+        // Due, but its sender is throttled: held again, for the throttle.
+        let throttledUntil = restart + 5
+        let held = try await fixture.db.claimDue(now: restart + 1, limit: 10) { _ in .hold(until: throttledUntil, reason: .carrierBackoff) }
+        #expect(held.isEmpty)
+        #expect(try await fixture.db.message(id)?.heldReason == .carrierBackoff)
+        // The carrier may still have the first post: it is asked before this one goes.
+        let again = try await fixture.claimAll(at: throttledUntil)
+        #expect(again.map(\.id) == [id])
+        #expect(again.map(\.lookUpFirst) == [true])
+
+        // Not found, posted, and that post answered 503: nothing is unknown any more.
+        let retry = throttledUntil + 1
+        try await fixture.db.record([DispatchRecord(message: again[0], decision: .retry(notBefore: retry, reason: .retryBackoff, detail: "HTTP 503"),
+                                                    httpStatus: 503)], now: throttledUntil)
+        let window = retry + 10
+        #expect(try await fixture.db.claimDue(now: retry, limit: 10) { _ in .hold(until: window, reason: .orgWindow) }.isEmpty)
+        let third = try await fixture.claimAll(at: window)
+        #expect(third.map(\.id) == [id])
+        #expect(third.map(\.lookUpFirst) == [false])
+    }
 }
 
 @Suite("Store: a text waiting behind its conversation")

@@ -81,10 +81,19 @@ private struct ClaimBatch {
     private var db: Database { transitions.db }
 
     /// Due messages of one priority, oldest `not_before` first.
+    ///
+    /// A text whose last post may have reached the carrier is looked up before it is posted again.
+    /// Its `held_reason` says so (`outcome_lookup`) only until something else holds it at a claim
+    /// (a throttled or paused sender, a window, credits), which writes its own reason: then the
+    /// way its last post ended, the last event leaving `sending`, still says so. Only retries
+    /// (attempts > 0) still `scheduled` are asked: a CASE, unlike AND, runs the subquery for them alone.
     mutating func due(priority: Int, limit: Int) throws -> [(ClaimCandidate, ClaimedMessage)] {
         let select = try db.cachedStatement(sql: """
             SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
-                expires_at, attempts, carrier_key, state, credits_charged, created_at
+                expires_at, attempts, carrier_key, state, credits_charged, created_at,
+                CASE WHEN held_reason IS 'outcome_lookup' THEN 1 WHEN state = 'scheduled' AND attempts > 0 THEN (
+                    SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
+                ) IS 'outcome_lookup' ELSE 0 END
             FROM message INDEXED BY message_due
             WHERE state IN ('queued', 'scheduled') AND priority = ? AND not_before <= ?
             ORDER BY not_before LIMIT ?
@@ -104,7 +113,7 @@ private struct ClaimBatch {
             let message = ClaimedMessage(
                 id: candidate.id, orgID: candidate.orgID, userID: row[2] ?? "", from: candidate.from, to: candidate.to,
                 body: row[5], segments: candidate.segments, attempts: (row[11] as Int) + 1, carrierKey: row[12], expiresAt: expiresAt,
-                lookUpFirst: candidate.heldReason == .outcomeLookup, postedSince: Date(millis: row[15])
+                lookUpFirst: row[16], postedSince: Date(millis: row[15])
             )
             return (candidate, message)
         }
