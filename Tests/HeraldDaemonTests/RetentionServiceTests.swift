@@ -61,6 +61,8 @@ struct RetentionServiceTests {
             #expect(try await Self.purged(database) == 1_200)
             clock.advance(by: 61 * Self.day)
             #expect(try await eventually { try await Self.purged(database) == 1_201 })
+            // The pass that purged it logs after its commit: wait for that line, not just the rows.
+            #expect(try await eventually { log.messages(atLeast: .info).count >= 2 })
             group.cancelAll()
             try? await group.waitForAll()
         }
