@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # `make bench`: a private nginx on a free loopback port plays a carrier that accepts every
 # Messages POST at once with a canned 201, and herald-bench times Herald and the bare libcurl
-# ceiling against it. Nothing outside a temp folder is touched.
+# ceiling against it. Nothing outside a temp folder is touched. Then it times the 64-in-flight
+# run again with texts already sent and waiting for reconciliation, which nginx answers
+# `delivered` when looked up, and prints both figures side by side.
 #
 #   BENCH_MESSAGES=50000 BENCH_IN_FLIGHT="64 128" scripts/bench.sh [more herald-bench options]
+#   BENCH_RECONCILE_BACKLOG=0 skips the backlog run; BENCH_RECONCILE_IN_FLIGHT (64) sets its width.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +57,12 @@ http {
         location ~ ^/2010-04-01/Accounts/[^/]+/Messages\.json\$ {
             return 201 '{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued","num_segments":"1","error_code":null,"error_message":null}';
         }
+        # Reconciliation's lookup by sid: every text the bench asks about has been delivered.
+        # Logged, so the backlog run can say how many lookups went out beside the sends.
+        location ~ ^/2010-04-01/Accounts/[^/]+/Messages/[^/]+\.json\$ {
+            access_log $tmp/lookups.log;
+            return 200 '{"sid":"SM0123456789abcdef0123456789abcdef","status":"delivered","num_segments":"1","error_code":null,"error_message":null}';
+        }
         location / {
             return 404 '{"code":20404,"message":"not found","status":404}';
         }
@@ -80,8 +89,36 @@ if [ -z "$port" ]; then
 fi
 echo "nginx $("$nginx" -v 2>&1 | sed 's/.*\///') on 127.0.0.1:$port (prefix $tmp)"
 
+run() {
+    "$bench" --carrier-url "http://127.0.0.1:$port" --messages "${BENCH_MESSAGES:-20000}" "$@" | tee -a "$tmp/bench.log"
+}
+
+# The value of one key=value field of the BENCH line for a width and a backlog.
+figure() {
+    { grep "^BENCH .* in_flight=$1 reconcile_backlog=$2 " "$tmp/bench.log" || true; } | tail -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+
 # The default max_in_flight (64) and a wider gateway (256), one run each, same endpoint.
 for in_flight in ${BENCH_IN_FLIGHT:-64 256}; do
-    "$bench" --carrier-url "http://127.0.0.1:$port" \
-        --messages "${BENCH_MESSAGES:-20000}" --in-flight "$in_flight" "$@"
+    run --in-flight "$in_flight" "$@"
 done
+
+lookups() { if [ -f "$tmp/lookups.log" ]; then wc -l < "$tmp/lookups.log"; else echo 0; fi; }
+
+# The same width again with a reconcile backlog; the rules and the fan-out were timed above.
+backlog=${BENCH_RECONCILE_BACKLOG:-10000}
+reconcile_width=${BENCH_RECONCILE_IN_FLIGHT:-64}
+if [ "$backlog" -gt 0 ]; then
+    [ -n "$(figure "$reconcile_width" 0 herald_msgs_per_s)" ] || run --in-flight "$reconcile_width" "$@"
+    before=$(lookups)
+    run --in-flight "$reconcile_width" --fan-out-members 0 --reconcile-backlog "$backlog" "$@"
+    echo "reconcile: nginx answered $(($(lookups) - before)) lookups by sid while that heraldd ran"
+    without=$(figure "$reconcile_width" 0 herald_msgs_per_s)
+    with=$(figure "$reconcile_width" "$backlog" herald_msgs_per_s)
+    if [ -n "$without" ] && [ -n "$with" ]; then
+        echo "reconcile: at $reconcile_width in flight, herald $without msg/s with no text waiting for reconciliation," \
+            "$with msg/s with $backlog waiting (ratio $(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a / b }'))"
+        echo "BENCH_RECONCILE in_flight=$reconcile_width backlog=$backlog without_msgs_per_s=$without with_msgs_per_s=$with" \
+            "without_ceiling_per_s=$(figure "$reconcile_width" 0 curl_ceiling_per_s) with_ceiling_per_s=$(figure "$reconcile_width" "$backlog" curl_ceiling_per_s)"
+    fi
+fi

@@ -8,6 +8,8 @@ struct BenchSettings: Sendable {
     var inFlight: Int
     var senders: Int
     var timeout: Duration
+    /// Texts already `sent` and waiting for a lookup when the daemon starts (ReconcileBacklog).
+    var reconcileBacklog = 0
 
     static let accountSID = "ACbench"
     static let authToken = "bench-token"

@@ -35,10 +35,12 @@ struct Durability {
 
 enum BenchError: Error, CustomStringConvertible {
     case notSQLite
+    case backlogNeedsEmptyQueue
 
     var description: String {
         switch self {
         case .notSQLite: "herald-bench measures the SQLite queue; the daemon opened another backend"
+        case .backlogNeedsEmptyQueue: "--reconcile-backlog is written into a fresh database, but it already holds messages or outbox rows"
         }
     }
 }

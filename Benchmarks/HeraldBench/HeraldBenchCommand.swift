@@ -28,6 +28,12 @@ struct HeraldBenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for every message to be sent before giving up.")
     var timeout = 300
 
+    @Option(help: ArgumentHelp(
+        "Texts already sent and waiting for a reconciliation lookup when heraldd starts (0: none).",
+        discussion: "heraldd makes them due within its first minute, so the reconcile service looks them up during the run; the carrier must answer GET Messages/{sid}.json."
+    ))
+    var reconcileBacklog = 0
+
     @Flag(help: "Measure Herald only (for profiling runs).")
     var skipCeiling = false
 
@@ -41,6 +47,9 @@ struct HeraldBenchCommand: AsyncParsableCommand {
         guard messages > 0, inFlight > 0, senders > 0, timeout > 0 else {
             throw ValidationError("--messages, --in-flight, --senders and --timeout must be positive")
         }
+        guard reconcileBacklog >= 0 else {
+            throw ValidationError("--reconcile-backlog cannot be negative")
+        }
         guard carrierURL.hasPrefix("http://") || carrierURL.hasPrefix("https://") else {
             throw ValidationError("--carrier-url must start with http:// or https://")
         }
@@ -50,9 +59,10 @@ struct HeraldBenchCommand: AsyncParsableCommand {
         var base = carrierURL
         while base.hasSuffix("/") { base.removeLast() }
         let settings = BenchSettings(
-            carrierURL: base, messages: messages, inFlight: inFlight, senders: senders, timeout: .seconds(timeout)
+            carrierURL: base, messages: messages, inFlight: inFlight, senders: senders, timeout: .seconds(timeout),
+            reconcileBacklog: reconcileBacklog
         )
-        print("herald-bench: N=\(messages) in-flight=\(inFlight) senders=\(senders) carrier=\(base)")
+        print("herald-bench: N=\(messages) in-flight=\(inFlight) senders=\(senders) reconcile-backlog=\(reconcileBacklog) carrier=\(base)")
         let rules = try RulesThroughput().run()
         for figure in rules {
             print("rules:   \(figure.name): \(Formatting.whole(figure.perSecond)) per second on one core")
@@ -71,7 +81,7 @@ struct HeraldBenchCommand: AsyncParsableCommand {
         let heraldRate = Formatting.rate(messages, herald.deliveryTime)
         report(herald, rate: heraldRate)
         let durability = herald.durability
-        let tail = "n=\(messages) in_flight=\(inFlight) synchronous=\(durability.synchronousName)"
+        let tail = "n=\(messages) in_flight=\(inFlight) reconcile_backlog=\(reconcileBacklog) synchronous=\(durability.synchronousName)"
         guard !skipCeiling else {
             print("BENCH herald_msgs_per_s=\(Formatting.whole(heraldRate)) \(tail)")
             return
@@ -98,6 +108,10 @@ struct HeraldBenchCommand: AsyncParsableCommand {
         let record = herald.record
         let warning = durability.everyCommitSynced ? "" : " (WARNING: commits are not synced one by one, so transitions are not durable across power loss)"
         print("database: \(FileManager.default.temporaryDirectory.path); the daemon's writer runs journal_mode=\(durability.journalMode) synchronous=\(durability.synchronousName)\(warning)")
+        if let backlogTime = herald.backlogTime {
+            print("backlog: \(reconcileBacklog) texts sent \(Formatting.whole(ReconcileBacklog.sentAgo)) s before the run and waiting for a lookup, "
+                + "written in \(Formatting.time(backlogTime)); heraldd makes them due within its first minute")
+        }
         print("insert:  \(messages) outbox rows in \(Formatting.time(herald.insertTime)) (\(Formatting.whole(Formatting.rate(messages, herald.insertTime))) rows/s, \(OutboxFiller.batchSize) per transaction)")
         print("herald:  \(messages) messages sent in \(Formatting.time(herald.deliveryTime)) = \(Formatting.whole(rate)) msg/s (\(record.events.values.reduce(0, +)) events: \(Formatting.counts(record.events)))")
         let cpu = Formatting.seconds(herald.deliveryCPU)

@@ -16,6 +16,8 @@ struct HeraldRun {
         var deliveryCPU: Duration
         var durability: Durability
         var record: RunRecord
+        /// How long writing the reconcile backlog took.
+        var backlogTime: Duration?
     }
 
     enum Failure: Error, CustomStringConvertible {
@@ -62,6 +64,12 @@ struct HeraldRun {
         try await daemon.database.setConsent(recipients.map {
             ConsentRequest(org: BenchSettings.org, number: $0, state: .optedIn, type: .api, changedBy: "herald-bench")
         }, now: Date())
+        var backlog: ReconcileBacklog.Filled?
+        if settings.reconcileBacklog > 0 {
+            backlog = try ReconcileBacklog.fill(producer, count: settings.reconcileBacklog, senders: settings.senders,
+                                                reconcileAfter: configuration.reconcile.after, now: Date())
+        }
+        let backlogLastID = backlog?.lastID ?? 0
         let insertTime = try OutboxFiller.fill(producer, messages: settings.messages, senders: settings.senders)
 
         // Inside a parent group the daemon shuts down gracefully when asked, as under SIGTERM,
@@ -85,17 +93,19 @@ struct HeraldRun {
             return (deliveryTime, deliveryCPU)
         }
 
-        let record = try await RunRecord.read(producer, startMillis: startMillis)
+        let record = try await RunRecord.read(producer, startMillis: startMillis, after: backlogLastID)
         guard record.states == ["sent": settings.messages] else {
             throw Failure.incomplete(states: record.states, expected: settings.messages)
         }
         guard record.events == ["queued": settings.messages, "sending": settings.messages, "sent": settings.messages] else {
             throw Failure.missingEvents(events: record.events, expected: settings.messages)
         }
-        return Result(insertTime: insertTime, deliveryTime: deliveryTime, deliveryCPU: deliveryCPU, durability: durability, record: record)
+        return Result(insertTime: insertTime, deliveryTime: deliveryTime, deliveryCPU: deliveryCPU, durability: durability, record: record,
+                      backlogTime: backlog?.time)
     }
 
-    /// Done when the outbox is empty and nothing is left in a pre-final state. Both checks are
+    /// Done when the outbox is empty and nothing is left in a pre-final state (a backlog is all
+    /// `sent`, so it never counts as pending). Both checks are
     /// O(1) lookups (the outbox's first rowid, the first pending entry of `message_state`), so
     /// polling costs the daemon next to nothing; counting rows here cost it measurable CPU.
     private func waitUntilAllSent(_ producer: DatabaseQueue, since started: ContinuousClock.Instant) async throws {

@@ -113,9 +113,15 @@ final class DispatchService: Service {
                         continue
                     }
                     // No room to claim: the results that came back are written once they have had
-                    // company (a doorbell wait would return at the very next result).
+                    // company, at the latest after gatherDelay, and as soon as enough posts have
+                    // ended for a claim to ride along. A fixed sleep here idled the loop while a
+                    // fast carrier had long answered: at 64 in flight it capped sending near
+                    // 64 texts per gatherDelay plus one commit.
                     if unwritten.count < Self.comfortableBatch {
-                        try? await Task.sleep(for: Self.gatherDelay)
+                        let gathered = ContinuousClock.now + Self.gatherDelay
+                        while claimLimit == 0, !shuttingDown, ContinuousClock.now < gathered {
+                            await wakeups.wait(upTo: gathered - ContinuousClock.now)
+                        }
                         unwritten += takeOutcomes()
                         limit = claimLimit
                     }
