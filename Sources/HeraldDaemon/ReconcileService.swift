@@ -72,12 +72,17 @@ final class ReconcileService: Service {
         do {
             due = try await database.dueReconciliations(now: now, limit: settings.batchSize)
             failures.succeeded(logger: logger)
+        } catch is CancellationError {
+            return .zero
         } catch {
             failures.failed("\(error)", logger: logger)
             return .seconds(5)
         }
         guard !due.isEmpty else { return await idleWait(now: now) }
         let (answers, pause) = await lookUp(due)
+        // A stop in the middle of a batch drops its answers: the texts stay due and are asked
+        // again at the next start, which is no failure to report.
+        guard !Task.isCancelled else { return .zero }
         do {
             let report = try await database.applyLookups(answers, now: clock.now())
             activity.add(report.moved, .reconciled)
@@ -85,6 +90,8 @@ final class ReconcileService: Service {
                 logger.notice("message \(target) is still sent at the carrier after reconcile.give_up_after; reconciliation ended",
                               metadata: .event(.reconcileEnded, message: target))
             }
+        } catch is CancellationError {
+            return .zero
         } catch {
             failures.failed("\(error)", logger: logger)
             return .seconds(5)
