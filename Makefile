@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # python3-aiosmtpd is the SMTP server the reply-forwarding tests mail to (run with /usr/bin/python3);
 # openssl makes the certificate of its STARTTLS test.
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libsystemd-dev pkg-config tzdata sqlite3 python3-aiosmtpd openssl
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libsystemd-dev pkg-config tzdata sqlite3 python3-aiosmtpd openssl curl
 BENCH_PACKAGES := nginx-light
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PREFIX ?= /usr/local

@@ -10,27 +10,13 @@ mkdir -p var
     --inbound-url http://127.0.0.1:8088/webhooks/inbound &
 sim=$!
 trap 'kill $sim 2>/dev/null || true' EXIT
-cat <<MSG
-
-  heraldd is starting on ./var/herald.db against the carrier simulator.
-  In another terminal, queue a journey text to a contact who has not opted in yet. Herald
-  holds it (awaiting_consent) and sends the contact an opt-in request on Alice's behalf:
-
-    sqlite3 var/herald.db "INSERT INTO outbox (org, sender, to_number, body, kind) VALUES ('demo', 'alice', '+16125550123', 'Hello from Herald', 'journey');"
-    sqlite3 -header var/herald.db "SELECT id, kind, state, held_reason, display_status, carrier_sid FROM messages ORDER BY id DESC LIMIT 5;"
-
-  Then play the contact's phone: reply YES through the simulator. Herald records the opt-in,
-  confirms it, and the journey text goes out at once (STOP would cancel it instead):
-
-    curl -s -X POST http://127.0.0.1:8089/sim/inbound -H 'Content-Type: application/json' \
-        -d '{"from":"+16125550123","to":"+16125550100","body":"YES"}'
-    sqlite3 -header var/herald.db "SELECT * FROM consent_history;"
-
-  Or steer it through its admin socket:
-
-    $bin/heraldctl --socket var/admin.sock status
-    $bin/heraldctl --socket var/admin.sock send --org demo --from alice --to "(612) 555-0123" "Hi from heraldctl"
-    $bin/heraldctl --socket var/admin.sock watch
-
-MSG
+# The quick tour is README's, printed from there so the two cannot disagree; QuickTourTests runs it.
+{
+  echo
+  echo "  heraldd is starting on ./var/herald.db against the carrier simulator."
+  echo "  In another terminal, from $(pwd), take README's quick tour:"
+  echo
+  sed -n '/^<!-- tour/,/^<!-- \/tour -->/p' README.md | grep -v -e '^<!--' -e '^```' | sed 's/^/    /'
+  echo
+}
 "$bin/heraldd" --config etc/herald/herald.dev.toml

@@ -2,6 +2,10 @@ import ArgumentParser
 
 @main
 struct Heraldctl: ParsableCommand {
+    static func main() {
+        main(GlobalOptionPlacement.arranged(Array(CommandLine.arguments.dropFirst())))
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "heraldctl",
         abstract: "Inspect and steer Herald, the SMS delivery daemon.",
@@ -13,8 +17,9 @@ struct Heraldctl: ParsableCommand {
                                                         may a bulk text go now, else when and why
               heraldctl config check /etc/herald/herald.toml
 
-            The others talk to heraldd over its admin socket (--socket, default /run/herald/admin.sock,
-            or $HERALD_SOCKET). Group herald may read; changes need the admin group, root or the herald user:
+            The others talk to heraldd over its admin socket: --socket PATH (default
+            /run/herald/admin.sock, or $HERALD_SOCKET) and --json go before or after the
+            command. Group herald may read; changes need the admin group, root or the herald user:
               heraldctl status                          queue depth by state, send rate, what is paused
               heraldctl queue --state scheduled --org acme
               heraldctl show 1042                       a message and its whole timeline
