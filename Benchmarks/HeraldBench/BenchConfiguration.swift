@@ -13,6 +13,8 @@ enum BenchConfiguration {
         [webhooks]
         listen = "127.0.0.1:\(webhookPort)"
         public_url = "http://127.0.0.1:\(webhookPort)"
+        [metrics]
+        listen = "127.0.0.1:0"
         [carrier]
         base_url = "\(settings.carrierURL)"
         account_sid = "\(BenchSettings.accountSID)"

@@ -16,6 +16,7 @@ struct ConfigurationParser {
         let database = parseDatabase(root.section("database"))
         let admin = parseAdmin(root.section("admin"))
         let webhooks = parseWebhooks(root.section("webhooks"))
+        let metrics = parseMetrics(root.section("metrics"))
         let carrier = parseCarrier(root.section("carrier"))
         let retry = parseRetry(root.section("retry"))
         let rates = parseRates(root.section("rates"))
@@ -36,7 +37,7 @@ struct ConfigurationParser {
             return .failure(.missingKey(key: "carrier"))
         }
         return .success(HeraldConfiguration(
-            database: database, admin: admin, webhooks: webhooks, carrier: carrier, retry: retry,
+            database: database, admin: admin, webhooks: webhooks, metrics: metrics, carrier: carrier, retry: retry,
             rates: rates, dispatch: dispatch, ingest: ingest, windows: windows, retention: retention, reconcile: reconcile,
             log: logSettings, email: email, orgs: orgs
         ))
@@ -78,6 +79,19 @@ struct ConfigurationParser {
         }
         if let url = r.baseURL("public_url", default: defaults.publicURL) { result.publicURL = url }
         return result
+    }
+
+    private func parseMetrics(_ r: TOMLReader) -> HeraldConfiguration.Metrics {
+        let defaults = HeraldConfiguration.Metrics()
+        defer { r.reportUnknownKeys() }
+        guard let listen = r.string("listen", default: "\(defaults.listenHost ?? ""):\(defaults.listenPort)") else { return defaults }
+        if listen.isEmpty { return .init(listenHost: nil, listenPort: 0) }
+        switch ListenAddress.parse(listen) {
+        case .success(let address): return .init(listenHost: address.host, listenPort: address.port)
+        case .failure(let problem):
+            r.badValue("listen", problem.describe(listen) + "; an empty string turns the metrics endpoint off")
+            return defaults
+        }
     }
 
     private func parseCarrier(_ r: TOMLReader) -> HeraldConfiguration.Carrier? {

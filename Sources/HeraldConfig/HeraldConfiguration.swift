@@ -9,6 +9,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
     public var database: Database
     public var admin: Admin
     public var webhooks: Webhooks
+    public var metrics: Metrics
     public var carrier: Carrier
     public var retry: Retry
     public var rates: Rates
@@ -27,6 +28,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         database: Database = Database(),
         admin: Admin = Admin(),
         webhooks: Webhooks = Webhooks(),
+        metrics: Metrics = Metrics(),
         carrier: Carrier,
         retry: Retry = Retry(),
         rates: Rates = Rates(),
@@ -42,6 +44,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         self.database = database
         self.admin = admin
         self.webhooks = webhooks
+        self.metrics = metrics
         self.carrier = carrier
         self.retry = retry
         self.rates = rates
@@ -98,6 +101,18 @@ public struct HeraldConfiguration: Sendable, Equatable {
             self.listenHost = listenHost
             self.listenPort = listenPort
             self.publicURL = publicURL
+        }
+    }
+
+    /// The Prometheus endpoint (docs/metrics.md).
+    public struct Metrics: Sendable, Equatable {
+        /// Where `GET /metrics` is served; nil turns the endpoint off (`listen = ""`).
+        public var listenHost: String?
+        public var listenPort: Int
+
+        public init(listenHost: String? = "127.0.0.1", listenPort: Int = 9469) {
+            self.listenHost = listenHost
+            self.listenPort = listenPort
         }
     }
 

@@ -21,6 +21,14 @@ public final class Daemon: Sendable {
     private let logger: Logger
     /// Messages through each event since start: rollups, the STATUS= send rate, the admin socket.
     public let activity = ActivityCounters()
+    /// What `GET /metrics` shows (docs/metrics.md).
+    public let metrics: HeraldMetrics
+    private let metricsEndpoint = BoundPort()
+    /// `http://HOST:PORT/metrics` once the metrics listener is bound; nil before, or when it is off.
+    public var metricsURL: String? {
+        guard let host = configuration.metrics.listenHost, let port = metricsEndpoint.port else { return nil }
+        return "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/metrics"
+    }
     private let webhookEndpoint: WebhookEndpoint
     /// The base URL the carrier is told to call back; with `listen = "HOST:0"` the bound address,
     /// nil until the listener is bound (when `run` calls `onReady`, it is).
@@ -34,7 +42,12 @@ public final class Daemon: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        database = try QueueDatabase(path: configuration.database.path, reconcile: configuration.reconcile.schedule)
+        let metrics = HeraldMetrics(version: AdminController.version)
+        self.metrics = metrics
+        database = try QueueDatabase(
+            path: configuration.database.path, reconcile: configuration.reconcile.schedule,
+            writeTimer: { metrics.writeTransaction($0) }
+        )
         try database.upsert(organizations: Self.organizationRecords(configuration), now: clock.now())
         if let carrier {
             self.carrier = carrier
@@ -117,6 +130,34 @@ public final class Daemon: Sendable {
         }
     }
 
+    /// `GET /metrics` on `[metrics] listen`, or nil when that is empty. A scrape reads the queue's
+    /// gauges then; a store that cannot answer gets 503 and one condition in the log.
+    private func metricsApplication() -> (any Service)? {
+        guard let host = configuration.metrics.listenHost else { return nil }
+        let router = Router()
+        let failures = ConditionLog("metrics", what: "cannot read the queue for a metrics scrape; answering 503")
+        router.get("/metrics") { [metrics, database, clock, logger] _, _ -> Response in
+            do {
+                let body = try await metrics.scrape(database, now: clock.now())
+                failures.succeeded(logger: logger)
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            } catch {
+                failures.failed("\(error)", logger: logger)
+                return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "cannot read the queue: \(error)\n")))
+            }
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: configuration.metrics.listenPort), serverName: "heraldd"),
+            onServerRunning: { [logger, metricsEndpoint] channel in
+                metricsEndpoint.port = channel.localAddress?.port
+                logger.info("metrics listening on \(channel.localAddress.map { "\($0)" } ?? "?")")
+            },
+            logger: logger
+        )
+    }
+
     /// Users who asked for replies by email (in the file or set since) while `[email]` is absent:
     /// their replies are stored but not mailed, which the operator should hear about.
     private func warnAboutForwardingRequests() throws {
@@ -139,7 +180,9 @@ public final class Daemon: Sendable {
         let directory = try SharedDirectory(windows: WindowCalculator(rules: configuration.windows.rules)) { [database] in
             try database.loadDirectory()
         }
-        let policy = DispatchPolicy(directory: directory)
+        let policy = DispatchPolicy(directory: directory, metrics: metrics)
+        // Transitions are counted from here on: those this run sees.
+        metrics.startCounting(afterEvent: try await database.feedPosition().event)
         let dispatch = DispatchService(
             database: database, carrier: carrier, policy: policy,
             settings: .init(
@@ -152,12 +195,12 @@ public final class Daemon: Sendable {
                 segmentation: configuration.carrier.segmentation == .client ? .client : .carrier,
                 unknownOutcome: configuration.carrier.unknownOutcomePolicy
             ),
-            clock: clock, logger: logger, activity: activity,
+            clock: clock, logger: logger, activity: activity, metrics: metrics,
             abortTransfers: { [ownsCarrier] in ownsCarrier?.shutdown() }
         )
         let ingest = IngestService(
             database: database, directory: directory, batchSize: configuration.ingest.batchSize,
-            clock: clock, logger: logger, activity: activity, onQueued: { dispatch.wakeups.ring() }
+            clock: clock, logger: logger, activity: activity, metrics: metrics, onQueued: { dispatch.wakeups.ring() }
         )
         let readiness = ReadinessGate(listeners: ["webhooks", "admin"], onReady: onReady)
         let retention = RetentionService(
@@ -168,7 +211,7 @@ public final class Daemon: Sendable {
             forwarding = ReplyForwardingService(
                 database: database, mailer: mailer,
                 settings: .init(from: email.from, fromName: email.fromName, retryPolicy: email.retryPolicy),
-                clock: clock, logger: logger
+                clock: clock, logger: logger, metrics: metrics
             )
         } else {
             try warnAboutForwardingRequests()
@@ -177,7 +220,7 @@ public final class Daemon: Sendable {
         let router = Router()
         WebhookRoutes(
             database: database, signature: signature, publicURL: { [webhookEndpoint] in webhookEndpoint.current }, clock: clock,
-            logger: logger, activity: activity,
+            logger: logger, activity: activity, metrics: metrics,
             directory: { directory.current }, wake: { dispatch.wakeups.ring() },
             forwarding: wakeForwarder
         ).register(on: router)
@@ -203,12 +246,15 @@ public final class Daemon: Sendable {
                 sendRate: { [activity] in activity.sendRate() }, wake: { dispatch.wakeups.ring() },
                 numbers: numbers
             ),
-            logger: logger,
+            logger: logger, metrics: metrics,
             onBound: { await readiness.bound("admin") }
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: webhooks),
             .init(service: admin),
+        ]
+        if let endpoint = metricsApplication() { services.append(.init(service: endpoint)) }
+        services += [
             .init(service: ingest),
             .init(service: WaitsForWebhookEndpoint(endpoint: webhookEndpoint, service: dispatch)),
             // After the dispatcher, so stopped before it: the dispatcher may end the carrier's transfers.
@@ -216,7 +262,7 @@ public final class Daemon: Sendable {
                 database: database, carrier: carrier,
                 settings: .init(rate: configuration.reconcile.rate, inFlight: configuration.reconcile.inFlight,
                                 idleWait: .milliseconds(Int64(min(configuration.reconcile.after, 30) * 1000))),
-                clock: clock, logger: logger, activity: activity
+                clock: clock, logger: logger, activity: activity, metrics: metrics
             )),
             .init(service: retention),
         ]
@@ -248,5 +294,15 @@ public final class Daemon: Sendable {
         }
         if stopRequested { return }
         try await group.run()
+    }
+}
+
+/// The port a listener got, known once it is bound.
+private final class BoundPort: Sendable {
+    private let value = Mutex<Int?>(nil)
+
+    var port: Int? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }

@@ -7,14 +7,18 @@ import Synchronization
 final class DispatchPolicy: Sendable {
     let directory: SharedDirectory
     private let limiter = Mutex(SenderRateLimiter())
+    private let metrics: HeraldMetrics
 
-    init(directory: SharedDirectory) {
+    init(directory: SharedDirectory, metrics: HeraldMetrics) {
         self.directory = directory
+        self.metrics = metrics
     }
 
     func decide(_ candidate: ClaimCandidate, now: Date) -> DispatchVerdict {
         let policy = directory.sendPolicy
-        return limiter.withLock { policy.decide(candidate, now: now, limiter: &$0) }
+        let verdict = limiter.withLock { policy.decide(candidate, now: now, limiter: &$0) }
+        if case .hold(_, .senderRate, _) = verdict { metrics.rateLimitWaits.increment() }
+        return verdict
     }
 
     func lookback(_ candidate: ClaimCandidate) -> TimeInterval? {

@@ -51,10 +51,12 @@ final class DispatchService: Service {
     /// Ends every transfer still running at once (the libcurl client's shutdown): a stop never
     /// waits for `request_timeout` once the grace period is over.
     private let abortTransfers: @Sendable () -> Void
+    private let metrics: HeraldMetrics
 
     init(database: any DispatchStore, carrier: any CarrierClient, policy: DispatchPolicy, settings: Settings, clock: any WallClock,
-         logger: Logger, activity: ActivityCounters, abortTransfers: @escaping @Sendable () -> Void = {}) {
+         logger: Logger, activity: ActivityCounters, metrics: HeraldMetrics, abortTransfers: @escaping @Sendable () -> Void = {}) {
         self.abortTransfers = abortTransfers
+        self.metrics = metrics
         self.database = database
         poster = MessagePoster(carrier: carrier, segmentation: settings.segmentation)
         self.policy = policy
@@ -264,8 +266,10 @@ final class DispatchService: Service {
             idempotencyKey: message.carrierKey,
             statusCallback: settings.statusCallbackBase().map { "\($0)?m=\(message.id)" }
         )
+        let started = ContinuousClock.now
         let posted = await poster.post(sms, lookUpFirst: message.lookUpFirst, postedSince: message.postedSince,
                                        acceptedParts: message.acceptedParts)
+        metrics.carrierRequest(posted.outcome, duration: ContinuousClock.now - started)
         // The carrier has it (or will never answer this post): the conversation's next text may go.
         pairsInFlight.withLock { pairs in
             let pair = Self.pair(message.from, message.to)

@@ -14,13 +14,15 @@ final class IngestService: Service {
     let logger: Logger
     let onQueued: @Sendable () -> Void
     let activity: ActivityCounters
+    let metrics: HeraldMetrics
     /// Failing ingest and fan-out passes retry every second: logged without flooding.
     let ingestFailures = ConditionLog("ingest", what: "cannot ingest the outbox, retrying; the rows stay in the outbox")
     let fanOutFailures = ConditionLog("broadcast_fanout", what: "cannot fan out a broadcast, retrying from its last committed member")
 
     init(database: any OutboxIntake, directory: SharedDirectory, batchSize: Int, clock: any WallClock,
-         logger: Logger, activity: ActivityCounters, onQueued: @escaping @Sendable () -> Void) {
+         logger: Logger, activity: ActivityCounters, metrics: HeraldMetrics, onQueued: @escaping @Sendable () -> Void) {
         self.activity = activity
+        self.metrics = metrics
         self.database = database
         self.directory = directory
         self.batchSize = batchSize
@@ -74,6 +76,7 @@ final class IngestService: Service {
         activity.add(report.queued, .queued)
         activity.add(report.scheduled + report.awaitingConsent, .held)
         activity.add(report.rejected.count, .rejected)
+        metrics.ingested(lags: report.outboxLags)
         guard logger.logLevel <= .debug else { return }
         for message in report.accepted {
             if message.state != .queued {

@@ -27,12 +27,14 @@ final class ReconcileService: Service {
     private let clock: any WallClock
     private let logger: Logger
     private let activity: ActivityCounters
+    private let metrics: HeraldMetrics
     private let failures = ConditionLog("reconcile", what: "cannot reconcile texts still sent, will try again")
     /// Lookups are spaced at least this far apart.
     private let spacing: Duration
 
     init(database: any ReconcileStore, carrier: any CarrierClient, settings: Settings, clock: any WallClock, logger: Logger,
-         activity: ActivityCounters) {
+         activity: ActivityCounters, metrics: HeraldMetrics) {
+        self.metrics = metrics
         self.database = database
         self.carrier = carrier
         self.settings = settings
@@ -110,6 +112,7 @@ final class ReconcileService: Service {
             var running = 0
             func collect(_ answer: ReconcileAnswer) {
                 answers.append(answer)
+                metrics.reconcileLookup(answer.answer)
                 if case let .throttled(retryAfter, _) = answer.answer {
                     pause = .milliseconds(Int64(max(retryAfter ?? 1, 1) * 1000))
                 }

@@ -30,12 +30,15 @@ final class ReplyForwardingService: Service {
     private let settings: Settings
     private let clock: any WallClock
     private let logger: Logger
+    private let metrics: HeraldMetrics
     /// A mail server that is down fails every forward until it is back: one condition, not a
     /// warning per forward and attempt (those stay at debug, as `reply_forward_retried`).
     private let smtp = ConditionLog("smtp", what: "cannot forward replies by email; they are tried again later", level: .warning)
     private let store = ConditionLog("reply_forward_store", what: "reply forwarding cannot read or record forwards, will try again")
 
-    init(database: any ReplyForwardQueue, mailer: SMTPMailer, settings: Settings, clock: any WallClock, logger: Logger) {
+    init(database: any ReplyForwardQueue, mailer: SMTPMailer, settings: Settings, clock: any WallClock, logger: Logger,
+         metrics: HeraldMetrics) {
+        self.metrics = metrics
         self.database = database
         self.mailer = mailer
         self.settings = settings
@@ -96,6 +99,7 @@ final class ReplyForwardingService: Service {
             smtp.failed(reason, logger: logger)
             if attempts >= settings.retryPolicy.maxAttempts {
                 try await database.forwardFailed(forward.id, attempts: attempts, error: reason, now: now)
+                metrics.replyForward(outcome: "failed")
                 logger.error("""
                     reply \(forward.inboundID) was not forwarded to \(forward.toAddress) after \(attempts) attempts \
                     (email.max_attempts); giving up: \(reason)
@@ -104,6 +108,7 @@ final class ReplyForwardingService: Service {
                 let delay = settings.retryPolicy.delay(afterAttempts: attempts, random: Double.random(in: 0..<1))
                 let retryAt = now + delay
                 try await database.forwardRetry(forward.id, attempts: attempts, error: reason, retryAt: retryAt, now: now)
+                metrics.replyForward(outcome: "retried")
                 logger.debug("""
                     reply \(forward.inboundID) could not be forwarded to \(forward.toAddress) (attempt \(attempts) of \
                     \(settings.retryPolicy.maxAttempts)), next try at \(Timestamp.format(retryAt)): \(reason)
@@ -112,6 +117,7 @@ final class ReplyForwardingService: Service {
             return
         }
         try await database.forwardSent(forward.id, attempts: attempts, now: clock.now())
+        metrics.replyForward(outcome: "sent")
         smtp.succeeded(logger: logger)
         logger.info("reply \(forward.inboundID) forwarded to \(forward.toAddress)",
                     metadata: .event(.replyForwarded, org: forward.orgID, metadata))

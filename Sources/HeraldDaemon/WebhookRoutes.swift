@@ -21,6 +21,7 @@ struct WebhookRoutes: Sendable {
     let clock: any WallClock
     let logger: Logger
     let activity: ActivityCounters
+    let metrics: HeraldMetrics
     /// The organizations' texts and senders as they are now, for keyword answers.
     let directory: @Sendable () -> Directory
     /// Rung when a reply queued an answer or released waiting messages.
@@ -34,11 +35,24 @@ struct WebhookRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(stringLiteral: Self.statusPath)) { request, context in
-            try await self.signed(request, context: context, then: self.status)
+            try await self.counted("status", self.signed(request, context: context, then: self.status))
         }
         router.post(RouterPath(stringLiteral: Self.inboundPath)) { request, context in
-            try await self.signed(request, context: context, then: self.inbound)
+            try await self.counted("inbound", self.signed(request, context: context, then: self.inbound))
         }
+    }
+
+    /// Counts the answer under its route and outcome (docs/metrics.md).
+    private func counted(_ route: String, _ response: Response) -> Response {
+        let outcome = switch response.status.code {
+        case 200..<300: "ok"
+        case 403: "forged"
+        case 413: "too_large"
+        case 400..<500: "bad_request"
+        default: "failed"
+        }
+        metrics.webhook(route: route, outcome: outcome)
+        return response
     }
 
     /// Runs `handler` with the form fields (first value of each name) only if the signature holds.

@@ -14,6 +14,8 @@ public struct IngestReport: Sendable, Equatable {
     public var accepted: [Accepted] = []
     /// Rows addressed to a contact group, now broadcasts waiting for their fan-out.
     public var broadcasts: [Int64] = []
+    /// Seconds each row waited in the outbox (its `created_at` to this ingest), where readable.
+    public var outboxLags: [Double] = []
 
     public struct Rejection: Sendable, Equatable {
         public var messageID: Int64

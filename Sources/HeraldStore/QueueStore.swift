@@ -147,5 +147,12 @@ public protocol ReplyForwardQueue: Sendable {
 }
 
 /// Everything the daemon needs of its queue.
+/// What the metrics endpoint reads at each scrape (docs/metrics.md): cheap, index-served queries.
+public protocol MetricsStore: Sendable {
+    func queueGauges(now: Date) async throws -> QueueGauges
+    /// Transitions recorded after event `id` (`OperatorStore.feedPosition` gives the start).
+    func transitions(after id: Int64) async throws -> TransitionCounts
+}
+
 public typealias QueueStore = OutboxIntake & DispatchStore & CarrierReports & ConsentStore & DirectoryStore & OperatorStore
-    & ReconcileStore & RetentionStore & ReplyForwardQueue
+    & ReconcileStore & RetentionStore & ReplyForwardQueue & MetricsStore

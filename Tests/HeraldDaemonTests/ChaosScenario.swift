@@ -110,7 +110,7 @@ struct ChaosScenario {
         )
         var starts = 0
         func log(_ start: Int) -> URL { directory.appendingPathComponent("heraldd-\(start).log") }
-        func start() throws -> Process {
+        func start() throws -> SpawnedProcess {
             starts += 1
             return try CrashRecoveryTests.startHeraldd(config: configPath, log: log(starts))
         }

@@ -31,7 +31,7 @@ enum ChildProcess {
     }
 
     /// Waits for `process` to exit; kills it and throws if it is still running after `timeout`.
-    static func waitForExit(_ process: Process, timeout: Duration = .seconds(60)) async throws {
+    static func waitForExit(_ process: SpawnedProcess, timeout: Duration = .seconds(60)) async throws {
         let exited = try await eventually(timeout: timeout, interval: .milliseconds(50)) { !process.isRunning }
         guard exited else {
             kill(process.processIdentifier, SIGKILL)
@@ -42,7 +42,7 @@ enum ChildProcess {
     }
 
     /// For `defer`: SIGTERM, up to `within` to exit, then SIGKILL; never waits without end.
-    static func terminate(_ process: Process, within: TimeInterval = 30) {
+    static func terminate(_ process: SpawnedProcess, within: TimeInterval = 30) {
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date() + within

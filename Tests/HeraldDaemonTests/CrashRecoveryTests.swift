@@ -17,8 +17,8 @@ struct CrashRecoveryTests {
     }
 
     /// - Parameter environment: variables to set on top of this process's, or to remove (nil).
-    static func startHeraldd(config: String, log: URL, environment changes: [String: String?] = [:]) throws -> Process {
-        let process = Process()
+    static func startHeraldd(config: String, log: URL, environment changes: [String: String?] = [:]) throws -> SpawnedProcess {
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: heralddPath)
         process.arguments = ["--config", config]
         if !changes.isEmpty {
@@ -31,7 +31,7 @@ struct CrashRecoveryTests {
         handle.seekToEndOfFile()
         process.standardError = handle
         process.standardOutput = handle
-        try ProcessLaunch.run(process)
+        try process.run()
         return process
     }
 

@@ -43,6 +43,8 @@ struct DaemonHarness {
         \(admin)
         [webhooks]
         \(webhooks)
+        [metrics]
+        listen = "127.0.0.1:0"
         [carrier]
         base_url = "\(carrierURL)"
         account_sid = "ACsimulator"

@@ -22,11 +22,11 @@ enum JournaldSandbox {
         for tool in [journald] + tools where !FileManager.default.isExecutableFile(atPath: tool) {
             return "\(tool) is not installed"
         }
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         process.arguments = ["-m", "--propagation", "private", "/bin/sh", "-c", "mount -t tmpfs tmpfs /run"]
         process.standardError = FileHandle.nullDevice
-        do { try ProcessLaunch.run(process) } catch { return "cannot run unshare: \(error)" }
+        do { try process.run() } catch { return "cannot run unshare: \(error)" }
         process.waitUntilExit()
         return process.terminationStatus == 0 ? nil : "cannot mount a tmpfs in a private mount namespace (unshare -m)"
     }

@@ -9,12 +9,12 @@ import Testing
 struct JournaldTests {
     /// Journal entries as `journalctl -o json` prints them, one object per line.
     static func journal(_ directory: URL, _ matches: [String]) throws -> [[String: String]] {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
         process.arguments = ["-D", directory.path, "-o", "json", "--no-pager"] + matches
         let output = Pipe()
         process.standardOutput = output
-        try ProcessLaunch.run(process)
+        try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
@@ -41,7 +41,7 @@ struct JournaldTests {
             }
             let scriptPath = directory.appendingPathComponent("sandbox.sh").path
             try JournaldSandbox.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-            let sandbox = Process()
+            let sandbox = SpawnedProcess()
             sandbox.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
             sandbox.arguments = ["-m", "--propagation", "private", "/bin/sh", scriptPath]
             var environment = ProcessInfo.processInfo.environment
@@ -53,7 +53,7 @@ struct JournaldTests {
             FileManager.default.createFile(atPath: log.path, contents: nil)
             sandbox.standardError = try FileHandle(forWritingTo: log)
             sandbox.standardOutput = try FileHandle(forWritingTo: log)
-            try ProcessLaunch.run(sandbox)
+            try sandbox.run()
             func pid(_ name: String) -> pid_t? {
                 (try? String(contentsOfFile: directory.appendingPathComponent("\(name).pid").path, encoding: .utf8))
                     .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }

@@ -133,14 +133,14 @@ struct QuickTourTests {
 
     /// Starts `watch`, makes something happen, and expects to see it; then stops it.
     private func watch(_ line: String, in folder: URL, database: DatabaseQueue) async throws {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "exec " + line]
         process.currentDirectoryURL = folder
         let output = folder.appendingPathComponent("watch.out")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: output)
-        try ProcessLaunch.run(process)
+        try process.run()
         defer { ChildProcess.terminate(process) }
         // Until the watch is attached an event may go unseen, so keep texting until one shows.
         try await waitUntil("`\(line)` to print an event") {
@@ -151,9 +151,8 @@ struct QuickTourTests {
                 (try? String(contentsOf: output, encoding: .utf8))?.contains("message ") == true
             }
         }
-        // SIGKILL, not Ctrl-C's SIGINT: a child started from one of Swift concurrency's threads
-        // inherits that thread's signal mask, with SIGINT and SIGTERM blocked (seen in /proc).
-        kill(process.processIdentifier, SIGKILL)
+        // As Ctrl-C would.
+        kill(process.processIdentifier, SIGINT)
         try await ChildProcess.waitForExit(process, timeout: .seconds(30))
     }
 
@@ -180,14 +179,14 @@ struct QuickTourTests {
     }
 
     private static func shell(_ line: String, in folder: URL) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", line]
         process.currentDirectoryURL = folder
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try ProcessLaunch.run(process)
+        try process.run()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let error = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

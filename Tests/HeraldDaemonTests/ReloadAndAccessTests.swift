@@ -102,7 +102,7 @@ struct ReloadAndAccessTests {
     }
 
     static func runHeraldctlBlocking(_ arguments: [String], asNobody: Bool) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
+        let process = SpawnedProcess()
         let out = Pipe(), err = Pipe()
         if asNobody {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
@@ -117,7 +117,7 @@ struct ReloadAndAccessTests {
         process.environment = environment
         process.standardOutput = out
         process.standardError = err
-        try ProcessLaunch.run(process)
+        try process.run()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let error = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

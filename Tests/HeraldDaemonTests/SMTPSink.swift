@@ -38,7 +38,7 @@ final class SMTPSink: @unchecked Sendable {
     /// The port the sink bound, once `start` or `startClosed` returned.
     private(set) var port = 0
     let folder: URL
-    private var process: Process?
+    private var process: SpawnedProcess?
 
     /// Nothing runs until `start` or `startClosed`.
     init() throws {
@@ -73,7 +73,7 @@ final class SMTPSink: @unchecked Sendable {
     ) async throws {
         let python = try Self.python()
         for name in ["port", "ready"] { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: python)
         var arguments = [Self.script, "--port", "0", "--folder", folder.path]
         if closed { arguments.append("--closed") }
@@ -83,7 +83,7 @@ final class SMTPSink: @unchecked Sendable {
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
+        try process.run()
         self.process = process
         try await waitFor("port", step: "bind a port")
     }
@@ -141,7 +141,7 @@ final class SMTPSink: @unchecked Sendable {
     func makeCertificate() throws -> (cert: String, key: String) {
         let cert = folder.appendingPathComponent("cert.pem").path
         let key = folder.appendingPathComponent("key.pem").path
-        let openssl = Process()
+        let openssl = SpawnedProcess()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         openssl.arguments = [
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
@@ -149,7 +149,7 @@ final class SMTPSink: @unchecked Sendable {
         ]
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(openssl)
+        try openssl.run()
         openssl.waitUntilExit()
         #expect(openssl.terminationStatus == 0, "openssl req failed")
         return (cert, key)
@@ -158,12 +158,12 @@ final class SMTPSink: @unchecked Sendable {
     /// Debian's own python3 first: a pyenv or venv python on PATH rarely has the Debian package.
     static func python() throws -> String {
         for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"] where FileManager.default.isExecutableFile(atPath: candidate) {
-            let probe = Process()
+            let probe = SpawnedProcess()
             probe.executableURL = URL(fileURLWithPath: candidate)
             probe.arguments = ["-c", "import aiosmtpd"]
             probe.standardOutput = FileHandle.nullDevice
             probe.standardError = FileHandle.nullDevice
-            try ProcessLaunch.run(probe)
+            try probe.run()
             probe.waitUntilExit()
             if probe.terminationStatus == 0 { return candidate }
         }

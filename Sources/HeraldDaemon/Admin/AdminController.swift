@@ -23,62 +23,71 @@ struct AdminController: Sendable {
 
     /// - Parameter upload: the connection's `contacts_import` pieces so far.
     func respond(to request: AdminRequest, peer: AdminPeer, upload: inout ContactsUpload) async -> [UInt8] {
+        await answer(to: request, peer: peer, upload: &upload).line
+    }
+
+    /// The answer line, and the error code when it refuses (for the admin metrics).
+    func answer(to request: AdminRequest, peer: AdminPeer, upload: inout ContactsUpload) async -> (line: [UInt8], refused: AdminError.Code?) {
         do {
-            switch request.command {
-            case .status: return try line(request, try await status())
-            case let .queue(filter): return try line(request, try await queue(filter))
-            case let .show(id): return try line(request, try await show(id))
-            case let .why(id): return try line(request, try await why(id))
-            case let .retry(target): return try line(request, try await retry(target, peer: peer))
-            case let .cancel(target): return try line(request, try await cancel(target, peer: peer))
-            case let .pause(target): return try line(request, try await pause(target, paused: true, peer: peer))
-            case let .resume(target): return try line(request, try await pause(target, paused: false, peer: peer))
-            case let .send(send): return try line(request, try await self.send(send, peer: peer))
-            case let .usage(org, user): return try line(request, try await usage(org: org, user: user))
-            case let .backup(path, force): return try line(request, try await backup(path, force: force, peer: peer))
-            case .watch: return try line(request, Empty())
-            case let .contactsImport(piece):
-                // Said at the first piece, not after megabytes of upload; like any bad piece, it ends the upload.
-                guard directory.current.organization(piece.org) != nil else {
-                    upload = ContactsUpload(limit: upload.limit)
-                    throw AdminError(.notFound, "no organization \(String(reflecting: piece.org)); an upload in progress was discarded")
-                }
-                switch try upload.add(piece) {
-                case let .partial(received): return try line(request, ContactsImportProgress(receivedBytes: received))
-                case let .complete(file): return try line(request, try await importContacts(file, peer: peer))
-                }
-            case let .consentShow(org, number): return try line(request, try await showConsent(org: org, number: number))
-            case let .consentSet(set): return try line(request, try await setConsent(set, peer: peer))
-            case let .optInRequest(optIn): return try line(request, try await requestOptIn(optIn, peer: peer))
-            case let .orgCreate(org, fields): return try line(request, try await createOrganization(org, fields, peer: peer))
-            case let .orgSet(org, fields): return try line(request, try await changeOrganization(org, fields, peer: peer))
-            case let .orgShow(org): return try line(request, try await showOrganization(org))
-            case .orgList: return try line(request, try await listOrganizations())
-            case let .userAdd(fields): return try line(request, try await addUser(fields, peer: peer))
-            case let .userSet(fields): return try line(request, try await changeUser(fields, peer: peer))
-            case let .userList(org): return try line(request, try await listUsers(org))
-            case let .templateSet(org, template, text): return try line(request, try await setTemplate(org, template, text, peer: peer))
-            case let .templateList(org): return try line(request, try await listTemplates(org))
-            case let .templateDelete(org, template): return try line(request, try await deleteTemplate(org, template, peer: peer))
-            case let .creditsAllocate(allocation): return try line(request, try await allocateCredits(allocation, peer: peer))
-            case let .creditsShow(org, user): return try line(request, try await showCredits(org, user: user))
-            case let .group(command): return try anyLine(request, try await group(command, peer: peer))
-            case let .broadcastShow(show): return try line(request, try await showBroadcast(show))
-            case let .numbersProvision(provision): return try line(request, try await provisionNumbers(provision, peer: peer))
-            case let .numbersRelease(release): return try line(request, try await releaseNumbers(release, peer: peer))
-            case let .numbersList(org): return try line(request, try await listNumbers(org: org))
-            }
+            return (try await result(of: request, peer: peer, upload: &upload), nil)
         } catch let error as AdminError {
-            return Self.refusal(id: request.id, error)
+            return (Self.refusal(id: request.id, error), error.code)
         } catch let error as DirectoryChangeError {
-            return Self.refusal(id: request.id, AdminError(error.code, error.description))
+            return (Self.refusal(id: request.id, AdminError(error.code, error.description)), error.code)
         } catch let error as StoreError {
-            if case .unknownMessage = error { return Self.refusal(id: request.id, AdminError(.notFound, "\(error)")) }
+            if case .unknownMessage = error { return (Self.refusal(id: request.id, AdminError(.notFound, "\(error)")), .notFound) }
             logger.error("admin \(request.command.name) failed: \(error)")
-            return Self.refusal(id: request.id, AdminError(.failed, "\(error)"))
+            return (Self.refusal(id: request.id, AdminError(.failed, "\(error)")), .failed)
         } catch {
             logger.error("admin \(request.command.name) failed: \(error)")
-            return Self.refusal(id: request.id, AdminError(.failed, "\(error)"))
+            return (Self.refusal(id: request.id, AdminError(.failed, "\(error)")), .failed)
+        }
+    }
+
+    private func result(of request: AdminRequest, peer: AdminPeer, upload: inout ContactsUpload) async throws -> [UInt8] {
+        switch request.command {
+        case .status: return try line(request, try await status())
+        case let .queue(filter): return try line(request, try await queue(filter))
+        case let .show(id): return try line(request, try await show(id))
+        case let .why(id): return try line(request, try await why(id))
+        case let .retry(target): return try line(request, try await retry(target, peer: peer))
+        case let .cancel(target): return try line(request, try await cancel(target, peer: peer))
+        case let .pause(target): return try line(request, try await pause(target, paused: true, peer: peer))
+        case let .resume(target): return try line(request, try await pause(target, paused: false, peer: peer))
+        case let .send(send): return try line(request, try await self.send(send, peer: peer))
+        case let .usage(org, user): return try line(request, try await usage(org: org, user: user))
+        case let .backup(path, force): return try line(request, try await backup(path, force: force, peer: peer))
+        case .watch: return try line(request, Empty())
+        case let .contactsImport(piece):
+            // Said at the first piece, not after megabytes of upload; like any bad piece, it ends the upload.
+            guard directory.current.organization(piece.org) != nil else {
+                upload = ContactsUpload(limit: upload.limit)
+                throw AdminError(.notFound, "no organization \(String(reflecting: piece.org)); an upload in progress was discarded")
+            }
+            switch try upload.add(piece) {
+            case let .partial(received): return try line(request, ContactsImportProgress(receivedBytes: received))
+            case let .complete(file): return try line(request, try await importContacts(file, peer: peer))
+            }
+        case let .consentShow(org, number): return try line(request, try await showConsent(org: org, number: number))
+        case let .consentSet(set): return try line(request, try await setConsent(set, peer: peer))
+        case let .optInRequest(optIn): return try line(request, try await requestOptIn(optIn, peer: peer))
+        case let .orgCreate(org, fields): return try line(request, try await createOrganization(org, fields, peer: peer))
+        case let .orgSet(org, fields): return try line(request, try await changeOrganization(org, fields, peer: peer))
+        case let .orgShow(org): return try line(request, try await showOrganization(org))
+        case .orgList: return try line(request, try await listOrganizations())
+        case let .userAdd(fields): return try line(request, try await addUser(fields, peer: peer))
+        case let .userSet(fields): return try line(request, try await changeUser(fields, peer: peer))
+        case let .userList(org): return try line(request, try await listUsers(org))
+        case let .templateSet(org, template, text): return try line(request, try await setTemplate(org, template, text, peer: peer))
+        case let .templateList(org): return try line(request, try await listTemplates(org))
+        case let .templateDelete(org, template): return try line(request, try await deleteTemplate(org, template, peer: peer))
+        case let .creditsAllocate(allocation): return try line(request, try await allocateCredits(allocation, peer: peer))
+        case let .creditsShow(org, user): return try line(request, try await showCredits(org, user: user))
+        case let .group(command): return try anyLine(request, try await group(command, peer: peer))
+        case let .broadcastShow(show): return try line(request, try await showBroadcast(show))
+        case let .numbersProvision(provision): return try line(request, try await provisionNumbers(provision, peer: peer))
+        case let .numbersRelease(release): return try line(request, try await releaseNumbers(release, peer: peer))
+        case let .numbersList(org): return try line(request, try await listNumbers(org: org))
         }
     }
 

@@ -26,9 +26,12 @@ final class AdminService: Service {
     private let logger: Logger
     private let connections = Atomic<Int>(0)
     private let onBound: @Sendable () async -> Void
+    private let metrics: HeraldMetrics
 
-    init(settings: Settings, controller: AdminController, logger: Logger, onBound: @escaping @Sendable () async -> Void = {}) {
+    init(settings: Settings, controller: AdminController, logger: Logger, metrics: HeraldMetrics,
+         onBound: @escaping @Sendable () async -> Void = {}) {
         self.onBound = onBound
+        self.metrics = metrics
         self.settings = settings
         self.controller = controller
         authority = AdminAuthority(adminGroupName: settings.adminGroup)
@@ -97,6 +100,7 @@ final class AdminService: Service {
                     let request: AdminRequest
                     switch frame {
                     case .oversized:
+                        metrics.admin(command: "unknown", outcome: AdminError.Code.lineTooLong.rawValue)
                         try await outbound.write(ByteBuffer(bytes: AdminController.refusal(id: nil, AdminError(
                             .lineTooLong, "a request line may hold at most \(AdminProtocol.maxLineBytes) bytes; it was skipped"))))
                         continue
@@ -105,19 +109,22 @@ final class AdminService: Service {
                         switch AdminRequest.decode(bytes.readableBytesView) {
                         case let .success(decoded): request = decoded
                         case let .failure(refusal):
+                            metrics.admin(command: "unknown", outcome: refusal.error.code.rawValue)
                             try await outbound.write(ByteBuffer(bytes: AdminController.refusal(id: refusal.id, refusal.error)))
                             continue
                         }
                     }
                     if request.command.changesState, access != .change {
+                        metrics.admin(command: request.command.name, outcome: AdminError.Code.permissionDenied.rawValue)
                         try await outbound.write(ByteBuffer(bytes: AdminController.refusal(
                             id: request.id, authority.denial(request.command.name, peer: peer))))
                         continue
                     }
                     idleCloser?.requestStarted()
-                    let answer = await controller.respond(to: request, peer: peer, upload: &upload)
+                    let answer = await controller.answer(to: request, peer: peer, upload: &upload)
                     idleCloser?.requestFinished()
-                    try await outbound.write(ByteBuffer(bytes: answer))
+                    metrics.admin(command: request.command.name, outcome: answer.refused?.rawValue ?? "ok")
+                    try await outbound.write(ByteBuffer(bytes: answer.line))
                     if case .watch = request.command {
                         try await connection.channel.pipeline.removeHandler(name: "idle").get()
                         try await watch(outbound: outbound, channel: connection.channel)

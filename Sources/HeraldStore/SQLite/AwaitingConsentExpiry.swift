@@ -7,7 +7,7 @@ extension QueueDatabase {
     /// (docs/states.md). They are outside the claim index, so nothing else would ever look at them.
     /// - Returns: the ids expired, with their orgs, for the journal.
     public func expireAwaitingConsent(now: Date, limit: Int = 500) async throws -> [(id: Int64, org: String)] {
-        try await pool.write { db in
+        try await timedWrite { db in
             let at = now.millis
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, org_id FROM message INDEXED BY message_state

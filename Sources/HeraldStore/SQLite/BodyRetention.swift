@@ -22,14 +22,14 @@ extension QueueDatabase {
     /// oldest first, in one short write transaction; returns how many. Call again while it
     /// returns `limit`: the one writer is shared with dispatch and must not be held for long.
     public func purgeMessageBodies(finalBefore cutoff: Date, now: Date, limit: Int) async throws -> Int {
-        try await pool.write { db in
+        try await timedWrite { db in
             try MessageTransitions(db, now: now).purgeBodies(finalBefore: cutoff, limit: limit)
         }
     }
 
     /// The same for replies, by the time they were received: a reply has no later state.
     public func purgeInboundBodies(receivedBefore cutoff: Date, now: Date, limit: Int) async throws -> Int {
-        try await pool.write { db in
+        try await timedWrite { db in
             try db.cachedStatement(sql: BodyRetention.purgeInbound).execute(arguments: [now.millis, cutoff.millis, limit])
             return db.changesCount
         }

@@ -89,7 +89,7 @@ enum Broadcasts {
 extension QueueDatabase {
     /// Fans out the next batch of the oldest open broadcast; nil when none is open.
     public func fanOutBroadcast(limit: Int, now: Date, directory: Directory, rules: IngestRules) async throws -> FanOutReport? {
-        try await pool.write { db in try Broadcasts.fanOut(limit: limit, now: now, directory: directory, rules: rules, in: db) }
+        try await timedWrite { db in try Broadcasts.fanOut(limit: limit, now: now, directory: directory, rules: rules, in: db) }
     }
 
     /// Whether any broadcast still has members to fan out; a partial-index lookup.

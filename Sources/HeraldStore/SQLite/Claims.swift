@@ -16,7 +16,7 @@ extension QueueDatabase {
         lookback: @escaping @Sendable (ClaimCandidate) -> TimeInterval? = { _ in nil },
         decide: @escaping @Sendable (ClaimCandidate) -> DispatchVerdict
     ) async throws -> [ClaimedMessage] {
-        try await pool.write { [reconcile] db in
+        try await timedWrite { [reconcile] db in
             let transitions = MessageTransitions(db, now: now, reconcileAfter: reconcile.after)
             try Self.write(recording, with: transitions)
             var claim = ClaimBatch(transitions: transitions, now: now)
@@ -52,7 +52,7 @@ extension QueueDatabase {
     /// with the same idempotency key). Returns how many.
     @discardableResult
     public func reconcileSending(now: Date, unknownOutcome: UnknownOutcomePolicy) async throws -> Int {
-        try await pool.write { db in
+        try await timedWrite { db in
             let transitions = MessageTransitions(db, now: now)
             guard let (until, reason, detail) = unknownOutcome.placement(now: now, case: "found sending at start") else {
                 return try transitions.requeueSending(detail: "unknown outcome: found sending at start; re-posting with the same idempotency key").count

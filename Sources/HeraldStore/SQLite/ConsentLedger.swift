@@ -75,12 +75,12 @@ extension QueueDatabase {
     /// A staff or API consent change (`heraldctl consent set`, contact import): one ledger row,
     /// and the number's pending messages canceled (opt-out) or released (opt-in).
     public func setConsent(_ request: ConsentRequest, now: Date) async throws -> ConsentEffect {
-        try await pool.write { db in try ConsentLedger.apply(request, transitions: MessageTransitions(db, now: now)) }
+        try await timedWrite { db in try ConsentLedger.apply(request, transitions: MessageTransitions(db, now: now)) }
     }
 
     /// Many numbers at once, in one transaction: for imports, benchmarks and tests.
     public func setConsent(_ requests: [ConsentRequest], now: Date) async throws {
-        try await pool.write { db in
+        try await timedWrite { db in
             let transitions = MessageTransitions(db, now: now)
             for request in requests { _ = try ConsentLedger.apply(request, transitions: transitions) }
         }

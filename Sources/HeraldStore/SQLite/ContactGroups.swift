@@ -6,7 +6,7 @@ extension QueueDatabase {
     public func createGroup(org: String, name: String, actor: String? = nil, now: Date) async throws -> ContactGroupSummary {
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= ContactGroups.maxNameLength else { throw ContactGroupError.badName(name) }
-        return try await pool.write { db in
+        return try await timedWrite { db in
             if try Self.groupID(org: org, name: name, db) != nil { throw ContactGroupError.exists(org: org, name: name) }
             try db.execute(sql: "INSERT INTO contact_group (org_id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
                            arguments: [org, name, now.millis, now.millis])
@@ -53,7 +53,7 @@ extension QueueDatabase {
     public func changeMembers(
         org: String, name: String, _ refs: [GroupMemberRef], remove: Bool, actor: String? = nil, now: Date
     ) async throws -> GroupMembershipChange {
-        try await pool.write { db in
+        try await timedWrite { db in
             guard let groupID = try Self.groupID(org: org, name: name, db) else { throw ContactGroupError.unknown(org: org, name: name) }
             if remove, let open = try Self.openBroadcast(groupID: groupID, db) {
                 throw ContactGroupError.broadcastInProgress(name: name, broadcastID: open)
@@ -89,7 +89,7 @@ extension QueueDatabase {
     /// Deletes the group and its memberships; broadcasts already made keep their messages.
     /// Returns how many members it had.
     public func deleteGroup(org: String, name: String, actor: String? = nil, now: Date = Date()) async throws -> Int {
-        try await pool.write { db in
+        try await timedWrite { db in
             guard let groupID = try Self.groupID(org: org, name: name, db) else { throw ContactGroupError.unknown(org: org, name: name) }
             if let open = try Self.openBroadcast(groupID: groupID, db) {
                 throw ContactGroupError.broadcastInProgress(name: name, broadcastID: open)

@@ -43,7 +43,7 @@ extension QueueDatabase {
     public func allocateCredits(
         org: String, user: String, segments: Int, exactly: Bool, changedBy: String, note: String?, now: Date
     ) async throws -> CreditAllocation {
-        try await pool.write { db in
+        try await timedWrite { db in
             let at = now.millis
             guard let row = try Row.fetchOne(db, sql: "SELECT credits FROM user WHERE org_id = ? AND id = ?", arguments: [org, user]) else {
                 guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM org WHERE id = ?)", arguments: [org])! else {

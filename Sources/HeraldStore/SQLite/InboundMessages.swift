@@ -12,7 +12,7 @@ extension QueueDatabase {
     public func receive(
         _ inbound: InboundReport, now: Date, directory: Directory, forwarding: Bool = false
     ) async throws -> StoredInbound {
-        try await pool.write { db in
+        try await timedWrite { db in
             if let sid = inbound.sid,
                let existing = try Row.fetchOne(db, sql: "SELECT id, org_id, keyword, action FROM inbound_message WHERE carrier_sid = ?",
                                                arguments: [sid]) {

@@ -7,15 +7,19 @@ extension QueueDatabase {
     /// Every row becomes a message (queued, scheduled, awaiting consent or rejected with its reason), and leaves the
     /// outbox in the same commit, so a row is never lost and never ingested twice.
     public func ingest(limit: Int, now: Date, directory: Directory, rules: IngestRules) async throws -> IngestReport {
-        try await pool.write { db in
+        try await timedWrite { db in
             var intake = try MessageIntake(db, now: now, directory: directory, rules: rules)
             var broadcasts: [Int64] = []
             let rows = try Row.fetchAll(db, sql: """
-                SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key, to_group, template, variables
+                SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key, to_group, template, variables,
+                    ? - (julianday(created_at) - 2440587.5) * 86400.0
                 FROM outbox ORDER BY id LIMIT ?
-                """, arguments: [limit])
+                """, arguments: [now.timeIntervalSince1970, limit])
             guard let lastID: Int64 = rows.last?["id"] else { return intake.report }
+            var lags: [Double] = []
+            lags.reserveCapacity(rows.count)
             for row in rows {
+                if let lag: Double = row[13] { lags.append(max(lag, 0)) }
                 let submission = OutboxSubmission(
                     id: row[0], org: row.text(1), sender: row.text(2), toNumber: row.text(3),
                     body: row.text(4), kind: row.text(5), sendAt: row.text(6),
@@ -35,6 +39,7 @@ extension QueueDatabase {
             try db.execute(sql: "DELETE FROM outbox WHERE id <= ?", arguments: [lastID])
             var report = intake.report
             report.broadcasts = broadcasts
+            report.outboxLags = lags
             return report
         }
     }

@@ -38,7 +38,7 @@ extension QueueDatabase {
     public func recordProvisioned(
         org: String, user: String, number: String, carrierSID: String, by actor: String, now: Date
     ) async throws -> ProvisionRecording {
-        try await pool.write { db in
+        try await timedWrite { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE org_id = ? AND id = ?", arguments: [org, user]) == true else {
                 return .unknownUser
             }
@@ -65,7 +65,7 @@ extension QueueDatabase {
     /// event each. Messages already posted are left to the carrier's answer.
     public func recordReleased(org: String, user: String, by actor: String, now: Date, recheck: Date) async throws -> ReleaseRecording {
         let at = now.millis
-        return try await pool.write { db in
+        return try await timedWrite { db in
             guard let number = try Row.fetchOne(db, sql: """
                 SELECT id, e164 FROM phone_number WHERE org_id = ? AND user_id = ? AND status = 'active'
                 """, arguments: [org, user]) else { return .noActiveNumber }
@@ -91,7 +91,7 @@ extension QueueDatabase {
     /// still the sender's (a release the carrier refused). Returns how many.
     @discardableResult
     public func resumeSenderReleased(from number: String, now: Date) async throws -> Int {
-        try await pool.write { db in
+        try await timedWrite { db in
             try MessageTransitions(db, now: now).releaseHeld(.senderReleased, from: number)
         }
     }

@@ -12,7 +12,7 @@ extension QueueDatabase {
     /// did not take it (a gateway that dedupes by key still sends it once).
     public func retry(ids: [Int64]?, failedOfOrg org: String?, by actor: String, now: Date) async throws -> OperatorChange {
         let at = now.millis
-        return try await pool.write { db in
+        return try await timedWrite { db in
             let rows: [Row]
             if let ids {
                 rows = try Self.named(ids, in: db)
@@ -48,7 +48,7 @@ extension QueueDatabase {
     /// left alone and reported: only the carrier's answer moves it on.
     public func cancel(ids: [Int64]?, org: String?, state: MessageState?, by actor: String, now: Date) async throws -> OperatorChange {
         let at = now.millis
-        return try await pool.write { db in
+        return try await timedWrite { db in
             let rows: [Row]
             if let ids {
                 rows = try Self.named(ids, in: db)
@@ -87,7 +87,7 @@ extension QueueDatabase {
     /// Pauses or resumes an org. Returns nil for an unknown org, else whether anything changed.
     /// On resume, messages the pause held become due at once instead of at their next recheck.
     public func setPaused(org: String, _ paused: Bool, now: Date) async throws -> Bool? {
-        try await pool.write { db in
+        try await timedWrite { db in
             guard let was = try Bool.fetchOne(db, sql: "SELECT paused FROM org WHERE id = ?", arguments: [org]) else { return nil }
             guard was != paused else { return false }
             try db.execute(sql: "UPDATE org SET paused = ?, updated_at = ? WHERE id = ?", arguments: [paused, now.millis, org])
@@ -100,7 +100,7 @@ extension QueueDatabase {
 
     /// Pauses or resumes the user owning an active number. Nil when no active number matches.
     public func setPaused(sender number: String, _ paused: Bool, now: Date) async throws -> Bool? {
-        try await pool.write { db in
+        try await timedWrite { db in
             guard let owner = try Row.fetchOne(db, sql: """
                 SELECT u.org_id, u.id, u.paused FROM phone_number p JOIN user u ON u.org_id = p.org_id AND u.id = p.user_id
                 WHERE p.e164 = ? AND p.status = 'active'
@@ -118,7 +118,7 @@ extension QueueDatabase {
     /// Queues a text exactly as a producer would, through the public `outbox` table, so it meets
     /// the same checks; returns the outbox id, which its message keeps.
     public func insertOutbox(org: String, sender: String, to: String, body: String, kind: String) async throws -> Int64 {
-        try await pool.write { db in
+        try await timedWrite { db in
             try db.execute(sql: "INSERT INTO outbox (org, sender, to_number, body, kind) VALUES (?, ?, ?, ?, ?)",
                            arguments: [org, sender, to, body, kind])
             return db.lastInsertedRowID

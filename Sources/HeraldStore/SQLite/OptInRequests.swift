@@ -53,7 +53,7 @@ extension QueueDatabase {
         org: String, sender: SenderProfile, to number: String, body: String, policy: OptInRequestPolicy, now: Date,
         requestedBy: String, place: @escaping @Sendable (Date) -> Placement
     ) async throws -> OptInRequestResult {
-        try await pool.write { db in
+        try await timedWrite { db in
             switch try OptInRequests.decide(org: org, user: sender.userID, number: number, policy: policy, now: now, in: db) {
             case let .refused(refusal):
                 return .refused(refusal)

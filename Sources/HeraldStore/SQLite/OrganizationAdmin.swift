@@ -9,7 +9,7 @@ extension QueueDatabase {
     public func createOrganization(id: String, settings: OrganizationSettings, actor: String, now: Date) async throws -> OrganizationEntry {
         if let problem = AdminIdentifier.problem(id, what: "organization") { throw DirectoryChangeError.invalid(problem) }
         try Self.check(settings)
-        return try await pool.write { db in
+        return try await timedWrite { db in
             guard try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM org WHERE id = ?)", arguments: [id])! else {
                 throw DirectoryChangeError.organizationExists(id)
             }
@@ -21,7 +21,7 @@ extension QueueDatabase {
     }
 
     public func changeOrganization(id: String, changes: OrganizationChanges, actor: String, now: Date) async throws -> OrganizationEntry {
-        try await pool.write { db in
+        try await timedWrite { db in
             guard let current = try Self.organizations(id: id, in: db).first else { throw DirectoryChangeError.unknownOrganization(id) }
             guard current.managedBy == "admin" else { throw DirectoryChangeError.managedByConfiguration(org: id, user: nil) }
             let settings = changes.applied(to: current.settings)
@@ -40,7 +40,7 @@ extension QueueDatabase {
     public func addUser(org: String, id: String, settings: UserSettings, actor: String, now: Date) async throws -> UserEntry {
         if let problem = AdminIdentifier.problem(id, what: "user") { throw DirectoryChangeError.invalid(problem) }
         let settings = try Self.check(settings)
-        return try await pool.write { db in
+        return try await timedWrite { db in
             guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM org WHERE id = ?)", arguments: [org])! else {
                 throw DirectoryChangeError.unknownOrganization(org)
             }
@@ -60,7 +60,7 @@ extension QueueDatabase {
     }
 
     public func changeUser(org: String, id: String, changes: UserChanges, actor: String, now: Date) async throws -> UserEntry {
-        try await pool.write { db in
+        try await timedWrite { db in
             guard let current = try Self.users(org: org, id: id, in: db).first else {
                 guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM org WHERE id = ?)", arguments: [org])! else {
                     throw DirectoryChangeError.unknownOrganization(org)

@@ -7,7 +7,7 @@ extension QueueDatabase {
     /// (a status callback overtook this write) keeps its newer state.
     public func record(_ records: [DispatchRecord], now: Date) async throws {
         guard !records.isEmpty else { return }
-        try await pool.write { db in
+        try await timedWrite { db in
             try Self.write(records, with: MessageTransitions(db, now: now, reconcileAfter: reconcile.after))
         }
     }

@@ -11,9 +11,15 @@ public final class QueueDatabase: Sendable {
     /// When texts still `sent` are looked up (`[reconcile]`).
     public let reconcile: ReconcileSchedule
 
-    public init(path: String, reconcile: ReconcileSchedule = .standard) throws(StoreError) {
+    /// Told how long each write transaction took (`timedWrite`), for the metrics endpoint.
+    private let writeTimer: (@Sendable (Duration) -> Void)?
+
+    public init(
+        path: String, reconcile: ReconcileSchedule = .standard, writeTimer: (@Sendable (Duration) -> Void)? = nil
+    ) throws(StoreError) {
         self.path = path
         self.reconcile = reconcile
+        self.writeTimer = writeTimer
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "herald"
@@ -47,6 +53,15 @@ public final class QueueDatabase: Sendable {
         } catch {
             throw .migrationFailed(path: path, reason: Self.describe(error))
         }
+    }
+
+    /// The one way the store's functions write: a transaction on the pool's writer, timed from
+    /// asking for the writer to its commit, so waiting behind another write counts too.
+    func timedWrite<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        guard let writeTimer else { return try await pool.write(updates) }
+        let start = ContinuousClock.now
+        defer { writeTimer(ContinuousClock.now - start) }
+        return try await pool.write(updates)
     }
 
     static func describe(_ error: any Error) -> String {

@@ -7,7 +7,7 @@ import HeraldCore
 /// stop asking, is Core's `ReconcileSchedule`.
 extension QueueDatabase {
     public func prepareReconciliation(now: Date) async throws -> Int {
-        try await pool.write { [reconcile] db in
+        try await timedWrite { [reconcile] db in
             try MessageTransitions(db, now: now, reconcileAfter: reconcile.after).reconcileSoon(spread: reconcile.startSpread)
         }
     }
@@ -56,7 +56,7 @@ extension QueueDatabase {
 
     public func applyLookups(_ answers: [ReconcileAnswer], now: Date) async throws -> ReconcileReport {
         guard !answers.isEmpty else { return ReconcileReport() }
-        return try await pool.write { [reconcile] db in
+        return try await timedWrite { [reconcile] db in
             let transitions = MessageTransitions(db, now: now, reconcileAfter: reconcile.after)
             var report = ReconcileReport()
             let byMessage = Dictionary(grouping: answers, by: \.messageID)

@@ -61,7 +61,7 @@ extension QueueDatabase {
     }
 
     public func forwardSent(_ id: Int64, attempts: Int, now: Date) async throws {
-        try await pool.write { db in
+        try await timedWrite { db in
             try db.execute(sql: """
                 UPDATE reply_forward SET state = 'sent', attempts = ?, last_error = NULL, sent_at = ?, updated_at = ?
                 WHERE id = ? AND state = 'pending'
@@ -71,7 +71,7 @@ extension QueueDatabase {
 
     /// Another try at `retryAt`, keeping what went wrong for `heraldctl` and the view.
     public func forwardRetry(_ id: Int64, attempts: Int, error: String, retryAt: Date, now: Date) async throws {
-        try await pool.write { db in
+        try await timedWrite { db in
             try db.execute(sql: """
                 UPDATE reply_forward SET attempts = ?, last_error = ?, next_attempt_at = ?, updated_at = ?
                 WHERE id = ? AND state = 'pending'
@@ -80,7 +80,7 @@ extension QueueDatabase {
     }
 
     public func forwardFailed(_ id: Int64, attempts: Int, error: String, now: Date) async throws {
-        try await pool.write { db in
+        try await timedWrite { db in
             try db.execute(sql: """
                 UPDATE reply_forward SET state = 'failed', attempts = ?, last_error = ?, updated_at = ?
                 WHERE id = ? AND state = 'pending'

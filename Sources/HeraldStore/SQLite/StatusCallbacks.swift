@@ -6,7 +6,7 @@ extension QueueDatabase {
     /// Applies a carrier's status report through Core's forward-only rule: `sent` never
     /// overwrites a final state, and a repeated report changes nothing.
     public func apply(_ report: StatusReport, now: Date) async throws -> StatusEffect {
-        try await pool.write { [reconcile] db in
+        try await timedWrite { [reconcile] db in
             try Self.apply(report, reason: .statusCallback, transitions: MessageTransitions(db, now: now, reconcileAfter: reconcile.after))
         }
     }

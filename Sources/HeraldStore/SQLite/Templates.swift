@@ -15,7 +15,7 @@ extension QueueDatabase {
         guard text.unicodeScalars.count <= Segmenter.maximumCharacters else {
             throw DirectoryChangeError.invalid("template \(String(reflecting: name)) has \(text.unicodeScalars.count) characters; at most \(Segmenter.maximumCharacters)")
         }
-        return try await pool.write { db in
+        return try await timedWrite { db in
             guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM org WHERE id = ?)", arguments: [org])! else {
                 throw DirectoryChangeError.unknownOrganization(org)
             }
@@ -29,7 +29,7 @@ extension QueueDatabase {
     }
 
     public func deleteTemplate(org: String, name: String, actor: String, now: Date) async throws {
-        try await pool.write { db in
+        try await timedWrite { db in
             try db.execute(sql: "DELETE FROM message_template WHERE org_id = ? AND name = ?", arguments: [org, name])
             guard db.changesCount == 1 else { throw DirectoryChangeError.unknownTemplate(org: org, name: name) }
             try AdminChangeLog.append(actor: actor, command: "template_delete", org: org, target: name, detail: "", at: now.millis, in: db)
