@@ -1,8 +1,9 @@
 # Herald — the two set-up commands are `make run` and `make test`; both install what is missing.
 SWIFT ?= swift
 # python3-aiosmtpd is the SMTP server the reply-forwarding tests mail to (run with /usr/bin/python3);
-# openssl makes the certificate of its STARTTLS test.
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libsystemd-dev pkg-config tzdata sqlite3 python3-aiosmtpd openssl curl
+# openssl makes the certificate of its STARTTLS test; curl runs README's quick tour and scrapes
+# the metrics endpoint, whose output Debian's prometheus package checks (promtool).
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libsystemd-dev pkg-config tzdata sqlite3 python3-aiosmtpd openssl curl prometheus
 BENCH_PACKAGES := nginx-light
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PREFIX ?= /usr/local
