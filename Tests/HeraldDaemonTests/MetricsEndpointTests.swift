@@ -90,6 +90,35 @@ struct MetricsEndpointTests {
         #expect(documented == expected)
     }
 
+    @Test("the Grafana dashboard queries only metrics heraldd exposes, in PromQL that promtool parses")
+    func grafanaDashboard() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.promtool), "promtool is missing: `make deps` installs Debian's prometheus package")
+        let data = try Data(contentsOf: QuickTourTests.checkout.appendingPathComponent("contrib/grafana-herald.json"))
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        let expressions = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(expressions.count >= 12)
+        let known = Set(MetricCatalogue.entries.map(\.name))
+        let pattern = try Regex("herald_[a-z_]+")
+        for expression in expressions {
+            for match in expression.matches(of: pattern) {
+                var name = String(expression[match.range])
+                for suffix in ["_bucket", "_count", "_sum"] where !known.contains(name) && name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+                #expect(known.contains(name), "\(name) in \(expression)")
+            }
+        }
+        // Each query as a recording rule: promtool parses it.
+        let rules = "groups:\n  - name: dashboard\n    rules:\n" + expressions.enumerated().map { index, expression in
+            let concrete = expression.replacingOccurrences(of: "$instance", with: ".*").replacingOccurrences(of: "'", with: "''")
+            return "      - record: herald:dashboard_\(index)\n        expr: '\(concrete)'\n"
+        }.joined()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("herald-dashboard-\(UUID().uuidString).yml")
+        try rules.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let check = try await offPool { try Self.run(Self.promtool, ["check", "rules", file.path]) }
+        #expect(check.status == 0, "\(check.out)\(check.err)")
+    }
+
     /// The sum of a family's samples whose labels include `labels`; nil when none matches.
     static func sum(_ text: String, _ name: String, where labels: [String: String] = [:]) -> Double? {
         var total: Double?

@@ -7,7 +7,7 @@ import Testing
 /// README's quick tour, which `make run` prints, run command by command as a newcomer would:
 /// the real heraldd on the real dev profile (`etc/herald/herald.dev.toml`), the real heraldctl,
 /// sqlite3 and curl, from a folder laid out like a checkout (`var/`, `.build/debug/heraldctl`).
-/// Only the two loopback ports differ: a test binds what the system gives it.
+/// Only the loopback ports differ: a test binds what the system gives it.
 @Suite("README quick tour", .serialized)
 struct QuickTourTests {
     static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -57,6 +57,7 @@ struct QuickTourTests {
         )
         try fileManager.createDirectory(at: folder.appendingPathComponent("etc/herald"), withIntermediateDirectories: true)
         let webhookPort = try PortReservation()
+        let metricsPort = try PortReservation()
 
         try await CarrierSimulator.withRunning(SimulatorConfiguration(callbackDelay: .milliseconds(100))) { simulator in
             try simulator.authToken.write(to: folder.appendingPathComponent("var/carrier-token"), atomically: true, encoding: .utf8)
@@ -64,7 +65,8 @@ struct QuickTourTests {
             let config = shipped
                 .replacingOccurrences(of: "127.0.0.1:8088", with: "127.0.0.1:\(webhookPort.port)")
                 .replacingOccurrences(of: "http://127.0.0.1:8089", with: simulator.baseURL)
-            try #require(config != shipped, "herald.dev.toml no longer names ports 8088/8089")
+                .replacingOccurrences(of: "127.0.0.1:8090", with: "127.0.0.1:\(metricsPort.port)")
+            try #require(config.contains("127.0.0.1:\(metricsPort.port)"), "herald.dev.toml no longer names ports 8088/8089/8090")
             let configPath = folder.appendingPathComponent("etc/herald/herald.dev.toml").path
             try config.write(toFile: configPath, atomically: true, encoding: .utf8)
             simulator.setInboundURL("http://127.0.0.1:\(webhookPort.port)/webhooks/inbound")
@@ -79,6 +81,7 @@ struct QuickTourTests {
             var outputs: [String] = []
             for command in commands {
                 let line = command.replacingOccurrences(of: "http://127.0.0.1:8089", with: simulator.baseURL)
+                    .replacingOccurrences(of: "127.0.0.1:8090", with: "127.0.0.1:\(metricsPort.port)")
                 if line.hasSuffix(" watch") {
                     try await watch(line, in: folder, database: database)
                     continue
