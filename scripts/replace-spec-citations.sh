@@ -87,7 +87,7 @@ for file in "${files[@]}"; do
                 11 => "docs/data-safety.md",
                 12 => "docs/carrier.md#unknown-outcomes-and-reconciliation",
                 13 => "docs/data-safety.md#not-built-yet",
-                14 => "docs/README.md#not-built-yet",
+                14 => "docs/metrics.md",
             );
             $markdown = $ENV{MARKDOWN};
             $folder = $ENV{FOLDER};
