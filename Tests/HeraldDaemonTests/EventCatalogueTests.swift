@@ -15,11 +15,11 @@ struct EventCatalogueTests {
         }
     }
 
-    @Test("README's MESSAGE_ID table lists exactly the catalogue")
-    func readmeTable() throws {
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("README.md")
-        let text = try String(contentsOf: readme, encoding: .utf8)
+    @Test("docs/logs.md's MESSAGE_ID table lists exactly the catalogue")
+    func logsPageTable() throws {
+        let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/logs.md")
+        let text = try String(contentsOf: page, encoding: .utf8)
         // Rows look like: | `sent` | `e68326a0ba92451bb3b67f214642c391` | debug | … |
         var documented: [String: String] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("| `") {
@@ -28,7 +28,7 @@ struct EventCatalogueTests {
             documented[cells[0].trimmingCharacters(in: ["`"])] = cells[1].trimmingCharacters(in: ["`"])
         }
         let catalogue = Dictionary(uniqueKeysWithValues: HeraldEvent.allCases.map { ($0.rawValue, $0.messageID) })
-        #expect(documented == catalogue)
+        #expect(documented == catalogue, "docs/logs.md's event table and HeraldEvent disagree")
     }
 
     @Test("Metadata for a message event carries the state it leaves the message in")
