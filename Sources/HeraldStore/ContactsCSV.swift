@@ -2,8 +2,8 @@ import Foundation
 import HeraldCore
 import SwiftCSV
 
-/// A contacts import file read and checked as far as the file alone allows (README "Importing
-/// contacts"). Comma-separated, UTF-8 (a byte-order mark is fine), header row required. Column
+/// A contacts import file read and checked as far as the file alone allows (docs/heraldctl.md,
+/// "Importing contacts"). Comma-separated, UTF-8 (a byte-order mark is fine), header row required. Column
 /// names are matched case-insensitively, with spaces and dashes read as underscores
 /// ("First Name" is `first_name`); columns Herald does not know are ignored and reported.
 ///

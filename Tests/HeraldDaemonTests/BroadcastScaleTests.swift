@@ -8,8 +8,8 @@ import Testing
 /// A broadcast to a large group through the real heraldd process and the simulator: members
 /// added from a file with the real heraldctl, the fan-out, every message sent, and heraldd's peak
 /// memory read from the kernel. Run with 10,000 and 100,000 members to show that memory does not
-/// follow the group's size. The numbers are printed (`BROADCAST-SCALE …`) for the README; they
-/// are not asserted, since they depend on the machine.
+/// follow the group's size. The numbers are printed (`BROADCAST-SCALE …`) for docs/benchmarks.md;
+/// they are not asserted, since they depend on the machine.
 @Suite("Broadcast at scale", .serialized)
 struct BroadcastScaleTests {
     /// One member in a hundred never opted in: their rejection is part of the outcome too.

@@ -3,7 +3,7 @@ import Logging
 
 /// The catalogue of log lines an operator may want to find again, each with the journal
 /// `MESSAGE_ID` it carries (a 128-bit id, as sd-id128 makes them). The ids are fixed forever:
-/// operators save `journalctl MESSAGE_ID=…` queries and alert rules on them. README "Logs" lists
+/// operators save `journalctl MESSAGE_ID=…` queries and alert rules on them. docs/logs.md lists
 /// them, and a test holds the two together.
 ///
 /// Per-message events are logged at `debug`; `summary` rolls them up at `info` every 10 s.
