@@ -84,6 +84,8 @@ install:
 	chmod 0644 $(DESTDIR)$(UNITDIR)/heraldd.service
 	install -m 0644 systemd/herald.sysusers $(DESTDIR)$(SYSUSERSDIR)/herald.conf
 	install -m 0644 README.md etc/herald/herald.toml etc/herald/quiet-hours.toml $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(DOCDIR)/docs
+	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
 	@for f in herald.toml quiet-hours.toml; do \
 		if [ -e "$(DESTDIR)$(CONFDIR)/$$f" ]; then echo "kept $(DESTDIR)$(CONFDIR)/$$f (the shipped one is $(DESTDIR)$(DOCDIR)/$$f)"; \
 		else install -m 0644 etc/herald/$$f $(DESTDIR)$(CONFDIR)/$$f; fi; \
@@ -97,7 +99,7 @@ install:
 # Leaves $(CONFDIR), /var/lib/herald (the queue) and the herald user alone: they are the operator's.
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGRAMS)) $(DESTDIR)$(UNITDIR)/heraldd.service $(DESTDIR)$(SYSUSERSDIR)/herald.conf
-	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR)
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 clean:

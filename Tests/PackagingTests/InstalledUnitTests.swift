@@ -109,6 +109,10 @@ struct InstalledUnitTests {
         #expect(unit.contains("Documentation=file:/usr/share/doc/herald/README.md"))
         #expect(!unit.contains { $0.hasPrefix("ExecStart=/usr/local") })
         #expect(FileManager.default.fileExists(atPath: root.file("/usr/share/doc/herald/README.md")))
+        // README's links into docs/ resolve in the installed copy too.
+        for page in ["README.md", "producers.md", "operators.md", "heraldctl.md", "logs.md", "admin.md"] {
+            #expect(FileManager.default.fileExists(atPath: root.file("/usr/share/doc/herald/docs/\(page)")), "docs/\(page)")
+        }
         #expect(FileManager.default.fileExists(atPath: root.file("/usr/lib/sysusers.d/herald.conf")))
         // The installed heraldd reads the installed configuration: it parses (and refuses to start
         // only for the account SID an operator must fill in).
@@ -130,7 +134,7 @@ struct InstalledUnitTests {
         let uninstall = try root.make("uninstall")
         #expect(uninstall.status == 0, "\(uninstall.output)")
         for gone in ["/usr/local/bin/heraldd", "/usr/local/bin/heraldctl", "/usr/local/lib/systemd/system/heraldd.service",
-                     "/usr/local/lib/sysusers.d/herald.conf", "/usr/local/share/doc/herald"] {
+                     "/usr/local/lib/sysusers.d/herald.conf", "/usr/local/share/doc/herald/docs", "/usr/local/share/doc/herald"] {
             #expect(!FileManager.default.fileExists(atPath: root.file(gone)), "\(gone) is still there")
         }
         #expect(try root.contents("/etc/herald/herald.toml") == edited)
