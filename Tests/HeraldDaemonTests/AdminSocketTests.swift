@@ -248,8 +248,16 @@ struct AdminSocketTests {
     func idleTimeout() async throws {
         try await DaemonHarness.withDaemon(adminConfig: "idle_timeout = 0.5") { harness in
             let silent = try await client(harness)
-            let watcher = try await client(harness)
-            _ = try await watcher.call(.watch, as: Empty.self)
+            // On a starved machine a new connection can sit past the 0.5 s before its `watch`
+            // request is read, and is rightly closed: try again until a watcher is attached.
+            var attached: AdminClient?
+            try await waitUntil("a watcher to attach within idle_timeout") {
+                guard let candidate = try? await client(harness),
+                      (try? await candidate.call(.watch, as: Empty.self)) != nil else { return false }
+                attached = candidate
+                return true
+            }
+            let watcher = try #require(attached)
             // A connection opened after `silent` that only reads: once the daemon has closed it,
             // the older `silent` has been idle longer still.
             let probe = try SilentAdminConnection(path: harness.adminSocket)

@@ -32,7 +32,13 @@ struct DeliveryPathTests {
             }
             let stats = await harness.simulator.stats()
             #expect(stats.accepted == 1000)
-            #expect(stats.duplicateRequests == 0)
+            // A post that timed out on a loaded machine is looked up and, not found, posted again
+            // with its key: the carrier may see a key twice, but never more often than Herald
+            // recorded a post, and takes each text once.
+            let sendingEvents = try await harness.producer.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message_event WHERE to_state = 'sending'") ?? 0
+            }
+            #expect(stats.duplicateRequests <= sendingEvents - 1000, "\(stats.duplicateRequests) repeated keys, \(sendingEvents - 1000) re-posts recorded")
             let keys = await harness.simulator.messages().compactMap(\.idempotencyKey)
             #expect(Set(keys).count == 1000)
             let outboxLeft = try await harness.producer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") }

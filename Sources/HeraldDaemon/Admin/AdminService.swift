@@ -122,11 +122,14 @@ final class AdminService: Service {
                     }
                     idleCloser?.requestStarted()
                     let answer = await controller.answer(to: request, peer: peer, upload: &upload)
+                    let watching = if case .watch = request.command { answer.refused == nil } else { false }
+                    // A watcher is silent by design: its idle timer goes before the request stops
+                    // counting as in progress, or a timer due meanwhile would close it.
+                    if watching { try await connection.channel.pipeline.removeHandler(name: "idle").get() }
                     idleCloser?.requestFinished()
                     metrics.admin(command: request.command.name, outcome: answer.refused?.rawValue ?? "ok")
                     try await outbound.write(ByteBuffer(bytes: answer.line))
-                    if case .watch = request.command {
-                        try await connection.channel.pipeline.removeHandler(name: "idle").get()
+                    if watching {
                         try await watch(outbound: outbound, channel: connection.channel)
                         return
                     }
