@@ -24,8 +24,13 @@ PROGRAMS := heraldd heraldctl herald-carrier-sim
 TOOLS := heraldctl herald-carrier-sim
 MAN_PAGES := man/heraldd.8 man/heraldctl.8 man/herald.toml.5 man/herald-outbox.7
 MAN_PACKAGES := mandoc man-db
+DEB_PACKAGES := debhelper lintian
+DEB_TEST_PACKAGES := debootstrap
+# The one place the version is written; heraldd --version, heraldctl --version and the admin
+# socket's hello print it, and the Debian package's version must start with it.
+VERSION := $(shell sed -n 's/^ *public static let current = "\(.*\)"$$/\1/p' Sources/HeraldControl/HeraldVersion.swift)
 
-.PHONY: deps build run test chaos bench clean release install uninstall man lint-man
+.PHONY: deps build run test chaos bench clean release install uninstall man lint-man deb deb-test
 
 # Installs only the Debian packages that are not there yet.
 define apt_install
@@ -81,7 +86,8 @@ release: deps
 
 # `make release && sudo make install`. Builds nothing itself, so root never writes into .build.
 # An existing herald.toml or quiet-hours.toml is kept; the shipped ones also go to DOCDIR.
-# heraldctl's shell completions come from the binary being installed.
+# heraldctl's shell completions come from the binary being installed (the bash one is sourced,
+# not run: no #! line).
 install:
 	@for p in $(PROGRAMS); do [ -x "$(BUILDDIR)/$$p" ] || { echo "$(BUILDDIR)/$$p is missing: run make release first" >&2; exit 1; }; done
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(CONFDIR) \
@@ -98,6 +104,7 @@ install:
 	install -m 0644 man/herald-outbox.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 man/heraldd.8 man/heraldctl.8 $(DESTDIR)$(MANDIR)/man8/
 	$(BUILDDIR)/heraldctl --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/heraldctl
+	sed -i '1{/^#!/d}' $(DESTDIR)$(BASHCOMPDIR)/heraldctl
 	$(BUILDDIR)/heraldctl --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_heraldctl
 	chmod 0644 $(DESTDIR)$(BASHCOMPDIR)/heraldctl $(DESTDIR)$(ZSHCOMPDIR)/_heraldctl
 	@for f in herald.toml quiet-hours.toml; do \
@@ -138,5 +145,23 @@ lint-man:
 	@for p in $(MAN_PAGES); do MANPAGER=cat MANWIDTH=80 man -l $$p > /dev/null || exit 1; done
 	@echo "man pages: lint-clean and readable: $(MAN_PAGES)"
 
+# dist/herald_<version>_<arch>.deb from the release binaries, by debhelper from debian/ (which
+# runs `make install DESTDIR=debian/herald PREFIX=/usr`), then lintian. The Debian version is
+# debian/changelog's; its upstream part must be $(VERSION).
+deb: release lint-man
+	$(call apt_install,$(DEB_PACKAGES))
+	@v=$$(dpkg-parsechangelog -S Version); [ "$${v%-*}" = "$(VERSION)" ] || { \
+		echo "debian/changelog is at $$v but the version is $(VERSION): add an entry, e.g. dch -v $(VERSION)-1" >&2; exit 1; }
+	mkdir -p dist
+	rm -rf debian/herald debian/.debhelper debian/files debian/herald.substvars debian/debhelper-build-stamp
+	debian/rules binary
+	lintian --fail-on error,warning --info dist/herald_$$(dpkg-parsechangelog -S Version)_$$(dpkg --print-architecture).deb
+
+# Installs and purges the package on a throwaway Debian bookworm (debootstrap, cached in
+# .build-root/): needs the network on its first run and root throughout. Not part of `make test`.
+deb-test: deb
+	$(call apt_install,$(DEB_TEST_PACKAGES))
+	$(SUDO) scripts/deb-test.sh dist/herald_$$(dpkg-parsechangelog -S Version)_$$(dpkg --print-architecture).deb
+
 clean:
-	rm -rf .build var
+	rm -rf .build var dist

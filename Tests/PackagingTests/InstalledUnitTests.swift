@@ -137,6 +137,7 @@ struct InstalledUnitTests {
         // Written by the installed heraldctl itself: they name its subcommands.
         let bash = try root.contents("/usr/local/share/bash-completion/completions/heraldctl")
         #expect(bash.contains("complete -o filenames -F") && bash.contains("heraldctl") && bash.contains("segments"), "\(bash.prefix(300))")
+        #expect(!bash.hasPrefix("#!"), "a completion is sourced, not run: no #! line")
         let zsh = try root.contents("/usr/local/share/zsh/vendor-completions/_heraldctl")
         #expect(zsh.hasPrefix("#compdef heraldctl") && zsh.contains("segments"), "\(zsh.prefix(300))")
         if let bashShell = Command.find("bash") {
