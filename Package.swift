@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "heraldd",
             dependencies: [
-                "HeraldDaemon", "HeraldConfig",
+                "HeraldDaemon", "HeraldConfig", "HeraldControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

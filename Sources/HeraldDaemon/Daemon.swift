@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCarrier
 import HeraldConfig
+import HeraldControl
 import HeraldCore
 import HeraldStore
 import Hummingbird
@@ -42,7 +43,7 @@ public final class Daemon: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        let metrics = HeraldMetrics(version: AdminController.version)
+        let metrics = HeraldMetrics(version: HeraldVersion.current)
         self.metrics = metrics
         database = try QueueDatabase(
             path: configuration.database.path, reconcile: configuration.reconcile.schedule,

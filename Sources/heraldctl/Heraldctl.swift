@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldControl
 
 @main
 struct Heraldctl: ParsableCommand {
@@ -52,6 +53,7 @@ struct Heraldctl: ParsableCommand {
             allow it); 64 bad usage; 69 heraldd not reachable; 70 the daemon failed to carry it out;
             77 permission denied.
             """,
+        version: HeraldVersion.current,
         subcommands: [
             SegmentsCommand.self, NumberCommand.self, WindowCommand.self, ConfigCommand.self,
             StatusCommand.self, QueueCommand.self, ShowCommand.self, WhyCommand.self, RetryCommand.self, CancelCommand.self,

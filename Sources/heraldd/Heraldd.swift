@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldConfig
+import HeraldControl
 import HeraldDaemon
 import Logging
 
@@ -16,7 +17,8 @@ struct Heraldd: AsyncParsableCommand {
             Examples:
               heraldd --config /etc/herald/herald.toml
               heraldd --check-config /etc/herald/herald.toml
-            """
+            """,
+        version: HeraldVersion.current
     )
 
     @Option(name: .long, help: "Configuration file.")

@@ -36,7 +36,7 @@ struct MetricsEndpointTests {
             let lint = try await offPool { try Self.run(Self.promtool, ["check", "metrics"], input: scraped) }
             #expect(lint.status == 0, "promtool check metrics: \(lint.out)\(lint.err)")
 
-            #expect(Self.sum(text, "herald_build_info", where: ["version": "0.5.0"]) == 1)
+            #expect(Self.sum(text, "herald_build_info", where: ["version": HeraldVersion.current]) == 1)
             #expect(Self.sum(text, "herald_carrier_requests_total", where: ["outcome": "accepted", "status": "2xx"]) == 20)
             #expect(Self.sum(text, "herald_carrier_request_duration_seconds_count") == 20)
             #expect(Self.sum(text, "herald_ingest_lag_seconds_count") == 20)

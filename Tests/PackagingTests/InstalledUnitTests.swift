@@ -25,9 +25,13 @@ struct InstalledUnitTests {
         let prefix: String
         var path: String { url.path }
 
-        init(prefix: String = "/usr/local", copyHostUnits: Bool = true) throws {
+        /// Further `make` variables, such as `SBINDIR=/usr/sbin`.
+        let variables: [String]
+
+        init(prefix: String = "/usr/local", variables: [String] = [], copyHostUnits: Bool = true) throws {
             url = FileManager.default.temporaryDirectory.appendingPathComponent("herald-destdir-\(UUID().uuidString)")
             self.prefix = prefix
+            self.variables = variables
             let units = url.appendingPathComponent("usr/lib/systemd")
             try FileManager.default.createDirectory(at: units, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: url.appendingPathComponent("bin"), withIntermediateDirectories: true)
@@ -47,7 +51,7 @@ struct InstalledUnitTests {
             return try Command.run(make, [
                 "-C", InstalledUnitTests.packageRoot.path, target,
                 "DESTDIR=\(path)", "PREFIX=\(prefix)", "BUILDDIR=\(InstalledUnitTests.builtBinaries)",
-            ])
+            ] + variables)
         }
 
         func file(_ relative: String) -> String { path + relative }
@@ -120,6 +124,45 @@ struct InstalledUnitTests {
         #expect(check.status == 78 && check.output.contains("carrier.account_sid"), "\(check.status): \(check.output)")
     }
 
+    static let manualsAndCompletions = [
+        "/usr/local/share/man/man8/heraldd.8", "/usr/local/share/man/man8/heraldctl.8",
+        "/usr/local/share/man/man5/herald.toml.5", "/usr/local/share/man/man7/herald-outbox.7",
+        "/usr/local/share/bash-completion/completions/heraldctl", "/usr/local/share/zsh/vendor-completions/_heraldctl",
+    ]
+
+    @Test("make install puts the manual pages and heraldctl's bash and zsh completions under PREFIX")
+    func manualsAndCompletionsAreInstalled() throws {
+        let root = try StagedRoot(copyHostUnits: false)
+        for file in Self.manualsAndCompletions {
+            #expect(FileManager.default.fileExists(atPath: root.file(file)), "\(file) is missing")
+        }
+        #expect(try root.contents("/usr/local/share/man/man8/heraldctl.8")
+            == String(contentsOf: Self.packageRoot.appendingPathComponent("man/heraldctl.8"), encoding: .utf8))
+        // Written by the installed heraldctl itself: they name its subcommands.
+        let bash = try root.contents("/usr/local/share/bash-completion/completions/heraldctl")
+        #expect(bash.contains("complete -o filenames -F") && bash.contains("heraldctl") && bash.contains("segments"), "\(bash.prefix(300))")
+        #expect(!bash.hasPrefix("#!"), "a completion is sourced, not run: no #! line")
+        let zsh = try root.contents("/usr/local/share/zsh/vendor-completions/_heraldctl")
+        #expect(zsh.hasPrefix("#compdef heraldctl") && zsh.contains("segments"), "\(zsh.prefix(300))")
+        if let bashShell = Command.find("bash") {
+            let syntax = try Command.run(bashShell, ["-n", root.file("/usr/local/share/bash-completion/completions/heraldctl")])
+            #expect(syntax.status == 0, "\(syntax.output)")
+        }
+    }
+
+    @Test("SBINDIR=/usr/sbin, as the Debian package has it: heraldd there, the tools in BINDIR, ExecStart follows")
+    func sbindirMovesHeralddAndExecStart() throws {
+        let root = try StagedRoot(prefix: "/usr", variables: ["SBINDIR=/usr/sbin"], copyHostUnits: false)
+        #expect(FileManager.default.isExecutableFile(atPath: root.file("/usr/sbin/heraldd")))
+        #expect(!FileManager.default.fileExists(atPath: root.file("/usr/bin/heraldd")))
+        #expect(FileManager.default.isExecutableFile(atPath: root.file("/usr/bin/heraldctl")))
+        let unit = try root.contents("/usr/lib/systemd/system/heraldd.service").split(separator: "\n")
+        #expect(unit.contains("ExecStart=/usr/sbin/heraldd --config /etc/herald/herald.toml"))
+        let uninstall = try root.make("uninstall")
+        #expect(uninstall.status == 0, "\(uninstall.output)")
+        #expect(!FileManager.default.fileExists(atPath: root.file("/usr/sbin/heraldd")))
+    }
+
     @Test("make install keeps an edited /etc/herald; make uninstall removes the rest and keeps it too")
     func configurationSurvivesReinstallAndUninstall() throws {
         let root = try StagedRoot(copyHostUnits: false)
@@ -134,7 +177,8 @@ struct InstalledUnitTests {
         let uninstall = try root.make("uninstall")
         #expect(uninstall.status == 0, "\(uninstall.output)")
         for gone in ["/usr/local/bin/heraldd", "/usr/local/bin/heraldctl", "/usr/local/lib/systemd/system/heraldd.service",
-                     "/usr/local/lib/sysusers.d/herald.conf", "/usr/local/share/doc/herald/docs", "/usr/local/share/doc/herald"] {
+                     "/usr/local/lib/sysusers.d/herald.conf", "/usr/local/share/doc/herald/docs", "/usr/local/share/doc/herald"]
+                + Self.manualsAndCompletions {
             #expect(!FileManager.default.fileExists(atPath: root.file(gone)), "\(gone) is still there")
         }
         #expect(try root.contents("/etc/herald/herald.toml") == edited)

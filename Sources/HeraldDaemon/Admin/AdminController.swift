@@ -19,7 +19,7 @@ struct AdminController: Sendable {
     /// The carrier's numbers API, for `numbers_provision` and `numbers_release`.
     var numbers: NumbersSettings?
 
-    static let version = "0.5.0"
+    static let version = HeraldVersion.current
 
     /// - Parameter upload: the connection's `contacts_import` pieces so far.
     func respond(to request: AdminRequest, peer: AdminPeer, upload: inout ContactsUpload) async -> [UInt8] {
