@@ -60,6 +60,7 @@ run: build
 # crash test (ChaosTests) runs alone too: its simulator lives in the test process, and beside the
 # other daemon suites it has been starved for seconds, longer than heraldd's lookup_delay.
 test: deps
+	$(call apt_install,$(MAN_PACKAGES))
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter 'HeraldCoreTests|HeraldConfigTests|HeraldControlTests|HeraldStoreTests|PackagingTests'
 	$(SWIFT) test --skip-build --filter HeraldCarrierTests
