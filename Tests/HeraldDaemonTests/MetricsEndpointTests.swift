@@ -142,19 +142,6 @@ struct MetricsEndpointTests {
     }
 
     static func run(_ tool: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let process = SpawnedProcess()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+        try SpawnedProcess.capture(tool, arguments, input: input)
     }
 }

@@ -182,17 +182,6 @@ struct QuickTourTests {
     }
 
     private static func shell(_ line: String, in folder: URL) throws -> (status: Int32, out: String, err: String) {
-        let process = SpawnedProcess()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", line]
-        process.currentDirectoryURL = folder
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+        try SpawnedProcess.capture("/bin/sh", ["-c", line], in: folder)
     }
 }

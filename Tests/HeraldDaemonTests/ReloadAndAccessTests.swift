@@ -102,26 +102,14 @@ struct ReloadAndAccessTests {
     }
 
     static func runHeraldctlBlocking(_ arguments: [String], asNobody: Bool) throws -> (status: Int32, out: String, err: String) {
-        let process = SpawnedProcess()
-        let out = Pipe(), err = Pipe()
-        if asNobody {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Self.heraldctlPath] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: Self.heraldctlPath)
-            process.arguments = arguments
-        }
         var environment = ProcessInfo.processInfo.environment
         // Help text wraps at the terminal's width; the golden copy is 80 columns wide.
         environment["COLUMNS"] = "80"
-        process.environment = environment
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+        if asNobody {
+            return try SpawnedProcess.capture("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Self.heraldctlPath] + arguments,
+                                              environment: environment)
+        }
+        return try SpawnedProcess.capture(Self.heraldctlPath, arguments, environment: environment)
     }
 
     @Test("another user may read but not change; heraldctl exits 77 and says what would grant it",

@@ -105,6 +105,37 @@ final class SpawnedProcess: @unchecked Sendable {
         if processIdentifier > 0, isRunning { kill(processIdentifier, SIGTERM) }
     }
 
+    /// Runs `tool` to its end and returns its exit status and what it wrote. Both outputs are
+    /// read at once, so a child that fills one pipe while the other is read cannot stall.
+    static func capture(
+        _ tool: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil, in directory: URL? = nil
+    ) throws -> (status: Int32, out: String, err: String) {
+        let process = SpawnedProcess()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe(), stdin = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        // The semaphore orders the reader thread's write before the read below.
+        final class Collected: @unchecked Sendable { var data = Data() }
+        let errors = Collected()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            errors.data = err.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }.start()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors.data, as: UTF8.self))
+    }
+
     private static func descriptor(_ handle: Any?, childReads: Bool) -> Int32? {
         switch handle {
         case let pipe as Pipe: childReads ? pipe.fileHandleForReading.fileDescriptor : pipe.fileHandleForWriting.fileDescriptor
