@@ -28,7 +28,7 @@ public final class Daemon: Sendable {
     /// `http://HOST:PORT/metrics` once the metrics listener is bound; nil before, or when it is off.
     public var metricsURL: String? {
         guard let host = configuration.metrics.listenHost, let port = metricsEndpoint.port else { return nil }
-        return "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/metrics"
+        return "http://\(WebhookEndpoint.dialable(host)):\(port)/metrics"
     }
     private let webhookEndpoint: WebhookEndpoint
     /// The base URL the carrier is told to call back; with `listen = "HOST:0"` the bound address,

@@ -70,7 +70,7 @@ final class WebhookEndpoint: Sendable {
     }
 
     /// A wildcard bind address is reached on loopback; an IPv6 host needs brackets in a URL.
-    private static func dialable(_ host: String) -> String {
+    static func dialable(_ host: String) -> String {
         switch host {
         case "0.0.0.0", "": "127.0.0.1"
         case "::": "[::1]"

@@ -20,7 +20,7 @@ struct MetricsEndpointTests {
             try await waitUntil("20 texts delivered") {
                 try harness.count(where: "state = 'delivered' AND id IN (\(ids.map(String.init).joined(separator: ",")))") == 20
             }
-            let forged = try await offPool { try Self.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+            let forged = try await offPool { try SpawnedProcess.capture("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
                 "-d", "MessageSid=SMforged&MessageStatus=delivered", harness.webhookURL + "/webhooks/status"]) }
             #expect(forged.out == "403")
             _ = try await AdminClient.open(harness.adminSocket).call(.status, as: StatusResult.self)
@@ -28,12 +28,12 @@ struct MetricsEndpointTests {
             // Transitions are counted from the queue at each scrape: wait until the callbacks' are in.
             var text = ""
             try await waitUntil("the scrape to count 20 deliveries") {
-                text = try await offPool { try Self.run("/usr/bin/curl", ["-sS", url]).out }
+                text = try await offPool { try SpawnedProcess.capture("/usr/bin/curl", ["-sS", url]).out }
                 return Self.sum(text, "herald_transitions_total", where: ["to_state": "delivered"]) == 20
             }
 
             let scraped = text
-            let lint = try await offPool { try Self.run(Self.promtool, ["check", "metrics"], input: scraped) }
+            let lint = try await offPool { try SpawnedProcess.capture(Self.promtool, ["check", "metrics"], input: scraped) }
             #expect(lint.status == 0, "promtool check metrics: \(lint.out)\(lint.err)")
 
             #expect(Self.sum(text, "herald_build_info", where: ["version": HeraldVersion.current]) == 1)
@@ -68,7 +68,7 @@ struct MetricsEndpointTests {
             _ = try harness.insert([OutboxRow(to: "+16125550142", body: "held")])
             var text = ""
             try await waitUntil("the held text to show") {
-                text = try await offPool { try Self.run("/usr/bin/curl", ["-sS", url]).out }
+                text = try await offPool { try SpawnedProcess.capture("/usr/bin/curl", ["-sS", url]).out }
                 return Self.sum(text, "herald_messages_held", where: ["reason": "org_paused"]) == 1
             }
             #expect(Self.sum(text, "herald_messages_held", where: ["reason": "no_credits"]) == 0)
@@ -115,7 +115,7 @@ struct MetricsEndpointTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("herald-dashboard-\(UUID().uuidString).yml")
         try rules.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let check = try await offPool { try Self.run(Self.promtool, ["check", "rules", file.path]) }
+        let check = try await offPool { try SpawnedProcess.capture(Self.promtool, ["check", "rules", file.path]) }
         #expect(check.status == 0, "\(check.out)\(check.err)")
     }
 
@@ -139,9 +139,5 @@ struct MetricsEndpointTests {
             total = (total ?? 0) + value
         }
         return total
-    }
-
-    static func run(_ tool: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        try SpawnedProcess.capture(tool, arguments, input: input)
     }
 }

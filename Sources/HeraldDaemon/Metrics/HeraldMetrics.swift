@@ -26,26 +26,24 @@ public final class HeraldMetrics: Sendable {
     public init(version: String) {
         let r = registry
         func help(_ name: String) -> String { MetricCatalogue.entry(name).help }
-        carrierLatency = CoreMetrics.Timer(label: "herald_carrier_request_duration_seconds", dimensions: [], handler: r.makeDurationHistogram(
-            name: "herald_carrier_request_duration_seconds", labels: [],
-            buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-                      .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30)],
-            help: help("herald_carrier_request_duration_seconds")
+        // Each name written once: swift-metrics' label and the registry's name must agree.
+        func durations(_ name: String, _ buckets: [Duration]) -> CoreMetrics.Timer {
+            CoreMetrics.Timer(label: name, dimensions: [], handler: r.makeDurationHistogram(name: name, labels: [], buckets: buckets, help: help(name)))
+        }
+        carrierLatency = durations("herald_carrier_request_duration_seconds", [
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+        ])
+        writeTransactions = durations("herald_db_write_transaction_seconds", [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5),
+        ])
+        let lag = "herald_ingest_lag_seconds"
+        ingestLag = Recorder(label: lag, dimensions: [], aggregate: true, handler: r.makeValueHistogram(
+            name: lag, labels: [], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], help: help(lag)
         ))
-        writeTransactions = CoreMetrics.Timer(label: "herald_db_write_transaction_seconds", dimensions: [], handler: r.makeDurationHistogram(
-            name: "herald_db_write_transaction_seconds", labels: [],
-            buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)],
-            help: help("herald_db_write_transaction_seconds")
-        ))
-        ingestLag = Recorder(label: "herald_ingest_lag_seconds", dimensions: [], aggregate: true, handler: r.makeValueHistogram(
-            name: "herald_ingest_lag_seconds", labels: [],
-            buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-            help: help("herald_ingest_lag_seconds")
-        ))
-        rateLimitWaits = CoreMetrics.Counter(label: "herald_sender_rate_limit_waits_total", dimensions: [], handler: r.makeCounter(
-            name: "herald_sender_rate_limit_waits_total", help: help("herald_sender_rate_limit_waits_total")
-        ))
+        let waits = "herald_sender_rate_limit_waits_total"
+        rateLimitWaits = CoreMetrics.Counter(label: waits, dimensions: [], handler: r.makeCounter(name: waits, help: help(waits)))
         r.makeGauge(name: "herald_build_info", labels: [("version", version)], help: help("herald_build_info")).set(to: 1)
         // Zero-valued series for what is known up front, so a dashboard sees them before they happen.
         for state in MessageState.allCases where !state.isFinal { gauge("herald_messages", [("state", state.rawValue)]).set(to: 0) }

@@ -4,24 +4,27 @@ import HeraldCore
 
 extension QueueDatabase: MetricsStore {
     public func queueGauges(now: Date) async throws -> QueueGauges {
-        let byState = try await countsByState()
-        let (held, oldestDue) = try await pool.read { db in
+        let (byState, held, oldestDue) = try await pool.read { db in
+            // One pass over message_state (the partial index of the non-final states) gives both
+            // the counts by state and, for the waiting ones, by held reason.
+            var byState: [MessageState: Int] = [:]
             var held: [HeldReason: Int] = [:]
-            // The first term repeats message_state's own condition, which is what lets SQLite use
-            // that partial index; the second keeps the waiting states.
             for row in try Row.fetchAll(db, sql: """
-                SELECT held_reason, COUNT(*) FROM message INDEXED BY message_state
-                WHERE state IN ('queued', 'scheduled', 'awaiting_consent', 'sending', 'sent')
-                    AND state IN ('queued', 'scheduled', 'awaiting_consent') AND held_reason IS NOT NULL
-                GROUP BY held_reason
+                SELECT state, held_reason, COUNT(*) FROM message INDEXED BY message_state
+                WHERE state IN ('queued', 'scheduled', 'awaiting_consent', 'sending', 'sent') GROUP BY state, held_reason
                 """) {
-                if let reason = HeldReason(rawValue: row[0]) { held[reason] = row[1] }
+                guard let state = MessageState(rawValue: row[0]) else { continue }
+                let count: Int = row[2]
+                byState[state, default: 0] += count
+                if [.queued, .scheduled, .awaitingConsent].contains(state), let reason = HeldReason(rawValue: row[1] ?? "") {
+                    held[reason, default: 0] += count
+                }
             }
             let oldest = try Int64.fetchOne(db, sql: """
                 SELECT MIN(not_before) FROM message INDEXED BY message_due
                 WHERE state IN ('queued', 'scheduled') AND not_before <= ?
                 """, arguments: [now.millis])
-            return (held, oldest)
+            return (byState, held, oldest)
         }
         let wal = try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber
         return QueueGauges(byState: byState, held: held, oldestDueSince: oldestDue.map(Date.init(millis:)), walBytes: wal?.int64Value)
