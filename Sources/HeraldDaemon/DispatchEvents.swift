@@ -12,18 +12,22 @@ struct DispatchEvents: Sendable {
     /// one line when it starts, a reminder a minute while every POST fails, one when a POST goes through.
     let carrier = ConditionLog("carrier", what: "the carrier cannot be reached or fails; texts wait and are retried")
 
-    /// POST results just written, in the dispatcher's claim transaction or at shutdown.
-    func recorded(_ records: [DispatchRecord]) {
+    /// POST results just written, in the dispatcher's claim transaction or at shutdown. Every one
+    /// says something of the carrier's health; only those `applied` (that moved their message)
+    /// are logged and counted as transitions.
+    func recorded(_ records: [DispatchRecord], applied: [DispatchRecord]) {
         guard !records.isEmpty else { return }
         var tally = ActivityTally()
         let detailed = logger.logLevel <= .debug
+        for record in applied {
+            let event = Self.event(for: record)
+            tally.add(1, event)
+            if detailed { log(event, record) }
+        }
         var reached = false
         var failures = 0
         var lastFailure = ""
         for record in records {
-            let event = Self.event(for: record)
-            tally.add(1, event)
-            if detailed { log(event, record) }
             switch Self.health(of: record.decision, httpStatus: record.httpStatus) {
             case .reached: reached = true
             case let .failing(detail):

@@ -132,7 +132,7 @@ final class DispatchService: Service {
                 let claimed: [ClaimedMessage]
                 let waiting = Atomic<Int>(0)
                 do {
-                    claimed = try await database.claimDue(
+                    let commit = try await database.claimDue(
                         now: now, limit: limit, recording: unwritten, lookback: { [policy] in policy.lookback($0) }
                     ) { [self, policy, events] candidate in
                         if pairsInFlight.withLock({ $0[Self.pair(candidate.from, candidate.to)] != nil }) {
@@ -143,7 +143,8 @@ final class DispatchService: Service {
                         if case let .hold(until, reason, _) = verdict { events.held(candidate, until: until, reason: reason) }
                         return verdict
                     }
-                    events.recorded(unwritten)
+                    claimed = commit.claimed
+                    events.recorded(unwritten, applied: commit.recorded)
                     unwritten.removeAll(keepingCapacity: true)
                     writeFailing = false
                     writes.succeeded(logger: logger)
@@ -241,8 +242,8 @@ final class DispatchService: Service {
         guard !unwritten.isEmpty else { return }
         for attempt in 1...3 {
             do {
-                try await database.record(unwritten, now: clock.now())
-                events.recorded(unwritten)
+                let applied = try await database.record(unwritten, now: clock.now())
+                events.recorded(unwritten, applied: applied)
                 return
             } catch where attempt < 3 {
                 logger.error("cannot record \(unwritten.count) carrier outcomes at shutdown, retrying: \(error)")

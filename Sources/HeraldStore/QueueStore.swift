@@ -30,8 +30,9 @@ public protocol DispatchStore: Sendable {
         now: Date, limit: Int, recording: [DispatchRecord],
         lookback: @escaping @Sendable (ClaimCandidate) -> TimeInterval?,
         decide: @escaping @Sendable (ClaimCandidate) -> DispatchVerdict
-    ) async throws -> [ClaimedMessage]
-    func record(_ records: [DispatchRecord], now: Date) async throws
+    ) async throws -> DispatchCommit
+    /// Writes posts' results; returns those that moved their message.
+    func record(_ records: [DispatchRecord], now: Date) async throws -> [DispatchRecord]
     /// The earliest `not_before` of a claimable message.
     func nextDue() async throws -> Date?
     /// What an earlier run left `sending` is an unknown outcome each: looked up, held, or queued

@@ -89,7 +89,7 @@ struct ClaimCostTests {
         try await fixture.db.pool.write { db in
             _ = sqlite3_stmt_status(try db.cachedStatement(sql: claimSQL).sqliteStatement, SQLITE_STMTSTATUS_VM_STEP, 1)
         }
-        let claimed = try await fixture.db.claimDue(now: fixture.now, limit: limit) { _ in .send }
+        let claimed = try await fixture.db.claimDue(now: fixture.now, limit: limit) { _ in .send }.claimed
         let steps = try await fixture.db.pool.write { db in
             sqlite3_stmt_status(try db.cachedStatement(sql: claimSQL).sqliteStatement, SQLITE_STMTSTATUS_VM_STEP, 0)
         }

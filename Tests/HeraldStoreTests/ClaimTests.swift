@@ -80,7 +80,7 @@ struct ClaimTests {
         let claimed = try await fixture.db.claimDue(now: fixture.now, limit: 10) { candidate in
             seen.withLock { $0.append(candidate) }
             return .hold(until: until, reason: .orgWindow)
-        }
+        }.claimed
         #expect(claimed.isEmpty)
         let candidates = seen.withLock { $0 }
         #expect(candidates.count == 1)
@@ -107,7 +107,7 @@ struct ClaimTests {
         let later = try await fixture.db.claimDue(now: until, limit: 10) { candidate in
             reason.withLock { $0 = candidate.heldReason }
             return .send
-        }
+        }.claimed
         #expect(later.map(\.id) == [id])
         #expect(reason.withLock { $0 } == .orgWindow)
         #expect(try await fixture.db.message(id)?.heldReason == nil)
@@ -122,7 +122,7 @@ struct ClaimTests {
         let claimed = try await fixture.db.claimDue(now: fixture.now + 30, limit: 10) { candidate in
             asked.withLock { $0.append(candidate.id) }
             return .send
-        }
+        }.claimed
         #expect(claimed.map(\.id) == [fresh])
         #expect(asked.withLock { $0 } == [fresh])
         #expect(try await fixture.state(expiring) == .expired)
@@ -192,7 +192,7 @@ struct ClaimTests {
         #expect(try await fixture.db.message(id)?.heldReason == .outcomeLookup)
         // Due, but its sender is throttled: held again, for the throttle.
         let throttledUntil = restart + 5
-        let held = try await fixture.db.claimDue(now: restart + 1, limit: 10) { _ in .hold(until: throttledUntil, reason: .carrierBackoff) }
+        let held = try await fixture.db.claimDue(now: restart + 1, limit: 10) { _ in .hold(until: throttledUntil, reason: .carrierBackoff) }.claimed
         #expect(held.isEmpty)
         #expect(try await fixture.db.message(id)?.heldReason == .carrierBackoff)
         // The carrier may still have the first post: it is asked before this one goes.
@@ -205,7 +205,7 @@ struct ClaimTests {
         try await fixture.db.record([DispatchRecord(message: again[0], decision: .retry(notBefore: retry, reason: .retryBackoff, detail: "HTTP 503"),
                                                     httpStatus: 503)], now: throttledUntil)
         let window = retry + 10
-        #expect(try await fixture.db.claimDue(now: retry, limit: 10) { _ in .hold(until: window, reason: .orgWindow) }.isEmpty)
+        #expect(try await fixture.db.claimDue(now: retry, limit: 10) { _ in .hold(until: window, reason: .orgWindow) }.claimed.isEmpty)
         let third = try await fixture.claimAll(at: window)
         #expect(third.map(\.id) == [id])
         #expect(third.map(\.lookUpFirst) == [false])
@@ -224,11 +224,11 @@ struct ConversationWaitClaimTests {
         let busy = StoreFixture.contact
         let first = try await fixture.db.claimDue(now: fixture.now, limit: 10) { candidate in
             candidate.to == busy ? .wait : .send
-        }
+        }.claimed
         #expect(first.map(\.id) == [other], "the other conversation is not held back")
         #expect(try await fixture.state(chat) == .queued)
         let events = try await fixture.db.events(of: chat)
         #expect(events.count == 1, "waiting its turn is not a transition: \(events)")
-        #expect(try await fixture.db.claimDue(now: fixture.now, limit: 10) { _ in .send }.map(\.id) == [chat], "still due")
+        #expect(try await fixture.db.claimDue(now: fixture.now, limit: 10) { _ in .send }.claimed.map(\.id) == [chat], "still due")
     }
 }

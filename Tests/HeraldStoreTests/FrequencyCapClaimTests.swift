@@ -31,7 +31,7 @@ struct FrequencyCapClaimTests {
             case let .deferred(until, reason): return .hold(until: until, reason: reason, detail: "capped")
             case let .never(reason): return .hold(until: now + 3600, reason: reason)
             }
-        }
+        }.claimed
     }
 
     /// The history each candidate was shown, by message id.

@@ -14,7 +14,9 @@ struct OutcomeRecordingTests {
         return try #require(claimed.first)
     }
 
-    private func record(_ fixture: StoreFixture, _ message: ClaimedMessage, _ decision: OutcomeDecision, http: Int?, at: Date) async throws {
+    @discardableResult
+    private func record(_ fixture: StoreFixture, _ message: ClaimedMessage, _ decision: OutcomeDecision, http: Int?,
+                        at: Date) async throws -> [DispatchRecord] {
         try await fixture.db.record([DispatchRecord(message: message, decision: decision, httpStatus: http)], now: at)
     }
 
@@ -108,12 +110,14 @@ struct OutcomeRecordingTests {
         try await fixture.ingest()
         let claimed = try await fixture.claimAll()
         #expect(claimed.count == 3)
-        try await fixture.db.record([
+        let records = [
             DispatchRecord(message: claimed[0], decision: .sent(sid: "SMa", carrierStatus: "queued", segments: 1), httpStatus: 201),
             DispatchRecord(message: claimed[1], decision: .retry(notBefore: fixture.now + 9, reason: .carrierBackoff, detail: "429"), httpStatus: 429),
             DispatchRecord(message: claimed[2], decision: .fail(errorCode: nil, detail: "gave up"), httpStatus: nil),
-        ], now: fixture.now)
+        ]
+        let applied = try await fixture.db.record(records, now: fixture.now)
         #expect(try await claimed.asyncMap { try await fixture.state($0.id) } == [.sent, .scheduled, .failed])
+        #expect(Set(applied.map(\.message.id)) == Set(claimed.map(\.id)), "every record moved its message")
         try await fixture.db.record([], now: fixture.now)
     }
 
@@ -131,7 +135,8 @@ struct OutcomeRecordingTests {
             now: fixture.now + 1)
         #expect(effect == .moved(id: message.id, from: .sending, to: .delivered))
 
-        try await record(fixture, message, decision, http: 201, at: fixture.now + 2)
+        let applied = try await record(fixture, message, decision, http: 201, at: fixture.now + 2)
+        #expect(applied.isEmpty, "a record that moved nothing is not reported as applied, so nothing logs it")
         let after = try #require(try await fixture.db.message(message.id))
         #expect(after.state == .delivered)
         #expect(after.carrierSid == "SMfast")
@@ -144,7 +149,7 @@ struct OutcomeRecordingTests {
 extension QueueDatabase {
     /// Nothing due left to claim.
     func claimAll(_ fixture: StoreFixture) async throws -> [ClaimedMessage] {
-        try await claimDue(now: fixture.now + 86_400, limit: 100) { _ in .send }
+        try await claimDue(now: fixture.now + 86_400, limit: 100) { _ in .send }.claimed
     }
 }
 

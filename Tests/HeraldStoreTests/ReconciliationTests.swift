@@ -21,7 +21,7 @@ struct ReconciliationTests {
             ids.append(try await fixture.produce(to: number, body: "text \(index)"))
         }
         try await fixture.ingest()
-        let claimed = try await db.claimDue(now: fixture.now, limit: 100) { _ in .send }
+        let claimed = try await db.claimDue(now: fixture.now, limit: 100) { _ in .send }.claimed
         try await db.record(claimed.map {
             DispatchRecord(message: $0, decision: .sent(sid: "SM\($0.id)", carrierStatus: "queued", segments: 1), httpStatus: 201)
         }, now: fixture.now)

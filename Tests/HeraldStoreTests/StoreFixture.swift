@@ -109,7 +109,7 @@ final class StoreFixture: Sendable {
     }
 
     func claimAll(at time: Date? = nil, limit: Int = 1_000) async throws -> [ClaimedMessage] {
-        try await db.claimDue(now: time ?? now, limit: limit) { _ in .send }
+        try await db.claimDue(now: time ?? now, limit: limit) { _ in .send }.claimed
     }
 
     func state(_ id: Int64) async throws -> MessageState? {

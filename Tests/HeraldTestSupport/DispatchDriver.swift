@@ -38,7 +38,7 @@ public struct DispatchDriver {
         let reservations = LimiterBox(limiter)
         let claimed = try await store.claimDue(now: now, limit: limit, recording: [], lookback: { policy.lookback($0) }) { candidate in
             reservations.decide(candidate, policy: policy, now: now)
-        }
+        }.claimed
         limiter = reservations.limiter
         var records: [DispatchRecord] = []
         for message in claimed {

@@ -15,17 +15,17 @@ extension QueueDatabase {
         now: Date, limit: Int, recording: [DispatchRecord] = [],
         lookback: @escaping @Sendable (ClaimCandidate) -> TimeInterval? = { _ in nil },
         decide: @escaping @Sendable (ClaimCandidate) -> DispatchVerdict
-    ) async throws -> [ClaimedMessage] {
+    ) async throws -> DispatchCommit {
         try await timedWrite { [reconcile] db in
             let transitions = MessageTransitions(db, now: now, reconcileAfter: reconcile.after)
-            try Self.write(recording, with: transitions)
+            let recorded = try Self.write(recording, with: transitions)
             var claim = ClaimBatch(transitions: transitions, now: now)
             for priority in MessageKind.priorities where claim.examined < limit {
                 for (candidate, message) in try claim.due(priority: priority, limit: limit - claim.examined) {
                     try claim.judge(candidate, message, lookback: lookback(candidate), decide: decide)
                 }
             }
-            return try claim.finish()
+            return DispatchCommit(recorded: recorded, claimed: try claim.finish())
         }
     }
 
