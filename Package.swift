@@ -35,7 +35,8 @@ let package = Package(
 
         .target(name: "HeraldCore"),
         // The admin socket's wire contract, shared by heraldd and heraldctl.
-        .target(name: "HeraldControl"),
+        // Depends on Core so that states and reasons are typed on the wire, not strings.
+        .target(name: "HeraldControl", dependencies: ["HeraldCore"]),
         .target(
             name: "HeraldStore",
             dependencies: [

@@ -2,7 +2,7 @@
 """Writes man/heraldctl.8 from heraldctl's own argument parser (`make man`).
 
 swift-argument-parser's generate-manual tool (the tool behind its `generate-manual` SwiftPM
-plugin) renders `heraldctl --experimental-dump-help` as mdoc(7). Two things are mended here,
+plugin) renders `heraldctl --experimental-dump-help` as mdoc(7). Three things are mended here,
 so that the page says what `heraldctl --help` says and `mandoc -Tlint -Wwarning` is clean:
 
 - the tool drops every non-ASCII character (the apostrophe in `"It’s ready"` is the point of
@@ -11,7 +11,9 @@ so that the page says what `heraldctl --help` says and `mandoc -Tlint -Wwarning`
 - the help texts are written for a terminal: blank lines between paragraphs and several
   sentences on a line. Blank lines become .Pp, and each line mandoc reports as "new sentence,
   new line" is broken where mandoc says the sentence starts; text right after an indented
-  example line starts a line of its own (.br).
+  example line starts a line of its own (.br);
+- the tool ends the help of an option with listed values with a .Pp before the next .It,
+  which mandoc skips and warns about: it is left out.
 """
 import argparse
 import json
@@ -76,7 +78,11 @@ def main():
             if mended and mended[-1][:1] in (" ", "\t") and line[:1] not in ("", " ", "\t", "."):
                 mended.append(".br")
             mended.append(line)
+        # generate-manual ends the help of an option with listed values (a typed state) with a
+        # paragraph break, which mandoc skips before the next item and warns about.
         lines = mended
+        lines = [line for i, line in enumerate(lines)
+                 if not (line == ".Pp" and i + 1 < len(lines) and lines[i + 1].startswith(".It "))]
         while lines and lines[-1] == ".Pp":
             lines.pop()
 

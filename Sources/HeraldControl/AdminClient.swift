@@ -15,7 +15,7 @@ public final class AdminClient: @unchecked Sendable {
     public enum ConnectError: Error, CustomStringConvertible {
         case cannotConnect(path: String, reason: String)
         case notHerald(path: String, firstLine: String)
-        case protocolMismatch(path: String, server: Int)
+        case protocolMismatch(path: String, server: Int, version: String)
         case closed(path: String)
         /// heraldd answered the connection with an error instead of its hello (too many connections).
         case refused(path: String, AdminError)
@@ -26,8 +26,9 @@ public final class AdminClient: @unchecked Sendable {
                 "cannot connect to \(path): \(reason) (is heraldd running? `systemctl status heraldd`; is your user in group herald?)"
             case let .notHerald(path, line):
                 "\(path) is not heraldd's admin socket: it greeted with \(String(reflecting: String(line.prefix(80))))"
-            case let .protocolMismatch(path, server):
-                "heraldd at \(path) speaks admin protocol \(server), this heraldctl speaks \(AdminProtocol.version): use the heraldctl installed with that heraldd"
+            case let .protocolMismatch(path, server, version):
+                "heraldd \(version) at \(path) speaks admin protocol \(server), but this heraldctl (\(HeraldVersion.current)) speaks "
+                    + "\(AdminProtocol.version): use the heraldctl installed with that heraldd"
             case let .closed(path):
                 "heraldd closed the admin connection at \(path)"
             case let .refused(path, error):
@@ -75,7 +76,7 @@ public final class AdminClient: @unchecked Sendable {
         }
         guard hello.protocol == AdminProtocol.version else {
             close(fd)
-            throw .protocolMismatch(path: path, server: hello.protocol)
+            throw .protocolMismatch(path: path, server: hello.protocol, version: hello.version)
         }
         self.hello = hello
     }
@@ -85,10 +86,10 @@ public final class AdminClient: @unchecked Sendable {
     }
 
     /// Sends one command and decodes its result; a refusal comes back as the daemon's `AdminError`.
-    public func request<Result: Codable & Sendable>(_ command: AdminCommand, as _: Result.Type = Result.self) throws -> Result {
+    public func request<Parameters, Result>(_ call: AdminCall<Parameters, Result>) throws -> Result {
         let id = nextID
         nextID += 1
-        try send(AdminRequest(id: .number(id), command).line())
+        try send(call.line(id: .number(id)))
         let line = try readLine()
         let response = try AdminJSON.decoder().decode(AdminResponse<Result>.self, from: Data(line))
         return try response.get()

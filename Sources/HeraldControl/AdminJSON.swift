@@ -18,6 +18,19 @@ public enum AdminJSON {
         return decoder
     }
 
+    /// `dryRun` → `dry_run`: a property's wire name, as `convertToSnakeCase` writes it for the
+    /// names admin types use (no acronyms).
+    static func snakeCase(_ name: String) -> String {
+        var out = ""
+        var previousLower = false
+        for character in name {
+            if character.isUppercase, previousLower { out.append("_") }
+            out += character.lowercased()
+            previousLower = character.isLowercase || character.isNumber
+        }
+        return out
+    }
+
     /// One line of the wire: the value's JSON followed by a newline.
     public static func line(_ value: some Encodable) throws -> [UInt8] {
         Array(try encoder().encode(value)) + [UInt8(ascii: "\n")]

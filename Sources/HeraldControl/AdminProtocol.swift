@@ -2,8 +2,10 @@
 /// two cannot drift apart: newline-delimited JSON, one request → one response, plus the `watch`
 /// stream. The server speaks first with a `hello` line naming the protocol version.
 public enum AdminProtocol {
-    /// Bumped when a request or response changes incompatibly; heraldctl refuses a mismatch.
-    public static let version = 1
+    /// The major version: bumped when a request or response changes incompatibly, and heraldctl
+    /// refuses a daemon that speaks another. Additions (a new command, a new optional field, a new
+    /// result field) keep it. 2: a command's fields moved into `params`.
+    public static let version = 2
     /// Longer lines are answered with `line_too_long` and skipped up to the next newline.
     public static let maxLineBytes = 64 * 1024
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 /// Results of the admin commands: the `result` of an ok response. JSON keys are snake_case,
 /// instants ISO 8601 (see `AdminJSON`).
@@ -42,9 +43,9 @@ public struct MessageSummary: Codable, Sendable, Equatable {
     public var from: String?
     public var to: String?
     public var kind: String?
-    public var state: String
+    public var state: MessageState
     public var displayStatus: String
-    public var heldReason: String?
+    public var heldReason: HeldReason?
     public var reason: String?
     public var detail: String?
     public var notBefore: Date
@@ -58,8 +59,8 @@ public struct MessageSummary: Codable, Sendable, Equatable {
     public var updatedAt: Date
 
     public init(
-        id: Int64, org: String?, sender: String?, from: String?, to: String?, kind: String?, state: String,
-        displayStatus: String, heldReason: String?, reason: String?, detail: String?, notBefore: Date, expiresAt: Date?,
+        id: Int64, org: String?, sender: String?, from: String?, to: String?, kind: String?, state: MessageState,
+        displayStatus: String, heldReason: HeldReason?, reason: String?, detail: String?, notBefore: Date, expiresAt: Date?,
         segments: Int?, encoding: String?, attempts: Int, carrierSid: String?, errorCode: Int?, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
@@ -89,8 +90,8 @@ public struct MessageEventRecord: Codable, Sendable, Equatable {
     public var id: Int64
     public var messageID: Int64
     public var at: Date
-    public var from: String?
-    public var to: String
+    public var from: MessageState?
+    public var to: MessageState
     public var reason: String?
     public var detail: String?
     public var httpStatus: Int?
@@ -102,7 +103,7 @@ public struct MessageEventRecord: Codable, Sendable, Equatable {
         case messageID = "messageId"
     }
 
-    public init(id: Int64, messageID: Int64, at: Date, from: String?, to: String, reason: String?, detail: String?,
+    public init(id: Int64, messageID: Int64, at: Date, from: MessageState?, to: MessageState, reason: String?, detail: String?,
                 httpStatus: Int?, errorCode: Int?) {
         self.id = id
         self.messageID = messageID
@@ -132,14 +133,14 @@ public struct MessageDetail: Codable, Sendable, Equatable {
 /// `why`: what holds a message and when it may go.
 public struct WhyResult: Codable, Sendable, Equatable {
     public var id: Int64
-    public var state: String
-    public var heldReason: String?
+    public var state: MessageState
+    public var heldReason: HeldReason?
     /// When the dispatcher looks at it again; nil once the message has left Herald's hands.
     public var mayGoAt: Date?
     /// One sentence for an operator.
     public var explanation: String
 
-    public init(id: Int64, state: String, heldReason: String?, mayGoAt: Date?, explanation: String) {
+    public init(id: Int64, state: MessageState, heldReason: HeldReason?, mayGoAt: Date?, explanation: String) {
         self.id = id
         self.state = state
         self.heldReason = heldReason

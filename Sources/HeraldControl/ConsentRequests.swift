@@ -5,7 +5,7 @@
 /// `AdminProtocol.maxLineBytes`, so a client sends the file in pieces with `more: true` and the
 /// last with `more: false`; heraldd keeps the pieces for that connection only and imports once
 /// the last arrives. A dropped connection drops the pieces with it.
-public struct ContactsImportChunk: Sendable, Equatable {
+public struct ContactsImportChunk: AdminParameters {
     public var org: String
     public var csv: String
     /// True on every piece but the last.
@@ -28,6 +28,15 @@ public struct ContactsImportChunk: Sendable, Equatable {
         self.dryRun = dryRun
     }
 
+    public init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        org = try fields.decode(String.self, forKey: .org)
+        csv = try fields.decode(String.self, forKey: .csv)
+        more = try fields.decodeIfPresent(Bool.self, forKey: .more) ?? false
+        by = try fields.decodeIfPresent(String.self, forKey: .by)
+        dryRun = try fields.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
+    }
+
     /// `csv` cut into pieces whose request lines each fit `AdminProtocol.maxLineBytes`, cut
     /// between Unicode scalars so every piece is valid UTF-8 on its own. A file of quotes or
     /// control characters escapes to several times its size, so a piece whose line would be too
@@ -46,7 +55,7 @@ public struct ContactsImportChunk: Sendable, Equatable {
                     org: org, csv: String(decoding: bytes[start..<end], as: UTF8.self), more: end < bytes.count, by: by, dryRun: dryRun
                 )
                 // The id a client adds is a few bytes; keep a margin for it.
-                if try AdminRequest(id: .number(Int64.max), .contactsImport(piece)).line().count <= AdminProtocol.maxLineBytes || budget <= 16 {
+                if try Admin.contactsImport(piece).line(id: .number(Int64.max)).count <= AdminProtocol.maxLineBytes || budget <= 16 {
                     pieces.append(piece)
                     start = end
                     break
@@ -58,8 +67,19 @@ public struct ContactsImportChunk: Sendable, Equatable {
     }
 }
 
+/// `consent_show`: a contact's consent and its ledger.
+public struct ConsentShowRequest: AdminParameters {
+    public var org: String
+    public var number: String
+
+    public init(org: String, number: String) {
+        self.org = org
+        self.number = number
+    }
+}
+
 /// `consent_set`: a staff consent change, one ledger row.
-public struct ConsentSetRequest: Sendable, Equatable {
+public struct ConsentSetRequest: AdminParameters {
     public var org: String
     public var number: String
     /// `opted_in` or `opted_out`.
@@ -85,10 +105,23 @@ public struct ConsentSetRequest: Sendable, Equatable {
         self.wording = wording
         self.note = note
     }
+
+    public func validate(as command: String) throws(AdminError) {
+        guard Self.states.contains(state) else {
+            throw AdminError(.badRequest, "consent_set state must be \(Self.states.joined(separator: " or ")), not \(String(reflecting: state))")
+        }
+        guard Self.types.contains(type) else {
+            let reserved = type == "sms_response" ? " (sms_response is reserved for the contact's own replies by SMS)" : ""
+            throw AdminError(.badRequest, "consent_set type must be one of \(Self.types.joined(separator: ", ")), not \(String(reflecting: type))\(reserved)")
+        }
+        guard by.contains(where: { !$0.isWhitespace }) else {
+            throw AdminError(.badRequest, "consent_set needs \"by\": the username of whoever records the change")
+        }
+    }
 }
 
 /// `optin_request`: an opt-in request from `user`'s number with the organization's template.
-public struct OptInRequestCommand: Sendable, Equatable {
+public struct OptInRequestCommand: AdminParameters {
     public var org: String
     public var user: String
     public var to: String

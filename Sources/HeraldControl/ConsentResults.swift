@@ -189,3 +189,37 @@ public struct OptInRefusal: Codable, Sendable, Equatable {
         self.nextAllowed = nextAllowed
     }
 }
+
+/// `contacts_import`'s answer: progress for every piece but the last, the import's result for
+/// the last. On the wire it is one or the other object, as it always was.
+public enum ContactsImportAnswer: Codable, Sendable, Equatable {
+    case progress(ContactsImportProgress)
+    case imported(ContactsImportResult)
+
+    /// The import's result, once the last piece is in.
+    public var result: ContactsImportResult? {
+        if case let .imported(result) = self { return result }
+        return nil
+    }
+
+    /// CSV bytes kept so far, while pieces are still coming.
+    public var receivedBytes: Int? {
+        if case let .progress(progress) = self { return progress.receivedBytes }
+        return nil
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let result = try? ContactsImportResult(from: decoder) {
+            self = .imported(result)
+        } else {
+            self = .progress(try ContactsImportProgress(from: decoder))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case let .progress(progress): try progress.encode(to: encoder)
+        case let .imported(result): try result.encode(to: encoder)
+        }
+    }
+}

@@ -2,5 +2,5 @@
 /// admin socket's hello names, and what `make deb` calls the package (the Makefile reads it from
 /// this line, so it is written in one place only).
 public enum HeraldVersion {
-    public static let current = "0.5.0"
+    public static let current = "0.6.0"
 }

@@ -1,5 +1,6 @@
-/// Requests of the numbers commands (docs/domain.md, docs/carrier.md, docs/admin.md): buy a number per user, release users'
-/// numbers, list who sends from what.
+/// Parameters of the numbers commands (docs/domain.md, docs/carrier.md, docs/admin.md): buy a
+/// number per user, release users' numbers, list who sends from what (`numbers_list` takes an
+/// `OrganizationRef`).
 
 /// Where `numbers_provision` looks for each user's number.
 public enum AreaCodeChoice: Sendable, Equatable {
@@ -9,23 +10,48 @@ public enum AreaCodeChoice: Sendable, Equatable {
     case given(String)
 }
 
-/// `numbers_provision`: one local number per user, bought with Herald's webhooks set.
-public struct NumbersProvisionRequest: Sendable, Equatable {
+/// `numbers_provision`: one local number per user, bought with Herald's webhooks set. On the
+/// wire, either `area_code` or `match_cell_area_code: true`.
+public struct NumbersProvisionRequest: AdminParameters {
     public var org: String
     public var users: [String]
-    public var areaCode: AreaCodeChoice
+    public var areaCode: String?
+    public var matchCellAreaCode: Bool?
 
     public init(org: String, users: [String], areaCode: AreaCodeChoice) {
         self.org = org
         self.users = users
-        self.areaCode = areaCode
+        switch areaCode {
+        case .matchCellPhone: matchCellAreaCode = true
+        case let .given(code): self.areaCode = code
+        }
+    }
+
+    public var choice: AreaCodeChoice {
+        get throws(AdminError) {
+            switch (areaCode, matchCellAreaCode ?? false) {
+            case (nil, true): return .matchCellPhone
+            case let (code?, false):
+                guard code.utf8.count == 3, code.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+                    throw AdminError(.badRequest, "area_code must be three digits, e.g. \"612\", not \(String(reflecting: code))")
+                }
+                return .given(code)
+            default:
+                throw AdminError(.badRequest, "numbers_provision takes either \"area_code\" or \"match_cell_area_code\":true")
+            }
+        }
+    }
+
+    public func validate(as command: String) throws(AdminError) {
+        try requireUsers(users, command)
+        _ = try choice
     }
 }
 
 /// `numbers_release`: gives users' numbers back to the carrier. Release is irreversible (the
 /// number goes back on sale), so without `confirm` heraldd changes nothing and refuses, saying
 /// which numbers would go and how many waiting texts would be held.
-public struct NumbersReleaseRequest: Sendable, Equatable {
+public struct NumbersReleaseRequest: AdminParameters {
     public var org: String
     public var users: [String]
     public var confirm: Bool
@@ -35,27 +61,19 @@ public struct NumbersReleaseRequest: Sendable, Equatable {
         self.users = users
         self.confirm = confirm
     }
+
+    public init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        org = try fields.decode(String.self, forKey: .org)
+        users = try fields.decode([String].self, forKey: .users)
+        confirm = try fields.decodeIfPresent(Bool.self, forKey: .confirm) ?? false
+    }
+
+    public func validate(as command: String) throws(AdminError) {
+        try requireUsers(users, command)
+    }
 }
 
-extension AdminCommand {
-    /// The numbers commands from the fields of a request line (see `AdminRequest.decode`).
-    static func numbers(
-        _ name: String, org: String?, users: [String]?, areaCode: String?, matchCellAreaCode: Bool?, confirm: Bool?
-    ) throws(AdminError) -> AdminCommand {
-        guard let org else { throw AdminError(.badRequest, "\(name) needs \"org\"") }
-        if name == "numbers_list" { return .numbersList(org: org) }
-        guard let users, !users.isEmpty else { throw AdminError(.badRequest, "\(name) needs \"users\": a list of user ids") }
-        if name == "numbers_release" { return .numbersRelease(NumbersReleaseRequest(org: org, users: users, confirm: confirm ?? false)) }
-        switch (areaCode, matchCellAreaCode ?? false) {
-        case (nil, true):
-            return .numbersProvision(NumbersProvisionRequest(org: org, users: users, areaCode: .matchCellPhone))
-        case let (areaCode?, false):
-            guard areaCode.utf8.count == 3, areaCode.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
-                throw AdminError(.badRequest, "area_code must be three digits, e.g. \"612\", not \(String(reflecting: areaCode))")
-            }
-            return .numbersProvision(NumbersProvisionRequest(org: org, users: users, areaCode: .given(areaCode)))
-        default:
-            throw AdminError(.badRequest, "numbers_provision takes either \"area_code\" or \"match_cell_area_code\":true")
-        }
-    }
+private func requireUsers(_ users: [String], _ command: String) throws(AdminError) {
+    guard !users.isEmpty else { throw AdminError(.badRequest, "\(command) needs \"users\": a list of user ids") }
 }

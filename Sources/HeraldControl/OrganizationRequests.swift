@@ -1,7 +1,50 @@
 /// Requests of the organization, user, template and credits commands (docs/domain.md). Fields the
 /// admin leaves out are not changed; an empty text clears an optional one.
 
-/// `org_create` and `org_set`: every field optional on the wire; `org_create` needs `name`.
+/// `org_create` and `org_set`: the org and the fields to set, flat on the wire; `org_create`
+/// needs `name`, `org_set` at least one field.
+public struct OrganizationRequest: AdminParameters {
+    public var org: String
+    public var name: String?
+    public var timezone: String?
+    public var windowStart: String?
+    public var windowEnd: String?
+    public var weekdays: String?
+    public var smartEncoding: Bool?
+    public var optinTemplate: String?
+    public var optinConfirmation: String?
+    public var optoutConfirmation: String?
+    public var helpText: String?
+
+    public init(org: String, _ fields: OrganizationFields) {
+        self.org = org
+        name = fields.name
+        timezone = fields.timezone
+        windowStart = fields.windowStart
+        windowEnd = fields.windowEnd
+        weekdays = fields.weekdays
+        smartEncoding = fields.smartEncoding
+        optinTemplate = fields.optinTemplate
+        optinConfirmation = fields.optinConfirmation
+        optoutConfirmation = fields.optoutConfirmation
+        helpText = fields.helpText
+    }
+
+    public var fields: OrganizationFields {
+        OrganizationFields(
+            name: name, timezone: timezone, windowStart: windowStart, windowEnd: windowEnd, weekdays: weekdays,
+            smartEncoding: smartEncoding, optinTemplate: optinTemplate, optinConfirmation: optinConfirmation,
+            optoutConfirmation: optoutConfirmation, helpText: helpText
+        )
+    }
+
+    public func validate(as command: String) throws(AdminError) {
+        if command == Admin.orgCreate.name, name == nil { throw AdminError(.badRequest, "\(command) needs \"name\"") }
+        if command == Admin.orgSet.name, fields.isEmpty { throw AdminError(.badRequest, "\(command) needs at least one field to change") }
+    }
+}
+
+/// The settings of an organization an admin may set; nil leaves one unchanged.
 public struct OrganizationFields: Codable, Sendable, Equatable {
     public var name: String?
     public var timezone: String?
@@ -35,8 +78,8 @@ public struct OrganizationFields: Codable, Sendable, Equatable {
     public var isEmpty: Bool { self == OrganizationFields() }
 }
 
-/// `user_add` (needs `name`) and `user_set`.
-public struct UserFields: Codable, Sendable, Equatable {
+/// `user_add` (needs `name`) and `user_set` (needs a field to change).
+public struct UserFields: AdminParameters {
     public var org: String
     public var user: String
     public var name: String?
@@ -57,10 +100,52 @@ public struct UserFields: Codable, Sendable, Equatable {
         self.email = email
         self.signature = signature
     }
+
+    public func validate(as command: String) throws(AdminError) {
+        if command == Admin.userAdd.name, name == nil { throw AdminError(.badRequest, "\(command) needs \"name\"") }
+        if command == Admin.userSet.name, name == nil, cellPhone == nil, email == nil, signature == nil, forwardReplies == nil {
+            throw AdminError(.badRequest, "\(command) needs at least one of name, cell_phone, email, signature, forward_replies")
+        }
+    }
+}
+
+/// `template_set`: an org's named template, created or replaced.
+public struct TemplateRequest: AdminParameters {
+    public var org: String
+    public var template: String
+    public var text: String
+
+    public init(org: String, template: String, text: String) {
+        self.org = org
+        self.template = template
+        self.text = text
+    }
+}
+
+/// `template_delete`.
+public struct TemplateRef: AdminParameters {
+    public var org: String
+    public var template: String
+
+    public init(org: String, template: String) {
+        self.org = org
+        self.template = template
+    }
+}
+
+/// `credits_show`: an org's users' balances, or one user's.
+public struct CreditsShowRequest: AdminParameters {
+    public var org: String
+    public var user: String?
+
+    public init(org: String, user: String? = nil) {
+        self.org = org
+        self.user = user
+    }
 }
 
 /// `credits_allocate`: adds `segments` to the user's credits, or sets them with `exactly`.
-public struct CreditsAllocateRequest: Codable, Sendable, Equatable {
+public struct CreditsAllocateRequest: AdminParameters {
     public var org: String
     public var user: String
     public var segments: Int
@@ -76,5 +161,21 @@ public struct CreditsAllocateRequest: Codable, Sendable, Equatable {
         self.exactly = exactly
         self.by = by
         self.note = note
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        org = try fields.decode(String.self, forKey: .org)
+        user = try fields.decode(String.self, forKey: .user)
+        segments = try fields.decode(Int.self, forKey: .segments)
+        exactly = try fields.decodeIfPresent(Bool.self, forKey: .exactly) ?? false
+        by = try fields.decodeIfPresent(String.self, forKey: .by)
+        note = try fields.decodeIfPresent(String.self, forKey: .note)
+    }
+
+    public func validate(as command: String) throws(AdminError) {
+        guard exactly ? segments >= 0 : segments > 0 else {
+            throw AdminError(.badRequest, exactly ? "credits_allocate with exactly needs segments >= 0" : "credits_allocate adds segments > 0 (exactly:true sets a balance)")
+        }
     }
 }

@@ -4,64 +4,58 @@ import Testing
 
 @Suite("Consent and contacts request lines")
 struct ConsentRequestCodingTests {
-    private func decode(_ text: String) -> Result<AdminRequest, AdminRequest.Refusal> {
-        AdminRequest.decode(Array(text.utf8))
-    }
+    private func error(_ text: String) -> AdminError? { AdminLines.error(text) }
 
-    private func error(_ text: String) -> AdminError? {
-        if case let .failure(refusal) = decode(text) { return refusal.error }
-        return nil
-    }
-
-    @Test("every consent command survives a round trip through its line", arguments: [
-        AdminCommand.contactsImport(ContactsImportChunk(org: "acme", csv: "first_name,phone\nZoë,\"612, 555\"\r\n", more: true, by: "alice", dryRun: false)),
-        .contactsImport(ContactsImportChunk(org: "acme", csv: "", more: false, by: nil, dryRun: true)),
-        .consentShow(org: "acme", number: "(612) 555-0123"),
-        .consentSet(ConsentSetRequest(org: "acme", number: "6125550123", state: "opted_in", type: "paper", by: "alice",
-                                      wording: "Signup form v3", note: "scanned")),
-        .consentSet(ConsentSetRequest(org: "acme", number: "+16125550123", state: "opted_out", type: "phone", by: "bob")),
-        .optInRequest(OptInRequestCommand(org: "acme", user: "alice", to: "612.555.0123")),
-    ])
-    func roundTrip(command: AdminCommand) throws {
-        let request = AdminRequest(id: .text("c-1"), command)
-        let line = try request.line()
-        #expect(line.dropLast().contains(UInt8(ascii: "\n")) == false, "one request is one line")
-        #expect(try decode(String(decoding: line.dropLast(), as: UTF8.self)).get() == request)
+    @Test("every consent command survives a round trip through its line")
+    func roundTrips() throws {
+        func same<P, R>(_ call: AdminCall<P, R>) throws {
+            let (id, parameters) = try AdminLines.roundTrip(call, id: .text("c-1"))
+            #expect(id == .text("c-1"))
+            #expect(parameters == call.parameters, "\(call.command.name)")
+        }
+        try same(Admin.contactsImport(ContactsImportChunk(org: "acme", csv: "first_name,phone\nZoë,\"612, 555\"\r\n", more: true, by: "alice", dryRun: false)))
+        try same(Admin.contactsImport(ContactsImportChunk(org: "acme", csv: "", more: false, by: nil, dryRun: true)))
+        try same(Admin.consentShow(ConsentShowRequest(org: "acme", number: "(612) 555-0123")))
+        try same(Admin.consentSet(ConsentSetRequest(org: "acme", number: "6125550123", state: "opted_in", type: "paper", by: "alice",
+                                                    wording: "Signup form v3", note: "scanned")))
+        try same(Admin.consentSet(ConsentSetRequest(org: "acme", number: "+16125550123", state: "opted_out", type: "phone", by: "bob")))
+        try same(Admin.optInRequest(OptInRequestCommand(org: "acme", user: "alice", to: "612.555.0123")))
     }
 
     @Test("the wire names and defaults are the documented ones")
     func wireForm() throws {
-        let piece = try decode(#"{"command":"contacts_import","org":"acme","csv":"a,b\n"}"#).get()
-        #expect(piece.command == .contactsImport(ContactsImportChunk(org: "acme", csv: "a,b\n", more: false, by: nil, dryRun: false)))
-        let dry = try decode(#"{"command":"contacts_import","org":"acme","csv":"","more":true,"by":"al","dry_run":true}"#).get()
-        #expect(dry.command == .contactsImport(ContactsImportChunk(org: "acme", csv: "", more: true, by: "al", dryRun: true)))
-        let line = String(decoding: try AdminRequest(.contactsImport(ContactsImportChunk(org: "a", csv: "x", more: true, dryRun: true))).line(), as: UTF8.self)
+        let piece = try AdminLines.decode(Admin.contactsImport, #"{"command":"contacts_import","params":{"org":"acme","csv":"a,b\n"}}"#)
+        #expect(piece == ContactsImportChunk(org: "acme", csv: "a,b\n", more: false, by: nil, dryRun: false))
+        let dry = try AdminLines.decode(Admin.contactsImport, #"{"command":"contacts_import","params":{"org":"acme","csv":"","more":true,"by":"al","dry_run":true}}"#)
+        #expect(dry == ContactsImportChunk(org: "acme", csv: "", more: true, by: "al", dryRun: true))
+        let line = try AdminLines.text(Admin.contactsImport(ContactsImportChunk(org: "a", csv: "x", more: true, dryRun: true)))
         #expect(line.contains(#""dry_run":true"#) && line.contains(#""more":true"#), "\(line)")
     }
 
     @Test("consent_set refuses what the ledger must not hold, naming the field")
     func consentSetRefusals() {
-        let base = #""command":"consent_set","org":"acme","number":"6125550123""#
-        let reserved = error("{\(base),\"state\":\"opted_in\",\"type\":\"sms_response\",\"by\":\"alice\"}")
+        let base = #""command":"consent_set","params":{"org":"acme","number":"6125550123""#
+        let reserved = error("{\(base),\"state\":\"opted_in\",\"type\":\"sms_response\",\"by\":\"alice\"}}")
         #expect(reserved?.code == .badRequest)
         #expect(reserved?.message.contains("reserved for the contact's own replies") == true, "\(String(describing: reserved))")
-        #expect(error("{\(base),\"state\":\"unknown\",\"type\":\"paper\",\"by\":\"alice\"}")?.message.contains("opted_in or opted_out") == true)
-        #expect(error("{\(base),\"state\":\"opted_in\",\"type\":\"fax\",\"by\":\"alice\"}")?.message.contains("fax") == true)
-        #expect(error("{\(base),\"state\":\"opted_in\",\"type\":\"paper\"}")?.message.contains("\"by\"") == true)
-        #expect(error("{\(base),\"state\":\"opted_in\",\"type\":\"paper\",\"by\":\"  \"}")?.code == .badRequest)
-        #expect(error(#"{"command":"consent_show","org":"acme"}"#)?.message.contains("number") == true)
-        #expect(error(#"{"command":"optin_request","org":"acme","user":"alice"}"#)?.message.contains("to") == true)
-        #expect(error(#"{"command":"contacts_import","org":"acme"}"#)?.message.contains("csv") == true)
-        #expect(error(#"{"command":"contacts_import","org":"acme","csv":"","file":"x.csv"}"#)?.message.contains("file") == true)
+        #expect(error("{\(base),\"state\":\"unknown\",\"type\":\"paper\",\"by\":\"alice\"}}")?.message.contains("opted_in or opted_out") == true)
+        #expect(error("{\(base),\"state\":\"opted_in\",\"type\":\"fax\",\"by\":\"alice\"}}")?.message.contains("fax") == true)
+        #expect(error("{\(base),\"state\":\"opted_in\",\"type\":\"paper\"}}")?.message.contains("\"by\"") == true)
+        #expect(error("{\(base),\"state\":\"opted_in\",\"type\":\"paper\",\"by\":\"  \"}}")?.code == .badRequest)
+        #expect(error("{\(base),\"state\":\"opted_in\",\"type\":\"paper\",\"by\":\"al\"}}") == nil, "the base line is a good one")
+        #expect(error(#"{"command":"consent_show","params":{"org":"acme"}}"#)?.message.contains("number") == true)
+        #expect(error(#"{"command":"optin_request","params":{"org":"acme","user":"alice"}}"#)?.message.contains("to") == true)
+        #expect(error(#"{"command":"contacts_import","params":{"org":"acme"}}"#)?.message.contains("csv") == true)
+        #expect(error(#"{"command":"contacts_import","params":{"org":"acme","csv":"","file":"x.csv"}}"#)?.message.contains("file") == true)
     }
 
     @Test("only a dry run of an import and consent_show are read-only")
     func access() {
-        #expect(AdminCommand.consentShow(org: "a", number: "b").changesState == false)
-        #expect(AdminCommand.contactsImport(ContactsImportChunk(org: "a", csv: "", more: false, dryRun: true)).changesState == false)
-        #expect(AdminCommand.contactsImport(ContactsImportChunk(org: "a", csv: "", more: false)).changesState)
-        #expect(AdminCommand.consentSet(ConsentSetRequest(org: "a", number: "b", state: "opted_in", type: "api", by: "c")).changesState)
-        #expect(AdminCommand.optInRequest(OptInRequestCommand(org: "a", user: "b", to: "c")).changesState)
+        #expect(Admin.consentShow.changesState(ConsentShowRequest(org: "a", number: "b")) == false)
+        #expect(Admin.contactsImport.changesState(ContactsImportChunk(org: "a", csv: "", more: false, dryRun: true)) == false)
+        #expect(Admin.contactsImport.changesState(ContactsImportChunk(org: "a", csv: "", more: false)))
+        #expect(Admin.consentSet.changesState(ConsentSetRequest(org: "a", number: "b", state: "opted_in", type: "api", by: "c")))
+        #expect(Admin.optInRequest.changesState(OptInRequestCommand(org: "a", user: "b", to: "c")))
     }
 
     @Test("a file is cut into pieces whose lines fit, between scalars, and they add up to the file", arguments: [
@@ -78,7 +72,7 @@ struct ConsentRequestCodingTests {
         #expect(pieces.map(\.csv).joined() == file)
         #expect(pieces.map { $0.csv.utf8.count }.reduce(0, +) == file.utf8.count, "no byte lost or replaced at a cut")
         for piece in pieces {
-            let line = try AdminRequest(id: .number(99), .contactsImport(piece)).line()
+            let line = try Admin.contactsImport(piece).line(id: .number(99))
             #expect(line.count - 1 <= AdminProtocol.maxLineBytes)
             #expect(piece.csv.utf8.count <= ContactsImportChunk.chunkBytes)
         }

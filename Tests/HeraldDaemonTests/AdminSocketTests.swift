@@ -41,43 +41,42 @@ struct AdminSocketTests {
             #expect(try await harness.eventually { try harness.state(of: ids[0]) == "delivered" && harness.state(of: ids[1]) == "scheduled" })
             let client = try await client(harness)
 
-            let status = try await client.call(.status, as: StatusResult.self)
+            let status = try await client.call(Admin.status())
             #expect(status.queue["scheduled"] == 1)
             #expect(status.queue["queued"] == 0)
             #expect(status.queue.count == MessageState.allCases.filter { !$0.isFinal }.count, "live states only: \(status.queue)")
             #expect(status.sentPerSecond > 0, "one message sent within the last minute")
             #expect(status.database == harness.configuration.database.path)
 
-            let scheduled = try await client.call(.queue(QueueFilter(state: "scheduled")), as: [MessageSummary].self)
+            let scheduled = try await client.call(Admin.queue(QueueFilter(state: .scheduled)))
             #expect(scheduled.map(\.id) == [ids[1]])
-            let all = try await client.call(.queue(QueueFilter(org: DaemonHarness.org, limit: 10)), as: [MessageSummary].self)
+            let all = try await client.call(Admin.queue(QueueFilter(org: DaemonHarness.org, limit: 10)))
             #expect(all.map(\.id) == [ids[1], ids[0]], "newest first")
-            let toOne = try await client.call(.queue(QueueFilter(to: Self.ok)), as: [MessageSummary].self)
+            let toOne = try await client.call(Admin.queue(QueueFilter(to: Self.ok)))
             #expect(toOne.map(\.id) == [ids[0]])
 
-            let detail = try await client.call(.show(messageID: ids[0]), as: MessageDetail.self)
+            let detail = try await client.call(Admin.show(MessageRef(ids[0])))
             #expect(detail.body == "now")
             #expect(detail.message.carrierSid != nil)
-            #expect(detail.events.map(\.to) == ["queued", "sending", "sent", "delivered"])
+            #expect(detail.events.map(\.to) == [.queued, .sending, .sent, .delivered])
             #expect(detail.events.allSatisfy { $0.messageID == ids[0] })
 
-            let why = try await client.call(.why(messageID: ids[1]), as: WhyResult.self)
-            #expect(why.state == "scheduled")
-            #expect(why.heldReason == "send_at")
+            let why = try await client.call(Admin.why(MessageRef(ids[1])))
+            #expect(why.state == .scheduled)
+            #expect(why.heldReason == .sendAt)
             #expect(why.mayGoAt != nil)
             #expect(why.explanation.contains("send_at"))
-            let done = try await client.call(.why(messageID: ids[0]), as: WhyResult.self)
+            let done = try await client.call(Admin.why(MessageRef(ids[0])))
             #expect(done.mayGoAt == nil)
             #expect(done.explanation.hasPrefix("final: delivered"))
 
-            await #expect(throws: AdminError.self) { try await client.call(.show(messageID: 999_999), as: MessageDetail.self) }
-            do {
-                _ = try await client.call(.queue(QueueFilter(state: "lost")), as: [MessageSummary].self)
-                Issue.record("an unknown state was accepted")
-            } catch let error as AdminError {
-                #expect(error.code == .badRequest)
-                #expect(error.message.contains("lost"))
-            }
+            await #expect(throws: AdminError.self) { try await client.call(Admin.show(MessageRef(999_999))) }
+            // heraldctl cannot send an unknown state (typed), but any client can write the line.
+            try await offPool { try client.send(Array((#"{"id":5,"command":"queue","params":{"state":"lost"}}"# + "\n").utf8)) }
+            let refused = try AdminJSON.decoder().decode(AdminResponse<[MessageSummary]>.self, from: Data(try await client.readLine(within: .seconds(30))))
+            #expect(refused.error?.code == .badRequest)
+            #expect(refused.error?.message.contains("\"lost\"") == true && refused.error?.message.contains("awaiting_consent") == true,
+                    "\(String(describing: refused.error))")
         }
     }
 
@@ -98,7 +97,7 @@ struct AdminSocketTests {
 
             // Still failing at the carrier: refused again, but the retry itself happened.
             harness.simulator.setError(for: bad, nil)
-            let retried = try await client.call(.retry(.failed(org: DaemonHarness.org)), as: ChangeResult.self)
+            let retried = try await client.call(Admin.retry(RetryRequest(.failed(org: DaemonHarness.org))))
             #expect(retried.changed == [ids[0]])
             #expect(try await harness.eventually { try harness.state(of: ids[0]) == "delivered" })
             let message = try #require(await harness.database.message(ids[0]))
@@ -106,22 +105,22 @@ struct AdminSocketTests {
             let events = try await harness.database.events(of: ids[0]).map(\.to)
             #expect(events == [.queued, .sending, .failed, .queued, .sending, .sent, .delivered])
 
-            let again = try await client.call(.retry(.message(ids[0])), as: ChangeResult.self)
+            let again = try await client.call(Admin.retry(RetryRequest(.message(ids[0]))))
             #expect(again.changed.isEmpty)
             #expect(again.skipped.first?.reason.contains("delivered") == true)
 
-            let one = try await client.call(.cancel(.message(ids[1])), as: ChangeResult.self)
+            let one = try await client.call(Admin.cancel(CancelRequest(.message(ids[1]))))
             #expect(one.changed == [ids[1]])
-            let rest = try await client.call(.cancel(.matching(org: DaemonHarness.org, state: "scheduled")), as: ChangeResult.self)
+            let rest = try await client.call(Admin.cancel(CancelRequest(.matching(org: DaemonHarness.org, state: .scheduled))))
             #expect(rest.changed == [ids[2]])
             #expect(try harness.state(of: ids[1]) == "canceled")
             #expect(try harness.state(of: ids[2]) == "canceled")
             let canceled = try #require(await harness.database.events(of: ids[1]).last)
             #expect(canceled.detail?.contains("uid \(getuid())") == true, "the event names who canceled")
-            let delivered = try await client.call(.cancel(.message(ids[0])), as: ChangeResult.self)
+            let delivered = try await client.call(Admin.cancel(CancelRequest(.message(ids[0]))))
             #expect(delivered.changed.isEmpty && delivered.skipped.count == 1)
             do {
-                _ = try await client.call(.cancel(.matching(org: DaemonHarness.org, state: "sent")), as: ChangeResult.self)
+                _ = try await client.call(Admin.cancel(CancelRequest(.matching(org: DaemonHarness.org, state: .sent))))
                 Issue.record("canceling sent messages was accepted")
             } catch let error as AdminError {
                 #expect(error.code == .conflict)
@@ -133,7 +132,7 @@ struct AdminSocketTests {
     func pauseAndResume() async throws {
         try await DaemonHarness.withDaemon { harness in
             let client = try await client(harness)
-            let paused = try await client.call(.pause(.org(DaemonHarness.org)), as: PauseResult.self)
+            let paused = try await client.call(Admin.pause(PauseRequest(.org(DaemonHarness.org))))
             #expect(paused.paused && paused.changed)
             let ids = try harness.insert((0..<5).map { OutboxRow(to: String(format: "+161255502%02d", $0), body: "wait \($0)") })
             #expect(try await harness.eventually { try harness.count(where: "held_reason = 'org_paused'") == 5 })
@@ -143,19 +142,19 @@ struct AdminSocketTests {
             }
             #expect(posted == 0)
             #expect(harness.simulator.stats().accepted == 0, "nothing posted while paused")
-            let status = try await client.call(.status, as: StatusResult.self)
+            let status = try await client.call(Admin.status())
             #expect(status.pausedOrgs == [DaemonHarness.org])
 
-            let resumed = try await client.call(.resume(.org(DaemonHarness.org)), as: PauseResult.self)
+            let resumed = try await client.call(Admin.resume(PauseRequest(.org(DaemonHarness.org))))
             #expect(!resumed.paused && resumed.changed)
             // Well inside the 60 s recheck of a paused message: resume made them due at once.
             #expect(try await harness.eventually(timeout: .seconds(20)) { try ids.allSatisfy { try harness.state(of: $0) == "delivered" } })
 
-            let sender = try await client.call(.pause(.sender("(612) 555-0100")), as: PauseResult.self)
+            let sender = try await client.call(Admin.pause(PauseRequest(.sender("(612) 555-0100"))))
             #expect(sender.sender == DaemonHarness.alice && sender.changed)
-            let again = try await client.call(.pause(.sender(DaemonHarness.alice)), as: PauseResult.self)
+            let again = try await client.call(Admin.pause(PauseRequest(.sender(DaemonHarness.alice))))
             #expect(!again.changed)
-            await #expect(throws: AdminError.self) { try await client.call(.pause(.org("nobody")), as: PauseResult.self) }
+            await #expect(throws: AdminError.self) { try await client.call(Admin.pause(PauseRequest(.org("nobody")))) }
         }
     }
 
@@ -164,13 +163,11 @@ struct AdminSocketTests {
         try await DaemonHarness.withDaemon { harness in
             let client = try await client(harness)
             try harness.optIn([(DaemonHarness.org, Self.ok)])
-            let sent = try await client.call(.send(SendRequest(org: DaemonHarness.org, from: "alice", to: "(612) 555-0123", text: "from heraldctl")),
-                                          as: SendResult.self)
+            let sent = try await client.call(Admin.send(SendRequest(org: DaemonHarness.org, from: "alice", to: "(612) 555-0123", text: "from heraldctl")))
             #expect(try await harness.eventually { try harness.state(of: sent.id) == "delivered" })
-            let jamaica = try await client.call(.send(SendRequest(org: DaemonHarness.org, from: "alice", to: "+1 876 555 0100", text: "no")),
-                                             as: SendResult.self)
+            let jamaica = try await client.call(Admin.send(SendRequest(org: DaemonHarness.org, from: "alice", to: "+1 876 555 0100", text: "no")))
             #expect(try await harness.eventually { try harness.state(of: jamaica.id) == "rejected" })
-            let usage = try await client.call(.usage(org: DaemonHarness.org, user: nil), as: UsageResult.self)
+            let usage = try await client.call(Admin.usage(UsageRequest(org: DaemonHarness.org, user: nil)))
             let totals = usage.rows.filter { $0.user == nil }
             #expect(totals.count == 13, "this month and the 12 before")
             #expect(totals.first?.segments == 1)
@@ -194,7 +191,7 @@ struct AdminSocketTests {
             #expect(try await error(after: Array("{\"command\":\"show\",\"message\":\"x\"}\n".utf8))?.code == .badRequest)
             #expect(try await error(after: Array(repeating: UInt8(ascii: "a"), count: 200_000) + [UInt8(ascii: "\n")])?.code == .lineTooLong)
             #expect(try await error(after: [0xFF, 0xFE, 0x00, UInt8(ascii: "\n")])?.code == .badJSON)
-            let status = try await client.call(.status, as: StatusResult.self)
+            let status = try await client.call(Admin.status())
             #expect(status.pid == getpid(), "same connection, same daemon")
         }
     }
@@ -203,7 +200,7 @@ struct AdminSocketTests {
     func watch() async throws {
         try await DaemonHarness.withDaemon { harness in
             let watcher = try await client(harness)
-            _ = try await watcher.call(.watch, as: Empty.self)
+            _ = try await watcher.call(Admin.watch())
             let id = try harness.insert([OutboxRow(to: Self.ok, body: "watch me")])[0]
             _ = try await harness.simulator.injectInbound(from: Self.ok, to: DaemonHarness.alice, body: "hello back")
             var states: [String] = []
@@ -212,7 +209,7 @@ struct AdminSocketTests {
             while ContinuousClock.now < deadline, !(states.last == "delivered" && !replies.isEmpty) {
                 let text = try await watcher.readLine(within: .seconds(30))
                 let line = try AdminJSON.decoder().decode(WatchLine.self, from: Data(text))
-                if let event = line.event, event.messageID == id { states.append(event.to) }
+                if let event = line.event, event.messageID == id { states.append(event.to.rawValue) }
                 if let reply = line.inbound { replies.append(reply) }
             }
             #expect(states == ["queued", "sending", "sent", "delivered"])
@@ -232,7 +229,7 @@ struct AdminSocketTests {
             } catch let AdminClient.ConnectError.refused(_, error) {
                 #expect(error.code == .tooManyConnections)
             }
-            #expect(try await open[0].call(.status, as: StatusResult.self).pid == getpid())
+            #expect(try await open[0].call(Admin.status()).pid == getpid())
             open.removeLast()
             // The slot is free once the daemon has seen that connection close.
             var served: AdminClient?
@@ -240,7 +237,7 @@ struct AdminSocketTests {
                 served = try? await client(harness)
                 return served != nil
             })
-            #expect(try await served?.call(.status, as: StatusResult.self).pid == getpid())
+            #expect(try await served?.call(Admin.status()).pid == getpid())
         }
     }
 
@@ -253,7 +250,7 @@ struct AdminSocketTests {
             var attached: AdminClient?
             try await waitUntil("a watcher to attach within idle_timeout") {
                 guard let candidate = try? await client(harness),
-                      (try? await candidate.call(.watch, as: Empty.self)) != nil else { return false }
+                      (try? await candidate.call(Admin.watch())) != nil else { return false }
                 attached = candidate
                 return true
             }
@@ -263,7 +260,7 @@ struct AdminSocketTests {
             let probe = try SilentAdminConnection(path: harness.adminSocket)
             #expect(try await eventually { probe.closedByDaemon })
             await #expect(throws: AdminClient.ConnectError.self, "closed for silence") {
-                try await silent.call(.status, as: StatusResult.self)
+                try await silent.call(Admin.status())
             }
             let id = try harness.insert([OutboxRow(to: Self.ok, body: "still watched")])[0]
             let text = try await watcher.readLine(within: .seconds(30))
@@ -282,7 +279,7 @@ struct AdminSocketTests {
             // however long a loaded machine takes to get to it.
             harness.simulator.setLatency(.seconds(3600))
             let path = harness.directory.appendingPathComponent("backup.db").path
-            let result = try await client(harness).call(.backup(path: path), as: BackupResult.self)
+            let result = try await client(harness).call(Admin.backup(BackupRequest(path: path)))
             #expect(result.bytes > 0)
             #expect(try harness.count(where: "state = 'delivered'") < ids.count, "taken mid-run")
             let copy = try DatabaseQueue(path: path)

@@ -101,7 +101,7 @@ struct BackupSafetyTests {
 
             let client = try await AdminClient.open(harness.adminSocket)
             do {
-                let result = try await client.call(.backup(path: path, force: target.force), as: BackupResult.self)
+                let result = try await client.call(Admin.backup(BackupRequest(path: path, force: target.force)))
                 Issue.record("backup to \(path) was written (\(result.bytes) bytes)")
             } catch let error as AdminError {
                 #expect(error.code == target.code, "\(error)")
@@ -130,7 +130,7 @@ struct BackupSafetyTests {
             chmod(path, 0o644)
 
             let client = try await AdminClient.open(harness.adminSocket)
-            let result = try await client.call(.backup(path: path, force: true), as: BackupResult.self)
+            let result = try await client.call(Admin.backup(BackupRequest(path: path, force: true)))
             #expect(result.bytes > 0)
             #expect(try Self.mode(of: path) == 0o640, "never world-readable: it holds numbers and texts")
             let copy = try DatabaseQueue(path: path)
@@ -144,7 +144,7 @@ struct BackupSafetyTests {
 
             // A new file gets the same mode, whatever the daemon's umask would have given it.
             let fresh = harness.directory.appendingPathComponent("fresh.db").path
-            _ = try await client.call(.backup(path: fresh), as: BackupResult.self)
+            _ = try await client.call(Admin.backup(BackupRequest(path: fresh)))
             #expect(try Self.mode(of: fresh) == 0o640)
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: harness.directory.path).filter { $0.contains(".partial-") }
             #expect(leftovers.isEmpty, "\(leftovers)")

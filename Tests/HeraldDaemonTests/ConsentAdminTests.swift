@@ -107,14 +107,13 @@ struct ConsentAdminTests {
             let rest = "Grace,Hopper,,6125550141\n"
             do {
                 let first = try await AdminClient.open(harness.adminSocket)
-                let progress = try await first.call(.contactsImport(ContactsImportChunk(org: "acme", csv: header, more: true)),
-                                                    as: ContactsImportProgress.self)
-                #expect(progress.receivedBytes == header.utf8.count)
+                let progress = try await first.call(Admin.contactsImport(ContactsImportChunk(org: "acme", csv: header, more: true)))
+                #expect(progress == .progress(ContactsImportProgress(receivedBytes: header.utf8.count)))
             }
             // The first connection is gone, and its piece with it: the rest alone has no header.
             let second = try await AdminClient.open(harness.adminSocket)
             do {
-                _ = try await second.call(.contactsImport(ContactsImportChunk(org: "acme", csv: rest, more: false)), as: ContactsImportResult.self)
+                _ = try await second.call(Admin.contactsImport(ContactsImportChunk(org: "acme", csv: rest, more: false)))
                 Issue.record("a piece of a dropped connection's upload was imported")
             } catch let error as AdminError {
                 #expect(error.code == .badRequest)
@@ -122,24 +121,23 @@ struct ConsentAdminTests {
             }
 
             do {
-                _ = try await second.call(.contactsImport(ContactsImportChunk(org: "initech", csv: header, more: true)), as: ContactsImportProgress.self)
+                _ = try await second.call(Admin.contactsImport(ContactsImportChunk(org: "initech", csv: header, more: true)))
                 Issue.record("an upload for an unknown org was taken")
             } catch let error as AdminError {
                 #expect(error.code == .notFound, "said at the first piece: \(error.message)")
             }
 
-            _ = try await second.call(.contactsImport(ContactsImportChunk(org: "acme", csv: header, more: true)), as: ContactsImportProgress.self)
+            _ = try await second.call(Admin.contactsImport(ContactsImportChunk(org: "acme", csv: header, more: true)))
             do {
-                _ = try await second.call(.contactsImport(ContactsImportChunk(org: "beta", csv: rest, more: true)), as: ContactsImportProgress.self)
+                _ = try await second.call(Admin.contactsImport(ContactsImportChunk(org: "beta", csv: rest, more: true)))
                 Issue.record("a piece for another org joined the upload")
             } catch let error as AdminError {
                 #expect(error.code == .badRequest && error.message.contains("discarded"), "\(error.message)")
             }
-            let fresh = try await second.call(.contactsImport(ContactsImportChunk(org: "acme", csv: header, more: true)),
-                                              as: ContactsImportProgress.self)
+            let fresh = try await second.call(Admin.contactsImport(ContactsImportChunk(org: "acme", csv: header, more: true)))
             #expect(fresh.receivedBytes == header.utf8.count, "the discarded upload left nothing behind")
-            let done = try await second.call(.contactsImport(ContactsImportChunk(org: "acme", csv: rest, more: false)), as: ContactsImportResult.self)
-            #expect(done.imported == 2)
+            let done = try await second.call(Admin.contactsImport(ContactsImportChunk(org: "acme", csv: rest, more: false)))
+            #expect(done.result?.imported == 2)
             #expect(try contactCount(harness) == 2)
         }
     }

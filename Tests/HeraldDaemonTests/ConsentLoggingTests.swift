@@ -49,10 +49,9 @@ struct ConsentLoggingTests {
 
     private let peer = AdminPeer(pid: 1, uid: 1000, gid: 1000, user: "alice")
 
-    private func respond(_ command: AdminCommand, _ controller: AdminController) async throws -> Data {
+    private func respond<P, R>(_ call: AdminCall<P, R>, _ controller: AdminController) async throws -> Data {
         var upload = ContactsUpload()
-        let line = await controller.respond(to: AdminRequest(id: .number(1), command), peer: peer, upload: &upload)
-        return Data(line)
+        return Data(await controller.respond(to: call, as: peer, upload: &upload))
     }
 
     @Test("consent_set and contacts_import log each change as consent_changed; a release wakes the dispatcher; a dry run logs nothing")
@@ -76,20 +75,19 @@ struct ConsentLoggingTests {
         _ = try await database.ingest(limit: 10, now: now, directory: directory, rules: IngestRules(windows: nil))
         #expect(try await database.message(journey)?.state == .awaitingConsent)
 
-        let set = try AdminJSON.decoder().decode(AdminResponse<ConsentSetResult>.self, from: try await respond(.consentSet(ConsentSetRequest(
+        let set = try AdminJSON.decoder().decode(AdminResponse<ConsentSetResult>.self, from: try await respond(Admin.consentSet(ConsentSetRequest(
             org: "acme", number: "(612) 555-0190", state: "opted_in", type: "web", by: "dana")), controller)).get()
         #expect(set.released == [journey])
         #expect(journal.wakes.load(ordering: .relaxed) == 1, "released texts are due now")
         #expect(journal.consentChanges == ["+16125550190 opted_in web dana acme"])
 
-        _ = try await respond(.consentSet(ConsentSetRequest(org: "acme", number: "6125550190", state: "opted_in", type: "web", by: "dana")), controller)
+        _ = try await respond(Admin.consentSet(ConsentSetRequest(org: "acme", number: "6125550190", state: "opted_in", type: "web", by: "dana")), controller)
         #expect(journal.consentChanges.count == 1, "nothing changed, nothing logged")
 
         let csv = "first_name,last_name,email,phone,consent,consent_type\nAda,L,,6125550140,opted_out,email\n"
-        _ = try await respond(.contactsImport(ContactsImportChunk(org: "acme", csv: csv, more: false, by: "erin", dryRun: true)), controller)
+        _ = try await respond(Admin.contactsImport(ContactsImportChunk(org: "acme", csv: csv, more: false, by: "erin", dryRun: true)), controller)
         #expect(journal.consentChanges.count == 1, "a dry run changes nothing")
-        let imported = try AdminJSON.decoder().decode(AdminResponse<ContactsImportResult>.self, from: try await respond(
-            .contactsImport(ContactsImportChunk(org: "acme", csv: csv, more: false, by: "erin")), controller)).get()
+        let imported = try AdminJSON.decoder().decode(AdminResponse<ContactsImportResult>.self, from: try await respond(Admin.contactsImport(ContactsImportChunk(org: "acme", csv: csv, more: false, by: "erin")), controller)).get()
         #expect(imported.consentChanges == 1)
         #expect(journal.consentChanges == ["+16125550190 opted_in web dana acme", "+16125550140 opted_out email erin acme"])
         let summary = journal.lines.withLock { $0.map(\.message) }.first { $0.hasPrefix("contacts import into acme") }

@@ -28,8 +28,7 @@ struct CreditsTests {
         try await DaemonHarness.withDaemon(extraConfig: Self.carolConfig) { harness in
             let admin = try await AdminClient.open(harness.adminSocket)
             for (user, credits) in [("alice", 10), ("bob", 0), ("carol", 1000)] {
-                let allocation = try await admin.call(.creditsAllocate(CreditsAllocateRequest(org: "acme", user: user, segments: credits, exactly: true)),
-                                                      as: CreditsAllocateResult.self)
+                let allocation = try await admin.call(Admin.creditsAllocate(CreditsAllocateRequest(org: "acme", user: user, segments: credits, exactly: true)))
                 #expect(allocation.old == nil && allocation.new == credits)
             }
             var rows: [OutboxRow] = []
@@ -52,21 +51,20 @@ struct CreditsTests {
             #expect(await accepted(from: DaemonHarness.alice, harness) == 10)
             #expect(await accepted(from: DaemonHarness.bob, harness) == 0)
             #expect(await accepted(from: Self.carol, harness) == 30)
-            let held = try await admin.call(.creditsShow(org: "acme", user: nil), as: CreditsShowResult.self)
+            let held = try await admin.call(Admin.creditsShow(CreditsShowRequest(org: "acme", user: nil)))
             #expect(held.users.map { "\($0.user) \($0.credits.map(String.init) ?? "-") \($0.held)" } == ["alice 0 20", "bob 0 30", "carol 970 0"])
-            let why = try await admin.call(.why(messageID: ids[1]), as: WhyResult.self)
-            #expect(why.heldReason == "no_credits")
+            let why = try await admin.call(Admin.why(MessageRef(ids[1])))
+            #expect(why.heldReason == .noCredits)
 
-            let alice = try await admin.call(.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "alice", segments: 20, note: "december")),
-                                             as: CreditsAllocateResult.self)
+            let alice = try await admin.call(Admin.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "alice", segments: 20, note: "december")))
             #expect(alice.old == 0 && alice.new == 20 && alice.released == 20)
-            let bob = try await admin.call(.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "bob", segments: 25)), as: CreditsAllocateResult.self)
+            let bob = try await admin.call(Admin.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "bob", segments: 25)))
             #expect(bob.released == 30, "all become due; the claim sends what the credits pay for")
             #expect(try await harness.eventually {
                 try harness.count(where: "state = 'delivered'") == 85 && harness.count(where: "held_reason = 'no_credits'") == 5
             })
             #expect(await accepted(from: DaemonHarness.bob, harness) == 25)
-            let after = try await admin.call(.creditsShow(org: "acme", user: nil), as: CreditsShowResult.self)
+            let after = try await admin.call(Admin.creditsShow(CreditsShowRequest(org: "acme", user: nil)))
             #expect(after.users.map { "\($0.user) \($0.credits ?? -1) \($0.usedThisMonth) \($0.held)" } == ["alice 0 30 0", "bob 0 25 5", "carol 970 30 0"])
             #expect(after.orgUsedThisMonth == 85)
             // Nothing lost: every row is a message, delivered or still held for credits.
@@ -86,7 +84,7 @@ struct CreditsTests {
     func segmentsAndRetries() async throws {
         try await DaemonHarness.withDaemon { harness in
             let admin = try await AdminClient.open(harness.adminSocket)
-            _ = try await admin.call(.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "alice", segments: 3, exactly: true)), as: CreditsAllocateResult.self)
+            _ = try await admin.call(Admin.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "alice", segments: 3, exactly: true)))
             harness.simulator.failNext(2, status: 503)
             let long = String(repeating: "x", count: 200) // 2 segments
             let ids = try harness.insert([OutboxRow(to: "+16125550123", body: long), OutboxRow(to: "+16125550124", body: long)])
@@ -94,10 +92,10 @@ struct CreditsTests {
             #expect(try await harness.eventually { try harness.count(where: "held_reason = 'no_credits'") == 1 })
             let message = try #require(try await harness.database.message(ids[0]))
             #expect(message.attempts >= 2, "503s were retried")
-            let credits = try await admin.call(.creditsShow(org: "acme", user: "alice"), as: CreditsShowResult.self)
+            let credits = try await admin.call(Admin.creditsShow(CreditsShowRequest(org: "acme", user: "alice")))
             #expect(credits.users.first?.credits == 1, "3 - 2: the retries of the first text cost nothing more")
-            let why = try await admin.call(.why(messageID: ids[1]), as: WhyResult.self)
-            #expect(why.heldReason == "no_credits")
+            let why = try await admin.call(Admin.why(MessageRef(ids[1])))
+            #expect(why.heldReason == .noCredits)
             #expect(why.explanation.contains("credits"))
         }
     }
@@ -109,11 +107,11 @@ struct CreditsTests {
             harness.simulator.setError(for: "+16125550666", CarrierErrorReply(status: 400, code: 21211, message: "Invalid 'To' Phone Number"))
             let unmetered = try harness.insert([OutboxRow(sender: "bob", to: "+16125550125", body: "before metering")])[0]
             #expect(try await harness.eventually { try harness.state(of: unmetered) == "delivered" })
-            _ = try await admin.call(.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "alice", segments: 5, exactly: true)), as: CreditsAllocateResult.self)
-            _ = try await admin.call(.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "bob", segments: 5, exactly: true)), as: CreditsAllocateResult.self)
+            _ = try await admin.call(Admin.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "alice", segments: 5, exactly: true)))
+            _ = try await admin.call(Admin.creditsAllocate(CreditsAllocateRequest(org: "acme", user: "bob", segments: 5, exactly: true)))
             let ids = try harness.insert([OutboxRow(to: "+16125550666", body: "to a bad number"), OutboxRow(to: "+16125550123", body: "fine")])
             #expect(try await harness.eventually { try harness.state(of: ids[0]) == "failed" && harness.state(of: ids[1]) == "delivered" })
-            let credits = try await admin.call(.creditsShow(org: "acme", user: nil), as: CreditsShowResult.self)
+            let credits = try await admin.call(Admin.creditsShow(CreditsShowRequest(org: "acme", user: nil)))
             #expect(credits.users.map { "\($0.user) \($0.credits ?? -1)" } == ["alice 4", "bob 5"], "only the delivered text cost alice a credit")
         }
     }

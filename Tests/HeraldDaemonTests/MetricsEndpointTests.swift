@@ -23,7 +23,7 @@ struct MetricsEndpointTests {
             let forged = try await offPool { try SpawnedProcess.capture("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
                 "-d", "MessageSid=SMforged&MessageStatus=delivered", harness.webhookURL + "/webhooks/status"]) }
             #expect(forged.out == "403")
-            _ = try await AdminClient.open(harness.adminSocket).call(.status, as: StatusResult.self)
+            _ = try await AdminClient.open(harness.adminSocket).call(Admin.status())
 
             // Transitions are counted from the queue at each scrape: wait until the callbacks' are in.
             var text = ""
@@ -64,7 +64,7 @@ struct MetricsEndpointTests {
         try await DaemonHarness.withDaemon { harness in
             let url = try #require(harness.daemon.metricsURL)
             // Paused: the text is due but cannot go, so it is held and ages.
-            _ = try await AdminClient.open(harness.adminSocket).call(.pause(.org(DaemonHarness.org)), as: PauseResult.self)
+            _ = try await AdminClient.open(harness.adminSocket).call(Admin.pause(PauseRequest(.org(DaemonHarness.org))))
             _ = try harness.insert([OutboxRow(to: "+16125550142", body: "held")])
             var text = ""
             try await waitUntil("the held text to show") {

@@ -135,7 +135,7 @@ struct NumbersAdminTests {
             #expect(try numberRow(DaemonHarness.alice, harness)?.status == "active")
             #expect(try harness.count(where: "id = \(later) AND state = 'scheduled' AND held_reason = 'sender_released'") == 1)
             let why = try decode(WhyResult.self, try await heraldctl(["why", "\(later)", "--json"], harness))
-            #expect(why.heldReason == "sender_released" && why.explanation.contains("released"))
+            #expect(why.heldReason == .senderReleased && why.explanation.contains("released"))
 
             // Released for good: a text that becomes due later is held at its claim, never posted.
             harness.simulator.setError(for: "+16125550193", nil)

@@ -85,10 +85,10 @@ private final class Journal: Sendable {
 struct NumbersControllerTests {
     private let peer = AdminPeer(pid: 1, uid: 1000, gid: 1000, user: "erin")
 
-    private func respond<T: Codable & Sendable>(_ command: AdminCommand, _ controller: AdminController, as type: T.Type) async throws -> T {
+    private func respond<P, R>(_ call: AdminCall<P, R>, _ controller: AdminController) async throws -> R {
         var upload = ContactsUpload()
-        let line = await controller.respond(to: AdminRequest(id: .number(1), command), peer: peer, upload: &upload)
-        return try AdminJSON.decoder().decode(AdminResponse<T>.self, from: Data(line)).get()
+        let line = await controller.respond(to: call, as: peer, upload: &upload)
+        return try AdminJSON.decoder().decode(AdminResponse<R>.self, from: Data(line)).get()
     }
 
     @Test("a number sold meanwhile is skipped for the next; a refused release leaves the number and its texts as they were; changes are logged with who made them")
@@ -122,8 +122,8 @@ struct NumbersControllerTests {
             numbers: NumbersSettings(client: twin, webhooks: NumberWebhooks(smsURL: "http://h/in", statusCallback: "http://h/status"))
         )
 
-        let provisioned = try await respond(.numbersProvision(NumbersProvisionRequest(org: "acme", users: ["dave"], areaCode: .matchCellPhone)),
-                                            controller, as: NumbersProvisionResult.self)
+        let provisioned = try await respond(Admin.numbersProvision(NumbersProvisionRequest(org: "acme", users: ["dave"], areaCode: .matchCellPhone)),
+                                            controller)
         #expect(provisioned.users.first?.number == "+16125550161")
         #expect(twin.state.withLock { $0.purchases } == ["+16125550160", "+16125550161"], "alice's own number is never bought")
         #expect(directory.current.sender(org: "acme", named: "dave")?.number == "+16125550161")
@@ -137,8 +137,8 @@ struct NumbersControllerTests {
         #expect(try await database.message(waiting)?.heldReason == .sendAt)
 
         twin.state.withLock { $0.refuseReleases = true }
-        let refused = try await respond(.numbersRelease(NumbersReleaseRequest(org: "acme", users: ["dave"], confirm: true)),
-                                        controller, as: NumbersReleaseResult.self)
+        let refused = try await respond(Admin.numbersRelease(NumbersReleaseRequest(org: "acme", users: ["dave"], confirm: true)),
+                                        controller)
         #expect(refused.users.first?.error?.code == "carrier")
         #expect(refused.users.first?.error?.message.contains("maintenance") == true)
         #expect(try await database.userNumbers(org: "acme", ids: ["dave"]).first?.number?.e164 == "+16125550161")
@@ -147,8 +147,8 @@ struct NumbersControllerTests {
         #expect(journal.changes.count == 1)
 
         twin.state.withLock { $0.refuseReleases = false }
-        let released = try await respond(.numbersRelease(NumbersReleaseRequest(org: "acme", users: ["dave", "dave"], confirm: true)),
-                                         controller, as: NumbersReleaseResult.self)
+        let released = try await respond(Admin.numbersRelease(NumbersReleaseRequest(org: "acme", users: ["dave", "dave"], confirm: true)),
+                                         controller)
         #expect(released.users.map { $0.error?.code ?? "ok" } == ["ok", "duplicate"])
         #expect(released.users.first?.held == [waiting])
         #expect(try await database.message(waiting)?.heldReason == .senderReleased)

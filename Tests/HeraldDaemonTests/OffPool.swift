@@ -16,8 +16,8 @@ extension AdminClient {
         try await offPool { try AdminClient(path: path) }
     }
 
-    func call<Result: Codable & Sendable>(_ command: AdminCommand, as _: Result.Type = Result.self) async throws -> Result {
-        try await offPool { try self.request(command, as: Result.self) }
+    func call<Parameters, Result>(_ call: AdminCall<Parameters, Result>) async throws -> Result {
+        try await offPool { try self.request(call) }
     }
 }
 

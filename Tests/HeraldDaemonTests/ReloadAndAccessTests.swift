@@ -53,7 +53,7 @@ struct ReloadAndAccessTests {
             let socket = directory.appendingPathComponent("admin.sock").path
             let beta = SendRequest(org: "beta", from: "carol", to: "+16125550123", text: "after reload")
             do {
-                _ = try await connect(socket, log: log).call(.send(beta), as: SendResult.self)
+                _ = try await connect(socket, log: log).call(Admin.send(beta))
                 Issue.record("org beta accepted before it was configured")
             } catch let error as AdminError {
                 #expect(error.code == .notFound)
@@ -67,15 +67,15 @@ struct ReloadAndAccessTests {
             #expect(monotonic.flatMap { UInt64($0.dropFirst("MONOTONIC_USEC=".count)) } ?? 0 > 0, "\(reloading)")
             #expect(reloaded.contains("READY=1"), "READY=1 ends the reload: \(reloaded)")
             // Conversational texts need consent, kept per organization: recorded as staff would.
-            _ = try await connect(socket, log: log).call(.consentSet(ConsentSetRequest(
-                org: "beta", number: beta.to, state: "opted_in", type: "api", by: "reload-test")), as: ConsentSetResult.self)
-            let sent = try await connect(socket, log: log).call(.send(beta), as: SendResult.self)
+            _ = try await connect(socket, log: log).call(Admin.consentSet(ConsentSetRequest(
+                org: "beta", number: beta.to, state: "opted_in", type: "api", by: "reload-test")))
+            let sent = try await connect(socket, log: log).call(Admin.send(beta))
             let client = try await connect(socket, log: log)
             let deadline = ContinuousClock.now + .seconds(30)
             var state = ""
             while ContinuousClock.now < deadline, state != "delivered" {
                 // Not found until the ingester has taken the outbox row in.
-                state = (try? await client.call(.show(messageID: sent.id), as: MessageDetail.self).message.state) ?? ""
+                state = (try? await client.call(Admin.show(MessageRef(sent.id))).message.state.rawValue) ?? ""
 
                 try await Task.sleep(for: .milliseconds(50))
             }
@@ -86,7 +86,7 @@ struct ReloadAndAccessTests {
             let refused = listener.receive(until: { $0.contains("READY=1") }, deadline: ContinuousClock.now + .seconds(30))
             #expect(refused.contains { $0.hasPrefix("RELOADING=1") } && refused.contains("READY=1"), "\(refused)")
             #expect(process.isRunning, "a bad file on reload never stops the daemon")
-            let kept = try await connect(socket, log: log).call(.send(beta), as: SendResult.self)
+            let kept = try await connect(socket, log: log).call(Admin.send(beta))
             #expect(kept.id > sent.id, "the running configuration (with org beta) stays")
             let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
             #expect(output.contains("configuration reload failed"), "\(output)")

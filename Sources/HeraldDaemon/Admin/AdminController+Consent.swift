@@ -8,7 +8,24 @@ import Logging
 /// The consent commands (docs/consent.md, docs/admin.md): contacts import, a number's consent and its ledger, a
 /// staff change, an opt-in request. Every consent change is logged at notice: it is evidence.
 extension AdminController {
-    func importContacts(_ upload: ContactsImportChunk, peer: AdminPeer) async throws -> ContactsImportResult {
+    func registerConsent(in handlers: inout AdminHandlers) {
+        handlers.on(Admin.contactsImport) { piece, call in
+            // Said at the first piece, not after megabytes of upload; like any bad piece, it ends the upload.
+            guard directory.current.organization(piece.org) != nil else {
+                call.upload = ContactsUpload(limit: call.upload.limit)
+                throw AdminError(.notFound, "no organization \(String(reflecting: piece.org)); an upload in progress was discarded")
+            }
+            switch try call.upload.add(piece) {
+            case let .partial(received): return .progress(ContactsImportProgress(receivedBytes: received))
+            case let .complete(file): return .imported(try await importContacts(file, peer: call.peer))
+            }
+        }
+        handlers.on(Admin.consentShow, requires: .organization) { request, _ in try await showConsent(org: request.org, number: request.number) }
+        handlers.on(Admin.consentSet, requires: .organization) { request, call in try await setConsent(request, peer: call.peer) }
+        handlers.on(Admin.optInRequest, requires: .organization) { request, call in try await requestOptIn(request, peer: call.peer) }
+    }
+
+    private func importContacts(_ upload: ContactsImportChunk, peer: AdminPeer) async throws -> ContactsImportResult {
         guard directory.current.organization(upload.org) != nil else {
             throw AdminError(.notFound, "no organization \(String(reflecting: upload.org))")
         }
@@ -39,8 +56,7 @@ extension AdminController {
         )
     }
 
-    func showConsent(org: String, number input: String) async throws -> ConsentShowResult {
-        guard directory.current.organization(org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
+    private func showConsent(org: String, number input: String) async throws -> ConsentShowResult {
         let number = try Self.phoneNumber(input).e164
         let state = try await database.consent(org: org, number: number)
         let history = try await database.consentHistory(org: org, number: number).map {
@@ -52,8 +68,7 @@ extension AdminController {
         return ConsentShowResult(org: org, number: number, state: state.rawValue, history: history)
     }
 
-    func setConsent(_ set: ConsentSetRequest, peer: AdminPeer) async throws -> ConsentSetResult {
-        guard directory.current.organization(set.org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: set.org))") }
+    private func setConsent(_ set: ConsentSetRequest, peer: AdminPeer) async throws -> ConsentSetResult {
         let number = try Self.phoneNumber(set.number).e164
         // The request decoder admits only these; checked again because the ledger is evidence.
         guard let state = ConsentState(rawValue: set.state), state != .unknown,
@@ -74,8 +89,9 @@ extension AdminController {
         )
     }
 
-    func requestOptIn(_ request: OptInRequestCommand, peer: AdminPeer) async throws -> OptInRequestAnswer {
+    private func requestOptIn(_ request: OptInRequestCommand, peer: AdminPeer) async throws -> OptInRequestAnswer {
         let directory = directory.current
+        // Checked by the handler's precondition; a reload may have removed it since.
         guard let organization = directory.organization(request.org) else {
             throw AdminError(.notFound, "no organization \(String(reflecting: request.org))")
         }
@@ -127,3 +143,7 @@ extension AdminController {
                       ]))
     }
 }
+
+extension ConsentShowRequest: OrganizationScoped {}
+extension ConsentSetRequest: OrganizationScoped {}
+extension OptInRequestCommand: OrganizationScoped {}

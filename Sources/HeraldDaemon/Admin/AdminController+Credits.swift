@@ -6,7 +6,12 @@ import HeraldStore
 /// `credits_allocate` and `credits_show` (docs/domain.md#users): segment credits per user, beside the
 /// month's usage of each user and of the whole organization.
 extension AdminController {
-    func allocateCredits(_ request: CreditsAllocateRequest, peer: AdminPeer) async throws -> CreditsAllocateResult {
+    func registerCredits(in handlers: inout AdminHandlers) {
+        handlers.on(Admin.creditsAllocate) { request, call in try await allocateCredits(request, peer: call.peer) }
+        handlers.on(Admin.creditsShow) { request, _ in try await showCredits(request.org, user: request.user) }
+    }
+
+    private func allocateCredits(_ request: CreditsAllocateRequest, peer: AdminPeer) async throws -> CreditsAllocateResult {
         let by = request.by ?? peer.description
         let allocation = try await database.allocateCredits(
             org: request.org, user: request.user, segments: request.segments, exactly: request.exactly, changedBy: by,
@@ -18,7 +23,7 @@ extension AdminController {
         return CreditsAllocateResult(org: request.org, user: request.user, old: allocation.old, new: allocation.new, released: allocation.released)
     }
 
-    func showCredits(_ org: String, user: String?) async throws -> CreditsShowResult {
+    private func showCredits(_ org: String, user: String?) async throws -> CreditsShowResult {
         guard let organization = directory.current.organization(org) else { throw DirectoryChangeError.unknownOrganization(org) }
         let month = UsageMonth(timeZone: TimeZone(identifier: organization.timeZone) ?? .gmt).key(for: clock.now())
         let balances = try await database.creditBalances(org: org, user: user, month: month)

@@ -12,8 +12,13 @@ extension AdminController {
     /// Purchases that fail because the number was just sold elsewhere are tried again with the next one.
     static let purchaseAttempts = 3
 
-    func listNumbers(org: String) async throws -> NumbersListResult {
-        guard directory.current.organization(org) != nil else { throw AdminError(.notFound, "no organization \(String(reflecting: org))") }
+    func registerNumbers(in handlers: inout AdminHandlers) {
+        handlers.on(Admin.numbersList, requires: .organization) { request, _ in try await listNumbers(org: request.org) }
+        handlers.on(Admin.numbersProvision, requires: .organization) { request, call in try await provisionNumbers(request, peer: call.peer) }
+        handlers.on(Admin.numbersRelease, requires: .organization) { request, call in try await releaseNumbers(request, peer: call.peer) }
+    }
+
+    private func listNumbers(org: String) async throws -> NumbersListResult {
         let users = try await database.userNumbers(org: org, ids: nil)
         return NumbersListResult(org: org, users: users.map {
             UserNumberEntry(user: $0.user, name: $0.name, number: $0.number?.e164, cellPhone: $0.cellPhone,
@@ -21,12 +26,9 @@ extension AdminController {
         })
     }
 
-    func provisionNumbers(_ request: NumbersProvisionRequest, peer: AdminPeer) async throws -> NumbersProvisionResult {
-        guard directory.current.organization(request.org) != nil else {
-            throw AdminError(.notFound, "no organization \(String(reflecting: request.org))")
-        }
+    private func provisionNumbers(_ request: NumbersProvisionRequest, peer: AdminPeer) async throws -> NumbersProvisionResult {
         var given: AreaCode?
-        if case let .given(text) = request.areaCode {
+        if case let .given(text) = try request.choice {
             guard let code = Int(text).flatMap(AreaCode.lookup) else {
                 throw AdminError(.badRequest, "\(text) is not a US or Canadian geographic area code; local numbers exist only there "
                     + "(toll-free and other non-geographic codes have none)")
@@ -56,10 +58,7 @@ extension AdminController {
         return NumbersProvisionResult(org: request.org, users: outcomes)
     }
 
-    func releaseNumbers(_ request: NumbersReleaseRequest, peer: AdminPeer) async throws -> NumbersReleaseResult {
-        guard directory.current.organization(request.org) != nil else {
-            throw AdminError(.notFound, "no organization \(String(reflecting: request.org))")
-        }
+    private func releaseNumbers(_ request: NumbersReleaseRequest, peer: AdminPeer) async throws -> NumbersReleaseResult {
         let known = Dictionary(try await database.userNumbers(org: request.org, ids: request.users).map { ($0.user, $0) },
                                uniquingKeysWith: { first, _ in first })
         guard request.confirm else { throw try await unconfirmedRelease(request, known: known) }
@@ -282,3 +281,7 @@ extension NumbersError {
         return false
     }
 }
+
+extension OrganizationRef: OrganizationScoped {}
+extension NumbersProvisionRequest: OrganizationScoped {}
+extension NumbersReleaseRequest: OrganizationScoped {}

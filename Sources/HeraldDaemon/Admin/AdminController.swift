@@ -21,90 +21,73 @@ struct AdminController: Sendable {
 
     static let version = HeraldVersion.current
 
-    /// - Parameter upload: the connection's `contacts_import` pieces so far.
-    func respond(to request: AdminRequest, peer: AdminPeer, upload: inout ContactsUpload) async -> [UInt8] {
-        await answer(to: request, peer: peer, upload: &upload).line
+    /// Every command's handler; the rest of this type and its extensions are what they call.
+    var handlers: AdminHandlers {
+        var handlers = AdminHandlers(directory: directory)
+        handlers.on(Admin.status) { _, _ in try await status() }
+        handlers.on(Admin.queue) { filter, _ in try await queue(filter) }
+        handlers.on(Admin.show) { ref, _ in try await show(ref.message) }
+        handlers.on(Admin.why) { ref, _ in try await why(ref.message) }
+        handlers.on(Admin.usage) { request, _ in try await usage(org: request.org, user: request.user) }
+        // The stream itself is AdminService's; this is its first answer.
+        handlers.on(Admin.watch) { _, _ in Empty() }
+        handlers.on(Admin.retry) { request, call in try await retry(try request.target, peer: call.peer) }
+        handlers.on(Admin.cancel) { request, call in try await cancel(try request.target, peer: call.peer) }
+        handlers.on(Admin.pause) { request, call in try await pause(try request.target, paused: true, peer: call.peer) }
+        handlers.on(Admin.resume) { request, call in try await pause(try request.target, paused: false, peer: call.peer) }
+        handlers.on(Admin.send, requires: .organization) { request, call in try await send(request, peer: call.peer) }
+        handlers.on(Admin.backup) { request, call in try await backup(request.path, force: request.force, peer: call.peer) }
+        registerConsent(in: &handlers)
+        registerOrganizations(in: &handlers)
+        registerCredits(in: &handlers)
+        registerGroups(in: &handlers)
+        registerNumbers(in: &handlers)
+        return handlers
     }
 
-    /// The answer line, and the error code when it refuses (for the admin metrics).
-    func answer(to request: AdminRequest, peer: AdminPeer, upload: inout ContactsUpload) async -> (line: [UInt8], refused: AdminError.Code?) {
+    /// Runs a prepared request: the answer line, and the error code when it refuses (for the
+    /// admin metrics). Nothing a handler throws gets past this.
+    func answer(_ request: AdminHandlers.Prepared, id: RequestID?, call: inout AdminHandlers.Call) async -> (line: [UInt8], refused: AdminError.Code?) {
         do {
-            return (try await result(of: request, peer: peer, upload: &upload), nil)
+            return (try await request.run(&call), nil)
         } catch let error as AdminError {
-            return (Self.refusal(id: request.id, error), error.code)
+            return (Self.refusal(id: id, error), error.code)
         } catch let error as DirectoryChangeError {
-            return (Self.refusal(id: request.id, AdminError(error.code, error.description)), error.code)
+            return (Self.refusal(id: id, AdminError(error.code, error.description)), error.code)
         } catch let error as StoreError {
-            if case .unknownMessage = error { return (Self.refusal(id: request.id, AdminError(.notFound, "\(error)")), .notFound) }
-            logger.error("admin \(request.command.name) failed: \(error)")
-            return (Self.refusal(id: request.id, AdminError(.failed, "\(error)")), .failed)
+            if case .unknownMessage = error { return (Self.refusal(id: id, AdminError(.notFound, "\(error)")), .notFound) }
+            logger.error("admin \(request.command) failed: \(error)")
+            return (Self.refusal(id: id, AdminError(.failed, "\(error)")), .failed)
         } catch {
-            logger.error("admin \(request.command.name) failed: \(error)")
-            return (Self.refusal(id: request.id, AdminError(.failed, "\(error)")), .failed)
+            logger.error("admin \(request.command) failed: \(error)")
+            return (Self.refusal(id: id, AdminError(.failed, "\(error)")), .failed)
         }
     }
 
-    private func result(of request: AdminRequest, peer: AdminPeer, upload: inout ContactsUpload) async throws -> [UInt8] {
-        switch request.command {
-        case .status: return try line(request, try await status())
-        case let .queue(filter): return try line(request, try await queue(filter))
-        case let .show(id): return try line(request, try await show(id))
-        case let .why(id): return try line(request, try await why(id))
-        case let .retry(target): return try line(request, try await retry(target, peer: peer))
-        case let .cancel(target): return try line(request, try await cancel(target, peer: peer))
-        case let .pause(target): return try line(request, try await pause(target, paused: true, peer: peer))
-        case let .resume(target): return try line(request, try await pause(target, paused: false, peer: peer))
-        case let .send(send): return try line(request, try await self.send(send, peer: peer))
-        case let .usage(org, user): return try line(request, try await usage(org: org, user: user))
-        case let .backup(path, force): return try line(request, try await backup(path, force: force, peer: peer))
-        case .watch: return try line(request, Empty())
-        case let .contactsImport(piece):
-            // Said at the first piece, not after megabytes of upload; like any bad piece, it ends the upload.
-            guard directory.current.organization(piece.org) != nil else {
-                upload = ContactsUpload(limit: upload.limit)
-                throw AdminError(.notFound, "no organization \(String(reflecting: piece.org)); an upload in progress was discarded")
-            }
-            switch try upload.add(piece) {
-            case let .partial(received): return try line(request, ContactsImportProgress(receivedBytes: received))
-            case let .complete(file): return try line(request, try await importContacts(file, peer: peer))
-            }
-        case let .consentShow(org, number): return try line(request, try await showConsent(org: org, number: number))
-        case let .consentSet(set): return try line(request, try await setConsent(set, peer: peer))
-        case let .optInRequest(optIn): return try line(request, try await requestOptIn(optIn, peer: peer))
-        case let .orgCreate(org, fields): return try line(request, try await createOrganization(org, fields, peer: peer))
-        case let .orgSet(org, fields): return try line(request, try await changeOrganization(org, fields, peer: peer))
-        case let .orgShow(org): return try line(request, try await showOrganization(org))
-        case .orgList: return try line(request, try await listOrganizations())
-        case let .userAdd(fields): return try line(request, try await addUser(fields, peer: peer))
-        case let .userSet(fields): return try line(request, try await changeUser(fields, peer: peer))
-        case let .userList(org): return try line(request, try await listUsers(org))
-        case let .templateSet(org, template, text): return try line(request, try await setTemplate(org, template, text, peer: peer))
-        case let .templateList(org): return try line(request, try await listTemplates(org))
-        case let .templateDelete(org, template): return try line(request, try await deleteTemplate(org, template, peer: peer))
-        case let .creditsAllocate(allocation): return try line(request, try await allocateCredits(allocation, peer: peer))
-        case let .creditsShow(org, user): return try line(request, try await showCredits(org, user: user))
-        case let .group(command): return try anyLine(request, try await group(command, peer: peer))
-        case let .broadcastShow(show): return try line(request, try await showBroadcast(show))
-        case let .numbersProvision(provision): return try line(request, try await provisionNumbers(provision, peer: peer))
-        case let .numbersRelease(release): return try line(request, try await releaseNumbers(release, peer: peer))
-        case let .numbersList(org): return try line(request, try await listNumbers(org: org))
+    /// One call through the path a socket line takes (written, read back, checked, run), for
+    /// callers in the daemon's own process.
+    func respond<Parameters, Result>(to call: AdminCall<Parameters, Result>, as peer: AdminPeer, upload: inout ContactsUpload) async -> [UInt8] {
+        let request: AdminHandlers.Prepared
+        let envelope: AdminEnvelope
+        do {
+            envelope = try AdminEnvelope.decode(try call.line(id: .number(1)).dropLast()).get()
+            request = try handlers.prepare(envelope)
+        } catch let error as AdminError {
+            return Self.refusal(id: .number(1), error)
+        } catch let refusal as AdminEnvelope.Refusal {
+            return Self.refusal(id: refusal.id, refusal.error)
+        } catch {
+            return Self.refusal(id: .number(1), AdminError(.failed, "\(error)"))
         }
+        var context = AdminHandlers.Call(peer: peer, upload: upload)
+        defer { upload = context.upload }
+        return await answer(request, id: envelope.id, call: &context).line
     }
 
     static func refusal(id: RequestID?, _ error: AdminError) -> [UInt8] {
         // Encoding a fixed shape of strings cannot fail; the fallback keeps the connection honest anyway.
         (try? AdminJSON.line(AdminResponse<Empty>(id: id, error: error)))
             ?? Array("{\"ok\":false,\"error\":{\"code\":\"failed\",\"message\":\"internal encoding error\"}}\n".utf8)
-    }
-
-    private func line<Result: Codable & Sendable>(_ request: AdminRequest, _ result: Result) throws -> [UInt8] {
-        try AdminJSON.line(AdminResponse(id: request.id, result: result))
-    }
-
-    /// A result whose type depends on the command (the group commands answer with several).
-    private func anyLine(_ request: AdminRequest, _ result: any Codable & Sendable) throws -> [UInt8] {
-        func encode<Result: Codable & Sendable>(_ value: Result) throws -> [UInt8] { try line(request, value) }
-        return try encode(result)
     }
 
     // MARK: read-only
@@ -123,14 +106,7 @@ struct AdminController: Sendable {
     }
 
     private func queue(_ filter: QueueFilter) async throws -> [MessageSummary] {
-        let state = try filter.state.map(Self.state(named:))
-        let held = try filter.held.map { name in
-            guard let reason = HeldReason(rawValue: name) else {
-                throw AdminError(.badRequest, "no held reason \(String(reflecting: name)); one of \(HeldReason.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return reason
-        }
-        return try await database.messages(state: state, held: held, org: filter.org, to: filter.to, limit: filter.limit).map(Self.summary)
+        try await database.messages(state: filter.state, held: filter.held, org: filter.org, to: filter.to, limit: filter.limit).map(Self.summary)
     }
 
     private func show(_ id: Int64) async throws -> MessageDetail {
@@ -175,7 +151,7 @@ struct AdminController: Sendable {
             explanation = "final: \(message.state.rawValue)" + (why.isEmpty ? "" : " — " + why.joined(separator: "; "))
             mayGo = nil
         }
-        return WhyResult(id: id, state: message.state.rawValue, heldReason: message.heldReason?.rawValue, mayGoAt: mayGo,
+        return WhyResult(id: id, state: message.state, heldReason: message.heldReason, mayGoAt: mayGo,
                          explanation: explanation)
     }
 
@@ -227,10 +203,9 @@ struct AdminController: Sendable {
         switch target {
         case let .message(id):
             change = try await database.cancel(ids: [id], org: nil, state: nil, by: peer.description, now: clock.now())
-        case let .matching(org, stateName):
-            let state = try Self.state(named: stateName)
+        case let .matching(org, state):
             guard state.canMove(to: .canceled) else {
-                throw AdminError(.conflict, "messages in state \(stateName) cannot be canceled; cancel queued, scheduled or awaiting_consent ones")
+                throw AdminError(.conflict, "messages in state \(state.rawValue) cannot be canceled; cancel queued, scheduled or awaiting_consent ones")
             }
             change = try await database.cancel(ids: nil, org: org, state: state, by: peer.description, now: clock.now())
         }
@@ -268,9 +243,6 @@ struct AdminController: Sendable {
     }
 
     private func send(_ send: SendRequest, peer: AdminPeer) async throws -> SendResult {
-        guard directory.current.organization(send.org) != nil else {
-            throw AdminError(.notFound, "no organization \(String(reflecting: send.org))")
-        }
         // The row meets the ingester's checks like any producer's; its rejection, if any, shows in `show ID`.
         let id = try await database.insertOutbox(org: send.org, sender: send.from, to: send.to, body: send.text, kind: send.kind)
         logger.info("send: outbox row \(id) queued by \(peer.description)")
@@ -298,13 +270,6 @@ struct AdminController: Sendable {
 
     // MARK: mapping
 
-    static func state(named name: String) throws(AdminError) -> MessageState {
-        guard let state = MessageState(rawValue: name) else {
-            throw AdminError(.badRequest, "unknown state \(String(reflecting: name)); states: \(MessageState.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return state
-    }
-
     private func notFound(_ id: Int64) async -> AdminError {
         if (try? await database.isInOutbox(id)) == true {
             return AdminError(.notFound, "message \(id) is still in the outbox: the ingester has not taken it in yet (is the org paused or heraldd stopping?)")
@@ -318,15 +283,15 @@ struct AdminController: Sendable {
 
     static func summary(_ m: MessageSnapshot) -> MessageSummary {
         MessageSummary(
-            id: m.id, org: m.orgID, sender: m.userID, from: m.from, to: m.to, kind: m.kind, state: m.state.rawValue,
-            displayStatus: m.state.displayStatus, heldReason: m.heldReason?.rawValue, reason: m.reason, detail: m.detail,
+            id: m.id, org: m.orgID, sender: m.userID, from: m.from, to: m.to, kind: m.kind, state: m.state,
+            displayStatus: m.state.displayStatus, heldReason: m.heldReason, reason: m.reason, detail: m.detail,
             notBefore: m.notBefore, expiresAt: m.expiresAt, segments: m.segments, encoding: m.encoding, attempts: m.attempts,
             carrierSid: m.carrierSid, errorCode: m.errorCode, createdAt: m.createdAt, updatedAt: m.updatedAt
         )
     }
 
     static func record(_ e: EventSnapshot) -> MessageEventRecord {
-        MessageEventRecord(id: e.id, messageID: e.messageID, at: e.at, from: e.from?.rawValue, to: e.to.rawValue, reason: e.reason,
+        MessageEventRecord(id: e.id, messageID: e.messageID, at: e.at, from: e.from, to: e.to, reason: e.reason,
                            detail: e.detail, httpStatus: e.httpStatus, errorCode: e.errorCode)
     }
 
@@ -336,3 +301,5 @@ struct AdminController: Sendable {
         return formatter.string(from: date)
     }
 }
+
+extension SendRequest: OrganizationScoped {}

@@ -22,6 +22,7 @@ final class AdminService: Service {
 
     private let settings: Settings
     private let controller: AdminController
+    private let handlers: AdminHandlers
     private let authority: AdminAuthority
     private let logger: Logger
     private let connections = Atomic<Int>(0)
@@ -34,6 +35,7 @@ final class AdminService: Service {
         self.metrics = metrics
         self.settings = settings
         self.controller = controller
+        handlers = controller.handlers
         authority = AdminAuthority(adminGroupName: settings.adminGroup)
         self.logger = logger
     }
@@ -95,9 +97,9 @@ final class AdminService: Service {
                 try await outbound.write(ByteBuffer(bytes: AdminJSON.line(AdminHello(version: AdminController.version, access: access, peer: peer))))
                 var frames = inbound.makeAsyncIterator()
                 // Dies with the connection: a client that hangs up mid-upload leaves nothing behind.
-                var upload = ContactsUpload()
+                var call = AdminHandlers.Call(peer: peer, upload: ContactsUpload())
                 while let frame = try await frames.next() {
-                    let request: AdminRequest
+                    let envelope: AdminEnvelope
                     switch frame {
                     case .oversized:
                         metrics.admin(command: "unknown", outcome: AdminError.Code.lineTooLong.rawValue)
@@ -106,28 +108,36 @@ final class AdminService: Service {
                         continue
                     case let .line(bytes):
                         if bytes.readableBytes == 0 { continue }
-                        switch AdminRequest.decode(bytes.readableBytesView) {
-                        case let .success(decoded): request = decoded
+                        switch AdminEnvelope.decode(bytes.readableBytesView) {
+                        case let .success(decoded): envelope = decoded
                         case let .failure(refusal):
                             metrics.admin(command: "unknown", outcome: refusal.error.code.rawValue)
                             try await outbound.write(ByteBuffer(bytes: AdminController.refusal(id: refusal.id, refusal.error)))
                             continue
                         }
                     }
-                    if request.command.changesState, access != .change {
-                        metrics.admin(command: request.command.name, outcome: AdminError.Code.permissionDenied.rawValue)
+                    let request: AdminHandlers.Prepared
+                    do throws(AdminError) {
+                        request = try handlers.prepare(envelope)
+                    } catch {
+                        metrics.admin(command: envelope.command, outcome: error.code.rawValue)
+                        try await outbound.write(ByteBuffer(bytes: AdminController.refusal(id: envelope.id, error)))
+                        continue
+                    }
+                    if request.changesState, access != .change {
+                        metrics.admin(command: request.command, outcome: AdminError.Code.permissionDenied.rawValue)
                         try await outbound.write(ByteBuffer(bytes: AdminController.refusal(
-                            id: request.id, authority.denial(request.command.name, peer: peer))))
+                            id: envelope.id, authority.denial(request.command, peer: peer))))
                         continue
                     }
                     idleCloser?.requestStarted()
-                    let answer = await controller.answer(to: request, peer: peer, upload: &upload)
-                    let watching = if case .watch = request.command { answer.refused == nil } else { false }
+                    let answer = await controller.answer(request, id: envelope.id, call: &call)
+                    let watching = request.command == Admin.watch.name && answer.refused == nil
                     // A watcher is silent by design: its idle timer goes before the request stops
                     // counting as in progress, or a timer due meanwhile would close it.
                     if watching { try await connection.channel.pipeline.removeHandler(name: "idle").get() }
                     idleCloser?.requestFinished()
-                    metrics.admin(command: request.command.name, outcome: answer.refused?.rawValue ?? "ok")
+                    metrics.admin(command: request.command, outcome: answer.refused?.rawValue ?? "ok")
                     try await outbound.write(ByteBuffer(bytes: answer.line))
                     if watching {
                         try await watch(outbound: outbound, channel: connection.channel)

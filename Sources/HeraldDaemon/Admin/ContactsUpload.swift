@@ -2,7 +2,7 @@ import HeraldControl
 
 /// The pieces of one `contacts_import` upload received so far on one connection. It lives in
 /// the connection's task, so a client that hangs up mid-upload leaves nothing behind.
-struct ContactsUpload {
+struct ContactsUpload: Sendable {
     /// The first piece names the upload: org, `by` and `dry_run` must not change under it.
     private var first: ContactsImportChunk?
     private var text = ""

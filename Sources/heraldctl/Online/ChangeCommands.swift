@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldControl
+import HeraldCore
 
 /// Exit 1 when nothing changed because everything named was left alone: a script asked for a
 /// change that did not happen.
@@ -39,7 +40,7 @@ struct RetryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let change = try daemon.request(.retry(id.map { .message($0) } ?? .failed(org: org)), as: ChangeResult.self)
+        let change = try daemon.request(Admin.retry(RetryRequest(id.map { .message($0) } ?? .failed(org: org))))
         daemon.output(change) { printChange(change, verb: "queued again") }
         try finish(change)
     }
@@ -62,19 +63,19 @@ struct CancelCommand: ParsableCommand {
     var id: Int64?
     @Option(help: "Every message of this organization in --state.")
     var org: String?
-    @Option(help: "With --org: queued, scheduled or awaiting_consent.")
-    var state: String?
+    @Option(help: "With --org, the state of the messages to cancel; only queued, scheduled and awaiting_consent ones can be")
+    var state: MessageState?
 
     func validate() throws {
         switch (id, org, state) {
-        case (.some, nil, nil), (nil, .some, .some): break
+        case (_?, nil, nil), (nil, _?, _?): break
         default: throw ValidationError("give either a message id or both --org and --state")
         }
     }
 
     func run() throws {
         let target: CancelTarget = if let id { .message(id) } else { .matching(org: org!, state: state!) }
-        let change = try daemon.request(.cancel(target), as: ChangeResult.self)
+        let change = try daemon.request(Admin.cancel(CancelRequest(target)))
         daemon.output(change) { printChange(change, verb: "canceled") }
         try finish(change)
     }
@@ -133,7 +134,7 @@ struct PauseTargetCommand<Kind: PauseKind, Direction: PauseDirection>: ParsableC
 
     func run() throws {
         let target = Kind.target(value)
-        let result = try daemon.request(Direction.pause ? .pause(target) : .resume(target), as: PauseResult.self)
+        let result = try daemon.request((Direction.pause ? Admin.pause : Admin.resume)(PauseRequest(target)))
         daemon.output(result) {
             let what = result.org.map { "organization \($0)" } ?? "sender \(result.sender ?? value)"
             print("\(what) \(result.paused ? "paused" : "resumed")\(result.changed ? "" : " (it already was)")")
@@ -166,7 +167,7 @@ struct SendCommand: ParsableCommand {
     var text: String
 
     func run() throws {
-        let result = try daemon.request(.send(SendRequest(org: org, from: from, to: to, kind: kind, text: text)), as: SendResult.self)
+        let result = try daemon.request(Admin.send(SendRequest(org: org, from: from, to: to, kind: kind, text: text)))
         daemon.output(result) { print("queued as message \(result.id)") }
     }
 }
@@ -193,7 +194,7 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         let path = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-        let result = try daemon.request(.backup(path: path, force: force), as: BackupResult.self)
+        let result = try daemon.request(Admin.backup(BackupRequest(path: path, force: force)))
         daemon.output(result) { print("wrote \(result.path) (\(result.bytes) bytes) in \(String(format: "%.2f", result.seconds)) s") }
     }
 }

@@ -27,7 +27,7 @@ struct ConsentShowCommand: ParsableCommand {
     var org: String
 
     func run() throws {
-        let result = try daemon.request(.consentShow(org: org, number: number), as: ConsentShowResult.self)
+        let result = try daemon.request(Admin.consentShow(ConsentShowRequest(org: org, number: number)))
         daemon.output(result) {
             print("\(result.number) in \(result.org): \(result.state)")
             guard !result.history.isEmpty else {
@@ -89,9 +89,9 @@ struct ConsentSetCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try daemon.request(.consentSet(ConsentSetRequest(
+        let result = try daemon.request(Admin.consentSet(ConsentSetRequest(
             org: org, number: number, state: state, type: type, by: by, wording: wording, note: note
-        )), as: ConsentSetResult.self)
+        )))
         daemon.output(result) {
             guard result.changed else {
                 print("\(result.number) in \(result.org) is already \(result.new); nothing recorded")
@@ -133,7 +133,7 @@ struct OptInRequestSubcommand: ParsableCommand {
     var to: String
 
     func run() throws {
-        let answer = try daemon.request(.optInRequest(OptInRequestCommand(org: org, user: user, to: to)), as: OptInRequestAnswer.self)
+        let answer = try daemon.request(Admin.optInRequest(OptInRequestCommand(org: org, user: user, to: to)))
         if let refused = answer.refused {
             if daemon.json {
                 daemon.output(answer) {}

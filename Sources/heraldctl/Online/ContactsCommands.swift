@@ -52,9 +52,11 @@ struct ContactsImportCommand: ParsableCommand {
         // One connection for the whole upload: heraldd keeps the pieces per connection.
         let client = try daemon.connect()
         for piece in pieces.dropLast() {
-            _ = try daemon.request(.contactsImport(piece), as: ContactsImportProgress.self, on: client)
+            _ = try daemon.request(Admin.contactsImport(piece), on: client)
         }
-        let result = try daemon.request(.contactsImport(pieces[pieces.count - 1]), as: ContactsImportResult.self, on: client)
+        guard let result = try daemon.request(Admin.contactsImport(pieces[pieces.count - 1]), on: client).result else {
+            daemon.fail("heraldd answered the last piece of the upload with progress, not the import's result", code: .failed)
+        }
         daemon.output(result) {
             let verb = result.dryRun ? "would import" : "imported"
             print("\(result.dryRun ? "dry run: " : "")\(verb) \(result.imported) of \(result.rows) rows into \(result.org) "

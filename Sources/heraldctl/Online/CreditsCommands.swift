@@ -41,9 +41,9 @@ struct CreditsAllocateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try daemon.request(.creditsAllocate(CreditsAllocateRequest(
+        let result = try daemon.request(Admin.creditsAllocate(CreditsAllocateRequest(
             org: org, user: user, segments: segments, exactly: exactly, by: by, note: note
-        )), as: CreditsAllocateResult.self)
+        )))
         daemon.output(result) {
             print("\(result.user) of \(result.org): \(result.old.map(String.init) ?? "unmetered") → \(result.new) credits; \(result.released) held texts released")
         }
@@ -60,7 +60,7 @@ struct CreditsShowCommand: ParsableCommand {
     var user: String?
 
     func run() throws {
-        let result = try daemon.request(.creditsShow(org: org, user: user), as: CreditsShowResult.self)
+        let result = try daemon.request(Admin.creditsShow(CreditsShowRequest(org: org, user: user)))
         daemon.output(result) {
             print("\(result.org), \(result.month): \(result.orgUsedThisMonth) segments used by the organization")
             var table = TextTable(header: ["USER", "NAME", "CREDITS", "USED THIS MONTH", "HELD (no_credits)"])

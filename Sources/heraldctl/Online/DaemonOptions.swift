@@ -20,14 +20,14 @@ struct DaemonOptions: ParsableArguments {
     }
 
     /// Runs one command; on a refusal prints the daemon's message and exits with its code.
-    func request<Result: Codable & Sendable>(_ command: AdminCommand, as type: Result.Type = Result.self) throws -> Result {
-        try request(command, as: type, on: connect())
+    func request<Parameters, Result>(_ call: AdminCall<Parameters, Result>) throws -> Result {
+        try request(call, on: connect())
     }
 
     /// The same on a connection the caller keeps, for requests that belong together (an upload's pieces).
-    func request<Result: Codable & Sendable>(_ command: AdminCommand, as type: Result.Type = Result.self, on client: AdminClient) throws -> Result {
+    func request<Parameters, Result>(_ call: AdminCall<Parameters, Result>, on client: AdminClient) throws -> Result {
         do {
-            return try client.request(command, as: type)
+            return try client.request(call)
         } catch let error as AdminError {
             fail(error.message, code: ExitStatus(error.code))
         } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldControl
+import HeraldCore
 
 struct GroupsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +27,7 @@ struct GroupCreateCommand: ParsableCommand {
     var org: String
 
     func run() throws {
-        let result = try daemon.request(.group(.create(org: org, name: name)), as: GroupSummary.self)
+        let result = try daemon.request(Admin.groupCreate(GroupRef(org: org, name: name)))
         daemon.output(result) { print("group \(result.name) created in \(result.org)") }
     }
 }
@@ -39,7 +40,7 @@ struct GroupListCommand: ParsableCommand {
     var org: String?
 
     func run() throws {
-        let groups = try daemon.request(.group(.list(org: org)), as: [GroupSummary].self)
+        let groups = try daemon.request(Admin.groupList(GroupListRequest(org: org)))
         daemon.output(groups) {
             var table = TextTable(header: ["ORG", "GROUP", "MEMBERS", "CREATED"])
             for group in groups { table.add([group.org, group.name, "\(group.members)", Render.instant(group.createdAt)]) }
@@ -57,10 +58,10 @@ struct GroupShowCommand: ParsableCommand {
     @Option(help: "Organization id.")
     var org: String
     @Option(help: "How many members to list.")
-    var limit = HeraldControl.GroupCommand.defaultLimit
+    var limit = GroupShowRequest.defaultLimit
 
     func run() throws {
-        let result = try daemon.request(.group(.show(org: org, name: name, limit: limit)), as: GroupShowResult.self)
+        let result = try daemon.request(Admin.groupShow(GroupShowRequest(org: org, name: name, limit: limit)))
         daemon.output(result) {
             print("group \(result.group.name) of \(result.group.org): \(result.group.members) members")
             var table = TextTable(header: ["CONTACT", "EXTERNAL ID", "NAME", "PREFERRED SMS"])
@@ -104,11 +105,11 @@ struct GroupMemberOptions: ParsableArguments {
 /// Sends the members in requests that fit the admin socket's line limit and adds up the answers.
 private func changeMembers(remove: Bool, org: String, name: String, members: GroupMemberOptions, daemon: DaemonOptions) throws {
     let (numbers, externalIDs) = members.collect(daemon)
-    let pieces = try GroupMembers.pieces(org: org, name: name, numbers: numbers, externalIDs: externalIDs, remove: remove)
+    let pieces = try GroupMembers.pieces(org: org, name: name, numbers: numbers, externalIds: externalIDs, remove: remove)
     let client = try daemon.connect()
     var total = GroupChangeResult(org: org, name: name, changed: 0, unchanged: 0, unknown: [])
     for piece in pieces {
-        let result = try daemon.request(.group(remove ? .remove(piece) : .add(piece)), as: GroupChangeResult.self, on: client)
+        let result = try daemon.request((remove ? Admin.groupRemove : Admin.groupAdd)(piece), on: client)
         total.changed += result.changed
         total.unchanged += result.unchanged
         total.unknown += result.unknown
@@ -179,7 +180,7 @@ struct GroupDeleteCommand: ParsableCommand {
     var org: String
 
     func run() throws {
-        let result = try daemon.request(.group(.delete(org: org, name: name)), as: GroupDeleteResult.self)
+        let result = try daemon.request(Admin.groupDelete(GroupRef(org: org, name: name)))
         daemon.output(result) { print("group \(result.name) of \(result.org) deleted (\(result.members) members)") }
     }
 }
@@ -207,13 +208,13 @@ struct BroadcastShowCommand: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
     @Argument(help: "The broadcast's id (its outbox row's id).")
     var id: Int64
-    @Option(help: "List only recipients whose message is in this state.")
-    var state: String?
+    @Option(help: "List only recipients whose message is in this state")
+    var state: MessageState?
     @Option(help: "How many recipients to list.")
-    var limit = HeraldControl.GroupCommand.defaultLimit
+    var limit = GroupShowRequest.defaultLimit
 
     func run() throws {
-        let result = try daemon.request(.broadcastShow(BroadcastShowRequest(id: id, state: state, limit: limit)), as: BroadcastShowResult.self)
+        let result = try daemon.request(Admin.broadcastShow(BroadcastShowRequest(message: id, state: state, limit: limit)))
         daemon.output(result) {
             print("broadcast \(result.id) from \(result.sender) of \(result.org) to group \(result.group): \(result.state)")
             print("\(result.members) members fanned out: \(result.accepted) accepted, \(result.rejected) rejected"

@@ -55,9 +55,9 @@ struct NumbersProvisionCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try daemon.request(.numbersProvision(NumbersProvisionRequest(
+        let result = try daemon.request(Admin.numbersProvision(NumbersProvisionRequest(
             org: org, users: userList(users), areaCode: areaCode.map(AreaCodeChoice.given) ?? .matchCellPhone
-        )), as: NumbersProvisionResult.self)
+        )))
         daemon.output(result) {
             var table = TextTable(header: ["USER", "AREA CODE", "NUMBER", "CARRIER SID", "RESULT"])
             for user in result.users {
@@ -99,9 +99,9 @@ struct NumbersReleaseCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try daemon.request(.numbersRelease(NumbersReleaseRequest(
+        let result = try daemon.request(Admin.numbersRelease(NumbersReleaseRequest(
             org: org, users: userList(users), confirm: confirmIrreversible
-        )), as: NumbersReleaseResult.self)
+        )))
         daemon.output(result) {
             var table = TextTable(header: ["USER", "NUMBER", "HELD", "RESULT"])
             for user in result.users {
@@ -131,7 +131,7 @@ struct NumbersListCommand: ParsableCommand {
     var org: String
 
     func run() throws {
-        let result = try daemon.request(.numbersList(org: org), as: NumbersListResult.self)
+        let result = try daemon.request(Admin.numbersList(OrganizationRef(org)))
         daemon.output(result) {
             var table = TextTable(header: ["USER", "NAME", "NUMBER", "CELL PHONE", "CARRIER SID", "PROVISIONED"])
             for user in result.users {

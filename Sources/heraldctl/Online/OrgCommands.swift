@@ -77,7 +77,7 @@ struct OrgCreateCommand: ParsableCommand {
     @OptionGroup var settings: OrganizationOptions
 
     func run() throws {
-        let result = try daemon.request(.orgCreate(org: org, settings.fields), as: OrganizationResult.self)
+        let result = try daemon.request(Admin.orgCreate(OrganizationRequest(org: org, settings.fields)))
         daemon.output(result) { OrgShowCommand.print(result) }
     }
 }
@@ -103,7 +103,7 @@ struct OrgSetCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try daemon.request(.orgSet(org: org, settings.fields), as: OrganizationResult.self)
+        let result = try daemon.request(Admin.orgSet(OrganizationRequest(org: org, settings.fields)))
         daemon.output(result) { OrgShowCommand.print(result) }
     }
 }
@@ -116,7 +116,7 @@ struct OrgShowCommand: ParsableCommand {
     var org: String
 
     func run() throws {
-        let result = try daemon.request(.orgShow(org: org), as: OrganizationResult.self)
+        let result = try daemon.request(Admin.orgShow(OrganizationRef(org)))
         daemon.output(result) { Self.print(result) }
     }
 
@@ -137,7 +137,7 @@ struct OrgListCommand: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let result = try daemon.request(.orgList, as: OrganizationListResult.self)
+        let result = try daemon.request(Admin.orgList())
         daemon.output(result) {
             var table = TextTable(header: ["ORG", "NAME", "TIMEZONE", "WINDOW", "DAYS", "USERS", "MANAGED BY", "PAUSED"])
             for org in result.organizations {
@@ -198,7 +198,7 @@ struct UserAddCommand: ParsableCommand {
     func run() throws {
         let fields = UserFields(org: org, user: user, name: settings.name ?? user, cellPhone: settings.cellPhone, email: settings.email,
                                 signature: settings.signature, forwardReplies: settings.forward)
-        let result = try daemon.request(.userAdd(fields), as: UserResult.self)
+        let result = try daemon.request(Admin.userAdd(fields))
         daemon.output(result) { print(UserListCommand.table([result])) }
     }
 }
@@ -222,7 +222,7 @@ struct UserSetCommand: ParsableCommand {
     func run() throws {
         let fields = UserFields(org: org, user: user, name: settings.name, cellPhone: settings.cellPhone, email: settings.email,
                                 signature: settings.signature, forwardReplies: settings.forward)
-        let result = try daemon.request(.userSet(fields), as: UserResult.self)
+        let result = try daemon.request(Admin.userSet(fields))
         daemon.output(result) { print(UserListCommand.table([result])) }
     }
 }
@@ -235,7 +235,7 @@ struct UserListCommand: ParsableCommand {
     var org: String
 
     func run() throws {
-        let result = try daemon.request(.userList(org: org), as: UserListResult.self)
+        let result = try daemon.request(Admin.userList(OrganizationRef(org)))
         daemon.output(result) { print(Self.table(result.users)) }
     }
 

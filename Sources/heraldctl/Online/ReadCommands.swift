@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldControl
+import HeraldCore
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,7 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let status = try daemon.request(.status, as: StatusResult.self)
+        let status = try daemon.request(Admin.status())
         daemon.output(status) {
             print("heraldd \(status.version) (pid \(status.pid)), up since \(Render.instant(status.startedAt))")
             print("database   \(status.database)")
@@ -46,10 +47,10 @@ struct QueueCommand: ParsableCommand {
     )
 
     @OptionGroup var daemon: DaemonOptions
-    @Option(help: "Only messages in this state (queued, scheduled, awaiting_consent, sending, sent, delivered, failed, …).")
-    var state: String?
-    @Option(help: "Only messages held for this reason (unknown_outcome, org_window, no_credits, …).")
-    var held: String?
+    @Option(help: "Only messages in this state")
+    var state: MessageState?
+    @Option(help: "Only messages held for this reason")
+    var held: HeldReason?
     @Option(help: "Only this organization's messages.")
     var org: String?
     @Option(help: "Only messages to this number (E.164).")
@@ -58,11 +59,11 @@ struct QueueCommand: ParsableCommand {
     var limit = QueueFilter.defaultLimit
 
     func run() throws {
-        let messages = try daemon.request(.queue(QueueFilter(state: state, held: held, org: org, to: to, limit: limit)), as: [MessageSummary].self)
+        let messages = try daemon.request(Admin.queue(QueueFilter(state: state, held: held, org: org, to: to, limit: limit)))
         daemon.output(messages) {
             var table = TextTable(header: ["ID", "ORG", "TO", "KIND", "STATE", "HELD", "NOT BEFORE", "SEGS"])
             for m in messages {
-                table.add(["\(m.id)", Render.text(m.org), Render.text(m.to), Render.text(m.kind), m.state, Render.text(m.heldReason),
+                table.add(["\(m.id)", Render.text(m.org), Render.text(m.to), Render.text(m.kind), m.state.rawValue, Render.text(m.heldReason?.rawValue),
                            Render.instant(m.notBefore), m.segments.map { "\($0)" } ?? "-"])
             }
             print(table.render())
@@ -82,10 +83,10 @@ struct ShowCommand: ParsableCommand {
     var id: Int64
 
     func run() throws {
-        let detail = try daemon.request(.show(messageID: id), as: MessageDetail.self)
+        let detail = try daemon.request(Admin.show(MessageRef(id)))
         daemon.output(detail) {
             let m = detail.message
-            print("message \(m.id)  \(m.state) (\(m.displayStatus))\(m.heldReason.map { ", held: \($0)" } ?? "")")
+            print("message \(m.id)  \(m.state.rawValue) (\(m.displayStatus))\(m.heldReason.map { ", held: \($0.rawValue)" } ?? "")")
             print("org \(Render.text(m.org))  sender \(Render.text(m.sender))  from \(Render.text(m.from))  to \(Render.text(m.to))  kind \(Render.text(m.kind))")
             print("segments \(m.segments.map { "\($0)" } ?? "-") \(Render.text(m.encoding))  attempts \(m.attempts)  carrier sid \(Render.text(m.carrierSid))")
             if let reason = m.reason { print("reason \(reason)\(m.detail.map { ": \($0)" } ?? "")") }
@@ -93,7 +94,7 @@ struct ShowCommand: ParsableCommand {
             var table = TextTable(header: ["AT", "FROM", "TO", "REASON", "DETAIL"])
             for e in detail.events {
                 let extra = [e.httpStatus.map { "HTTP \($0)" }, e.errorCode.map { "error \($0)" }, e.detail].compactMap { $0 }
-                table.add([Render.instant(e.at), Render.text(e.from), e.to, Render.text(e.reason), extra.isEmpty ? "-" : extra.joined(separator: "; ")])
+                table.add([Render.instant(e.at), Render.text(e.from?.rawValue), e.to.rawValue, Render.text(e.reason), extra.isEmpty ? "-" : extra.joined(separator: "; ")])
             }
             print(table.render())
         }
@@ -112,8 +113,8 @@ struct WhyCommand: ParsableCommand {
     var id: Int64
 
     func run() throws {
-        let why = try daemon.request(.why(messageID: id), as: WhyResult.self)
-        daemon.output(why) { print("message \(why.id) is \(why.state): \(why.explanation)") }
+        let why = try daemon.request(Admin.why(MessageRef(id)))
+        daemon.output(why) { print("message \(why.id) is \(why.state.rawValue): \(why.explanation)") }
     }
 }
 
@@ -135,7 +136,7 @@ struct UsageCommand: ParsableCommand {
     var user: String?
 
     func run() throws {
-        let usage = try daemon.request(.usage(org: org, user: user), as: UsageResult.self)
+        let usage = try daemon.request(Admin.usage(UsageRequest(org: org, user: user)))
         daemon.output(usage) {
             var table = TextTable(header: ["ORG", "USER", "MONTH", "MESSAGES", "SEGMENTS"])
             for row in usage.rows {
@@ -162,7 +163,7 @@ struct WatchCommand: ParsableCommand {
     func run() throws {
         let client = try daemon.connect()
         do {
-            _ = try client.request(.watch, as: Empty.self)
+            _ = try client.request(Admin.watch())
         } catch let error as AdminError {
             daemon.fail(error.message, code: ExitStatus(error.code))
         }
@@ -182,7 +183,7 @@ struct WatchCommand: ParsableCommand {
             guard let item = try? AdminJSON.decoder().decode(WatchLine.self, from: Data(line)) else { continue }
             if let e = item.event {
                 let extra = [e.reason, e.errorCode.map { "error \($0)" }, e.detail].compactMap { $0 }.joined(separator: "; ")
-                emit("\(Render.instant(e.at))  message \(e.messageID)  \(e.from ?? "-") → \(e.to)\(extra.isEmpty ? "" : "  \(extra)")")
+                emit("\(Render.instant(e.at))  message \(e.messageID)  \(e.from?.rawValue ?? "-") → \(e.to.rawValue)\(extra.isEmpty ? "" : "  \(extra)")")
             } else if let r = item.inbound {
                 emit("\(Render.instant(r.receivedAt))  reply from \(r.from) to \(r.to)\(r.org.map { " (\($0))" } ?? ""): \(r.body ?? "")")
             }

@@ -32,7 +32,7 @@ struct TemplateSetCommand: ParsableCommand {
     var text: String
 
     func run() throws {
-        let result = try daemon.request(.templateSet(org: org, template: template, text: text), as: TemplateResult.self)
+        let result = try daemon.request(Admin.templateSet(TemplateRequest(org: org, template: template, text: text)))
         daemon.output(result) { print("\(result.template) of \(result.org) set; variables: \(result.variables.map { "{\($0)}" }.joined(separator: " "))") }
     }
 }
@@ -45,7 +45,7 @@ struct TemplateListCommand: ParsableCommand {
     var org: String
 
     func run() throws {
-        let result = try daemon.request(.templateList(org: org), as: TemplateListResult.self)
+        let result = try daemon.request(Admin.templateList(OrganizationRef(org)))
         daemon.output(result) {
             var table = TextTable(header: ["TEMPLATE", "VARIABLES", "TEXT"])
             for template in result.templates {
@@ -66,7 +66,7 @@ struct TemplateDeleteCommand: ParsableCommand {
     var org: String
 
     func run() throws {
-        let result = try daemon.request(.templateDelete(org: org, template: template), as: Empty.self)
+        let result = try daemon.request(Admin.templateDelete(TemplateRef(org: org, template: template)))
         daemon.output(result) { print("\(template) of \(org) deleted") }
     }
 }
