@@ -69,11 +69,26 @@ extension AdminParameters {
     public func validate(as command: String) throws(AdminError) {}
 
     /// The wire names of the fields this type takes: its stored properties in snake_case, as
-    /// `AdminJSON` writes them. A type whose property names would not survive that conversion
-    /// (acronyms: `externalIDs`) cannot be decoded at all, which the coding tests catch.
-    static func fields(of value: Self) -> Set<String> {
-        Set(Mirror(reflecting: value).children.compactMap(\.label).map(AdminJSON.snakeCase))
+    /// `AdminJSON` writes them, those of a `FlattenedParameters` property among them. A type
+    /// whose property names would not survive that conversion (acronyms: `externalIDs`) cannot
+    /// be decoded at all, which the coding tests catch.
+    static func fields(of value: Self) -> Set<String> { wireNames(of: value) }
+}
+
+/// A group of fields written flat among the parameters that hold it (an organization's settings
+/// beside `org`): its fields are the parameters' own.
+public protocol FlattenedParameters: Codable, Sendable, Equatable {}
+
+private func wireNames(of value: Any) -> Set<String> {
+    var names: Set<String> = []
+    for child in Mirror(reflecting: value).children {
+        if child.value is any FlattenedParameters {
+            names.formUnion(wireNames(of: child.value))
+        } else if let label = child.label {
+            names.insert(AdminJSON.snakeCase(label))
+        }
     }
+    return names
 }
 
 /// For commands that take nothing: `{"command":"status"}`.

@@ -1,51 +1,40 @@
 /// Requests of the organization, user, template and credits commands (docs/domain.md). Fields the
 /// admin leaves out are not changed; an empty text clears an optional one.
 
-/// `org_create` and `org_set`: the org and the fields to set, flat on the wire; `org_create`
-/// needs `name`, `org_set` at least one field.
+/// `org_create` and `org_set`: the org and the settings to set, side by side on the wire
+/// (`{"org":"west","name":"Acme West"}`); `org_create` needs `name`, `org_set` at least one field.
 public struct OrganizationRequest: AdminParameters {
     public var org: String
-    public var name: String?
-    public var timezone: String?
-    public var windowStart: String?
-    public var windowEnd: String?
-    public var weekdays: String?
-    public var smartEncoding: Bool?
-    public var optinTemplate: String?
-    public var optinConfirmation: String?
-    public var optoutConfirmation: String?
-    public var helpText: String?
+    public var fields: OrganizationFields
 
     public init(org: String, _ fields: OrganizationFields) {
         self.org = org
-        name = fields.name
-        timezone = fields.timezone
-        windowStart = fields.windowStart
-        windowEnd = fields.windowEnd
-        weekdays = fields.weekdays
-        smartEncoding = fields.smartEncoding
-        optinTemplate = fields.optinTemplate
-        optinConfirmation = fields.optinConfirmation
-        optoutConfirmation = fields.optoutConfirmation
-        helpText = fields.helpText
+        self.fields = fields
     }
 
-    public var fields: OrganizationFields {
-        OrganizationFields(
-            name: name, timezone: timezone, windowStart: windowStart, windowEnd: windowEnd, weekdays: weekdays,
-            smartEncoding: smartEncoding, optinTemplate: optinTemplate, optinConfirmation: optinConfirmation,
-            optoutConfirmation: optoutConfirmation, helpText: helpText
-        )
+    private enum CodingKeys: String, CodingKey {
+        case org
+    }
+
+    public init(from decoder: any Decoder) throws {
+        org = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .org)
+        fields = try OrganizationFields(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(org, forKey: .org)
+        try fields.encode(to: encoder)
     }
 
     public func validate(as command: String) throws(AdminError) {
-        if command == Admin.orgCreate.name, name == nil { throw AdminError(.badRequest, "\(command) needs \"name\"") }
+        if command == Admin.orgCreate.name, fields.name == nil { throw AdminError(.badRequest, "\(command) needs \"name\"") }
         if command == Admin.orgSet.name, fields.isEmpty { throw AdminError(.badRequest, "\(command) needs at least one field to change") }
     }
 }
 
 /// The settings of an organization an admin may set; nil leaves one unchanged.
-public struct OrganizationFields: Codable, Sendable, Equatable {
+public struct OrganizationFields: FlattenedParameters {
     public var name: String?
     public var timezone: String?
     public var windowStart: String?

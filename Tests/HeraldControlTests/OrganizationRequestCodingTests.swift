@@ -32,6 +32,14 @@ struct OrganizationRequestCodingTests {
         try same(Admin.creditsShow(CreditsShowRequest(org: "west", user: "dana")))
     }
 
+    @Test("an organization's settings travel flat beside its id")
+    func flatSettings() throws {
+        let text = try AdminLines.text(Admin.orgSet(OrganizationRequest(org: "west", OrganizationFields(timezone: "America/Denver", smartEncoding: true))))
+        #expect(text == #"{"command":"org_set","params":{"org":"west","smart_encoding":true,"timezone":"America/Denver"}}"#)
+        #expect(try AdminLines.decode(Admin.orgCreate, #"{"command":"org_create","params":{"org":"west","name":"W","help_text":"h"}}"#)
+            == OrganizationRequest(org: "west", OrganizationFields(name: "W", helpText: "h")))
+    }
+
     @Test("incomplete or pointless changes are refused, naming what is missing")
     func refusals() {
         #expect(error(#"{"command":"org_create","params":{"org":"west"}}"#)?.message.contains("name") == true)
