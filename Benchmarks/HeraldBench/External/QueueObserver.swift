@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+
+/// Reads the queue read-only through the producer contract (the outbox and the public views
+/// `messages` and `message_events`), as an application watching its texts would. Each poll is an
+/// indexed lookup, so watching costs heraldd next to nothing.
+final class QueueObserver {
+    private let queue: DatabaseQueue
+
+    init(databasePath: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        queue = try DatabaseQueue(path: databasePath, configuration: configuration)
+    }
+
+    func close() throws { try queue.close() }
+
+    /// The views give instants as ISO 8601 text with milliseconds; as Unix milliseconds here.
+    private static func millis(_ column: String) -> String {
+        "CAST(ROUND((julianday(\(column)) - 2440587.5) * 86400000.0) AS INTEGER)"
+    }
+
+    func outboxRows() throws -> Int {
+        try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+    }
+
+    func outboxEmpty() throws -> Bool {
+        try queue.read { try !(Bool.fetchOne($0, sql: "SELECT EXISTS (SELECT 1 FROM outbox)") ?? true) }
+    }
+
+    /// True while any text of ids `first...last` is still in the outbox or not yet past `sending`.
+    func pending(_ first: Int64, _ last: Int64) throws -> Bool {
+        try queue.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM outbox WHERE id BETWEEN ?1 AND ?2)
+                    OR EXISTS (SELECT 1 FROM messages WHERE state IN ('queued', 'scheduled', 'sending') AND id BETWEEN ?1 AND ?2)
+                """, arguments: [first, last]) ?? true
+        }
+    }
+
+    func states(_ first: Int64, _ last: Int64) throws -> [String: Int] {
+        try queue.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM messages WHERE id BETWEEN ? AND ? GROUP BY state",
+                                        arguments: [first, last]) {
+                counts[row[0]] = row[1]
+            }
+            return counts
+        }
+    }
+
+    /// heraldd's own instants for a range of texts: its first claim (`sending` event) and its
+    /// last recorded `sent`, in Unix milliseconds.
+    func claimToSent(_ first: Int64, _ last: Int64) throws -> (firstClaim: Int64, lastSent: Int64) {
+        try queue.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT \(Self.millis("MIN(CASE WHEN to_state = 'sending' THEN at END)")),
+                       \(Self.millis("MAX(CASE WHEN to_state = 'sent' THEN at END)"))
+                FROM message_events WHERE message_id BETWEEN ? AND ?
+                """, arguments: [first, last])
+            guard let row, let claim = row[0] as Int64?, let sent = row[1] as Int64? else {
+                throw BenchFailure("no sending or sent events for messages \(first)...\(last)")
+            }
+            return (claim, sent)
+        }
+    }
+
+    func state(of id: Int64) throws -> String? {
+        try queue.read { try String.fetchOne($0, sql: "SELECT state FROM messages WHERE id = ?", arguments: [id]) }
+    }
+
+    /// When heraldd recorded the text `sent`, in Unix milliseconds.
+    func sentAt(_ id: Int64) throws -> Int64? {
+        try queue.read { db in
+            try Int64.fetchOne(db, sql: "SELECT \(Self.millis("at")) FROM message_events WHERE message_id = ? AND to_state = 'sent'",
+                               arguments: [id])
+        }
+    }
+}
