@@ -15,7 +15,7 @@ final class HeraldDaemonProcess {
 
     init(state: OperatorState) throws {
         self.state = state
-        FileManager.default.createFile(atPath: state.logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: state.logPath, contents: nil)
         log = try FileHandle(forWritingTo: URL(fileURLWithPath: state.logPath))
         try log.seekToEnd()
         process.executableURL = URL(fileURLWithPath: state.heraldd)

@@ -29,13 +29,18 @@ final class QueueObserver {
         try queue.read { try !(Bool.fetchOne($0, sql: "SELECT EXISTS (SELECT 1 FROM outbox)") ?? true) }
     }
 
-    /// True while any text of ids `first...last` is still in the outbox or not yet past `sending`.
-    func pending(_ first: Int64, _ last: Int64) throws -> Bool {
+    /// The lowest id of `from...last` still in the outbox or not yet past `sending`, or nil when
+    /// all are done. Texts never go back once `sent`, so the caller passes the last answer as the
+    /// next `from`: each poll reads only the rows that finished since the one before. Scanning
+    /// the whole range on every poll cost as much CPU as a fifth of heraldd's, on the same cores.
+    func firstPending(from: Int64, through last: Int64) throws -> Int64? {
         try queue.read { db in
-            try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM outbox WHERE id BETWEEN ?1 AND ?2)
-                    OR EXISTS (SELECT 1 FROM messages WHERE state IN ('queued', 'scheduled', 'sending') AND id BETWEEN ?1 AND ?2)
-                """, arguments: [first, last]) ?? true
+            let outbox = try Int64.fetchOne(db, sql: "SELECT id FROM outbox WHERE id BETWEEN ? AND ? ORDER BY id LIMIT 1",
+                                            arguments: [from, last])
+            let message = try Int64.fetchOne(db, sql: """
+                SELECT id FROM messages WHERE id BETWEEN ? AND ? AND state IN ('queued', 'scheduled', 'sending') ORDER BY id LIMIT 1
+                """, arguments: [from, last])
+            return [outbox, message].compactMap { $0 }.min()
         }
     }
 

@@ -20,14 +20,20 @@ struct Spread {
         "\(Self.format(median, digits)) (\(Self.format(low, digits))–\(Self.format(high, digits)))"
     }
 
+    /// Fixed decimals with thousands separators. Formatted by hand: Foundation's NumberFormatter
+    /// on Linux ignored maximumFractionDigits.
     static func format(_ value: Double, _ digits: Int) -> String {
         guard value.isFinite else { return "–" }
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.minimumFractionDigits = digits
-        formatter.maximumFractionDigits = digits
-        formatter.locale = Locale(identifier: "en_US")
-        return formatter.string(from: NSNumber(value: value)) ?? String(value)
+        let plain = String(format: "%.\(digits)f", value)
+        let negative = plain.hasPrefix("-")
+        let unsigned = negative ? String(plain.dropFirst()) : plain
+        let parts = unsigned.split(separator: ".", maxSplits: 1)
+        var whole = ""
+        for (offset, digit) in parts[0].reversed().enumerated() {
+            if offset > 0, offset % 3 == 0 { whole.append(",") }
+            whole.append(digit)
+        }
+        return (negative ? "-" : "") + String(whole.reversed()) + (parts.count > 1 ? "." + parts[1] : "")
     }
 
     /// Nearest-rank percentile of single measurements (p50, p90 of the idle texts).

@@ -27,11 +27,14 @@ struct TextBatch {
         let cpuBefore = try ProcStat.cpu(pid)
         let started = ContinuousClock.now
         let inserted = try producer.insertTexts(texts)
+        var cursor = inserted.firstID
         try await Waiting.until("\(texts) texts to be sent", timeout: timeout, interval: Self.pollInterval, detail: {
             "states \(try observer.states(inserted.firstID, inserted.lastID)), \(try observer.outboxRows()) outbox rows; \(daemon.logTail())"
         }) {
             try daemon.checkAlive()
-            return try !observer.pending(inserted.firstID, inserted.lastID)
+            guard let pending = try observer.firstPending(from: cursor, through: inserted.lastID) else { return true }
+            cursor = pending
+            return false
         }
         let elapsed = started.duration(to: .now)
         let cpu = try ProcStat.cpu(pid) - cpuBefore

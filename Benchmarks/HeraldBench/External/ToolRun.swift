@@ -10,7 +10,7 @@ enum ToolRun {
 
     static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(30), scratch: URL) async throws -> Outcome {
         let outputURL = scratch.appendingPathComponent("tool-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputURL) }
         let output = try FileHandle(forWritingTo: outputURL)
         defer { try? output.close() }
