@@ -10,7 +10,8 @@
 #   BENCH_EXTERNAL_TEXTS=50000 BENCH_DEFERRED=1000000 BENCH_REPEATS=3 scripts/bench.sh
 #   BENCH_EXTERNAL=0 skips the external runs, BENCH_IN_PROCESS=0 the in-process ones;
 #   BENCH_EXTERNAL_SCALE=0 skips the scale guards (deferred queue, RSS, ingest);
-#   BENCH_PERF_RECORD=/tmp/heraldd.perf adds one profiled heraldd run (perf record -e cpu-clock -g).
+#   BENCH_PERF_RECORD=/tmp/heraldd.perf adds one profiled heraldd run (perf record -e cpu-clock -g);
+#   BENCH_EXTERNAL_ARGS="--skip-throughput --skip-scale" with it runs the profile alone.
 #   BENCH_MESSAGES=50000 BENCH_IN_FLIGHT="64 128" scripts/bench.sh [more in-process herald-bench options]
 #   BENCH_RECONCILE_BACKLOG=0 skips the backlog run; BENCH_RECONCILE_IN_FLIGHT (64) sets its width.
 set -euo pipefail
@@ -114,7 +115,9 @@ if [ "${BENCH_EXTERNAL:-1}" != 0 ]; then
     external=(--texts "${BENCH_EXTERNAL_TEXTS:-50000}" --deferred "${BENCH_DEFERRED:-1000000}" --repeats "${BENCH_REPEATS:-3}")
     [ "${BENCH_EXTERNAL_SCALE:-1}" != 0 ] || external+=(--skip-scale)
     [ -z "${BENCH_PERF_RECORD:-}" ] || external+=(--perf-record "$BENCH_PERF_RECORD")
-    "$bench" external --carrier-url "http://127.0.0.1:$port" --heraldd "$heraldd" --heraldctl "$heraldctl" "${external[@]}"
+    # BENCH_EXTERNAL_ARGS: more options, word-split, e.g. "--skip-throughput --skip-scale" for a profile alone.
+    # shellcheck disable=SC2086
+    "$bench" external --carrier-url "http://127.0.0.1:$port" --heraldd "$heraldd" --heraldctl "$heraldctl" "${external[@]}" ${BENCH_EXTERNAL_ARGS:-}
 fi
 [ "${BENCH_IN_PROCESS:-1}" != 0 ] || exit 0
 
