@@ -10,6 +10,8 @@ struct DeferredQueueRun {
         /// Backlog rows per second, from heraldd's start to an empty outbox.
         var ingestPerSecond: Double
         var ingestSeconds: Double
+        /// heraldd's CPU from its start to the empty outbox, per backlog row (start-up included).
+        var ingestCPUMicrosPerRow: Double
         var batch: TextBatch.Figure
         /// VmHWM after the due texts: the most heraldd held with the deferred queue.
         var peakRSSKiB: Int
@@ -52,12 +54,14 @@ struct DeferredQueueRun {
             return try observer.outboxEmpty()
         }
         let ingest = Formatting.seconds(daemon.startedAt.duration(to: .now))
+        let ingestCPU = Formatting.seconds(try ProcStat.cpu(daemon.pid))
         let states = try observer.states(backlog.firstID, backlog.lastID)
         guard states == ["scheduled": deferred] else { throw BenchFailure("expected \(deferred) deferred texts scheduled, found \(states)") }
         try await daemon.waitReady()
         let batch = try await TextBatch(daemon: daemon, producer: installed.producer, observer: observer, timeout: timeout).send(due)
         let figure = Figure(
-            deferred: deferred, ingestPerSecond: Double(deferred) / ingest, ingestSeconds: ingest, batch: batch,
+            deferred: deferred, ingestPerSecond: Double(deferred) / ingest, ingestSeconds: ingest,
+            ingestCPUMicrosPerRow: ingestCPU * 1e6 / Double(deferred), batch: batch,
             peakRSSKiB: try ProcStat.peakRSSKiB(daemon.pid), rssKiB: try ProcStat.rssKiB(daemon.pid)
         )
         try await daemon.stop()

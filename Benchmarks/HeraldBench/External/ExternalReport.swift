@@ -28,6 +28,7 @@ struct ExternalReport {
             + "(\(Spread.format(batch.insertToSentPerSecond, 0)) first insert to all sent), ceiling \(Spread.format(figure.ceilingPerSecond, 0)) req/s"
             + "\(figure.ceilingFailures > 0 ? " (\(figure.ceilingFailures) not 201)" : ""), ratio \(Spread.format(figure.ratio, 2)), "
             + "\(Spread.format(batch.cpuMicrosPerText, 0)) µs CPU per text (\(Spread.format(batch.coresBusy, 2)) cores), "
+            + "\(Spread.format(batch.perClaimCommit, 1)) texts per claim commit and \(Spread.format(batch.perRecordCommit, 1)) per record commit, "
             + "peak RSS \(Spread.format(Double(figure.peakRSSKiB) / 1024, 1)) MiB, idle p50 \(Spread.format(figure.idle.p50, 1)) ms "
             + "p90 \(Spread.format(figure.idle.p90, 1)) ms (by heraldd's sent event: p50 \(Spread.format(Spread.percentile(figure.idle.byEvent, 50), 0)) ms)"
     }
@@ -37,7 +38,8 @@ struct ExternalReport {
             + "(\(Spread.format(small.batch.cpuMicrosPerText, 0)) µs CPU per text), beside \(large.deferred) deferred "
             + "\(Spread.format(large.batch.claimToSentPerSecond, 0)) msg/s (\(Spread.format(large.batch.cpuMicrosPerText, 0)) µs) "
             + "(ratio \(Spread.format(large.batch.claimToSentPerSecond / small.batch.claimToSentPerSecond, 2))); "
-            + "\(large.deferred) backlog rows ingested in \(Spread.format(large.ingestSeconds, 1)) s = \(Spread.format(large.ingestPerSecond, 0)) rows/s "
+            + "\(large.deferred) backlog rows ingested in \(Spread.format(large.ingestSeconds, 1)) s = \(Spread.format(large.ingestPerSecond, 0)) rows/s, "
+            + "\(Spread.format(large.ingestCPUMicrosPerRow, 0)) µs CPU per row "
             + "(\(small.deferred): \(Spread.format(small.ingestPerSecond, 0)) rows/s); peak RSS with \(large.deferred) queued "
             + "\(Spread.format(Double(large.peakRSSKiB) / 1024, 1)) MiB (now \(Spread.format(Double(large.rssKiB) / 1024, 1)) MiB)"
     }
@@ -95,6 +97,8 @@ struct ExternalReport {
                     met: rss.median <= Goal.rssMiB),
                 Row(figure: "backlog ingest, \(deferred) outbox rows (rows/s)", spread: ingest, digits: 0,
                     goal: "≥ \(Spread.format(Goal.ingestPerSecond, 0))", met: ingest.median >= Goal.ingestPerSecond),
+                Row(figure: "heraldd CPU per ingested row, start-up included (µs)",
+                    spread: Spread(values: scale.map(\.large.ingestCPUMicrosPerRow)), digits: 1, goal: "", met: nil),
             ]
         }
         return rows

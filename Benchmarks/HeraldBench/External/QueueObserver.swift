@@ -71,6 +71,15 @@ final class QueueObserver {
         }
     }
 
+    /// Distinct instants heraldd stamped on `to_state` events of a range: a close lower bound on
+    /// its transactions (two commits in one millisecond count once), so texts per commit.
+    func commits(_ first: Int64, _ last: Int64, toState: String) throws -> Int {
+        try queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT at) FROM message_events WHERE message_id BETWEEN ? AND ? AND to_state = ?",
+                             arguments: [first, last, toState]) ?? 0
+        }
+    }
+
     func state(of id: Int64) throws -> String? {
         try queue.read { try String.fetchOne($0, sql: "SELECT state FROM messages WHERE id = ?", arguments: [id]) }
     }

@@ -12,6 +12,9 @@ struct TextBatch {
         /// heraldd's CPU (all threads, user + system) over the same outside interval, per text.
         var cpuMicrosPerText: Double
         var coresBusy: Double
+        /// Texts per claim commit and per record commit: how far heraldd batches its fsyncs.
+        var perClaimCommit: Double
+        var perRecordCommit: Double
     }
 
     /// How often the observer looks; the throughput itself comes from heraldd's event times.
@@ -42,12 +45,15 @@ struct TextBatch {
         guard states == ["sent": texts] else { throw BenchFailure("expected \(texts) texts sent, found \(states)") }
         let (firstClaim, lastSent) = try observer.claimToSent(inserted.firstID, inserted.lastID)
         let seconds = Formatting.seconds(elapsed)
+        let claims = try observer.commits(inserted.firstID, inserted.lastID, toState: "sending")
+        let records = try observer.commits(inserted.firstID, inserted.lastID, toState: "sent")
         return Figure(
             texts: texts,
             claimToSentPerSecond: Double(texts) / max(Double(lastSent - firstClaim) / 1000, 0.001),
             insertToSentPerSecond: Double(texts) / seconds,
             cpuMicrosPerText: Formatting.seconds(cpu) * 1e6 / Double(texts),
-            coresBusy: Formatting.seconds(cpu) / seconds
+            coresBusy: Formatting.seconds(cpu) / seconds,
+            perClaimCommit: Double(texts) / Double(max(claims, 1)), perRecordCommit: Double(texts) / Double(max(records, 1))
         )
     }
 }
