@@ -71,7 +71,7 @@ struct ExternalBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         // One line per run as it ends, also into a pipe or a file: a 6-minute bench should show progress.
-        setvbuf(stdout, nil, _IOLBF, 0)
+        StandardOutput.lineBuffered()
         var base = carrierURL
         while base.hasSuffix("/") { base.removeLast() }
         let workload = Workload(carrierURL: base, inFlight: inFlight, senders: senders, recipients: recipients)
