@@ -29,6 +29,8 @@ final class HeraldDaemonProcess {
         process.environment = environment
     }
 
+    deinit { try? log.close() }
+
     /// Starts heraldd; returns as soon as the process exists (heraldd works from its first instant).
     func start() throws {
         startedAt = .now
