@@ -77,9 +77,10 @@ chaos: deps
 	$(SWIFT) build --build-tests
 	HERALD_CHAOS=1 $(SWIFT) test --skip-build --filter 'ChaosTests/makeChaos'
 
+# heraldd and heraldctl too: the external bench drives the real release binaries (scripts/bench.sh).
 bench: deps
 	$(call apt_install,$(BENCH_PACKAGES))
-	$(SWIFT) build -c release --product herald-bench
+	for p in heraldd heraldctl herald-bench; do $(SWIFT) build -c release --product $$p || exit 1; done
 	scripts/bench.sh
 
 # Static Swift runtime: the installed binaries must not depend on the toolchain's location.

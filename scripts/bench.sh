@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # `make bench`: a private nginx on a free loopback port plays a carrier that accepts every
-# Messages POST at once with a canned 201, and herald-bench times Herald and the bare libcurl
-# ceiling against it. Nothing outside a temp folder is touched. Then it times the 64-in-flight
-# run again with texts already sent and waiting for reconciliation, which nginx answers
-# `delivered` when looked up, and prints both figures side by side.
+# Messages POST at once with a canned 201. First `herald-bench external` drives the real heraldd
+# release binary from outside, as an operator runs it (the figures that count, docs/benchmarks.md
+# "The real heraldd, seen from outside"); then the in-process herald-bench times Herald and the
+# bare libcurl ceiling against the same nginx. Nothing outside a temp folder is touched. Then it
+# times the 64-in-flight run again with texts already sent and waiting for reconciliation, which
+# nginx answers `delivered` when looked up, and prints both figures side by side.
 #
-#   BENCH_MESSAGES=50000 BENCH_IN_FLIGHT="64 128" scripts/bench.sh [more herald-bench options]
+#   BENCH_EXTERNAL_TEXTS=50000 BENCH_DEFERRED=1000000 BENCH_REPEATS=3 scripts/bench.sh
+#   BENCH_EXTERNAL=0 skips the external runs, BENCH_IN_PROCESS=0 the in-process ones;
+#   BENCH_EXTERNAL_SCALE=0 skips the scale guards (deferred queue, RSS, ingest);
+#   BENCH_PERF_RECORD=/tmp/heraldd.perf adds one profiled heraldd run (perf record -e cpu-clock -g);
+#   BENCH_EXTERNAL_ARGS="--skip-throughput --skip-scale" with it runs the profile alone.
+#   BENCH_MESSAGES=50000 BENCH_IN_FLIGHT="64 128" scripts/bench.sh [more in-process herald-bench options]
 #   BENCH_RECONCILE_BACKLOG=0 skips the backlog run; BENCH_RECONCILE_IN_FLIGHT (64) sets its width.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bench=${HERALD_BENCH:-.build/release/herald-bench}
+heraldd=${HERALDD:-.build/release/heraldd}
+heraldctl=${HERALDCTL:-.build/release/heraldctl}
 nginx=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 [ -x "$bench" ] || { echo "bench.sh: $bench is missing; run 'make bench'" >&2; exit 1; }
 [ -x "$nginx" ] || { echo "bench.sh: nginx not found; run 'make bench' (installs nginx-light)" >&2; exit 1; }
@@ -97,6 +106,20 @@ run() {
 figure() {
     { grep "^BENCH .* in_flight=$1 reconcile_backlog=$2 " "$tmp/bench.log" || true; } | tail -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"
 }
+
+# The real heraldd from outside: each figure 3 times, median and range, goals beside them.
+if [ "${BENCH_EXTERNAL:-1}" != 0 ]; then
+    for binary in "$heraldd" "$heraldctl"; do
+        [ -x "$binary" ] || { echo "bench.sh: $binary is missing; run 'make bench'" >&2; exit 1; }
+    done
+    external=(--texts "${BENCH_EXTERNAL_TEXTS:-50000}" --deferred "${BENCH_DEFERRED:-1000000}" --repeats "${BENCH_REPEATS:-3}")
+    [ "${BENCH_EXTERNAL_SCALE:-1}" != 0 ] || external+=(--skip-scale)
+    [ -z "${BENCH_PERF_RECORD:-}" ] || external+=(--perf-record "$BENCH_PERF_RECORD")
+    # BENCH_EXTERNAL_ARGS: more options, word-split, e.g. "--skip-throughput --skip-scale" for a profile alone.
+    # shellcheck disable=SC2086
+    "$bench" external --carrier-url "http://127.0.0.1:$port" --heraldd "$heraldd" --heraldctl "$heraldctl" "${external[@]}" ${BENCH_EXTERNAL_ARGS:-}
+fi
+[ "${BENCH_IN_PROCESS:-1}" != 0 ] || exit 0
 
 # The default max_in_flight (64) and a wider gateway (256), one run each, same endpoint.
 for in_flight in ${BENCH_IN_FLIGHT:-64 256}; do

@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
 
-/// `make bench`: Herald's end-to-end throughput against a fast loopback carrier, next to the
-/// rate a bare libcurl-multi loop reaches against the same endpoint.
-@main
+/// `herald-bench in-process` (the default subcommand): Herald's end-to-end throughput against a
+/// fast loopback carrier, with the daemon in this process, next to the rate a bare libcurl-multi
+/// loop reaches against the same endpoint.
 struct HeraldBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "herald-bench",
+        commandName: "in-process",
         abstract: "Times N outbox messages until all are sent, and a plain libcurl-multi loop posting the same requests."
     )
 

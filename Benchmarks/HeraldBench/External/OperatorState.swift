@@ -1,0 +1,93 @@
+import Foundation
+
+/// One heraldd installation in a temp folder, laid out as an operator would: a TOML config with
+/// paths relative to it, the SQLite queue, the admin socket, the carrier token in a file.
+/// Nothing outside the folder is written, every listener binds loopback on a port the kernel picks.
+struct OperatorState {
+    let folder: URL
+    let heraldd: String
+    let heraldctl: String
+    let workload: Workload
+
+    var configPath: String { folder.appendingPathComponent("herald.toml").path }
+    var databasePath: String { folder.appendingPathComponent("herald.db").path }
+    var socketPath: String { folder.appendingPathComponent("admin.sock").path }
+    var logPath: String { folder.appendingPathComponent("heraldd.log").path }
+
+    static func make(name: String, heraldd: String, heraldctl: String, workload: Workload) throws -> OperatorState {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        let folder = URL(fileURLWithPath: base).appendingPathComponent("herald-bench-external-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let state = OperatorState(folder: folder, heraldd: heraldd, heraldctl: heraldctl, workload: workload)
+        try BenchSettings.authToken.write(to: folder.appendingPathComponent("carrier-token"), atomically: true, encoding: .utf8)
+        try state.configuration().write(toFile: state.configPath, atomically: true, encoding: .utf8)
+        return state
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    /// Only what differs from the shipped defaults (etc/herald/herald.toml) is set: durability,
+    /// batching, retries and reconciliation stay as operators get them.
+    func configuration() -> String {
+        var text = """
+        # herald-bench external: heraldd as an operator runs it, against a canned-201 nginx.
+        [database]
+        path = "herald.db"
+
+        [admin]
+        socket = "admin.sock"
+
+        # Port 0: the kernel picks a free loopback port, so runs never collide.
+        [webhooks]
+        listen = "127.0.0.1:0"
+        public_url = "http://127.0.0.1:0"
+
+        [metrics]
+        listen = "127.0.0.1:0"
+
+        [carrier]
+        base_url = "\(workload.carrierURL)"
+        account_sid = "\(BenchSettings.accountSID)"
+        auth_token_file = "carrier-token"
+        max_in_flight = \(workload.inFlight)
+
+        [log]
+        level = "warning"
+
+        [[orgs]]
+        id = "\(BenchSettings.org)"
+        name = "Bench"
+        timezone = "America/Chicago"
+        # Open around the clock (the one closed minute is 23:59), as in the dev profile;
+        # conversational texts ignore windows anyway.
+        window_start = "00:00"
+        window_end = "23:59"
+
+        """
+        for index in 0..<workload.senders {
+            // A per-user rate far above any real carrier's: the bench measures the pipeline, not the limiter.
+            text += """
+
+            [[orgs.users]]
+            id = "\(BenchSettings.senderID(index))"
+            name = "Sender \(index)"
+            number = "\(BenchSettings.senderNumber(index))"
+            rate = \(BenchSettings.senderRate)
+
+            """
+        }
+        return text
+    }
+
+    /// Records each recipient's opt-in the supported way, through the admin socket (as README's
+    /// quick tour does): one ledger row each, type `api`, by a named staff user.
+    func recordConsent() async throws {
+        for number in workload.recipientNumbers {
+            let answer = try await ToolRun.run(heraldctl, [
+                "--socket", socketPath, "consent", "set", number, "--org", BenchSettings.org,
+                "--state", "opted_in", "--type", "api", "--by", "herald-bench",
+            ], scratch: folder)
+            guard answer.status == 0 else { throw BenchFailure("heraldctl consent set \(number) exited \(answer.status): \(answer.output)") }
+        }
+    }
+}

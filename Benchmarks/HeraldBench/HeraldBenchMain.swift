@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `herald-bench`: the in-process bench stays the default, so `herald-bench --carrier-url …`
+/// works as before; `herald-bench external` drives the real heraldd binary from outside.
+@main
+struct HeraldBenchMain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald-bench",
+        abstract: "Herald's benchmarks against a canned-201 carrier: in this process, or the real heraldd seen from outside.",
+        subcommands: [HeraldBenchCommand.self, ExternalBenchCommand.self],
+        defaultSubcommand: HeraldBenchCommand.self
+    )
+}
