@@ -10,7 +10,7 @@ import Testing
 struct BatchRecordingTests {
     @Test("sids and statuses with quotes, backslashes and control characters are stored exactly")
     func oddSidsSurvive() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let ids = [try await fixture.queued(), try await fixture.queued(), try await fixture.queued()]
         let claimed = try await fixture.claimAll()
         #expect(claimed.map(\.id) == ids)

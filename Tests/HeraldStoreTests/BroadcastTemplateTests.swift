@@ -7,7 +7,7 @@ import Testing
 @Suite("Store: broadcasts with a template")
 struct BroadcastTemplateTests {
     private func produce(_ fixture: StoreFixture, template: String, variables: String?) async throws -> Int64 {
-        try await fixture.db.pool.write { db in
+        try await fixture.sqlite.pool.write { db in
             try db.execute(sql: """
                 INSERT INTO outbox (org, sender, to_group, template, variables, kind) VALUES ('acme', 'alice', 'members', ?, ?, 'bulk')
                 """, arguments: [template, variables])
@@ -16,18 +16,18 @@ struct BroadcastTemplateTests {
     }
 
     @Test func eachMemberGetsTheTemplateFilledWithItsOwnContactRecord() async throws {
-        let fixture = try StoreFixture()
-        try fixture.contact("ana", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
-        let nameless = try fixture.contact("nameless", numbers: ["+16125550131"], preferred: "+16125550131")
-        try fixture.optIn("+16125550131")
-        try await fixture.db.pool.write { db in try db.execute(sql: "UPDATE contact SET first_name = NULL WHERE id = ?", arguments: [nameless]) }
+        let fixture = try await StoreFixture()
+        try await fixture.contact("ana", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
+        let nameless = try await fixture.contact("nameless", numbers: ["+16125550131"], preferred: "+16125550131")
+        try await fixture.optIn("+16125550131")
+        try await fixture.sqlite.pool.write { db in try db.execute(sql: "UPDATE contact SET first_name = NULL WHERE id = ?", arguments: [nameless]) }
         try await fixture.group("members", members: ["ana", "nameless"])
-        _ = try await fixture.db.setTemplate(org: "acme", name: "sale", text: "Hi {first_name}, {day} sale at {org_name}", actor: "test", now: fixture.now)
+        _ = try await fixture.sqlite.setTemplate(org: "acme", name: "sale", text: "Hi {first_name}, {day} sale at {org_name}", actor: "test", now: fixture.now)
 
         let id = try await produce(fixture, template: "sale", variables: #"{"day":"Friday"}"#)
         #expect(try await fixture.ingest().broadcasts == [id])
         try await fixture.fanOutAll(limit: 10)
-        let rows = try await fixture.db.pool.read { db in
+        let rows = try await fixture.sqlite.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT to_number, state, body, reason, detail FROM messages WHERE broadcast_id = ? ORDER BY id", arguments: [id])
         }
         #expect(rows.count == 2)
@@ -38,8 +38,8 @@ struct BroadcastTemplateTests {
     }
 
     @Test func aTemplateTheOrganizationDoesNotHaveRefusesTheBroadcast() async throws {
-        let fixture = try StoreFixture()
-        try fixture.contact("ana", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
+        let fixture = try await StoreFixture()
+        try await fixture.contact("ana", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
         try await fixture.group("members", members: ["ana"])
         let id = try await produce(fixture, template: "nope", variables: nil)
         let report = try await fixture.ingest()

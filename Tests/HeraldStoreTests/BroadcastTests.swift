@@ -13,19 +13,19 @@ struct BroadcastTests {
 
     /// Five members, one of each outcome a recipient can have.
     static func fiveMembers(_ fixture: StoreFixture) async throws {
-        try fixture.contact("in", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
-        try fixture.contact("out", numbers: [optedOut], preferred: optedOut)
-        try fixture.optOut(optedOut)
-        try fixture.contact("unknown", numbers: [unknown], preferred: unknown)
-        try fixture.contact("jamaica", numbers: [jamaica], preferred: jamaica)
-        try fixture.optIn(jamaica)
-        try fixture.contact("nopref", numbers: [spare], preferred: nil)
-        try fixture.optIn(spare)
+        try await fixture.contact("in", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
+        try await fixture.contact("out", numbers: [optedOut], preferred: optedOut)
+        try await fixture.optOut(optedOut)
+        try await fixture.contact("unknown", numbers: [unknown], preferred: unknown)
+        try await fixture.contact("jamaica", numbers: [jamaica], preferred: jamaica)
+        try await fixture.optIn(jamaica)
+        try await fixture.contact("nopref", numbers: [spare], preferred: nil)
+        try await fixture.optIn(spare)
         try await fixture.group("members", members: ["in", "out", "unknown", "jamaica", "nopref"])
     }
 
     @Test func everyMemberGetsItsOwnOutcome() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         try await Self.fiveMembers(fixture)
         let id = try await fixture.produceBroadcast(group: "members")
         let report = try await fixture.ingest()
@@ -40,7 +40,7 @@ struct BroadcastTests {
         #expect(batches.map(\.members) == [2, 2, 1])
         #expect(batches.map(\.finished) == [false, false, true])
 
-        let rows = try fixture.db.pool.read { db in
+        let rows = try fixture.sqlite.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, to_number, state, reason, detail, kind FROM messages WHERE broadcast_id = ? ORDER BY id", arguments: [id])
         }
         #expect(rows.count == 5)
@@ -67,16 +67,16 @@ struct BroadcastTests {
         #expect(broadcast["group_name"] as String == "members")
         #expect(broadcast["finished_at"] as String? != nil)
 
-        let (_, tallies, recipients) = try #require(try await fixture.db.broadcast(id, state: "rejected", limit: 10))
+        let (_, tallies, recipients) = try #require(try await fixture.sqlite.broadcast(id, state: "rejected", limit: 10))
         #expect(tallies.first == BroadcastTally(state: "rejected", reason: "no_consent", count: 2))
         #expect(tallies.reduce(0) { $0 + $1.count } == 5)
         #expect(recipients.count == 4)
     }
 
     @Test func messageIDsNeverCollideWithTheNextOutboxRow() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let members = (0..<2_500).map { String(format: "+1612557%04d", $0) }
-        try await fixture.db.pool.write { db in
+        try await fixture.sqlite.pool.write { db in
             for (index, number) in members.enumerated() {
                 try db.execute(sql: "INSERT INTO contact (org_id, external_id, created_at, updated_at) VALUES ('acme', ?, 0, 0)", arguments: ["c\(index)"])
                 try db.execute(sql: "INSERT INTO contact_number (org_id, number, contact_id, preferred_sms) VALUES ('acme', ?, ?, 1)",
@@ -97,8 +97,8 @@ struct BroadcastTests {
     }
 
     @Test func refusedBroadcastsAreRejectedMessagesWithTheirReason() async throws {
-        let fixture = try StoreFixture()
-        try fixture.contact("in", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
+        let fixture = try await StoreFixture()
+        try await fixture.contact("in", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
         try await fixture.group("members", members: ["in"])
         let unknownGroup = try await fixture.produceBroadcast(group: "nobody")
         let conversational = try await fixture.produceBroadcast(group: "members", kind: nil)
@@ -116,17 +116,17 @@ struct BroadcastTests {
     }
 
     @Test func outsideTheWindowEachMemberIsHeldLikeAnyBulkText() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let second = "+16125550127"
-        try fixture.optIn(second)
-        try fixture.contact("a", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
-        try fixture.contact("b", numbers: [second], preferred: second)
+        try await fixture.optIn(second)
+        try await fixture.contact("a", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
+        try await fixture.contact("b", numbers: [second], preferred: second)
         try await fixture.group("members", members: ["a", "b"])
         let rules = IngestRules(windows: WindowCalculator())
         // 08:00Z is 02:00 in Chicago: outside acme's 08:00-16:00 window.
         let broadcast = try await fixture.produceBroadcast(group: "members")
         let single = try await fixture.produce(kind: "bulk")
-        _ = try await fixture.db.ingest(limit: 10, now: fixture.now, directory: try fixture.db.loadDirectory(), rules: rules)
+        _ = try await fixture.db.ingest(limit: 10, now: fixture.now, directory: try await fixture.db.loadDirectory(), rules: rules)
         try await fixture.fanOutAll(limit: 10, rules: rules)
         let direct = try #require(try await fixture.db.message(single))
         #expect(direct.state == .scheduled)
@@ -142,22 +142,22 @@ struct BroadcastTests {
     }
 
     @Test func aFanOutCutShortResumesFromItsCommittedCursor() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         try await Self.fiveMembers(fixture)
         let id = try await fixture.produceBroadcast(group: "members")
         try await fixture.ingest()
-        let directory = try fixture.db.loadDirectory()
+        let directory = try await fixture.db.loadDirectory()
         let first = try #require(try await fixture.db.fanOutBroadcast(limit: 2, now: fixture.now, directory: directory, rules: IngestRules(windows: nil)))
         #expect(first.members == 2)
         // A batch that fails half way leaves nothing behind: its messages and cursor roll back together.
         // (A temporary trigger lives on the pool's one writer connection.)
-        try await fixture.db.pool.write { db in
+        try await fixture.sqlite.pool.write { db in
             try db.execute(sql: "CREATE TEMP TRIGGER fail_fourth AFTER INSERT ON message WHEN (SELECT COUNT(*) FROM message) >= 4 BEGIN SELECT RAISE(ABORT, 'disk full'); END")
         }
         await #expect(throws: (any Error).self) {
             _ = try await fixture.db.fanOutBroadcast(limit: 2, now: fixture.now, directory: directory, rules: IngestRules(windows: nil))
         }
-        try await fixture.db.pool.write { db in try db.execute(sql: "DROP TRIGGER fail_fourth") }
+        try await fixture.sqlite.pool.write { db in try db.execute(sql: "DROP TRIGGER fail_fourth") }
         #expect(try await fixture.count("SELECT cursor FROM broadcast WHERE id = ?", [id]) == 2)
         #expect(try await fixture.count("SELECT COUNT(*) FROM message WHERE broadcast_id = ?", [id]) == 2)
 
@@ -177,37 +177,37 @@ struct BroadcastTests {
     }
 
     @Test func groupsAreUniquePerOrganizationAndChangesReportEachMember() async throws {
-        let fixture = try StoreFixture()
-        try fixture.contact("in", numbers: [StoreFixture.contact, Self.spare], preferred: StoreFixture.contact)
-        try fixture.contact("g", numbers: [StoreFixture.contact], preferred: StoreFixture.contact, org: "globex")
-        _ = try await fixture.db.createGroup(org: "acme", name: "vip", now: fixture.now)
+        let fixture = try await StoreFixture()
+        try await fixture.contact("in", numbers: [StoreFixture.contact, Self.spare], preferred: StoreFixture.contact)
+        try await fixture.contact("g", numbers: [StoreFixture.contact], preferred: StoreFixture.contact, org: "globex")
+        _ = try await fixture.sqlite.createGroup(org: "acme", name: "vip", now: fixture.now)
         // The same name in another organization is another group.
-        _ = try await fixture.db.createGroup(org: "globex", name: "vip", now: fixture.now)
+        _ = try await fixture.sqlite.createGroup(org: "globex", name: "vip", now: fixture.now)
         await #expect(throws: ContactGroupError.exists(org: "acme", name: "vip")) {
-            _ = try await fixture.db.createGroup(org: "acme", name: " vip ", now: fixture.now)
+            _ = try await fixture.sqlite.createGroup(org: "acme", name: " vip ", now: fixture.now)
         }
-        let added = try await fixture.db.changeMembers(
+        let added = try await fixture.sqlite.changeMembers(
             org: "acme", name: "vip", [.number(Self.spare), .externalID("in"), .externalID("g"), .number(Self.jamaica)], remove: false, now: fixture.now
         )
         #expect(added.changed == 1)
         #expect(added.unchanged == 1)
         #expect(added.unknown == [.externalID("g"), .number(Self.jamaica)])
-        let (summary, members) = try await fixture.db.group(org: "acme", name: "vip", limit: 10)
+        let (summary, members) = try await fixture.sqlite.group(org: "acme", name: "vip", limit: 10)
         #expect(summary.members == 1)
         #expect(members.map(\.preferredNumber) == [StoreFixture.contact])
-        #expect(try await fixture.db.groups(org: nil).map { "\($0.org)/\($0.name)=\($0.members)" } == ["acme/vip=1", "globex/vip=0"])
+        #expect(try await fixture.sqlite.groups(org: nil).map { "\($0.org)/\($0.name)=\($0.members)" } == ["acme/vip=1", "globex/vip=0"])
 
         // While a broadcast to it fans out, the group keeps its members.
         let id = try await fixture.produceBroadcast(group: "vip")
         try await fixture.ingest()
         await #expect(throws: ContactGroupError.broadcastInProgress(name: "vip", broadcastID: id)) {
-            _ = try await fixture.db.deleteGroup(org: "acme", name: "vip")
+            _ = try await fixture.sqlite.deleteGroup(org: "acme", name: "vip")
         }
         try await fixture.fanOutAll(limit: 10)
-        let removed = try await fixture.db.changeMembers(org: "acme", name: "vip", [.externalID("in")], remove: true, now: fixture.now)
+        let removed = try await fixture.sqlite.changeMembers(org: "acme", name: "vip", [.externalID("in")], remove: true, now: fixture.now)
         #expect(removed.changed == 1)
-        #expect(try await fixture.db.deleteGroup(org: "acme", name: "vip") == 0)
-        #expect(try await fixture.db.groups(org: "acme").isEmpty)
+        #expect(try await fixture.sqlite.deleteGroup(org: "acme", name: "vip") == 0)
+        #expect(try await fixture.sqlite.groups(org: "acme").isEmpty)
         // The broadcast's messages outlive the group.
         #expect(try await fixture.count("SELECT COUNT(*) FROM message WHERE broadcast_id = ?", [id]) == 1)
     }

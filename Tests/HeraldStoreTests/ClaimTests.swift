@@ -8,7 +8,7 @@ import Testing
 @Suite("Store: claims")
 struct ClaimTests {
     @Test func claimsByPriorityThenNotBefore() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let t = fixture.now
         let bulkOld = try await fixture.queued(kind: "bulk", at: t - 50)
         let conversational = try await fixture.queued(kind: "conversational", at: t - 10)
@@ -23,7 +23,7 @@ struct ClaimTests {
     }
 
     @Test func respectsTheLimitAndLeavesTheRestQueued() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let bulk = try await fixture.queued(kind: "bulk")
         let system = try await fixture.systemReply()
         let other = try await fixture.queued(kind: "bulk")
@@ -36,7 +36,7 @@ struct ClaimTests {
     }
 
     @Test func notYetDueIsNotClaimed() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let later = try await fixture.produce(sendAt: "1800000060")
         try await fixture.ingest()
         #expect(try await fixture.claimAll(at: fixture.now + 59.999).isEmpty)
@@ -44,7 +44,7 @@ struct ClaimTests {
     }
 
     @Test func claimWritesSendingAttemptsAndAnEvent() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let id = try await fixture.produce(sender: StoreFixture.carol, body: "Body text", expiresAt: "1800003600")
         try await fixture.ingest()
         let before = try #require(try await fixture.db.message(id))
@@ -73,7 +73,7 @@ struct ClaimTests {
     }
 
     @Test func holdVerdictSchedulesWithReasonAndEvent() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let id = try await fixture.queued(kind: "bulk")
         let until = fixture.now + 90
         let seen = Mutex<[ClaimCandidate]>([])
@@ -115,7 +115,7 @@ struct ClaimTests {
     }
 
     @Test func expiredCandidatesExpireWithoutAskingTheRules() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let expiring = try await fixture.queued(expiresAt: "1800000030")
         let fresh = try await fixture.queued()
         let asked = Mutex<[Int64]>([])
@@ -135,7 +135,7 @@ struct ClaimTests {
     }
 
     @Test func nextDueIsTheEarliestClaimable() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         #expect(try await fixture.db.nextDue() == nil)
         try await fixture.produce(kind: "bulk", sendAt: "1800000500")
         try await fixture.produce(kind: "journey", sendAt: "1800000300")
@@ -150,7 +150,7 @@ struct ClaimTests {
     }
 
     @Test func reconcileRequeuesSendingWithAnEvent() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let a = try await fixture.queued()
         let b = try await fixture.queued()
         let idle = try await fixture.produce(sendAt: "1800009999")
@@ -183,7 +183,7 @@ struct ClaimTests {
 
     @Test("an unknown outcome is looked up before any post again, even when another hold came between; once a post answers, it is not")
     func unknownOutcomeOutlivesOtherHolds() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let id = try await fixture.queued()
         #expect(try await fixture.claimAll().map(\.lookUpFirst) == [false])
         // Killed with the post in flight: found sending at start, to be looked up.
@@ -216,10 +216,10 @@ struct ClaimTests {
 struct ConversationWaitClaimTests {
     @Test("a text the policy makes wait is left as it is, still due, and gets no event")
     func waitIsNoTransition() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let chat = try await fixture.produce(body: "hi")
         let other = try await fixture.produce(to: "+16125550124", body: "to someone else")
-        try fixture.optIn("+16125550124")
+        try await fixture.optIn("+16125550124")
         try await fixture.ingest()
         let busy = StoreFixture.contact
         let first = try await fixture.db.claimDue(now: fixture.now, limit: 10) { candidate in

@@ -8,17 +8,17 @@ import Testing
 struct ContactsImportTests {
     let fixture: StoreFixture
 
-    init() throws {
-        fixture = try StoreFixture()
+    init() async throws {
+        fixture = try await StoreFixture()
     }
 
     private func importing(_ text: String, into org: String = "acme", by: String? = nil, dryRun: Bool = false) async throws -> ContactsImportReport {
-        try await fixture.db.importContacts(ContactsCSV.parse(text), org: org, changedBy: by, dryRun: dryRun, now: fixture.now)
+        try await fixture.sqlite.importContacts(ContactsCSV.parse(text), org: org, changedBy: by, dryRun: dryRun, now: fixture.now)
     }
 
     /// Every contact number of `org` as `first last number label preferred`, by number.
     private func contacts(_ org: String = "acme") throws -> [String] {
-        try fixture.db.pool.read { db in
+        try fixture.sqlite.pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT first_name, last_name, number, label, preferred_sms FROM contacts WHERE org = ? ORDER BY number
                 """, arguments: [org]).map { row in
@@ -192,7 +192,7 @@ struct ContactsImportTests {
     func allOrNothing() async throws {
         let ledger = try await fixture.count("SELECT COUNT(*) FROM consent_ledger")
         // Stands in for the disk filling up at the third row, after two contacts and a consent row are written.
-        try await fixture.db.pool.write { db in
+        try await fixture.sqlite.pool.write { db in
             try db.execute(sql: """
                 CREATE TRIGGER fail_third BEFORE INSERT ON contact_number WHEN NEW.number = '+16125550142'
                 BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END
@@ -209,7 +209,7 @@ struct ContactsImportTests {
         #expect(try await fixture.count("SELECT COUNT(*) FROM consent_ledger") == ledger)
         #expect(try await fixture.db.consent(org: "acme", number: "+16125550140") == .unknown)
 
-        try await fixture.db.pool.write { db in try db.execute(sql: "DROP TRIGGER fail_third") }
+        try await fixture.sqlite.pool.write { db in try db.execute(sql: "DROP TRIGGER fail_third") }
         #expect(try await importing(text, by: "dana").imported == 3)
     }
 

@@ -7,7 +7,7 @@ import Testing
 @Suite("Store: inbound replies")
 struct InboundTests {
     @Test func storedOnceBySid() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let reply = InboundReport(from: StoreFixture.contact, to: StoreFixture.alice, body: "YES", sid: "SMin1")
         let first = try await fixture.receive(reply, now: fixture.now)
         #expect(first.isNew)
@@ -25,7 +25,7 @@ struct InboundTests {
     }
 
     @Test func withoutSidEachIsStored() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let reply = InboundReport(from: StoreFixture.contact, to: StoreFixture.bob, body: "hi", sid: nil)
         let a = try await fixture.receive(reply, now: fixture.now)
         let b = try await fixture.receive(reply, now: fixture.now)
@@ -35,7 +35,7 @@ struct InboundTests {
     }
 
     @Test func toAnUnknownNumberHasNoOrg() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let stored = try await fixture.receive(InboundReport(from: StoreFixture.contact, to: "+13125550000", body: "?", sid: "SMx"), now: fixture.now)
         #expect(stored.isNew)
         #expect(stored.orgID == nil)

@@ -7,7 +7,7 @@ import Testing
 @Suite("Store: ingest")
 struct IngestTests {
     @Test func acceptsAndRejectsAndEmptiesTheOutbox() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let good = try await fixture.produce(body: "Hi there", ref: "crm-1")
         let later = try await fixture.produce(kind: "bulk", sendAt: "2027-01-15T09:00:00Z")
         let jamaica = try await fixture.produce(to: "+1 876 555 0100")
@@ -56,7 +56,7 @@ struct IngestTests {
     }
 
     @Test func oneEventPerMessage() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let queued = try await fixture.produce()
         let scheduled = try await fixture.produce(sendAt: "1800003600")
         let rejected = try await fixture.produce(kind: "fax")
@@ -80,7 +80,7 @@ struct IngestTests {
     }
 
     @Test func respectsTheLimitOldestFirst() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let a = try await fixture.produce()
         let b = try await fixture.produce()
         let c = try await fixture.produce()
@@ -97,10 +97,10 @@ struct IngestTests {
 
     @Test func outboxRowsLeaveOnlyWithTheirMessages() async throws {
         // A failure halfway through a batch rolls the whole batch back: nothing is lost.
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let first = try await fixture.produce()
         let second = try await fixture.produce()
-        try await fixture.db.pool.write { db in
+        try await fixture.sqlite.pool.write { db in
             try db.execute(sql: """
                 INSERT INTO message (id, priority, state, not_before, carrier_key, created_at, updated_at)
                 VALUES (?, 1, 'queued', 0, 'squatter', 0, 0)
@@ -113,8 +113,8 @@ struct IngestTests {
     }
 
     @Test func wronglyTypedColumnsAreJudgedNotCrashed() async throws {
-        let fixture = try StoreFixture()
-        let id = try await fixture.db.pool.write { db in
+        let fixture = try await StoreFixture()
+        let id = try await fixture.sqlite.pool.write { db in
             try db.execute(sql: """
                 INSERT INTO outbox (org, sender, to_number, body, send_at) VALUES ('acme', 'alice', 6125550123, X'48656C6C6F', 1800000060)
                 """)
@@ -128,7 +128,7 @@ struct IngestTests {
     }
 
     @Test func duplicateIdempotencyKeyIsRejected() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let first = try await fixture.produce(key: "order-42")
         let second = try await fixture.produce(body: "again", key: "order-42")
         let otherOrg = try await fixture.produce(org: "globex", sender: "bob", key: "order-42")
@@ -153,7 +153,7 @@ struct IngestTests {
 
     @Test func repeatedKeyOnRejectedRowsDoesNotWedgeTheOutbox() async throws {
         // A producer retrying the same bad INSERT: both rows carry the same key and both are invalid.
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let first = try await fixture.produce(to: "+1 876 555 0100", key: "retry-me")
         let second = try await fixture.produce(to: "+1 876 555 0100", key: "retry-me")
         let report = try await fixture.ingest()

@@ -34,7 +34,7 @@ struct MessagePartTests {
     }
 
     private func parts(_ fixture: StoreFixture, _ id: Int64) async throws -> [String] {
-        try await fixture.db.pool.read { db in
+        try await fixture.sqlite.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT part, carrier_sid, carrier_status FROM message_parts WHERE message_id = ? ORDER BY part",
                              arguments: [id]).map { "\($0["part"] as Int) \($0["carrier_sid"] as String? ?? "-") \($0["carrier_status"] as String? ?? "-")" }
         }
@@ -42,7 +42,7 @@ struct MessagePartTests {
 
     @Test("an accepted post records every part's sid; the message is delivered only with its last part")
     func deliveredWithTheLastPart() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimed(fixture)
         try await accept(fixture, message)
         let sent = try #require(try await fixture.db.message(message.id))
@@ -71,7 +71,7 @@ struct MessagePartTests {
 
     @Test("a part's callback without the part in its URL is still known by its sid, part 1 included")
     func callbackWithoutPartParameters() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimed(fixture)
         try await accept(fixture, message)
         for (part, sid) in [(1, "SMp1"), (2, "SMp2")] {
@@ -87,7 +87,7 @@ struct MessagePartTests {
 
     @Test("one undelivered part makes the message undelivered, with that part's error")
     func onePartLost() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimed(fixture)
         try await accept(fixture, message)
         _ = try await callback(fixture, message.id, part: 1, status: "delivered")
@@ -104,7 +104,7 @@ struct MessagePartTests {
 
     @Test("callbacks that overtake the posts: the message waits for every part, then moves once, counted once")
     func callbacksFirst() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimed(fixture)
         for part in 1...2 {
             _ = try await callback(fixture, message.id, part: part, status: "sent")
@@ -122,7 +122,7 @@ struct MessagePartTests {
 
     @Test("a retry keeps the parts already accepted; their callbacks do not move the waiting message")
     func partialAcceptance() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimed(fixture)
         try await fixture.db.record(
             [DispatchRecord(message: message, decision: .retry(notBefore: fixture.now + 60, reason: .retryBackoff, detail: "part 2 of 3: HTTP 503"),

@@ -10,7 +10,7 @@ struct NumberProvisioningTests {
 
     /// A user as `heraldctl user add` would make one: no number yet.
     private func addUser(_ id: String, cell: String?, to fixture: StoreFixture) throws {
-        try fixture.db.pool.write { db in
+        try fixture.sqlite.pool.write { db in
             try db.execute(sql: """
                 INSERT INTO user (org_id, id, name, cell_phone, managed_by, created_at, updated_at) VALUES ('acme', ?, ?, ?, 'admin', 0, 0)
                 """, arguments: [id, id.capitalized, cell])
@@ -19,10 +19,10 @@ struct NumberProvisioningTests {
 
     @Test("a bought number becomes the user's only number and a sender; a second number or one active elsewhere is refused")
     func record() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         try addUser("dave", cell: "+16125550177", to: fixture)
         try addUser("erin", cell: nil, to: fixture)
-        let db = fixture.db
+        let db = fixture.sqlite
 
         #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: Self.dave, carrierSID: "PN1", by: "root (uid 0)", now: fixture.now) == .recorded)
         let dave = try #require(try await db.userNumbers(org: "acme", ids: ["dave"]).first)
@@ -48,9 +48,9 @@ struct NumberProvisioningTests {
 
     @Test("release detaches the number and holds every text Herald still holds as sender_released, one event each")
     func release() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         try addUser("dave", cell: "+16125550177", to: fixture)
-        let db = fixture.db
+        let db = fixture.sqlite
         #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: Self.dave, carrierSID: "PN1", by: "root (uid 0)", now: fixture.now) == .recorded)
 
         let posted = try await fixture.queued(kind: "conversational", sender: "dave")

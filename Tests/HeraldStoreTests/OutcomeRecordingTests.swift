@@ -19,7 +19,7 @@ struct OutcomeRecordingTests {
     }
 
     @Test func sentStoresTheSidCountsUsageAndLogs() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimedMessage(fixture)
         let at = fixture.now + 1
         try await record(fixture, message, .sent(sid: "SMabc123", carrierStatus: "queued", segments: 2), http: 201, at: at)
@@ -39,7 +39,7 @@ struct OutcomeRecordingTests {
     }
 
     @Test func sentWithoutCarrierSegmentsCountsOurOwn() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimedMessage(fixture, body: String(repeating: "x", count: 200)) // 2 segments
         #expect(message.segments == 2)
         try await record(fixture, message, .sent(sid: "SM1", carrierStatus: "queued", segments: nil), http: 201, at: fixture.now)
@@ -48,7 +48,7 @@ struct OutcomeRecordingTests {
     }
 
     @Test func retrySchedulesWithReasonAndEvent() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimedMessage(fixture)
         let notBefore = fixture.now + 5
         try await record(fixture, message, .retry(notBefore: notBefore, reason: .retryBackoff, detail: "retryable HTTP 503 down"), http: 503, at: fixture.now)
@@ -73,7 +73,7 @@ struct OutcomeRecordingTests {
     }
 
     @Test func failStoresTheCode() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimedMessage(fixture)
         try await record(fixture, message, .fail(errorCode: 21211, detail: "permanent HTTP 400 error_code=21211 invalid To"), http: 400, at: fixture.now)
         let after = try #require(try await fixture.db.message(message.id))
@@ -85,11 +85,11 @@ struct OutcomeRecordingTests {
         #expect(event.to == .failed)
         #expect(event.errorCode == 21211)
         #expect(event.httpStatus == 400)
-        #expect(try await fixture.db.claimAll(fixture).isEmpty)
+        #expect(try await fixture.sqlite.claimAll(fixture).isEmpty)
     }
 
     @Test func expireStoresTheReason() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimedMessage(fixture)
         try await record(fixture, message, .expire(detail: "next attempt would be past expires_at"), http: 500, at: fixture.now)
         let after = try #require(try await fixture.db.message(message.id))
@@ -103,7 +103,7 @@ struct OutcomeRecordingTests {
     }
 
     @Test func aBatchIsWrittenTogether() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         for _ in 0..<3 { try await fixture.produce() }
         try await fixture.ingest()
         let claimed = try await fixture.claimAll()
@@ -124,7 +124,7 @@ struct OutcomeRecordingTests {
         .expire(detail: "late"),
     ])
     func callbackOvertookTheRecording(decision: OutcomeDecision) async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let message = try await claimedMessage(fixture)
         let effect = try await fixture.db.apply(
             StatusReport(messageID: message.id, sid: "SMfast", status: "delivered", errorCode: nil, segments: 1),

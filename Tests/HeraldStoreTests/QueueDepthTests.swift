@@ -18,7 +18,7 @@ struct QueueDepthTests {
     /// `counts` messages per state, ids from `firstID`.
     private static func insert(_ counts: [MessageState: Int], into fixture: StoreFixture, firstID: Int) async throws {
         let now = fixture.now.unixMillis
-        try await fixture.db.pool.write { db in
+        try await fixture.sqlite.pool.write { db in
             var id = firstID
             for (state, count) in counts {
                 try db.execute(sql: """
@@ -35,7 +35,7 @@ struct QueueDepthTests {
     }
 
     private static func steps(_ fixture: StoreFixture) async throws -> (steps: Int32, fullScan: Int32, plan: [String]) {
-        try await fixture.db.pool.read { db in
+        try await fixture.sqlite.pool.read { db in
             let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + depthSQL).map { $0["detail"] as String }
             let statement = try db.makeStatement(sql: depthSQL)
             _ = try Row.fetchAll(statement)
@@ -46,7 +46,7 @@ struct QueueDepthTests {
 
     @Test("Counts every state Herald still acts on, and no final state")
     func counts() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let waiting: [MessageState: Int] = [.queued: 7, .scheduled: 5, .awaitingConsent: 2, .sending: 3, .sent: 4]
         try await Self.insert(waiting, into: fixture, firstID: 0)
         try await Self.insert([.delivered: 11, .failed: 2, .rejected: 1, .canceled: 1, .expired: 1, .undelivered: 1],
@@ -57,9 +57,9 @@ struct QueueDepthTests {
     @Test("Walks only the non-final index entries: 20,000 delivered rows add no steps")
     func costFollowsTheBacklog() async throws {
         let backlog: [MessageState: Int] = [.queued: 300, .scheduled: 500, .sending: 64, .sent: 100]
-        let quiet = try StoreFixture()
+        let quiet = try await StoreFixture()
         try await Self.insert(backlog, into: quiet, firstID: 0)
-        let historic = try StoreFixture()
+        let historic = try await StoreFixture()
         try await Self.insert(backlog, into: historic, firstID: 0)
         try await Self.insert([.delivered: 20_000, .failed: 1_000], into: historic, firstID: 1_000_000)
 

@@ -12,12 +12,12 @@ struct ReconciliationTests {
 
     /// A fixture on a store with a short schedule, and `count` texts accepted (sent) at `fixture.now`.
     private func sentTexts(_ count: Int) async throws -> (StoreFixture, QueueDatabase, [Int64]) {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let db = try QueueDatabase(path: fixture.path, reconcile: Self.schedule)
         var ids: [Int64] = []
         for index in 0..<count {
             let number = "+1612555\(String(format: "%04d", 8000 + index))"
-            try fixture.optIn(number)
+            try await fixture.optIn(number)
             ids.append(try await fixture.produce(to: number, body: "text \(index)"))
         }
         try await fixture.ingest()

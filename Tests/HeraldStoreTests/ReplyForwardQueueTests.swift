@@ -7,25 +7,25 @@ import Testing
 @Suite("Store: reply forwarding queue")
 struct ReplyForwardQueueTests {
     /// The fixture's organizations, with Alice asking for her replies by email and Carol not.
-    static func forwardingFixture() throws -> StoreFixture {
-        let fixture = try StoreFixture()
+    static func forwardingFixture() async throws -> StoreFixture {
+        let fixture = try await StoreFixture()
         var organizations = StoreFixture.organizations
         organizations[0].senders[0].email = "alice@example.com"
         organizations[0].senders[0].forwardReplies = true
         organizations[0].senders[1].email = "carol@example.com"
-        try fixture.db.upsert(organizations: organizations, now: fixture.now)
+        try await fixture.db.upsert(organizations: organizations, now: fixture.now)
         return fixture
     }
 
     func receive(_ fixture: StoreFixture, from: String = StoreFixture.contact, to: String = StoreFixture.alice, _ body: String,
                  sid: String? = nil, forwarding: Bool = true, at time: Date? = nil) async throws -> StoredInbound {
         try await fixture.db.receive(InboundReport(from: from, to: to, body: body, sid: sid), now: time ?? fixture.now,
-                                     directory: try fixture.db.loadDirectory(), forwarding: forwarding)
+                                     directory: try await fixture.db.loadDirectory(), forwarding: forwarding)
     }
 
     @Test("a reply to a user who forwards is queued in the transaction that stores it, due at once")
     func queuedWithTheReply() async throws {
-        let fixture = try Self.forwardingFixture()
+        let fixture = try await Self.forwardingFixture()
         let stored = try await receive(fixture, "Running late", sid: "SMf1")
         let id = try #require(stored.forward)
         let row = try #require(try await fixture.row("SELECT * FROM reply_forwards WHERE id = ?", [id]))
@@ -45,7 +45,7 @@ struct ReplyForwardQueueTests {
 
     @Test("keywords are forwarded too; users who did not ask, unknown numbers and forwarding off queue nothing")
     func whoIsForwarded() async throws {
-        let fixture = try Self.forwardingFixture()
+        let fixture = try await Self.forwardingFixture()
         let stop = try await receive(fixture, "STOP")
         #expect(stop.keyword == .optOut)
         #expect(stop.forward != nil)
@@ -57,8 +57,8 @@ struct ReplyForwardQueueTests {
 
     @Test("due forwards carry what the mail says: contact name from the contact list, numbers, text, keyword")
     func dueForwardsComposeTheMail() async throws {
-        let fixture = try Self.forwardingFixture()
-        try await fixture.db.pool.write { db in
+        let fixture = try await Self.forwardingFixture()
+        try await fixture.sqlite.pool.write { db in
             try db.execute(sql: "INSERT INTO contact (org_id, first_name, last_name, created_at, updated_at) VALUES ('acme', 'José', 'Núñez', 0, 0)")
             try db.execute(sql: "INSERT INTO contact_number (org_id, number, contact_id, preferred_sms) VALUES ('acme', ?, ?, 1)",
                            arguments: [StoreFixture.contact, db.lastInsertedRowID])
@@ -84,7 +84,7 @@ struct ReplyForwardQueueTests {
 
     @Test("a retry waits for its time, a failure and a success leave the queue for good")
     func transitions() async throws {
-        let fixture = try Self.forwardingFixture()
+        let fixture = try await Self.forwardingFixture()
         let first = try #require(try await receive(fixture, "one").forward)
         let second = try #require(try await receive(fixture, "two").forward)
         try await fixture.db.forwardRetry(first, attempts: 1, error: "connection refused", retryAt: fixture.now + 30, now: fixture.now)
@@ -97,7 +97,7 @@ struct ReplyForwardQueueTests {
         #expect(retried.attempts == 1)
         try await fixture.db.forwardSent(first, attempts: 2, now: fixture.now + 31)
         #expect(try await fixture.db.nextForwardDue() == nil)
-        let rows = try fixture.db.pool.read { db in
+        let rows = try fixture.sqlite.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT state, attempts, last_error, sent_at FROM reply_forwards ORDER BY id")
         }
         #expect(rows.map { $0["state"] as String } == ["sent", "failed"])
@@ -109,7 +109,7 @@ struct ReplyForwardQueueTests {
 
     @Test("the users asking for forwarding are listed, for the warning when [email] is absent")
     func usersAsking() async throws {
-        let fixture = try Self.forwardingFixture()
-        #expect(try fixture.db.usersForwardingReplies() == ["acme/alice"])
+        let fixture = try await Self.forwardingFixture()
+        #expect(try await fixture.db.usersForwardingReplies() == ["acme/alice"])
     }
 }

@@ -46,7 +46,7 @@ struct RetentionTests {
 
     /// Every column of every row but the two retention changes, to show nothing else moved.
     private func everythingButBodies(_ fixture: StoreFixture) throws -> [String] {
-        try fixture.db.pool.read { db in
+        try fixture.sqlite.pool.read { db in
             let messages = try Row.fetchAll(db, sql: "SELECT * FROM message ORDER BY id").map { row in
                 row.columnNames.filter { !["body", "body_purged_at"].contains($0) }.map { "\($0)=\(row[$0] as DatabaseValue)" }
                     .joined(separator: " ")
@@ -67,7 +67,7 @@ struct RetentionTests {
 
     @Test("bodies of messages final for longer than retention.days go; young and unfinished ones, replies' metadata, events and usage stay")
     func purgesOnlyOldFinalBodies() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let start = fixture.now
         let clock = ManualWallClock(start)
 
@@ -122,7 +122,7 @@ struct RetentionTests {
             #expect(body == text)
             #expect(purgedAt == nil, "message \(id)")
         }
-        let replies = try await fixture.db.pool.read { db in
+        let replies = try await fixture.sqlite.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, body, body_purged_at, from_number FROM inbound_messages ORDER BY id").map {
                 "\($0["id"] as Int64) \($0["body"] as String) \($0["body_purged_at"] as String? ?? "-") \($0["from_number"] as String)"
             }
@@ -148,12 +148,12 @@ struct RetentionTests {
 
     @Test("every final state is purged and no other", arguments: MessageState.allCases)
     func finalStatesOnly(state: MessageState) async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let clock = ManualWallClock(fixture.now + 90 * Self.day)
         let id = try await fixture.produce(body: "a body")
         try await fixture.ingest()
         // As the transition into `state` would leave the row; final_at is set by final transitions only.
-        try await fixture.db.pool.write { db in
+        try await fixture.sqlite.pool.write { db in
             try db.execute(sql: "UPDATE message SET state = ?, final_at = ?, updated_at = ? WHERE id = ?",
                            arguments: [state.rawValue, state.isFinal ? fixture.now.unixMillis : nil, fixture.now.unixMillis, id])
         }
@@ -164,7 +164,7 @@ struct RetentionTests {
 
     @Test("one call purges at most `limit` rows, those final longest first")
     func batchesAreBoundedAndOldestFirst() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let clock = ManualWallClock(fixture.now)
         var ids: [Int64] = []
         for index in 0..<7 { ids.append(try await fixture.produce(body: "text \(index)")) }
@@ -181,7 +181,7 @@ struct RetentionTests {
         clock.set(fixture.now + 61 * Self.day)
         let cutoff = clock.now() - Self.retention
         func purgedIDs() async throws -> Set<Int64> {
-            Set(try await fixture.db.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE body_purged_at IS NOT NULL") })
+            Set(try await fixture.sqlite.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE body_purged_at IS NOT NULL") })
         }
         #expect(try await fixture.db.purgeMessageBodies(finalBefore: cutoff, now: clock.now(), limit: 3) == 3)
         #expect(try await purgedIDs() == Set(ids.suffix(3)))
@@ -192,9 +192,9 @@ struct RetentionTests {
     }
 
     @Test("the purge statements walk their partial indexes, never the whole table")
-    func purgesUseTheirIndexes() throws {
-        let fixture = try StoreFixture(seed: false)
-        let plans = try fixture.db.pool.read { db in
+    func purgesUseTheirIndexes() async throws {
+        let fixture = try await StoreFixture(seed: false)
+        let plans = try await fixture.sqlite.pool.read { db in
             try [MessageTransitions.purgeBodiesSQL, BodyRetention.purgeInbound].map { sql in
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [1, 1, 500]).map { $0["detail"] as String }
             }

@@ -25,7 +25,7 @@ struct StatusCallbackTests {
     }
 
     @Test func sentThenDeliveredMovesForward() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let id = try await sentMessage(fixture)
         #expect(try await apply(fixture, id: id, sid: "SMsent1", status: "delivered") == .moved(id: id, from: .sent, to: .delivered))
         let row = try #require(try await fixture.row("SELECT * FROM messages WHERE id = ?", [id]))
@@ -42,7 +42,7 @@ struct StatusCallbackTests {
     }
 
     @Test func deliveredNeverGoesBackToSent() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let id = try await sentMessage(fixture)
         _ = try await apply(fixture, id: id, sid: "SMsent1", status: "delivered")
         let eventsBefore = try await fixture.db.events(of: id).count
@@ -55,7 +55,7 @@ struct StatusCallbackTests {
     }
 
     @Test func duplicateCallbackIsIgnored() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let id = try await sentMessage(fixture)
         #expect(try await apply(fixture, id: id, sid: "SMsent1", status: "sent") == .ignored(id: id, state: .sent, why: "duplicate"))
         #expect(try await apply(fixture, id: nil, sid: "SMsent1", status: "queued") == .ignored(id: id, state: .sent, why: "duplicate"))
@@ -63,14 +63,14 @@ struct StatusCallbackTests {
     }
 
     @Test func unknownSidIsUnknownMessage() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         _ = try await sentMessage(fixture)
         #expect(try await apply(fixture, id: nil, sid: "SMnobody", status: "delivered") == .unknownMessage)
         #expect(try await apply(fixture, id: 987_654, sid: "SMnobody", status: "delivered") == .unknownMessage)
     }
 
     @Test func sendingToDeliveredCountsUsageOnce() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         try await fixture.produce()
         try await fixture.ingest()
         let message = try #require(try await fixture.claimAll().first)
@@ -90,7 +90,7 @@ struct StatusCallbackTests {
 
     @Test func callbackForARetryingMessageMeansItArrived() async throws {
         // The POST timed out after sending (maybeDelivered), was scheduled for retry; the carrier had it.
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         try await fixture.produce()
         try await fixture.ingest()
         let message = try #require(try await fixture.claimAll().first)
@@ -107,7 +107,7 @@ struct StatusCallbackTests {
     }
 
     @Test func undeliveredKeepsTheErrorCode() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let id = try await sentMessage(fixture)
         #expect(try await apply(fixture, id: nil, sid: "SMsent1", status: "undelivered", errorCode: 30005)
             == .moved(id: id, from: .sent, to: .undelivered))
@@ -118,7 +118,7 @@ struct StatusCallbackTests {
     }
 
     @Test func statusesMapToStates() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let read = try await sentMessage(fixture, sid: "SMread")
         #expect(try await apply(fixture, id: nil, sid: "SMread", status: "read") == .moved(id: read, from: .sent, to: .delivered))
         let failed = try await sentMessage(fixture, sid: "SMfailed")
@@ -134,7 +134,7 @@ struct StatusCallbackTests {
     }
 
     @Test func aMismatchedIdFallsBackToTheSid() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let first = try await sentMessage(fixture, sid: "SMfirst")
         let second = try await sentMessage(fixture, sid: "SMsecond")
         #expect(try await apply(fixture, id: first, sid: "SMsecond", status: "delivered") == .moved(id: second, from: .sent, to: .delivered))
@@ -142,7 +142,7 @@ struct StatusCallbackTests {
     }
 
     @Test func aNeverPostedMessageIgnoresCallbacks() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let id = try await fixture.queued()
         guard case let .ignored(_, state, why) = try await apply(fixture, id: id, sid: "SMforged", status: "delivered") else {
             Issue.record("a callback for a message never posted should be ignored")
