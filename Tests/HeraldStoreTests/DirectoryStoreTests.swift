@@ -6,8 +6,8 @@ import Testing
 
 @Suite("Store: organizations and senders")
 struct DirectoryStoreTests {
-    @Test func upsertThenLoadDirectory() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func upsertThenLoadDirectory(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let directory = try await fixture.db.loadDirectory()
         #expect(directory.organizations.count == 2)
         #expect(directory.organization("acme") == OrganizationProfile(id: "acme", name: "Acme", timeZone: "America/Chicago"))
@@ -43,8 +43,8 @@ struct DirectoryStoreTests {
         #expect(try await fixture.count("SELECT COUNT(*) FROM phone_number") == 3)
     }
 
-    @Test func aNewNumberForAUserReleasesTheOldOne() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func aNewNumberForAUserReleasesTheOldOne(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         var changed = StoreFixture.organizations
         changed[0].senders[0].number = "+16125550177"
         try await fixture.db.upsert(organizations: changed, now: fixture.now + 1)
@@ -55,8 +55,8 @@ struct DirectoryStoreTests {
         #expect(try await fixture.count("SELECT COUNT(*) FROM phone_number WHERE status = 'active'") == 3)
     }
 
-    @Test func aNumberMovedToAnotherUserLeavesTheFormerOwner() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func aNumberMovedToAnotherUserLeavesTheFormerOwner(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         var changed = StoreFixture.organizations
         changed[0].senders[1].number = StoreFixture.alice // carol takes alice's number
         changed[0].senders.removeFirst()

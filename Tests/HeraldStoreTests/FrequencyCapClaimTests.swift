@@ -50,9 +50,9 @@ struct FrequencyCapClaimTests {
         return ids
     }
 
-    @Test("five texts to one Florida number in one claim: three go, two wait 24 h, each seeing the picks before it")
-    func oneBatch() async throws {
-        let fixture = try await StoreFixture()
+    @Test("five texts to one Florida number in one claim: three go, two wait 24 h, each seeing the picks before it", arguments: Backend.allCases)
+    func oneBatch(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let ids = try await Self.produce(fixture, 5, to: Self.florida)
         let seen = Seen()
         let claimed = try await Self.claim(fixture, at: Self.morning, seen: seen)
@@ -68,9 +68,9 @@ struct FrequencyCapClaimTests {
         }
     }
 
-    @Test("texts in flight and texts sent count, across claims, from the instant the carrier accepted them")
-    func acrossClaims() async throws {
-        let fixture = try await StoreFixture()
+    @Test("texts in flight and texts sent count, across claims, from the instant the carrier accepted them", arguments: Backend.allCases)
+    func acrossClaims(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let ids = try await Self.produce(fixture, 5, to: Self.florida)
         let first = try await Self.claim(fixture, at: Self.morning, limit: 2)
         #expect(first.map(\.id) == Array(ids.prefix(2)))
@@ -89,9 +89,9 @@ struct FrequencyCapClaimTests {
         #expect(last.map(\.id) == Array(ids.suffix(2)))
     }
 
-    @Test("only this organization's held-kind texts count; uncapped numbers are never looked up")
-    func whatCounts() async throws {
-        let fixture = try await StoreFixture()
+    @Test("only this organization's held-kind texts count; uncapped numbers are never looked up", arguments: Backend.allCases)
+    func whatCounts(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         // Conversational texts and another organization's bulk texts to the same number.
         let chats = try await Self.produce(fixture, 3, to: Self.florida, kind: "conversational")
         let other = try await Self.produce(fixture, 3, to: Self.florida, org: "globex", sender: "bob")

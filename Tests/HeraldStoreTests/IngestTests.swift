@@ -6,8 +6,8 @@ import Testing
 
 @Suite("Store: ingest")
 struct IngestTests {
-    @Test func acceptsAndRejectsAndEmptiesTheOutbox() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func acceptsAndRejectsAndEmptiesTheOutbox(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let good = try await fixture.produce(body: "Hi there", ref: "crm-1")
         let later = try await fixture.produce(kind: "bulk", sendAt: "2027-01-15T09:00:00Z")
         let jamaica = try await fixture.produce(to: "+1 876 555 0100")
@@ -55,8 +55,8 @@ struct IngestTests {
         #expect(rejectedView["reason"] as String? == "empty_body")
     }
 
-    @Test func oneEventPerMessage() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func oneEventPerMessage(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let queued = try await fixture.produce()
         let scheduled = try await fixture.produce(sendAt: "1800003600")
         let rejected = try await fixture.produce(kind: "fax")
@@ -79,8 +79,8 @@ struct IngestTests {
         #expect(third.first?.detail?.contains("fax") == true)
     }
 
-    @Test func respectsTheLimitOldestFirst() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func respectsTheLimitOldestFirst(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let a = try await fixture.produce()
         let b = try await fixture.produce()
         let c = try await fixture.produce()
@@ -127,8 +127,8 @@ struct IngestTests {
         #expect(message.notBefore == fixture.now + 60)
     }
 
-    @Test func duplicateIdempotencyKeyIsRejected() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func duplicateIdempotencyKeyIsRejected(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let first = try await fixture.produce(key: "order-42")
         let second = try await fixture.produce(body: "again", key: "order-42")
         let otherOrg = try await fixture.produce(org: "globex", sender: "bob", key: "order-42")
@@ -151,9 +151,9 @@ struct IngestTests {
         #expect(try await fixture.count("SELECT COUNT(*) FROM message WHERE idempotency_key = 'order-42' AND org_id = 'acme'") == 1)
     }
 
-    @Test func repeatedKeyOnRejectedRowsDoesNotWedgeTheOutbox() async throws {
+    @Test(arguments: Backend.allCases) func repeatedKeyOnRejectedRowsDoesNotWedgeTheOutbox(_ backend: Backend) async throws {
         // A producer retrying the same bad INSERT: both rows carry the same key and both are invalid.
-        let fixture = try await StoreFixture()
+        let fixture = try await StoreFixture(backend)
         let first = try await fixture.produce(to: "+1 876 555 0100", key: "retry-me")
         let second = try await fixture.produce(to: "+1 876 555 0100", key: "retry-me")
         let report = try await fixture.ingest()
