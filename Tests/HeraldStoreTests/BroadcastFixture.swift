@@ -26,8 +26,8 @@ extension StoreFixture {
 
     /// A group of the contacts with these external ids, through the store calls heraldctl uses.
     func group(_ name: String, members: [String], org: String = "acme") async throws {
-        _ = try await sqlite.createGroup(org: org, name: name, now: now)
-        let change = try await sqlite.changeMembers(org: org, name: name, members.map { .externalID($0) }, remove: false, now: now)
+        _ = try await db.createGroup(org: org, name: name, now: now)
+        let change = try await db.changeMembers(org: org, name: name, members.map { .externalID($0) }, remove: false, now: now)
         precondition(change.changed == members.count, "\(change)")
     }
 

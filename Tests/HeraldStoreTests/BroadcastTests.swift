@@ -24,8 +24,8 @@ struct BroadcastTests {
         try await fixture.group("members", members: ["in", "out", "unknown", "jamaica", "nopref"])
     }
 
-    @Test func everyMemberGetsItsOwnOutcome() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func everyMemberGetsItsOwnOutcome(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         try await Self.fiveMembers(fixture)
         let id = try await fixture.produceBroadcast(group: "members")
         let report = try await fixture.ingest()
@@ -40,9 +40,7 @@ struct BroadcastTests {
         #expect(batches.map(\.members) == [2, 2, 1])
         #expect(batches.map(\.finished) == [false, false, true])
 
-        let rows = try fixture.sqlite.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, to_number, state, reason, detail, kind FROM messages WHERE broadcast_id = ? ORDER BY id", arguments: [id])
-        }
+        let rows = try await fixture.rows("SELECT id, to_number, state, reason, detail, kind FROM messages WHERE broadcast_id = ? ORDER BY id", [id])
         #expect(rows.count == 5)
         let outcomes = rows.map { "\($0["to_number"] as String? ?? "-") \($0["state"] as String) \($0["reason"] as String? ?? "-")" }
         #expect(outcomes == [
@@ -67,22 +65,22 @@ struct BroadcastTests {
         #expect(broadcast["group_name"] as String == "members")
         #expect(broadcast["finished_at"] as String? != nil)
 
-        let (_, tallies, recipients) = try #require(try await fixture.sqlite.broadcast(id, state: "rejected", limit: 10))
+        let (_, tallies, recipients) = try #require(try await fixture.db.broadcast(id, state: "rejected", limit: 10))
         #expect(tallies.first == BroadcastTally(state: "rejected", reason: "no_consent", count: 2))
         #expect(tallies.reduce(0) { $0 + $1.count } == 5)
         #expect(recipients.count == 4)
     }
 
-    @Test func messageIDsNeverCollideWithTheNextOutboxRow() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func messageIDsNeverCollideWithTheNextOutboxRow(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let members = (0..<2_500).map { String(format: "+1612557%04d", $0) }
-        try await fixture.sqlite.pool.write { db in
-            for (index, number) in members.enumerated() {
-                try db.execute(sql: "INSERT INTO contact (org_id, external_id, created_at, updated_at) VALUES ('acme', ?, 0, 0)", arguments: ["c\(index)"])
-                try db.execute(sql: "INSERT INTO contact_number (org_id, number, contact_id, preferred_sms) VALUES ('acme', ?, ?, 1)",
-                               arguments: [number, db.lastInsertedRowID])
-            }
-        }
+        // Two statements, not 5,000: VALUES rows are named column1, column2 in both SQLite and PostgreSQL.
+        let values = members.enumerated().map { "('c\($0.offset)', '\($0.element)')" }.joined(separator: ", ")
+        try await fixture.execute("INSERT INTO contact (org_id, external_id, created_at, updated_at) SELECT 'acme', column1, 0, 0 FROM (VALUES \(values)) AS v")
+        try await fixture.execute("""
+            INSERT INTO contact_number (org_id, number, contact_id, preferred_sms)
+            SELECT 'acme', v.column2, c.id, 1 FROM (VALUES \(values)) AS v JOIN contact c ON c.org_id = 'acme' AND c.external_id = v.column1
+            """)
         try await fixture.group("all", members: (0..<2_500).map { "c\($0)" })
         let id = try await fixture.produceBroadcast(group: "all")
         try await fixture.ingest()
@@ -96,8 +94,8 @@ struct BroadcastTests {
         #expect(try await fixture.state(next) == .queued)
     }
 
-    @Test func refusedBroadcastsAreRejectedMessagesWithTheirReason() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func refusedBroadcastsAreRejectedMessagesWithTheirReason(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         try await fixture.contact("in", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
         try await fixture.group("members", members: ["in"])
         let unknownGroup = try await fixture.produceBroadcast(group: "nobody")
@@ -115,8 +113,8 @@ struct BroadcastTests {
         #expect(try await fixture.count("SELECT COUNT(*) FROM broadcast") == 0)
     }
 
-    @Test func outsideTheWindowEachMemberIsHeldLikeAnyBulkText() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func outsideTheWindowEachMemberIsHeldLikeAnyBulkText(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let second = "+16125550127"
         try await fixture.optIn(second)
         try await fixture.contact("a", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
@@ -176,38 +174,38 @@ struct BroadcastTests {
         try reopened.pool.close()
     }
 
-    @Test func groupsAreUniquePerOrganizationAndChangesReportEachMember() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func groupsAreUniquePerOrganizationAndChangesReportEachMember(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         try await fixture.contact("in", numbers: [StoreFixture.contact, Self.spare], preferred: StoreFixture.contact)
         try await fixture.contact("g", numbers: [StoreFixture.contact], preferred: StoreFixture.contact, org: "globex")
-        _ = try await fixture.sqlite.createGroup(org: "acme", name: "vip", now: fixture.now)
+        _ = try await fixture.db.createGroup(org: "acme", name: "vip", now: fixture.now)
         // The same name in another organization is another group.
-        _ = try await fixture.sqlite.createGroup(org: "globex", name: "vip", now: fixture.now)
+        _ = try await fixture.db.createGroup(org: "globex", name: "vip", now: fixture.now)
         await #expect(throws: ContactGroupError.exists(org: "acme", name: "vip")) {
-            _ = try await fixture.sqlite.createGroup(org: "acme", name: " vip ", now: fixture.now)
+            _ = try await fixture.db.createGroup(org: "acme", name: " vip ", now: fixture.now)
         }
-        let added = try await fixture.sqlite.changeMembers(
+        let added = try await fixture.db.changeMembers(
             org: "acme", name: "vip", [.number(Self.spare), .externalID("in"), .externalID("g"), .number(Self.jamaica)], remove: false, now: fixture.now
         )
         #expect(added.changed == 1)
         #expect(added.unchanged == 1)
         #expect(added.unknown == [.externalID("g"), .number(Self.jamaica)])
-        let (summary, members) = try await fixture.sqlite.group(org: "acme", name: "vip", limit: 10)
+        let (summary, members) = try await fixture.db.group(org: "acme", name: "vip", limit: 10)
         #expect(summary.members == 1)
         #expect(members.map(\.preferredNumber) == [StoreFixture.contact])
-        #expect(try await fixture.sqlite.groups(org: nil).map { "\($0.org)/\($0.name)=\($0.members)" } == ["acme/vip=1", "globex/vip=0"])
+        #expect(try await fixture.db.groups(org: nil).map { "\($0.org)/\($0.name)=\($0.members)" } == ["acme/vip=1", "globex/vip=0"])
 
         // While a broadcast to it fans out, the group keeps its members.
         let id = try await fixture.produceBroadcast(group: "vip")
         try await fixture.ingest()
         await #expect(throws: ContactGroupError.broadcastInProgress(name: "vip", broadcastID: id)) {
-            _ = try await fixture.sqlite.deleteGroup(org: "acme", name: "vip")
+            _ = try await fixture.db.deleteGroup(org: "acme", name: "vip")
         }
         try await fixture.fanOutAll(limit: 10)
-        let removed = try await fixture.sqlite.changeMembers(org: "acme", name: "vip", [.externalID("in")], remove: true, now: fixture.now)
+        let removed = try await fixture.db.changeMembers(org: "acme", name: "vip", [.externalID("in")], remove: true, now: fixture.now)
         #expect(removed.changed == 1)
-        #expect(try await fixture.sqlite.deleteGroup(org: "acme", name: "vip") == 0)
-        #expect(try await fixture.sqlite.groups(org: "acme").isEmpty)
+        #expect(try await fixture.db.deleteGroup(org: "acme", name: "vip") == 0)
+        #expect(try await fixture.db.groups(org: "acme").isEmpty)
         // The broadcast's messages outlive the group.
         #expect(try await fixture.count("SELECT COUNT(*) FROM message WHERE broadcast_id = ?", [id]) == 1)
     }

@@ -31,6 +31,13 @@ protocol TestedStore: OutboxIntake, DispatchStore, CarrierReports, ReconcileStor
     func upsert(organizations: [OrganizationRecord], now: Date) async throws
     func loadDirectory() async throws -> Directory
     func usersForwardingReplies() async throws -> [String]
+    func createGroup(org: String, name: String, actor: String?, now: Date) async throws -> ContactGroupSummary
+    func groups(org: String?) async throws -> [ContactGroupSummary]
+    func group(org: String, name: String, limit: Int) async throws -> (ContactGroupSummary, [ContactGroupMember])
+    func changeMembers(org: String, name: String, _ refs: [GroupMemberRef], remove: Bool, actor: String?, now: Date) async throws -> GroupMembershipChange
+    func deleteGroup(org: String, name: String, actor: String?, now: Date) async throws -> Int
+    func setTemplate(org: String, name: String, text: String, actor: String, now: Date) async throws -> TemplateEntry
+    func broadcast(_ id: Int64, state: String?, limit: Int) async throws -> (BroadcastRecord, [BroadcastTally], [BroadcastRecipient])?
 }
 
 extension QueueDatabase: TestedStore {}
@@ -56,6 +63,18 @@ extension TestedStore {
 
     func usage() async throws -> [UsageRow] {
         try await usage(org: nil)
+    }
+
+    func createGroup(org: String, name: String, now: Date) async throws -> ContactGroupSummary {
+        try await createGroup(org: org, name: name, actor: nil, now: now)
+    }
+
+    func changeMembers(org: String, name: String, _ refs: [GroupMemberRef], remove: Bool, now: Date) async throws -> GroupMembershipChange {
+        try await changeMembers(org: org, name: name, refs, remove: remove, actor: nil, now: now)
+    }
+
+    func deleteGroup(org: String, name: String) async throws -> Int {
+        try await deleteGroup(org: org, name: name, actor: nil, now: Date())
     }
 
     func expireAwaitingConsent(now: Date) async throws -> [(id: Int64, org: String)] {
