@@ -17,27 +17,26 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 /// What the store tests ask of a queue, whichever backend holds it: the seam's protocols, plus the
 /// reads and setup calls both backends offer. `DirectoryStore`'s setup calls are async here, as the
 /// PostgreSQL store's are; SQLite's synchronous ones satisfy them.
-protocol TestedStore: OutboxIntake, DispatchStore, CarrierReports, ReconcileStore, RetentionStore, ReplyForwardQueue, MetricsStore {
-    func message(_ id: Int64) async throws -> MessageSnapshot?
-    func events(of id: Int64) async throws -> [EventSnapshot]
-    func events(after id: Int64, limit: Int) async throws -> [EventSnapshot]
+protocol TestedStore: OutboxIntake, DispatchStore, CarrierReports, ConsentStore, OperatorStore, ReconcileStore, RetentionStore,
+    ReplyForwardQueue, MetricsStore {
     func messages(state: MessageState?, limit: Int) async throws -> [MessageSnapshot]
-    func countsByState() async throws -> [MessageState: Int]
-    func usage(org: String?) async throws -> [UsageRow]
-    func consent(org: String, number: String) async throws -> ConsentState
-    func consentHistory(org: String, number: String) async throws -> [ConsentChange]
-    func setConsent(_ request: ConsentRequest, now: Date) async throws -> ConsentEffect
-    func expireAwaitingConsent(now: Date, limit: Int) async throws -> [(id: Int64, org: String)]
     func upsert(organizations: [OrganizationRecord], now: Date) async throws
     func loadDirectory() async throws -> Directory
     func usersForwardingReplies() async throws -> [String]
+    func users(org: String) async throws -> [UserEntry]
+    func userNumbers(org: String, ids: [String]?) async throws -> [UserNumbers]
+    func pendingCount(from number: String) async throws -> Int
+    func recordProvisioned(org: String, user: String, number: String, carrierSID: String, by actor: String, now: Date) async throws -> ProvisionRecording
+    func recordReleased(org: String, user: String, by actor: String, now: Date, recheck: Date) async throws -> ReleaseRecording
+    func resumeSenderReleased(from number: String, now: Date) async throws -> Int
+    func addUser(org: String, id: String, settings: UserSettings, actor: String, now: Date) async throws -> UserEntry
+    func allocateCredits(org: String, user: String, segments: Int, exactly: Bool, changedBy: String, note: String?, now: Date) async throws -> CreditAllocation
     func createGroup(org: String, name: String, actor: String?, now: Date) async throws -> ContactGroupSummary
     func groups(org: String?) async throws -> [ContactGroupSummary]
     func group(org: String, name: String, limit: Int) async throws -> (ContactGroupSummary, [ContactGroupMember])
     func changeMembers(org: String, name: String, _ refs: [GroupMemberRef], remove: Bool, actor: String?, now: Date) async throws -> GroupMembershipChange
     func deleteGroup(org: String, name: String, actor: String?, now: Date) async throws -> Int
     func setTemplate(org: String, name: String, text: String, actor: String, now: Date) async throws -> TemplateEntry
-    func broadcast(_ id: Int64, state: String?, limit: Int) async throws -> (BroadcastRecord, [BroadcastTally], [BroadcastRecipient])?
 }
 
 extension QueueDatabase: TestedStore {}
@@ -75,6 +74,10 @@ extension TestedStore {
 
     func deleteGroup(org: String, name: String) async throws -> Int {
         try await deleteGroup(org: org, name: name, actor: nil, now: Date())
+    }
+
+    func userNumbers(org: String) async throws -> [UserNumbers] {
+        try await userNumbers(org: org, ids: nil)
     }
 
     func expireAwaitingConsent(now: Date) async throws -> [(id: Int64, org: String)] {
