@@ -8,6 +8,7 @@ import Testing
 /// Acceptance: "the cost of a claim does not grow with the number of messages deferred for later".
 /// Proved without timing: the claim's SELECT searches index `message_due`, and SQLite counts the
 /// same number of virtual-machine steps whether 0 or 100,000 messages wait for a later time.
+/// SQLite only: SQLite's query plans and VM step counts. PostgresQueueTests checks the PostgreSQL claim's plan.
 @Suite("Store: claim cost does not grow with deferred messages")
 struct ClaimCostTests {
     /// Copied verbatim from `QueueDatabase.claimDue` (Claims.swift). `productionStatementIsThisSQL`

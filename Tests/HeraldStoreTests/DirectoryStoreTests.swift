@@ -19,11 +19,11 @@ struct DirectoryStoreTests {
         #expect(directory.sender(org: "acme", named: "bob") == nil)
     }
 
-    @Test func upsertIsIdempotentAndUpdates() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Backend.allCases) func upsertIsIdempotentAndUpdates(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         try await fixture.db.upsert(organizations: StoreFixture.organizations, now: fixture.now + 1)
         #expect(try await fixture.count("SELECT COUNT(*) FROM org") == 2)
-        #expect(try await fixture.count("SELECT COUNT(*) FROM user") == 3)
+        #expect(try await fixture.db.users(org: "acme").count + fixture.db.users(org: "globex").count == 3)
         #expect(try await fixture.count("SELECT COUNT(*) FROM phone_number") == 3)
 
         var changed = StoreFixture.organizations
@@ -35,8 +35,8 @@ struct DirectoryStoreTests {
         try await fixture.db.upsert(organizations: changed, now: fixture.now + 2)
         let directory = try await fixture.db.loadDirectory()
         #expect(directory.sender(org: "acme", named: "alice")?.signature == "- Alice")
-        #expect(try await fixture.sqlite.users(org: "acme").first { $0.id == "alice" }?.settings.cellPhone == "+16125550188")
-        #expect(try await fixture.sqlite.users(org: "acme").allSatisfy { $0.managedBy == "config" })
+        #expect(try await fixture.db.users(org: "acme").first { $0.id == "alice" }?.settings.cellPhone == "+16125550188")
+        #expect(try await fixture.db.users(org: "acme").allSatisfy { $0.managedBy == "config" })
         #expect(directory.organization("acme")?.name == "Acme Inc.")
         #expect(directory.organization("acme")?.timeZone == "America/Denver")
         #expect(directory.sender(org: "acme", named: "alice")?.rate == 2)

@@ -184,6 +184,7 @@ struct RetentionTests {
         #expect(try await fixture.db.purgeMessageBodies(finalBefore: cutoff, now: clock.now(), limit: 3) == 0)
     }
 
+    /// SQLite only: SQLite's query plans.
     @Test("the purge statements walk their partial indexes, never the whole table")
     func purgesUseTheirIndexes() async throws {
         let fixture = try await StoreFixture(seed: false)
@@ -197,6 +198,7 @@ struct RetentionTests {
         #expect(!(plans[0] + plans[1]).contains { $0.hasPrefix("SCAN") }, "\(plans)")
     }
 
+    /// SQLite only: SQLite's released schema history.
     @Test("a database from before retention migrates and keeps its rows, none marked purged")
     func migratesAVersionOneDatabase() async throws {
         let folder = try StoreFixture.temporaryFolder()

@@ -4,6 +4,8 @@ import HeraldCore
 @testable import HeraldStore
 import Testing
 
+/// SQLite only: its file, its GRDB migrations and pragmas. PostgresQueueTests and
+/// PostgresMigrationChecksumTests cover the PostgreSQL schema.
 @Suite("Store: opening and migrating")
 struct SchemaTests {
     @Test func migrationCreatesTablesViewsAndIndexes() async throws {

@@ -7,6 +7,7 @@ import Testing
 /// made or changed with heraldctl counts in its own timezone's month at once.
 @Suite("Store: usage months follow the organization's timezone")
 struct UsageMonthTests {
+    /// SQLite only: asks SQLite's `Usage.month` directly; both backends share its calendar (`Usage.month(zone:at:)`).
     @Test("unknown orgs count in Chicago; an org counts in its timezone, and in its new one once changed")
     func followsTimezone() async throws {
         let fixture = try await StoreFixture(seed: false)

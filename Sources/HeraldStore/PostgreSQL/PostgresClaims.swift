@@ -58,6 +58,25 @@ extension PostgresQueue {
     }
 }
 
+extension PostgresQueue {
+    /// Due messages of one priority, oldest `not_before` first, locked for this claim (and
+    /// skipped by any other): a range of the partial index `message_due`. Whether the last post
+    /// may have reached the carrier is read as SQLite's claim reads it.
+    static func dueQuery(priority: Int, at: Int64, limit: Int) -> PostgresQuery {
+        """
+        SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
+            expires_at, attempts, carrier_key, state, credits_charged, created_at,
+            CASE WHEN held_reason = 'outcome_lookup' THEN true WHEN state = 'scheduled' AND attempts > 0 THEN (
+                SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
+            ) IS NOT DISTINCT FROM 'outcome_lookup' ELSE false END
+        FROM message
+        WHERE state IN ('queued', 'scheduled') AND priority = \(priority) AND not_before <= \(at)
+        ORDER BY not_before LIMIT \(limit)
+        FOR UPDATE SKIP LOCKED
+        """
+    }
+}
+
 /// One claim transaction: fetches the facts Core's claim rules need for each due message, asks
 /// them, and applies the verdict through the transitions owner (SQLite's `ClaimBatch`, on PostgreSQL).
 private struct PostgresClaimBatch {
@@ -78,20 +97,9 @@ private struct PostgresClaimBatch {
 
     private var session: PostgresSession { transitions.session }
 
-    /// Due messages of one priority, oldest `not_before` first, locked for this claim. Whether
-    /// the last post may have reached the carrier is read as SQLite's claim reads it.
+    /// Due messages of one priority (`PostgresQueue.dueQuery`), as Core's rules need them.
     mutating func due(priority: Int, limit: Int) async throws -> [(ClaimCandidate, ClaimedMessage)] {
-        let rows = try await session.rows("""
-            SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
-                expires_at, attempts, carrier_key, state, credits_charged, created_at,
-                CASE WHEN held_reason = 'outcome_lookup' THEN true WHEN state = 'scheduled' AND attempts > 0 THEN (
-                    SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
-                ) IS NOT DISTINCT FROM 'outcome_lookup' ELSE false END
-            FROM message
-            WHERE state IN ('queued', 'scheduled') AND priority = \(priority) AND not_before <= \(transitions.at)
-            ORDER BY not_before LIMIT \(limit)
-            FOR UPDATE SKIP LOCKED
-            """)
+        let rows = try await session.rows(PostgresQueue.dueQuery(priority: priority, at: transitions.at, limit: limit))
         examined += rows.count
         return try rows.map { row in
             let (id, org, user, from, to, body, kind, segments, held, notBefore, expires, attempts, key, state, charged, created, lookUp) =
