@@ -156,3 +156,30 @@ struct PostgresClaimPlanTests {
         #expect(!text.contains("Seq Scan on message "), "\(text)")
     }
 }
+
+/// Start-up and `--check-config` must say at once when the server cannot be reached.
+@Suite("Store: PostgreSQL reachability")
+struct PostgresReachabilityTests {
+    @Test("the cluster answers with its version; a socket nobody listens on is a cannotConnect naming the server")
+    func checkConnection() async throws {
+        let temporary = try await TemporaryPostgresQueue()
+        #expect(try await temporary.queue.checkConnection().hasPrefix("PostgreSQL 15"))
+
+        let folder = try StoreFixture.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let nowhere = PostgresQueue(endpoint: PostgresEndpoint(address: .socket(folder: folder.path, port: 5432), user: "herald",
+                                                               password: "secret", database: "herald", tls: .disable))
+        let started = ContinuousClock.now
+        do {
+            _ = try await nowhere.checkConnection(timeout: .seconds(5))
+            Issue.record("a socket nobody listens on was reached")
+        } catch let StoreError.cannotConnect(server, reason) {
+            #expect(server == "postgresql://herald@\(folder.path.replacingOccurrences(of: "/", with: "%2F")):5432/herald")
+            #expect(!reason.isEmpty)
+            let message = StoreError.cannotConnect(server: server, reason: reason).description
+            #expect(!message.contains("secret"), "the password never appears")
+            #expect(message.contains("Check [database] url"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(30), "refused at once, not retried")
+    }
+}
