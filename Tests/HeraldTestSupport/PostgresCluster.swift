@@ -103,26 +103,16 @@ public final class PostgresCluster: Sendable {
         throw .binariesMissing(searched: root)
     }
 
-    /// Runs a tool to its end with posix_spawn and waitpid. Not Foundation's `Process`: it learns
-    /// that a child ended through a descriptor the child inherits, and the server pg_ctl starts
-    /// inherits it too and keeps it open, so `waitUntilExit` would wait for the server to stop.
-    /// The output goes to a file for the same reason a pipe would never reach its end.
+    /// Runs a tool to its end. Not Foundation's `Process`: it learns that a child ended through a
+    /// descriptor the child inherits, and the server pg_ctl starts inherits it too and keeps it
+    /// open, so `waitUntilExit` would wait for the server to stop (and its `run()` crashes in a
+    /// process holding many descriptors, see HeraldDaemonTests' SpawnedProcess). The output goes to
+    /// a file for the same reason a pipe would never reach its end.
     private static func run(_ tool: String, _ arguments: [String], asRoot: Bool, output path: String) throws(PostgresClusterError) {
         // env -C /: not the test's own folder, which nobody may not be able to enter.
-        let executable = "/usr/bin/env"
-        let argv = [executable, "-C", "/"] + (asRoot ? ["/usr/sbin/runuser", "-u", "nobody", "--"] : []) + [tool] + arguments
+        let argv = ["/usr/bin/env", "-C", "/"] + (asRoot ? ["/usr/sbin/runuser", "-u", "nobody", "--"] : []) + [tool] + arguments
         let step = ([tool] + arguments).joined(separator: " ")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var cArguments = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, &cArguments, environ)
-        guard spawned == 0 else { throw .cannotStart(step: step, output: String(cString: strerror(spawned))) }
+        let pid = try spawn(argv, output: path, step: step)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             guard errno == EINTR else { throw .cannotStart(step: step, output: String(cString: strerror(errno))) }
@@ -133,22 +123,34 @@ public final class PostgresCluster: Sendable {
         }
     }
 
+    /// posix_spawn with stdin from /dev/null and stdout and stderr to `output`.
+    private static func spawn(_ argv: [String], output: String, step: String, newSession: Bool = false) throws(PostgresClusterError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // POSIX_SPAWN_SETSID (0x80 in glibc), which Swift does not import.
+        if newSession { posix_spawnattr_setflags(&attributes, 0x80) }
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, environ)
+        guard spawned == 0 else { throw .cannotStart(step: step, output: String(cString: strerror(spawned))) }
+        return pid
+    }
+
     /// Stops the cluster and removes its folder once this process has gone, polling once a second.
+    /// In a session of its own: a Ctrl-C to the test run's process group does not kill it first.
     private static func watch(folder: String, pgctl: String, asRoot: Bool) throws(PostgresClusterError) {
         let stop = (asRoot ? "/usr/sbin/runuser -u nobody -- " : "") + "\(pgctl) -D \(folder)/data -m immediate stop"
         let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(stop) >/dev/null 2>&1; rm -rf \(folder)"
-        let process = Process()
-        // A session of its own: a Ctrl-C to the test run's process group does not kill the watchdog first.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["/bin/sh", "-c", script]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw .cannotStart(step: "setsid /bin/sh -c \(script)", output: "\(error)")
-        }
+        // Reaped by nobody while the tests run: it outlives this process by design.
+        _ = try spawn(["/bin/sh", "-c", script], output: "/dev/null", step: "/bin/sh -c \(script)", newSession: true)
     }
 }
 
