@@ -126,6 +126,22 @@ struct PostgresQueueTests {
         }
     }
 
+    @Test("a reply delivered twice at once (two instances behind a load balancer) is stored once, and its STOP recorded once")
+    func concurrentRedeliveryIsStoredOnce() async throws {
+        let fixture = try await StoreFixture(.postgresql)
+        let directory = try await fixture.db.loadDirectory()
+        let report = InboundReport(from: StoreFixture.contact, to: StoreFixture.alice, body: "STOP", sid: "SMtwice")
+        let stored = try await withThrowingTaskGroup(of: StoredInbound.self) { group in
+            for _ in 0..<4 { group.addTask { try await fixture.db.receive(report, now: fixture.now, directory: directory) } }
+            return try await group.reduce(into: [StoredInbound]()) { $0.append($1) }
+        }
+        #expect(stored.filter(\.isNew).count == 1)
+        #expect(Set(stored.map(\.id)).count == 1)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM inbound_message") == 1)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM consent_ledger WHERE new_state = 'opted_out'") == 1)
+        #expect(try await fixture.db.consent(org: "acme", number: StoreFixture.contact) == .optedOut)
+    }
+
     @Test("the ledger refuses UPDATE and DELETE, as in SQLite")
     func ledgerIsAppendOnly() async throws {
         let fixture = try await StoreFixture(.postgresql)
