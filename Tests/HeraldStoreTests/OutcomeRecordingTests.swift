@@ -117,14 +117,14 @@ struct OutcomeRecordingTests {
         try await fixture.db.record([], now: fixture.now)
     }
 
-    @Test("a row that left sending meanwhile keeps its newer state", arguments: [
+    @Test("a row that left sending meanwhile keeps its newer state", arguments: Backend.allCases, [
         OutcomeDecision.sent(sid: "SMfast", carrierStatus: "queued", segments: 1),
         .retry(notBefore: Date(timeIntervalSince1970: 1_800_000_100), reason: .retryBackoff, detail: "timeout"),
         .fail(errorCode: 30003, detail: "late failure"),
         .expire(detail: "late"),
     ])
-    func callbackOvertookTheRecording(decision: OutcomeDecision) async throws {
-        let fixture = try await StoreFixture()
+    func callbackOvertookTheRecording(backend: Backend, decision: OutcomeDecision) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimedMessage(fixture)
         let effect = try await fixture.db.apply(
             StatusReport(messageID: message.id, sid: "SMfast", status: "delivered", errorCode: nil, segments: 1),
