@@ -2,8 +2,10 @@
 SWIFT ?= swift
 # python3-aiosmtpd is the SMTP server the reply-forwarding tests mail to (run with /usr/bin/python3);
 # openssl makes the certificate of its STARTTLS test; curl runs README's quick tour and scrapes
-# the metrics endpoint, whose output Debian's prometheus package checks (promtool).
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libsystemd-dev pkg-config tzdata sqlite3 python3-aiosmtpd openssl curl prometheus
+# the metrics endpoint, whose output Debian's prometheus package checks (promtool). postgresql gives
+# the store suite's PostgreSQL half its server binaries: the tests start a private cluster (initdb,
+# pg_ctl) in a temporary folder, as nobody when run as root, on a Unix socket only.
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libsystemd-dev pkg-config tzdata sqlite3 python3-aiosmtpd openssl curl prometheus postgresql
 BENCH_PACKAGES := nginx-light
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PREFIX ?= /usr/local

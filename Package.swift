@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C shims: tiny, one per system library.
@@ -42,6 +43,8 @@ let package = Package(
             dependencies: [
                 "HeraldCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The PostgreSQL backend (Sources/HeraldStore/PostgreSQL).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // Contacts import reads operator-supplied CSV.
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
@@ -119,7 +122,16 @@ let package = Package(
         // Shared by the test targets: waits with a deadline and the twins (a scripted carrier, a
         // manual clock, a temporary store, a dispatch driver on the manual clock). Not a product
         // and no production target depends on it, so test twins stay out of heraldd.
-        .target(name: "HeraldTestSupport", dependencies: ["HeraldCore", "HeraldCarrier", "HeraldStore"], path: "Tests/HeraldTestSupport"),
+        .target(
+            name: "HeraldTestSupport",
+            dependencies: [
+                "HeraldCore", "HeraldCarrier", "HeraldStore",
+                // A private PostgreSQL cluster per test process, a database per test.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/HeraldTestSupport"
+        ),
         .testTarget(
             name: "HeraldCoreTests",
             dependencies: ["HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -134,6 +146,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // MigrationChecksumTests pins the SHA-256 of every shipped schema step.
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The same suite over the PostgreSQL store reads its databases directly.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

@@ -16,6 +16,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable, Senda
     case tokenUnavailable(key: String, path: String, reason: String)
     /// The SMTP password could not be read from where `[email]` points.
     case passwordUnavailable(key: String, path: String, reason: String)
+    /// The PostgreSQL password could not be read from where `[database]` points.
+    case databasePasswordUnavailable(key: String, path: String, reason: String)
     /// Several problems at once: a file is checked completely so the operator fixes it in one go.
     case several([ConfigurationError])
 
@@ -30,7 +32,7 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable, Senda
         switch self {
         case .unknownKey(let key, _), .refusedKey(let key, _), .wrongType(let key, _, _),
              .badValue(let key, _), .missingKey(let key), .tokenUnavailable(let key, _, _),
-             .passwordUnavailable(let key, _, _):
+             .passwordUnavailable(let key, _, _), .databasePasswordUnavailable(let key, _, _):
             key
         case .unreadable, .syntax, .several:
             nil
@@ -57,6 +59,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable, Senda
             "\(key): cannot use auth token from \(path): \(reason)"
         case .passwordUnavailable(let key, let path, let reason):
             "\(key): cannot use the SMTP password from \(path): \(reason)"
+        case .databasePasswordUnavailable(let key, let path, let reason):
+            "\(key): cannot use the PostgreSQL password from \(path): \(reason)"
         case .several(let all):
             all.flatMap(\.problems).map(\.description).joined(separator: "\n")
         }

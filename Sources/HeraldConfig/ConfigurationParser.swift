@@ -46,7 +46,59 @@ struct ConfigurationParser {
     private func parseDatabase(_ r: TOMLReader) -> HeraldConfiguration.Database {
         let defaults = HeraldConfiguration.Database()
         defer { r.reportUnknownKeys() }
-        return .init(path: r.path("path", default: defaults.path, resolution: resolution) ?? defaults.path)
+        r.refuse("password", because: """
+            the database password is never accepted in the configuration file (it is world-readable and ends up \
+            in backups); put it in a file named by database.password_file or in the systemd credential named \
+            by database.password_credential
+            """)
+        let backend = r.choice("backend", default: defaults.backend)
+        let path = r.path("path", default: defaults.path, resolution: resolution) ?? defaults.path
+        let serverKeys = ["url", "password_file", "password_credential"]
+        guard backend == .postgresql else {
+            for key in serverKeys where r.contains(key) {
+                r.badValue(key, """
+                    is for backend = "postgresql", but database.backend is "\(backend?.rawValue ?? "sqlite")": \
+                    set backend = "postgresql" or remove \(key)
+                    """)
+            }
+            return .init(path: path)
+        }
+        return .init(path: path, backend: .postgresql, postgresql: parsePostgreSQL(r))
+    }
+
+    /// `url` is required; the password, if the server wants one, comes from exactly one of
+    /// `password_file` and `password_credential`.
+    private func parsePostgreSQL(_ r: TOMLReader) -> HeraldConfiguration.PostgreSQLServer? {
+        guard let url = r.requiredString("url") else { return nil }
+        var server: HeraldConfiguration.PostgreSQLServer
+        switch PostgreSQLURL.parse(url) {
+        case .success(let parsed): server = parsed
+        case .failure(let problem):
+            r.badValue("url", problem.describe(url))
+            return nil
+        }
+        let file = r.string("password_file", default: "")
+        let credential = r.string("password_credential", default: "")
+        guard let file, let credential else { return nil }
+        switch (file.isEmpty, credential.isEmpty) {
+        case (true, true):
+            server.passwordSource = nil
+        case (false, false):
+            r.badValue("password_file", """
+                both password_file and password_credential (\(String(reflecting: credential))) are set; set exactly one
+                """)
+            return nil
+        case (false, true):
+            guard let path = r.resolvedPath("password_file", file, resolution: resolution) else { return nil }
+            server.passwordSource = .file(path: path)
+        case (true, false):
+            guard !credential.contains("/"), credential != ".", credential != ".." else {
+                r.badValue("password_credential", "\(String(reflecting: credential)) is not a credential name (a file name in $CREDENTIALS_DIRECTORY, without \"/\")")
+                return nil
+            }
+            server.passwordSource = .credential(name: credential)
+        }
+        return server
     }
 
     private func parseAdmin(_ r: TOMLReader) -> HeraldConfiguration.Admin {

@@ -59,11 +59,22 @@ public struct HeraldConfiguration: Sendable, Equatable {
     }
 
     public struct Database: Sendable, Equatable {
-        /// Absolute path of the SQLite queue file.
-        public var path: String
+        /// Where the queue lives: an embedded SQLite file (the default), or a PostgreSQL server
+        /// several heraldd may share.
+        public enum Backend: String, Sendable, CaseIterable {
+            case sqlite, postgresql
+        }
 
-        public init(path: String = "/var/lib/herald/herald.db") {
+        /// Absolute path of the SQLite queue file (`backend = "sqlite"`).
+        public var path: String
+        public var backend: Backend
+        /// The server, for `backend = "postgresql"`; nil otherwise.
+        public var postgresql: PostgreSQLServer?
+
+        public init(path: String = "/var/lib/herald/herald.db", backend: Backend = .sqlite, postgresql: PostgreSQLServer? = nil) {
             self.path = path
+            self.backend = backend
+            self.postgresql = postgresql
         }
     }
 

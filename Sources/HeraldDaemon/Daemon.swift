@@ -45,6 +45,10 @@ public final class Daemon: Sendable {
         self.logger = logger
         let metrics = HeraldMetrics(version: HeraldVersion.current)
         self.metrics = metrics
+        if configuration.database.backend == .postgresql {
+            let server = configuration.database.postgresql.map { PostgresEndpoint($0, password: nil).description } ?? "?"
+            throw QueueBackendError.postgresqlNotServedYet(server: server)
+        }
         database = try QueueDatabase(
             path: configuration.database.path, reconcile: configuration.reconcile.schedule,
             writeTimer: { metrics.writeTransaction($0) }

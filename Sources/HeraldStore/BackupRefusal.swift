@@ -18,9 +18,13 @@ public enum BackupRefusal: Error, Equatable, CustomStringConvertible {
     /// The folder the file would go in does not exist or is not a folder.
     case parentMissing(target: String, parent: String)
     case notAbsolute(target: String)
+    /// The queue is on a PostgreSQL server: its backups are the server's business.
+    case serverDatabase(server: String)
 
     public var description: String {
         switch self {
+        case let .serverDatabase(server):
+            "refusing to back up: the queue is on the PostgreSQL server \(server), which heraldctl backup cannot copy; use pg_dump or the server's own backups (base backups, replicas)"
         case let .liveDatabase(target, live):
             "refusing to back up to \(target): that is the live queue database \(live) itself, and the copy would replace it under the running daemon; name a new file, e.g. \(Self.suggestion(beside: live))"
         case let .liveCompanion(target, live, suffix):

@@ -5,6 +5,8 @@ public enum StoreError: Error, CustomStringConvertible {
     case migrationFailed(path: String, reason: String)
     case unknownMessage(Int64)
     case badOrganizationRow(detail: String)
+    /// The PostgreSQL server did not answer or refused the connection (`[database] url`).
+    case cannotConnect(server: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum StoreError: Error, CustomStringConvertible {
             "no message with id \(id)"
         case let .badOrganizationRow(detail):
             "an organization row in the queue database is invalid: \(detail)"
+        case let .cannotConnect(server, reason):
+            "cannot reach the PostgreSQL queue at \(server): \(reason). Check [database] url in herald.toml, that the server runs and accepts this user, and the password file."
         }
     }
 }

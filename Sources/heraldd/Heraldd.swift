@@ -33,7 +33,20 @@ struct Heraldd: AsyncParsableCommand {
                 let configuration = try HeraldConfiguration.load(path: path)
                 for warning in configuration.warnings { FileHandle.standardError.write(Data("\(path): warning: \(warning)\n".utf8)) }
                 print("\(path): configuration is valid")
+                // backend = "postgresql": the password must be readable (78, above) and the server must answer (1).
+                do {
+                    if let (server, version) = try await QueueBackend.checkServer(configuration.database) {
+                        print("\(path): \(server) answers: \(version)")
+                    }
+                } catch let error as ConfigurationError {
+                    throw error
+                } catch {
+                    FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+                    throw ExitCode(1)
+                }
                 return
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
                 throw ExitCode(78)

@@ -8,9 +8,9 @@ import Testing
 /// exactly as the carrier sent them, whatever characters they hold.
 @Suite("Store: batched recording of accepted posts")
 struct BatchRecordingTests {
-    @Test("sids and statuses with quotes, backslashes and control characters are stored exactly")
-    func oddSidsSurvive() async throws {
-        let fixture = try StoreFixture()
+    @Test("sids and statuses with quotes, backslashes and control characters are stored exactly", arguments: Backend.allCases)
+    func oddSidsSurvive(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let ids = [try await fixture.queued(), try await fixture.queued(), try await fixture.queued()]
         let claimed = try await fixture.claimAll()
         #expect(claimed.map(\.id) == ids)

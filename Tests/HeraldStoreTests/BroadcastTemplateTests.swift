@@ -7,29 +7,24 @@ import Testing
 @Suite("Store: broadcasts with a template")
 struct BroadcastTemplateTests {
     private func produce(_ fixture: StoreFixture, template: String, variables: String?) async throws -> Int64 {
-        try await fixture.db.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO outbox (org, sender, to_group, template, variables, kind) VALUES ('acme', 'alice', 'members', ?, ?, 'bulk')
-                """, arguments: [template, variables])
-            return db.lastInsertedRowID
-        }
+        try await fixture.insert("""
+            INSERT INTO outbox (org, sender, to_group, template, variables, kind) VALUES ('acme', 'alice', 'members', ?, ?, 'bulk')
+            """, [template, variables])
     }
 
-    @Test func eachMemberGetsTheTemplateFilledWithItsOwnContactRecord() async throws {
-        let fixture = try StoreFixture()
-        try fixture.contact("ana", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
-        let nameless = try fixture.contact("nameless", numbers: ["+16125550131"], preferred: "+16125550131")
-        try fixture.optIn("+16125550131")
-        try await fixture.db.pool.write { db in try db.execute(sql: "UPDATE contact SET first_name = NULL WHERE id = ?", arguments: [nameless]) }
+    @Test(arguments: Backend.allCases) func eachMemberGetsTheTemplateFilledWithItsOwnContactRecord(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        try await fixture.contact("ana", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
+        let nameless = try await fixture.contact("nameless", numbers: ["+16125550131"], preferred: "+16125550131")
+        try await fixture.optIn("+16125550131")
+        try await fixture.execute("UPDATE contact SET first_name = NULL WHERE id = ?", [nameless])
         try await fixture.group("members", members: ["ana", "nameless"])
         _ = try await fixture.db.setTemplate(org: "acme", name: "sale", text: "Hi {first_name}, {day} sale at {org_name}", actor: "test", now: fixture.now)
 
         let id = try await produce(fixture, template: "sale", variables: #"{"day":"Friday"}"#)
         #expect(try await fixture.ingest().broadcasts == [id])
         try await fixture.fanOutAll(limit: 10)
-        let rows = try await fixture.db.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT to_number, state, body, reason, detail FROM messages WHERE broadcast_id = ? ORDER BY id", arguments: [id])
-        }
+        let rows = try await fixture.rows("SELECT to_number, state, body, reason, detail FROM messages WHERE broadcast_id = ? ORDER BY id", [id])
         #expect(rows.count == 2)
         #expect(rows[0]["body"] as String == "Hi ana, Friday sale at Acme")
         #expect(rows[0]["state"] as String == "queued")
@@ -37,9 +32,9 @@ struct BroadcastTemplateTests {
         #expect((rows[1]["detail"] as String?)?.contains("{first_name}") == true)
     }
 
-    @Test func aTemplateTheOrganizationDoesNotHaveRefusesTheBroadcast() async throws {
-        let fixture = try StoreFixture()
-        try fixture.contact("ana", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
+    @Test(arguments: Backend.allCases) func aTemplateTheOrganizationDoesNotHaveRefusesTheBroadcast(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        try await fixture.contact("ana", numbers: [StoreFixture.contact], preferred: StoreFixture.contact)
         try await fixture.group("members", members: ["ana"])
         let id = try await produce(fixture, template: "nope", variables: nil)
         let report = try await fixture.ingest()

@@ -8,6 +8,7 @@ import Testing
 /// Acceptance: "the cost of a claim does not grow with the number of messages deferred for later".
 /// Proved without timing: the claim's SELECT searches index `message_due`, and SQLite counts the
 /// same number of virtual-machine steps whether 0 or 100,000 messages wait for a later time.
+/// SQLite only: SQLite's query plans and VM step counts. PostgresQueueTests checks the PostgreSQL claim's plan.
 @Suite("Store: claim cost does not grow with deferred messages")
 struct ClaimCostTests {
     /// Copied verbatim from `QueueDatabase.claimDue` (Claims.swift). `productionStatementIsThisSQL`
@@ -36,9 +37,9 @@ struct ClaimCostTests {
     /// `due` messages due now, spread over every priority; plus, when `crowded`, `deferred` queued and
     /// scheduled messages of every priority due in 30 days, and `finished` delivered ones from the past.
     private static func queue(crowded: Bool) async throws -> StoreFixture {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let now = fixture.now.unixMillis
-        try await fixture.db.pool.write { db in
+        try await fixture.sqlite.pool.write { db in
             let insert = """
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
                 INSERT INTO message (id, org_id, user_id, from_number, to_number, body, kind, priority, state, held_reason,
@@ -67,7 +68,7 @@ struct ClaimCostTests {
     /// on a fresh statement and returns SQLite's counters for it.
     private static func selectCost(_ fixture: StoreFixture) async throws -> (steps: Int32, fullScan: Int32, sorts: Int32, rows: Int) {
         let at = fixture.now.unixMillis
-        return try await fixture.db.pool.read { db in
+        return try await fixture.sqlite.pool.read { db in
             let statement = try db.makeStatement(sql: claimSQL)
             var rows = 0
             for priority in MessageKind.priorities where rows < limit {
@@ -86,11 +87,11 @@ struct ClaimCostTests {
     /// VM steps of the production statement over one real `claimDue` call.
     private static func productionClaimSteps(_ fixture: StoreFixture) async throws -> (steps: Int32, claimed: [ClaimedMessage]) {
         // The cached statement is the one claimDue uses on the writer connection: reset its counter.
-        try await fixture.db.pool.write { db in
+        try await fixture.sqlite.pool.write { db in
             _ = sqlite3_stmt_status(try db.cachedStatement(sql: claimSQL).sqliteStatement, SQLITE_STMTSTATUS_VM_STEP, 1)
         }
         let claimed = try await fixture.db.claimDue(now: fixture.now, limit: limit) { _ in .send }.claimed
-        let steps = try await fixture.db.pool.write { db in
+        let steps = try await fixture.sqlite.pool.write { db in
             sqlite3_stmt_status(try db.cachedStatement(sql: claimSQL).sqliteStatement, SQLITE_STMTSTATUS_VM_STEP, 0)
         }
         return (steps, claimed)
@@ -106,7 +107,7 @@ struct ClaimCostTests {
             (Self.nextDueSQL, [0], ["SEARCH message USING INDEX message_due (priority=?)"]),
         ]
         for (sql, arguments, expected) in cases {
-            let plan = try await fixture.db.pool.read { db in
+            let plan = try await fixture.sqlite.pool.read { db in
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
             }
             // One search of the partial index: no table scan, no sort.

@@ -7,8 +7,8 @@ import Testing
 
 @Suite("Store: claims")
 struct ClaimTests {
-    @Test func claimsByPriorityThenNotBefore() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func claimsByPriorityThenNotBefore(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let t = fixture.now
         let bulkOld = try await fixture.queued(kind: "bulk", at: t - 50)
         let conversational = try await fixture.queued(kind: "conversational", at: t - 10)
@@ -22,8 +22,8 @@ struct ClaimTests {
         #expect(claimed.map(\.id) == [system, conversationalOld, conversational, optIn, journey, bulkOld, bulkNew])
     }
 
-    @Test func respectsTheLimitAndLeavesTheRestQueued() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func respectsTheLimitAndLeavesTheRestQueued(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let bulk = try await fixture.queued(kind: "bulk")
         let system = try await fixture.systemReply()
         let other = try await fixture.queued(kind: "bulk")
@@ -35,16 +35,16 @@ struct ClaimTests {
         #expect(try await fixture.claimAll().isEmpty)
     }
 
-    @Test func notYetDueIsNotClaimed() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func notYetDueIsNotClaimed(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let later = try await fixture.produce(sendAt: "1800000060")
         try await fixture.ingest()
         #expect(try await fixture.claimAll(at: fixture.now + 59.999).isEmpty)
         #expect(try await fixture.claimAll(at: fixture.now + 60).map(\.id) == [later])
     }
 
-    @Test func claimWritesSendingAttemptsAndAnEvent() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func claimWritesSendingAttemptsAndAnEvent(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let id = try await fixture.produce(sender: StoreFixture.carol, body: "Body text", expiresAt: "1800003600")
         try await fixture.ingest()
         let before = try #require(try await fixture.db.message(id))
@@ -72,8 +72,8 @@ struct ClaimTests {
         #expect(events.last?.at == claimAt)
     }
 
-    @Test func holdVerdictSchedulesWithReasonAndEvent() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func holdVerdictSchedulesWithReasonAndEvent(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let id = try await fixture.queued(kind: "bulk")
         let until = fixture.now + 90
         let seen = Mutex<[ClaimCandidate]>([])
@@ -114,8 +114,8 @@ struct ClaimTests {
         #expect(try await fixture.db.events(of: id).last?.from == .scheduled)
     }
 
-    @Test func expiredCandidatesExpireWithoutAskingTheRules() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func expiredCandidatesExpireWithoutAskingTheRules(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let expiring = try await fixture.queued(expiresAt: "1800000030")
         let fresh = try await fixture.queued()
         let asked = Mutex<[Int64]>([])
@@ -134,8 +134,8 @@ struct ClaimTests {
         #expect(view["display_status"] as String == "failed")
     }
 
-    @Test func nextDueIsTheEarliestClaimable() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func nextDueIsTheEarliestClaimable(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         #expect(try await fixture.db.nextDue() == nil)
         try await fixture.produce(kind: "bulk", sendAt: "1800000500")
         try await fixture.produce(kind: "journey", sendAt: "1800000300")
@@ -149,8 +149,8 @@ struct ClaimTests {
         #expect(try await fixture.db.nextDue() == fixture.now + 300)
     }
 
-    @Test func reconcileRequeuesSendingWithAnEvent() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func reconcileRequeuesSendingWithAnEvent(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let a = try await fixture.queued()
         let b = try await fixture.queued()
         let idle = try await fixture.produce(sendAt: "1800009999")
@@ -181,9 +181,9 @@ struct ClaimTests {
         #expect(again.map(\.attempts) == [2, 2])
     }
 
-    @Test("an unknown outcome is looked up before any post again, even when another hold came between; once a post answers, it is not")
-    func unknownOutcomeOutlivesOtherHolds() async throws {
-        let fixture = try StoreFixture()
+    @Test("an unknown outcome is looked up before any post again, even when another hold came between; once a post answers, it is not", arguments: Backend.allCases)
+    func unknownOutcomeOutlivesOtherHolds(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let id = try await fixture.queued()
         #expect(try await fixture.claimAll().map(\.lookUpFirst) == [false])
         // Killed with the post in flight: found sending at start, to be looked up.
@@ -214,12 +214,12 @@ struct ClaimTests {
 
 @Suite("Store: a text waiting behind its conversation")
 struct ConversationWaitClaimTests {
-    @Test("a text the policy makes wait is left as it is, still due, and gets no event")
-    func waitIsNoTransition() async throws {
-        let fixture = try StoreFixture()
+    @Test("a text the policy makes wait is left as it is, still due, and gets no event", arguments: Backend.allCases)
+    func waitIsNoTransition(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let chat = try await fixture.produce(body: "hi")
         let other = try await fixture.produce(to: "+16125550124", body: "to someone else")
-        try fixture.optIn("+16125550124")
+        try await fixture.optIn("+16125550124")
         try await fixture.ingest()
         let busy = StoreFixture.contact
         let first = try await fixture.db.claimDue(now: fixture.now, limit: 10) { candidate in

@@ -21,7 +21,7 @@ struct FrequencyCapClaimTests {
     static func claim(_ fixture: StoreFixture, at now: Date, limit: Int = 100,
                       seen: Seen? = nil) async throws -> [ClaimedMessage] {
         try await fixture.db.claimDue(
-            now: now, limit: limit,
+            now: now, limit: limit, recording: [],
             lookback: { calculator.frequencyCapRule(kind: $0.kind, to: $0.to)?.frequencyCap?.period }
         ) { candidate in
             seen?.history.withLock { $0[candidate.id] = candidate.recentSends }
@@ -41,7 +41,7 @@ struct FrequencyCapClaimTests {
 
     static func produce(_ fixture: StoreFixture, _ count: Int, to number: String, kind: String = "bulk", org: String = "acme",
                         sender: String = "alice", at now: Date = morning) async throws -> [Int64] {
-        try fixture.optIn(number, org: org)
+        try await fixture.optIn(number, org: org)
         var ids: [Int64] = []
         for i in 0..<count {
             ids.append(try await fixture.produce(org: org, sender: sender, to: number, body: "Offer \(i)", kind: kind))
@@ -50,9 +50,9 @@ struct FrequencyCapClaimTests {
         return ids
     }
 
-    @Test("five texts to one Florida number in one claim: three go, two wait 24 h, each seeing the picks before it")
-    func oneBatch() async throws {
-        let fixture = try StoreFixture()
+    @Test("five texts to one Florida number in one claim: three go, two wait 24 h, each seeing the picks before it", arguments: Backend.allCases)
+    func oneBatch(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let ids = try await Self.produce(fixture, 5, to: Self.florida)
         let seen = Seen()
         let claimed = try await Self.claim(fixture, at: Self.morning, seen: seen)
@@ -68,9 +68,9 @@ struct FrequencyCapClaimTests {
         }
     }
 
-    @Test("texts in flight and texts sent count, across claims, from the instant the carrier accepted them")
-    func acrossClaims() async throws {
-        let fixture = try StoreFixture()
+    @Test("texts in flight and texts sent count, across claims, from the instant the carrier accepted them", arguments: Backend.allCases)
+    func acrossClaims(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let ids = try await Self.produce(fixture, 5, to: Self.florida)
         let first = try await Self.claim(fixture, at: Self.morning, limit: 2)
         #expect(first.map(\.id) == Array(ids.prefix(2)))
@@ -89,9 +89,9 @@ struct FrequencyCapClaimTests {
         #expect(last.map(\.id) == Array(ids.suffix(2)))
     }
 
-    @Test("only this organization's held-kind texts count; uncapped numbers are never looked up")
-    func whatCounts() async throws {
-        let fixture = try StoreFixture()
+    @Test("only this organization's held-kind texts count; uncapped numbers are never looked up", arguments: Backend.allCases)
+    func whatCounts(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         // Conversational texts and another organization's bulk texts to the same number.
         let chats = try await Self.produce(fixture, 3, to: Self.florida, kind: "conversational")
         let other = try await Self.produce(fixture, 3, to: Self.florida, org: "globex", sender: "bob")

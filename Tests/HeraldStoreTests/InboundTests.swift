@@ -6,8 +6,8 @@ import Testing
 
 @Suite("Store: inbound replies")
 struct InboundTests {
-    @Test func storedOnceBySid() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func storedOnceBySid(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let reply = InboundReport(from: StoreFixture.contact, to: StoreFixture.alice, body: "YES", sid: "SMin1")
         let first = try await fixture.receive(reply, now: fixture.now)
         #expect(first.isNew)
@@ -24,8 +24,8 @@ struct InboundTests {
         #expect(row["received_at"] as String == "2027-01-15T08:00:00.000Z")
     }
 
-    @Test func withoutSidEachIsStored() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func withoutSidEachIsStored(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let reply = InboundReport(from: StoreFixture.contact, to: StoreFixture.bob, body: "hi", sid: nil)
         let a = try await fixture.receive(reply, now: fixture.now)
         let b = try await fixture.receive(reply, now: fixture.now)
@@ -34,8 +34,8 @@ struct InboundTests {
         #expect(a.orgID == "globex")
     }
 
-    @Test func toAnUnknownNumberHasNoOrg() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func toAnUnknownNumberHasNoOrg(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let stored = try await fixture.receive(InboundReport(from: StoreFixture.contact, to: "+13125550000", body: "?", sid: "SMx"), now: fixture.now)
         #expect(stored.isNew)
         #expect(stored.orgID == nil)

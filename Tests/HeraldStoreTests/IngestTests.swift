@@ -6,8 +6,8 @@ import Testing
 
 @Suite("Store: ingest")
 struct IngestTests {
-    @Test func acceptsAndRejectsAndEmptiesTheOutbox() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func acceptsAndRejectsAndEmptiesTheOutbox(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let good = try await fixture.produce(body: "Hi there", ref: "crm-1")
         let later = try await fixture.produce(kind: "bulk", sendAt: "2027-01-15T09:00:00Z")
         let jamaica = try await fixture.produce(to: "+1 876 555 0100")
@@ -55,8 +55,8 @@ struct IngestTests {
         #expect(rejectedView["reason"] as String? == "empty_body")
     }
 
-    @Test func oneEventPerMessage() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func oneEventPerMessage(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let queued = try await fixture.produce()
         let scheduled = try await fixture.produce(sendAt: "1800003600")
         let rejected = try await fixture.produce(kind: "fax")
@@ -79,8 +79,8 @@ struct IngestTests {
         #expect(third.first?.detail?.contains("fax") == true)
     }
 
-    @Test func respectsTheLimitOldestFirst() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func respectsTheLimitOldestFirst(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let a = try await fixture.produce()
         let b = try await fixture.produce()
         let c = try await fixture.produce()
@@ -95,31 +95,28 @@ struct IngestTests {
         #expect(try await fixture.ingest().total == 0)
     }
 
-    @Test func outboxRowsLeaveOnlyWithTheirMessages() async throws {
+    @Test(arguments: Backend.allCases) func outboxRowsLeaveOnlyWithTheirMessages(_ backend: Backend) async throws {
         // A failure halfway through a batch rolls the whole batch back: nothing is lost.
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture(backend)
         let first = try await fixture.produce()
         let second = try await fixture.produce()
-        try await fixture.db.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO message (id, priority, state, not_before, carrier_key, created_at, updated_at)
-                VALUES (?, 1, 'queued', 0, 'squatter', 0, 0)
-                """, arguments: [second])
-        }
-        await #expect(throws: DatabaseError.self) { try await fixture.ingest() }
+        try await fixture.execute("""
+            INSERT INTO message (id, priority, state, not_before, carrier_key, created_at, updated_at)
+            VALUES (?, 1, 'queued', 0, 'squatter', 0, 0)
+            """, [second])
+        await #expect(throws: (any Error).self) { try await fixture.ingest() }
         #expect(try await fixture.count("SELECT COUNT(*) FROM outbox") == 2)
         #expect(try await fixture.db.message(first) == nil)
         #expect(try await fixture.count("SELECT COUNT(*) FROM message_event") == 0)
     }
 
-    @Test func wronglyTypedColumnsAreJudgedNotCrashed() async throws {
-        let fixture = try StoreFixture()
-        let id = try await fixture.db.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO outbox (org, sender, to_number, body, send_at) VALUES ('acme', 'alice', 6125550123, X'48656C6C6F', 1800000060)
-                """)
-            return db.lastInsertedRowID
-        }
+    /// Producers write numbers where text is expected (and, into SQLite's untyped columns, blobs).
+    @Test(arguments: Backend.allCases) func wronglyTypedColumnsAreJudgedNotCrashed(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        let body = backend == .sqlite ? "X'48656C6C6F'" : "'Hello'"
+        let id = try await fixture.insert("""
+            INSERT INTO outbox (org, sender, to_number, body, send_at) VALUES ('acme', 'alice', 6125550123, \(body), 1800000060)
+            """)
         try await fixture.ingest()
         let message = try #require(try await fixture.db.message(id))
         #expect(message.state == .scheduled)
@@ -127,8 +124,8 @@ struct IngestTests {
         #expect(message.notBefore == fixture.now + 60)
     }
 
-    @Test func duplicateIdempotencyKeyIsRejected() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func duplicateIdempotencyKeyIsRejected(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let first = try await fixture.produce(key: "order-42")
         let second = try await fixture.produce(body: "again", key: "order-42")
         let otherOrg = try await fixture.produce(org: "globex", sender: "bob", key: "order-42")
@@ -151,9 +148,9 @@ struct IngestTests {
         #expect(try await fixture.count("SELECT COUNT(*) FROM message WHERE idempotency_key = 'order-42' AND org_id = 'acme'") == 1)
     }
 
-    @Test func repeatedKeyOnRejectedRowsDoesNotWedgeTheOutbox() async throws {
+    @Test(arguments: Backend.allCases) func repeatedKeyOnRejectedRowsDoesNotWedgeTheOutbox(_ backend: Backend) async throws {
         // A producer retrying the same bad INSERT: both rows carry the same key and both are invalid.
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture(backend)
         let first = try await fixture.produce(to: "+1 876 555 0100", key: "retry-me")
         let second = try await fixture.produce(to: "+1 876 555 0100", key: "retry-me")
         let report = try await fixture.ingest()

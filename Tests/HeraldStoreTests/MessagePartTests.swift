@@ -34,15 +34,14 @@ struct MessagePartTests {
     }
 
     private func parts(_ fixture: StoreFixture, _ id: Int64) async throws -> [String] {
-        try await fixture.db.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT part, carrier_sid, carrier_status FROM message_parts WHERE message_id = ? ORDER BY part",
-                             arguments: [id]).map { "\($0["part"] as Int) \($0["carrier_sid"] as String? ?? "-") \($0["carrier_status"] as String? ?? "-")" }
+        try await fixture.rows("SELECT part, carrier_sid, carrier_status FROM message_parts WHERE message_id = ? ORDER BY part", [id]).map {
+            "\($0["part"] as Int) \($0["carrier_sid"] as String? ?? "-") \($0["carrier_status"] as String? ?? "-")"
         }
     }
 
-    @Test("an accepted post records every part's sid; the message is delivered only with its last part")
-    func deliveredWithTheLastPart() async throws {
-        let fixture = try StoreFixture()
+    @Test("an accepted post records every part's sid; the message is delivered only with its last part", arguments: Backend.allCases)
+    func deliveredWithTheLastPart(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimed(fixture)
         try await accept(fixture, message)
         let sent = try #require(try await fixture.db.message(message.id))
@@ -69,9 +68,9 @@ struct MessagePartTests {
         #expect(try await fixture.usageLines() == ["acme alice 2027-01 messages=1 segments=3"])
     }
 
-    @Test("a part's callback without the part in its URL is still known by its sid, part 1 included")
-    func callbackWithoutPartParameters() async throws {
-        let fixture = try StoreFixture()
+    @Test("a part's callback without the part in its URL is still known by its sid, part 1 included", arguments: Backend.allCases)
+    func callbackWithoutPartParameters(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimed(fixture)
         try await accept(fixture, message)
         for (part, sid) in [(1, "SMp1"), (2, "SMp2")] {
@@ -85,9 +84,9 @@ struct MessagePartTests {
         #expect(last == .moved(id: message.id, from: .sent, to: .delivered))
     }
 
-    @Test("one undelivered part makes the message undelivered, with that part's error")
-    func onePartLost() async throws {
-        let fixture = try StoreFixture()
+    @Test("one undelivered part makes the message undelivered, with that part's error", arguments: Backend.allCases)
+    func onePartLost(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimed(fixture)
         try await accept(fixture, message)
         _ = try await callback(fixture, message.id, part: 1, status: "delivered")
@@ -102,9 +101,9 @@ struct MessagePartTests {
         #expect(try await parts(fixture, message.id).last == "3 SMp3 delivered")
     }
 
-    @Test("callbacks that overtake the posts: the message waits for every part, then moves once, counted once")
-    func callbacksFirst() async throws {
-        let fixture = try StoreFixture()
+    @Test("callbacks that overtake the posts: the message waits for every part, then moves once, counted once", arguments: Backend.allCases)
+    func callbacksFirst(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimed(fixture)
         for part in 1...2 {
             _ = try await callback(fixture, message.id, part: part, status: "sent")
@@ -120,9 +119,9 @@ struct MessagePartTests {
         #expect(try await fixture.usageLines() == ["acme alice 2027-01 messages=1 segments=3"])
     }
 
-    @Test("a retry keeps the parts already accepted; their callbacks do not move the waiting message")
-    func partialAcceptance() async throws {
-        let fixture = try StoreFixture()
+    @Test("a retry keeps the parts already accepted; their callbacks do not move the waiting message", arguments: Backend.allCases)
+    func partialAcceptance(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimed(fixture)
         try await fixture.db.record(
             [DispatchRecord(message: message, decision: .retry(notBefore: fixture.now + 60, reason: .retryBackoff, detail: "part 2 of 3: HTTP 503"),

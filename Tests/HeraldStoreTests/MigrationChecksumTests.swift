@@ -8,6 +8,7 @@ import Testing
 /// queues and new ones with different schemas. The table pins each shipped step's identifier and
 /// the SHA-256 of its SQL, as released; it is maintained by hand: when a release ships a new step,
 /// append its line (`shasum -a 256` of the literal's text, or the value this test reports).
+/// SQLite's released steps; PostgresMigrationChecksumTests pins the PostgreSQL ones.
 @Suite("Store: shipped migrations never change")
 struct MigrationChecksumTests {
     static let shipped: [(identifier: String, sha256: String)] = [

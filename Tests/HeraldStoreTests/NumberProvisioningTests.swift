@@ -9,26 +9,23 @@ struct NumberProvisioningTests {
     static let dave = "+16125550150"
 
     /// A user as `heraldctl user add` would make one: no number yet.
-    private func addUser(_ id: String, cell: String?, to fixture: StoreFixture) throws {
-        try fixture.db.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO user (org_id, id, name, cell_phone, managed_by, created_at, updated_at) VALUES ('acme', ?, ?, ?, 'admin', 0, 0)
-                """, arguments: [id, id.capitalized, cell])
-        }
+    private func addUser(_ id: String, cell: String?, to fixture: StoreFixture) async throws {
+        _ = try await fixture.db.addUser(org: "acme", id: id, settings: UserSettings(name: id.capitalized, cellPhone: cell),
+                                         actor: "test", now: fixture.now)
     }
 
-    @Test("a bought number becomes the user's only number and a sender; a second number or one active elsewhere is refused")
-    func record() async throws {
-        let fixture = try StoreFixture()
-        try addUser("dave", cell: "+16125550177", to: fixture)
-        try addUser("erin", cell: nil, to: fixture)
+    @Test("a bought number becomes the user's only number and a sender; a second number or one active elsewhere is refused", arguments: Backend.allCases)
+    func record(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        try await addUser("dave", cell: "+16125550177", to: fixture)
+        try await addUser("erin", cell: nil, to: fixture)
         let db = fixture.db
 
         #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: Self.dave, carrierSID: "PN1", by: "root (uid 0)", now: fixture.now) == .recorded)
         let dave = try #require(try await db.userNumbers(org: "acme", ids: ["dave"]).first)
         #expect(dave.cellPhone == "+16125550177")
         #expect(dave.number == ActiveNumber(e164: Self.dave, carrierSID: "PN1", provisionedAt: fixture.now))
-        #expect(try db.loadDirectory().sender(org: "acme", named: "dave")?.number == Self.dave)
+        #expect(try await db.loadDirectory().sender(org: "acme", named: "dave")?.number == Self.dave)
 
         #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: "+16125550151", carrierSID: "PN2", by: "root (uid 0)", now: fixture.now)
             == .userHasNumber(Self.dave))
@@ -46,10 +43,10 @@ struct NumberProvisioningTests {
         #expect(all.first { $0.user == "erin" }?.number == nil)
     }
 
-    @Test("release detaches the number and holds every text Herald still holds as sender_released, one event each")
-    func release() async throws {
-        let fixture = try StoreFixture()
-        try addUser("dave", cell: "+16125550177", to: fixture)
+    @Test("release detaches the number and holds every text Herald still holds as sender_released, one event each", arguments: Backend.allCases)
+    func release(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        try await addUser("dave", cell: "+16125550177", to: fixture)
         let db = fixture.db
         #expect(try await db.recordProvisioned(org: "acme", user: "dave", number: Self.dave, carrierSID: "PN1", by: "root (uid 0)", now: fixture.now) == .recorded)
 
@@ -86,7 +83,7 @@ struct NumberProvisioningTests {
                 "looked at again when it expires, not an hour later")
         #expect(try await fixture.state(posted) == .sending, "a posted text is left to the carrier's answer")
         #expect(try await db.message(alices)?.heldReason == nil)
-        #expect(try db.loadDirectory().sender(org: "acme", named: "dave") == nil)
+        #expect(try await db.loadDirectory().sender(org: "acme", named: "dave") == nil)
         #expect(try await db.userNumbers(org: "acme", ids: ["dave"]).first?.number == nil)
 
         #expect(try await db.recordReleased(org: "acme", user: "dave", by: "root (uid 0)", now: fixture.now, recheck: recheck) == .noActiveNumber)

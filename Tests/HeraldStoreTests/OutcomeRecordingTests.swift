@@ -20,8 +20,8 @@ struct OutcomeRecordingTests {
         try await fixture.db.record([DispatchRecord(message: message, decision: decision, httpStatus: http)], now: at)
     }
 
-    @Test func sentStoresTheSidCountsUsageAndLogs() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func sentStoresTheSidCountsUsageAndLogs(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimedMessage(fixture)
         let at = fixture.now + 1
         try await record(fixture, message, .sent(sid: "SMabc123", carrierStatus: "queued", segments: 2), http: 201, at: at)
@@ -40,8 +40,8 @@ struct OutcomeRecordingTests {
         #expect(try await fixture.usageLines() == ["acme alice 2027-01 messages=1 segments=2"])
     }
 
-    @Test func sentWithoutCarrierSegmentsCountsOurOwn() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func sentWithoutCarrierSegmentsCountsOurOwn(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimedMessage(fixture, body: String(repeating: "x", count: 200)) // 2 segments
         #expect(message.segments == 2)
         try await record(fixture, message, .sent(sid: "SM1", carrierStatus: "queued", segments: nil), http: 201, at: fixture.now)
@@ -49,8 +49,8 @@ struct OutcomeRecordingTests {
         #expect(try await fixture.db.usage(org: "globex").isEmpty)
     }
 
-    @Test func retrySchedulesWithReasonAndEvent() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func retrySchedulesWithReasonAndEvent(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimedMessage(fixture)
         let notBefore = fixture.now + 5
         try await record(fixture, message, .retry(notBefore: notBefore, reason: .retryBackoff, detail: "retryable HTTP 503 down"), http: 503, at: fixture.now)
@@ -74,8 +74,8 @@ struct OutcomeRecordingTests {
         #expect(again.first?.carrierKey == message.carrierKey)
     }
 
-    @Test func failStoresTheCode() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func failStoresTheCode(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimedMessage(fixture)
         try await record(fixture, message, .fail(errorCode: 21211, detail: "permanent HTTP 400 error_code=21211 invalid To"), http: 400, at: fixture.now)
         let after = try #require(try await fixture.db.message(message.id))
@@ -90,8 +90,8 @@ struct OutcomeRecordingTests {
         #expect(try await fixture.db.claimAll(fixture).isEmpty)
     }
 
-    @Test func expireStoresTheReason() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func expireStoresTheReason(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimedMessage(fixture)
         try await record(fixture, message, .expire(detail: "next attempt would be past expires_at"), http: 500, at: fixture.now)
         let after = try #require(try await fixture.db.message(message.id))
@@ -104,8 +104,8 @@ struct OutcomeRecordingTests {
         #expect(event.reason == "expired")
     }
 
-    @Test func aBatchIsWrittenTogether() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aBatchIsWrittenTogether(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         for _ in 0..<3 { try await fixture.produce() }
         try await fixture.ingest()
         let claimed = try await fixture.claimAll()
@@ -121,14 +121,14 @@ struct OutcomeRecordingTests {
         try await fixture.db.record([], now: fixture.now)
     }
 
-    @Test("a row that left sending meanwhile keeps its newer state", arguments: [
+    @Test("a row that left sending meanwhile keeps its newer state", arguments: Backend.allCases, [
         OutcomeDecision.sent(sid: "SMfast", carrierStatus: "queued", segments: 1),
         .retry(notBefore: Date(timeIntervalSince1970: 1_800_000_100), reason: .retryBackoff, detail: "timeout"),
         .fail(errorCode: 30003, detail: "late failure"),
         .expire(detail: "late"),
     ])
-    func callbackOvertookTheRecording(decision: OutcomeDecision) async throws {
-        let fixture = try StoreFixture()
+    func callbackOvertookTheRecording(backend: Backend, decision: OutcomeDecision) async throws {
+        let fixture = try await StoreFixture(backend)
         let message = try await claimedMessage(fixture)
         let effect = try await fixture.db.apply(
             StatusReport(messageID: message.id, sid: "SMfast", status: "delivered", errorCode: nil, segments: 1),
@@ -146,7 +146,7 @@ struct OutcomeRecordingTests {
     }
 }
 
-extension QueueDatabase {
+extension TestedStore {
     /// Nothing due left to claim.
     func claimAll(_ fixture: StoreFixture) async throws -> [ClaimedMessage] {
         try await claimDue(now: fixture.now + 86_400, limit: 100) { _ in .send }.claimed

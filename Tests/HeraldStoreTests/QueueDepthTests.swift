@@ -18,24 +18,23 @@ struct QueueDepthTests {
     /// `counts` messages per state, ids from `firstID`.
     private static func insert(_ counts: [MessageState: Int], into fixture: StoreFixture, firstID: Int) async throws {
         let now = fixture.now.unixMillis
-        try await fixture.db.pool.write { db in
-            var id = firstID
-            for (state, count) in counts {
-                try db.execute(sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-                    INSERT INTO message (id, org_id, user_id, from_number, to_number, body, kind, priority, state,
-                        not_before, segments, attempts, carrier_key, created_at, updated_at)
-                    SELECT ? + i, 'acme', 'alice', '\(StoreFixture.alice)', '\(StoreFixture.contact)', 'x', 'bulk', 4, ?,
-                        ?, 1, 0, 'key-' || (? + i), ?, ?
-                    FROM n
-                    """, arguments: [count, id, state.rawValue, now, id, now, now])
-                id += count
-            }
+        var id = firstID
+        for (state, count) in counts {
+            // WITH RECURSIVE: a row generator SQLite and PostgreSQL both understand.
+            try await fixture.execute("""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+                INSERT INTO message (id, org_id, user_id, from_number, to_number, body, kind, priority, state,
+                    not_before, segments, attempts, carrier_key, created_at, updated_at)
+                SELECT ? + i, 'acme', 'alice', '\(StoreFixture.alice)', '\(StoreFixture.contact)', 'x', 'bulk', 4, ?,
+                    ?, 1, 0, 'key-' || (? + i), ?, ?
+                FROM n
+                """, [count, id, state.rawValue, now, id, now, now])
+            id += count
         }
     }
 
     private static func steps(_ fixture: StoreFixture) async throws -> (steps: Int32, fullScan: Int32, plan: [String]) {
-        try await fixture.db.pool.read { db in
+        try await fixture.sqlite.pool.read { db in
             let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + depthSQL).map { $0["detail"] as String }
             let statement = try db.makeStatement(sql: depthSQL)
             _ = try Row.fetchAll(statement)
@@ -44,9 +43,9 @@ struct QueueDepthTests {
         }
     }
 
-    @Test("Counts every state Herald still acts on, and no final state")
-    func counts() async throws {
-        let fixture = try StoreFixture()
+    @Test("Counts every state Herald still acts on, and no final state", arguments: Backend.allCases)
+    func counts(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let waiting: [MessageState: Int] = [.queued: 7, .scheduled: 5, .awaitingConsent: 2, .sending: 3, .sent: 4]
         try await Self.insert(waiting, into: fixture, firstID: 0)
         try await Self.insert([.delivered: 11, .failed: 2, .rejected: 1, .canceled: 1, .expired: 1, .undelivered: 1],
@@ -54,12 +53,13 @@ struct QueueDepthTests {
         #expect(try await fixture.db.countsByState() == waiting)
     }
 
+    /// SQLite only: SQLite's query plan and VM step counts.
     @Test("Walks only the non-final index entries: 20,000 delivered rows add no steps")
     func costFollowsTheBacklog() async throws {
         let backlog: [MessageState: Int] = [.queued: 300, .scheduled: 500, .sending: 64, .sent: 100]
-        let quiet = try StoreFixture()
+        let quiet = try await StoreFixture()
         try await Self.insert(backlog, into: quiet, firstID: 0)
-        let historic = try StoreFixture()
+        let historic = try await StoreFixture()
         try await Self.insert(backlog, into: historic, firstID: 0)
         try await Self.insert([.delivered: 20_000, .failed: 1_000], into: historic, firstID: 1_000_000)
 

@@ -11,13 +11,13 @@ struct ReconciliationTests {
     static let schedule = ReconcileSchedule(after: 60, giveUpAfter: 600)
 
     /// A fixture on a store with a short schedule, and `count` texts accepted (sent) at `fixture.now`.
-    private func sentTexts(_ count: Int) async throws -> (StoreFixture, QueueDatabase, [Int64]) {
-        let fixture = try StoreFixture()
-        let db = try QueueDatabase(path: fixture.path, reconcile: Self.schedule)
+    private func sentTexts(_ count: Int, _ backend: Backend) async throws -> (StoreFixture, any TestedStore, [Int64]) {
+        let fixture = try await StoreFixture(backend, reconcile: Self.schedule)
+        let db = fixture.db
         var ids: [Int64] = []
         for index in 0..<count {
             let number = "+1612555\(String(format: "%04d", 8000 + index))"
-            try fixture.optIn(number)
+            try await fixture.optIn(number)
             ids.append(try await fixture.produce(to: number, body: "text \(index)"))
         }
         try await fixture.ingest()
@@ -28,9 +28,9 @@ struct ReconciliationTests {
         return (fixture, db, ids)
     }
 
-    @Test("a sent text is due `after` seconds later, not before; the lookup's delivered moves it with reason reconciled")
-    func lookupMovesItOn() async throws {
-        let (fixture, db, ids) = try await sentTexts(2)
+    @Test("a sent text is due `after` seconds later, not before; the lookup's delivered moves it with reason reconciled", arguments: Backend.allCases)
+    func lookupMovesItOn(_ backend: Backend) async throws {
+        let (fixture, db, ids) = try await sentTexts(2, backend)
         #expect(try await db.awaitingReconciliation() == 2)
         #expect(try await db.dueReconciliations(now: fixture.now + 59, limit: 10).isEmpty)
         #expect(try await db.nextReconciliation() == fixture.now + 60)
@@ -50,9 +50,9 @@ struct ReconciliationTests {
         #expect(try await db.nextReconciliation() == fixture.now + 61 + 120)
     }
 
-    @Test("a late report never overwrites a final state, and a text a callback moved on is never looked up")
-    func forwardOnly() async throws {
-        let (fixture, db, ids) = try await sentTexts(1)
+    @Test("a late report never overwrites a final state, and a text a callback moved on is never looked up", arguments: Backend.allCases)
+    func forwardOnly(_ backend: Backend) async throws {
+        let (fixture, db, ids) = try await sentTexts(1, backend)
         _ = try await db.apply(StatusReport(messageID: ids[0], sid: "SM\(ids[0])", status: "delivered", errorCode: nil, segments: 1),
                                now: fixture.now + 1)
         #expect(try await db.awaitingReconciliation() == 0)
@@ -63,9 +63,9 @@ struct ReconciliationTests {
         #expect(try await fixture.state(ids[0]) == .delivered)
     }
 
-    @Test("no answer is asked again soon without counting; at the give-up age the text stays sent, says so once, and counts as final")
-    func giveUp() async throws {
-        let (fixture, db, ids) = try await sentTexts(1)
+    @Test("no answer is asked again soon without counting; at the give-up age the text stays sent, says so once, and counts as final", arguments: Backend.allCases)
+    func giveUp(_ backend: Backend) async throws {
+        let (fixture, db, ids) = try await sentTexts(1, backend)
         let id = ids[0]
         let sid = ReconcileTarget.SID(sid: "SM\(id)")
         _ = try await db.applyLookups([ReconcileAnswer(messageID: id, sid: sid, answer: .failed(detail: "HTTP 503"))], now: fixture.now + 60)
@@ -87,9 +87,9 @@ struct ReconciliationTests {
         #expect(try await db.prepareReconciliation(now: fixture.now + 700) == 0)
     }
 
-    @Test("at start, texts still sent are due within the start spread instead of at their scheduled time")
-    func soonAtStart() async throws {
-        let (fixture, db, ids) = try await sentTexts(3)
+    @Test("at start, texts still sent are due within the start spread instead of at their scheduled time", arguments: Backend.allCases)
+    func soonAtStart(_ backend: Backend) async throws {
+        let (fixture, db, ids) = try await sentTexts(3, backend)
         _ = try await db.applyLookups(ids.map {
             ReconcileAnswer(messageID: $0, sid: .init(sid: "SM\($0)"), answer: .found(status: "sent", errorCode: nil, segments: nil))
         }, now: fixture.now + 60)

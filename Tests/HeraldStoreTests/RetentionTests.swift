@@ -45,19 +45,16 @@ struct RetentionTests {
     }
 
     /// Every column of every row but the two retention changes, to show nothing else moved.
-    private func everythingButBodies(_ fixture: StoreFixture) throws -> [String] {
-        try fixture.db.pool.read { db in
-            let messages = try Row.fetchAll(db, sql: "SELECT * FROM message ORDER BY id").map { row in
-                row.columnNames.filter { !["body", "body_purged_at"].contains($0) }.map { "\($0)=\(row[$0] as DatabaseValue)" }
-                    .joined(separator: " ")
+    private func everythingButBodies(_ fixture: StoreFixture) async throws -> [String] {
+        func render(_ rows: [FixtureRow]) -> [String] {
+            rows.map { row in
+                row.cells.filter { !["body", "body_purged_at"].contains($0.key) }.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             }
-            let inbound = try Row.fetchAll(db, sql: "SELECT * FROM inbound_message ORDER BY id").map { row in
-                row.columnNames.filter { !["body", "body_purged_at"].contains($0) }.map { "\($0)=\(row[$0] as DatabaseValue)" }
-                    .joined(separator: " ")
-            }
-            let events = try Row.fetchAll(db, sql: "SELECT * FROM message_event ORDER BY id").map(\.description)
-            return messages + inbound + events
         }
+        return render(try await fixture.rows("SELECT * FROM message ORDER BY id"))
+            + render(try await fixture.rows("SELECT * FROM inbound_message ORDER BY id"))
+            + render(try await fixture.rows("SELECT * FROM message_event ORDER BY id"))
     }
 
     private func body(_ fixture: StoreFixture, message id: Int64) async throws -> (body: String?, purgedAt: Int64?) {
@@ -65,9 +62,9 @@ struct RetentionTests {
         return (row["body"], row["body_purged_at"])
     }
 
-    @Test("bodies of messages final for longer than retention.days go; young and unfinished ones, replies' metadata, events and usage stay")
-    func purgesOnlyOldFinalBodies() async throws {
-        let fixture = try StoreFixture()
+    @Test("bodies of messages final for longer than retention.days go; young and unfinished ones, replies' metadata, events and usage stay", arguments: Backend.allCases)
+    func purgesOnlyOldFinalBodies(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let start = fixture.now
         let clock = ManualWallClock(start)
 
@@ -105,7 +102,7 @@ struct RetentionTests {
         #expect(try await fixture.state(scheduled) == .scheduled)
 
         let usageBefore = try await fixture.usageLines()
-        let before = try everythingButBodies(fixture)
+        let before = try await everythingButBodies(fixture)
         clock.set(start + 61 * Self.day)
         let purged = try await purgeAll(fixture, clock: clock)
 
@@ -122,16 +119,14 @@ struct RetentionTests {
             #expect(body == text)
             #expect(purgedAt == nil, "message \(id)")
         }
-        let replies = try await fixture.db.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, body, body_purged_at, from_number FROM inbound_messages ORDER BY id").map {
-                "\($0["id"] as Int64) \($0["body"] as String) \($0["body_purged_at"] as String? ?? "-") \($0["from_number"] as String)"
-            }
+        let replies = try await fixture.rows("SELECT id, body, body_purged_at, from_number FROM inbound_messages ORDER BY id").map {
+            "\($0["id"] as Int64) \($0["body"] as String) \($0["body_purged_at"] as String? ?? "-") \($0["from_number"] as String)"
         }
         #expect(replies == [
             "\(oldReply.id)  \(Timestamp.format(clock.now())) \(StoreFixture.contact)",
             "\(youngReply.id) young reply - \(StoreFixture.contact)",
         ])
-        #expect(try everythingButBodies(fixture) == before)
+        #expect(try await everythingButBodies(fixture) == before)
         #expect(try await fixture.usageLines() == usageBefore)
         #expect(!usageBefore.isEmpty)
         // The public view says when, so '' never reads as a text that was empty.
@@ -146,25 +141,23 @@ struct RetentionTests {
         #expect(again.messages == 0 && again.inbound == 0)
     }
 
-    @Test("every final state is purged and no other", arguments: MessageState.allCases)
-    func finalStatesOnly(state: MessageState) async throws {
-        let fixture = try StoreFixture()
+    @Test("every final state is purged and no other", arguments: Backend.allCases, MessageState.allCases)
+    func finalStatesOnly(backend: Backend, state: MessageState) async throws {
+        let fixture = try await StoreFixture(backend)
         let clock = ManualWallClock(fixture.now + 90 * Self.day)
         let id = try await fixture.produce(body: "a body")
         try await fixture.ingest()
         // As the transition into `state` would leave the row; final_at is set by final transitions only.
-        try await fixture.db.pool.write { db in
-            try db.execute(sql: "UPDATE message SET state = ?, final_at = ?, updated_at = ? WHERE id = ?",
-                           arguments: [state.rawValue, state.isFinal ? fixture.now.unixMillis : nil, fixture.now.unixMillis, id])
-        }
+        try await fixture.execute("UPDATE message SET state = ?, final_at = ?, updated_at = ? WHERE id = ?",
+                                  [state.rawValue, state.isFinal ? fixture.now.unixMillis : nil, fixture.now.unixMillis, id])
         let purged = try await purgeAll(fixture, clock: clock)
         #expect(purged.messages == (state.isFinal ? 1 : 0))
         #expect(try await body(fixture, message: id).body == (state.isFinal ? "" : "a body"))
     }
 
-    @Test("one call purges at most `limit` rows, those final longest first")
-    func batchesAreBoundedAndOldestFirst() async throws {
-        let fixture = try StoreFixture()
+    @Test("one call purges at most `limit` rows, those final longest first", arguments: Backend.allCases)
+    func batchesAreBoundedAndOldestFirst(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let clock = ManualWallClock(fixture.now)
         var ids: [Int64] = []
         for index in 0..<7 { ids.append(try await fixture.produce(body: "text \(index)")) }
@@ -181,7 +174,7 @@ struct RetentionTests {
         clock.set(fixture.now + 61 * Self.day)
         let cutoff = clock.now() - Self.retention
         func purgedIDs() async throws -> Set<Int64> {
-            Set(try await fixture.db.pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM message WHERE body_purged_at IS NOT NULL") })
+            Set(try await fixture.rows("SELECT id FROM message WHERE body_purged_at IS NOT NULL").map { $0["id"] as Int64 })
         }
         #expect(try await fixture.db.purgeMessageBodies(finalBefore: cutoff, now: clock.now(), limit: 3) == 3)
         #expect(try await purgedIDs() == Set(ids.suffix(3)))
@@ -191,10 +184,11 @@ struct RetentionTests {
         #expect(try await fixture.db.purgeMessageBodies(finalBefore: cutoff, now: clock.now(), limit: 3) == 0)
     }
 
+    /// SQLite only: SQLite's query plans.
     @Test("the purge statements walk their partial indexes, never the whole table")
-    func purgesUseTheirIndexes() throws {
-        let fixture = try StoreFixture(seed: false)
-        let plans = try fixture.db.pool.read { db in
+    func purgesUseTheirIndexes() async throws {
+        let fixture = try await StoreFixture(seed: false)
+        let plans = try await fixture.sqlite.pool.read { db in
             try [MessageTransitions.purgeBodiesSQL, BodyRetention.purgeInbound].map { sql in
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [1, 1, 500]).map { $0["detail"] as String }
             }
@@ -204,6 +198,7 @@ struct RetentionTests {
         #expect(!(plans[0] + plans[1]).contains { $0.hasPrefix("SCAN") }, "\(plans)")
     }
 
+    /// SQLite only: SQLite's released schema history.
     @Test("a database from before retention migrates and keeps its rows, none marked purged")
     func migratesAVersionOneDatabase() async throws {
         let folder = try StoreFixture.temporaryFolder()

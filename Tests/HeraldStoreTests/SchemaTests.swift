@@ -4,11 +4,13 @@ import HeraldCore
 @testable import HeraldStore
 import Testing
 
+/// SQLite only: its file, its GRDB migrations and pragmas. PostgresQueueTests and
+/// PostgresMigrationChecksumTests cover the PostgreSQL schema.
 @Suite("Store: opening and migrating")
 struct SchemaTests {
     @Test func migrationCreatesTablesViewsAndIndexes() async throws {
-        let fixture = try StoreFixture(seed: false)
-        let objects = try await fixture.db.pool.read { db in
+        let fixture = try await StoreFixture(seed: false)
+        let objects = try await fixture.sqlite.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT type, name FROM sqlite_master").map { "\($0["type"] as String):\($0["name"] as String)" }
         }
         let expected = [
@@ -26,18 +28,18 @@ struct SchemaTests {
             "index:contact_group_name", "index:broadcast_open", "index:message_broadcast", "index:message_reconcile",
         ]
         for name in expected { #expect(objects.contains(name), "missing \(name)") }
-        let applied = try await fixture.db.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+        let applied = try await fixture.sqlite.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         #expect(applied == ["v1 queue", "v2 body retention", "v3 recipient index", "v4 message parts", "v5 consent", "v6 auto reply",
                             "v7 organizations", "v8 broadcast", "v9 reply forwarding", "v10 reconciliation"])
         // Replaced by message_recipient, which serves the same lookups by number.
         #expect(!objects.contains("index:message_to"))
-        let journal = try await fixture.db.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        let journal = try await fixture.sqlite.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }
 
     @Test func viewsHaveTheDocumentedColumns() async throws {
-        let fixture = try StoreFixture(seed: false)
-        let columns = try await fixture.db.pool.read { db in
+        let fixture = try await StoreFixture(seed: false)
+        let columns = try await fixture.sqlite.pool.read { db in
             try ["messages", "message_events", "inbound_messages"].map { view in try db.columns(in: view).map(\.name) }
         }
         #expect(columns[0] == [
@@ -52,7 +54,7 @@ struct SchemaTests {
     }
 
     @Test func reopeningAMigratedDatabaseWorksAndKeepsData() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let id = try await fixture.produce()
         try await fixture.ingest()
         let again = try QueueDatabase(path: fixture.path)
@@ -61,12 +63,12 @@ struct SchemaTests {
     }
 
     @Test func aDatabaseFromANewerHeraldIsRefused() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         let id = try await fixture.produce()
-        try await fixture.db.pool.write { db in
+        try await fixture.sqlite.pool.write { db in
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2 consent ledger')")
         }
-        try fixture.db.pool.close()
+        try fixture.sqlite.pool.close()
         do {
             _ = try QueueDatabase(path: fixture.path)
             Issue.record("opening a newer schema should fail")
@@ -128,9 +130,9 @@ struct SchemaTests {
 @Suite("Store: durability")
 struct DurabilityTests {
     @Test("the writer commits with synchronous = FULL in WAL mode, whatever GRDB set on opening")
-    func writerSyncsEveryCommit() throws {
-        let fixture = try StoreFixture(seed: false)
-        let (mode, synchronous) = try fixture.db.pool.writeWithoutTransaction { db in
+    func writerSyncsEveryCommit() async throws {
+        let fixture = try await StoreFixture(seed: false)
+        let (mode, synchronous) = try await fixture.sqlite.pool.writeWithoutTransaction { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
         }
         #expect(mode == "wal")

@@ -24,8 +24,8 @@ struct StatusCallbackTests {
                                    now: fixture.now + offset)
     }
 
-    @Test func sentThenDeliveredMovesForward() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func sentThenDeliveredMovesForward(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let id = try await sentMessage(fixture)
         #expect(try await apply(fixture, id: id, sid: "SMsent1", status: "delivered") == .moved(id: id, from: .sent, to: .delivered))
         let row = try #require(try await fixture.row("SELECT * FROM messages WHERE id = ?", [id]))
@@ -41,8 +41,8 @@ struct StatusCallbackTests {
         #expect(try await fixture.db.usage().map(\.messages) == [1])
     }
 
-    @Test func deliveredNeverGoesBackToSent() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func deliveredNeverGoesBackToSent(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let id = try await sentMessage(fixture)
         _ = try await apply(fixture, id: id, sid: "SMsent1", status: "delivered")
         let eventsBefore = try await fixture.db.events(of: id).count
@@ -54,23 +54,23 @@ struct StatusCallbackTests {
         #expect(try await fixture.db.events(of: id).count == eventsBefore)
     }
 
-    @Test func duplicateCallbackIsIgnored() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func duplicateCallbackIsIgnored(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let id = try await sentMessage(fixture)
         #expect(try await apply(fixture, id: id, sid: "SMsent1", status: "sent") == .ignored(id: id, state: .sent, why: "duplicate"))
         #expect(try await apply(fixture, id: nil, sid: "SMsent1", status: "queued") == .ignored(id: id, state: .sent, why: "duplicate"))
         #expect(try await fixture.db.events(of: id).map(\.to) == [.queued, .sending, .sent])
     }
 
-    @Test func unknownSidIsUnknownMessage() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func unknownSidIsUnknownMessage(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         _ = try await sentMessage(fixture)
         #expect(try await apply(fixture, id: nil, sid: "SMnobody", status: "delivered") == .unknownMessage)
         #expect(try await apply(fixture, id: 987_654, sid: "SMnobody", status: "delivered") == .unknownMessage)
     }
 
-    @Test func sendingToDeliveredCountsUsageOnce() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func sendingToDeliveredCountsUsageOnce(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         try await fixture.produce()
         try await fixture.ingest()
         let message = try #require(try await fixture.claimAll().first)
@@ -88,9 +88,9 @@ struct StatusCallbackTests {
         #expect(try await fixture.db.usage().map(\.messages) == [1])
     }
 
-    @Test func callbackForARetryingMessageMeansItArrived() async throws {
+    @Test(arguments: Backend.allCases) func callbackForARetryingMessageMeansItArrived(_ backend: Backend) async throws {
         // The POST timed out after sending (maybeDelivered), was scheduled for retry; the carrier had it.
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture(backend)
         try await fixture.produce()
         try await fixture.ingest()
         let message = try #require(try await fixture.claimAll().first)
@@ -106,8 +106,8 @@ struct StatusCallbackTests {
         #expect(try await fixture.db.usage().map(\.messages) == [1])
     }
 
-    @Test func undeliveredKeepsTheErrorCode() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func undeliveredKeepsTheErrorCode(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let id = try await sentMessage(fixture)
         #expect(try await apply(fixture, id: nil, sid: "SMsent1", status: "undelivered", errorCode: 30005)
             == .moved(id: id, from: .sent, to: .undelivered))
@@ -117,8 +117,8 @@ struct StatusCallbackTests {
         #expect(try await fixture.db.events(of: id).last?.errorCode == 30005)
     }
 
-    @Test func statusesMapToStates() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func statusesMapToStates(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let read = try await sentMessage(fixture, sid: "SMread")
         #expect(try await apply(fixture, id: nil, sid: "SMread", status: "read") == .moved(id: read, from: .sent, to: .delivered))
         let failed = try await sentMessage(fixture, sid: "SMfailed")
@@ -133,16 +133,16 @@ struct StatusCallbackTests {
         #expect(why.contains("receiving"))
     }
 
-    @Test func aMismatchedIdFallsBackToTheSid() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aMismatchedIdFallsBackToTheSid(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let first = try await sentMessage(fixture, sid: "SMfirst")
         let second = try await sentMessage(fixture, sid: "SMsecond")
         #expect(try await apply(fixture, id: first, sid: "SMsecond", status: "delivered") == .moved(id: second, from: .sent, to: .delivered))
         #expect(try await fixture.state(first) == .sent)
     }
 
-    @Test func aNeverPostedMessageIgnoresCallbacks() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Backend.allCases) func aNeverPostedMessageIgnoresCallbacks(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
         let id = try await fixture.queued()
         guard case let .ignored(_, state, why) = try await apply(fixture, id: id, sid: "SMforged", status: "delivered") else {
             Issue.record("a callback for a message never posted should be ignored")

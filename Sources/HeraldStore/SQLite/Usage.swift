@@ -23,7 +23,12 @@ enum Usage {
     /// The month `at` falls in, in `org`'s timezone (Chicago's for an org the store does not know).
     static func month(org: String, at: Int64, in db: Database) throws -> String {
         let zone = try String.fetchOne(db.cachedStatement(sql: "SELECT timezone FROM org WHERE id = ?"), arguments: [org])
-        return calendars.withLock { calendars in
+        return month(zone: zone, at: at)
+    }
+
+    /// The month `at` falls in, in timezone `zone` (Chicago's when nil); both backends ask here.
+    static func month(zone: String?, at: Int64) -> String {
+        calendars.withLock { calendars in
             let identifier = zone ?? "America/Chicago"
             if let known = calendars[identifier] { return known.key(for: Date(millis: at)) }
             let calendar = UsageMonth(timeZone: TimeZone(identifier: identifier) ?? .gmt)

@@ -1,0 +1,42 @@
+import Foundation
+import HeraldConfig
+import HeraldStore
+
+extension PostgresEndpoint {
+    /// Where `[database] url` points, with the password read from its file or credential.
+    public init(_ server: HeraldConfiguration.PostgreSQLServer, password: String?) {
+        let address: Address = switch server.host {
+        case let .tcp(host): .tcp(host: host, port: server.port)
+        case let .socket(folder): .socket(folder: folder, port: server.port)
+        }
+        let tls = TLSMode(rawValue: server.sslMode.rawValue) ?? .prefer
+        self.init(address: address, user: server.user, password: password, database: server.database, tls: tls)
+    }
+}
+
+/// Why heraldd will not start on the configured queue.
+public enum QueueBackendError: Error, CustomStringConvertible, Equatable {
+    /// The PostgreSQL store exists, but this heraldd does not run on it yet (leases and shared work
+    /// come first): starting on SQLite instead would split the queue without a word.
+    case postgresqlNotServedYet(server: String)
+
+    public var description: String {
+        switch self {
+        case let .postgresqlNotServedYet(server):
+            "[database] backend = \"postgresql\" (\(server)) is not served by this heraldd yet; set backend = \"sqlite\" or run a heraldd that serves it. Nothing was started, and no SQLite queue was opened in its place."
+        }
+    }
+}
+
+/// What `heraldd --check-config` asks of the configured queue before the daemon would start on it.
+public enum QueueBackend {
+    /// nil for SQLite (its file is opened, and checked, at start); for PostgreSQL, the server as
+    /// named in the configuration and the `version()` it answered with.
+    /// - Throws: `ConfigurationError` when the password file or credential cannot be read,
+    ///   `StoreError.cannotConnect` when the server does not answer or refuses.
+    public static func checkServer(_ database: HeraldConfiguration.Database) async throws -> (server: String, version: String)? {
+        guard database.backend == .postgresql, let server = database.postgresql else { return nil }
+        let queue = PostgresQueue(endpoint: PostgresEndpoint(server, password: try server.resolvePassword()))
+        return (queue.endpoint.description, try await queue.checkConnection())
+    }
+}

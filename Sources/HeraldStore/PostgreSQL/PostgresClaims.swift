@@ -1,0 +1,193 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+extension PostgresQueue {
+    /// Claims up to `limit` due messages in one transaction, highest priority first and oldest
+    /// `not_before` first within a priority; Core's claim rules judge each, as for SQLite
+    /// (`QueueDatabase.claimDue`). Candidates are locked `FOR UPDATE SKIP LOCKED` through the
+    /// partial index `message_due`: instances claiming at once each get other messages, and none
+    /// waits for another's batch.
+    public func claimDue(
+        now: Date, limit: Int, recording: [DispatchRecord] = [],
+        lookback: @escaping @Sendable (ClaimCandidate) -> TimeInterval? = { _ in nil },
+        decide: @escaping @Sendable (ClaimCandidate) -> DispatchVerdict
+    ) async throws -> DispatchCommit {
+        try await write { [reconcile] session in
+            let transitions = PostgresTransitions(session, now: now, reconcileAfter: reconcile.after)
+            let recorded = try await Self.write(recording, with: transitions)
+            var claim = PostgresClaimBatch(transitions: transitions, now: now)
+            for priority in MessageKind.priorities where claim.examined < limit {
+                for (candidate, message) in try await claim.due(priority: priority, limit: limit - claim.examined) {
+                    try await claim.judge(candidate, message, lookback: lookback(candidate), decide: decide)
+                }
+            }
+            return DispatchCommit(recorded: recorded, claimed: try await claim.finish())
+        }
+    }
+
+    /// The earliest `not_before` among claimable messages: one index probe per priority.
+    public func nextDue() async throws -> Date? {
+        try await read { session in
+            var earliest: Int64?
+            for priority in MessageKind.priorities {
+                if let value = try await session.value("""
+                    SELECT not_before FROM message WHERE state IN ('queued', 'scheduled') AND priority = \(priority)
+                    ORDER BY not_before LIMIT 1
+                    """, as: Int64.self) {
+                    earliest = min(earliest ?? value, value)
+                }
+            }
+            return earliest.map(Date.init(millis:))
+        }
+    }
+
+    /// After a crash, messages left `sending` are an unknown outcome each, which `unknownOutcome`
+    /// decides. Returns how many. (With several instances, only the messages of an instance known
+    /// to be gone may be touched: that comes with sender leases.)
+    @discardableResult
+    public func reconcileSending(now: Date, unknownOutcome: UnknownOutcomePolicy) async throws -> Int {
+        try await write { session in
+            let transitions = PostgresTransitions(session, now: now)
+            guard let (until, reason, detail) = unknownOutcome.placement(now: now, case: "found sending at start") else {
+                return try await transitions.requeueSending(
+                    detail: "unknown outcome: found sending at start; re-posting with the same idempotency key").count
+            }
+            return try await transitions.holdSending(until: until, reason: reason, detail: detail).count
+        }
+    }
+}
+
+extension PostgresQueue {
+    /// Due messages of one priority, oldest `not_before` first, locked for this claim (and
+    /// skipped by any other): a range of the partial index `message_due`. Whether the last post
+    /// may have reached the carrier is read as SQLite's claim reads it.
+    static func dueQuery(priority: Int, at: Int64, limit: Int) -> PostgresQuery {
+        """
+        SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
+            expires_at, attempts, carrier_key, state, credits_charged, created_at,
+            CASE WHEN held_reason = 'outcome_lookup' THEN true WHEN state = 'scheduled' AND attempts > 0 THEN (
+                SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
+            ) IS NOT DISTINCT FROM 'outcome_lookup' ELSE false END
+        FROM message
+        WHERE state IN ('queued', 'scheduled') AND priority = \(priority) AND not_before <= \(at)
+        ORDER BY not_before LIMIT \(limit)
+        FOR UPDATE SKIP LOCKED
+        """
+    }
+}
+
+/// One claim transaction: fetches the facts Core's claim rules need for each due message, asks
+/// them, and applies the verdict through the transitions owner (SQLite's `ClaimBatch`, on PostgreSQL).
+private struct PostgresClaimBatch {
+    let transitions: PostgresTransitions
+    let now: Date
+    private(set) var examined = 0
+    private var picks: [SendingPick] = []
+    private var claimed: [ClaimedMessage] = []
+    /// This claim's picks per (org, number), for frequency caps: not yet written, still counted.
+    private var picked: [String: [Date]] = [:]
+    private var balances: [String: Int?] = [:]
+    private var spent: [String: Int] = [:]
+
+    init(transitions: PostgresTransitions, now: Date) {
+        self.transitions = transitions
+        self.now = now
+    }
+
+    private var session: PostgresSession { transitions.session }
+
+    /// Due messages of one priority (`PostgresQueue.dueQuery`), as Core's rules need them.
+    mutating func due(priority: Int, limit: Int) async throws -> [(ClaimCandidate, ClaimedMessage)] {
+        let rows = try await session.rows(PostgresQueue.dueQuery(priority: priority, at: transitions.at, limit: limit))
+        examined += rows.count
+        return try rows.map { row in
+            let (id, org, user, from, to, body, kind, segments, held, notBefore, expires, attempts, key, state, charged, created, lookUp) =
+                try row.decode((Int64, String?, String?, String?, String?, String?, String?, Int?, String?, Int64, Int64?, Int, String,
+                                String, Int?, Int64, Bool?).self)
+            let expiresAt = expires.map(Date.init(millis:))
+            let candidate = ClaimCandidate(
+                id: id, orgID: org ?? "", userID: user, from: from ?? "", to: to ?? "",
+                kind: MessageKind(rawValue: kind ?? "") ?? .bulk, segments: segments ?? 1,
+                state: MessageState(rawValue: state) ?? .queued, heldReason: held.flatMap(HeldReason.init(rawValue:)),
+                notBefore: Date(millis: notBefore), expiresAt: expiresAt, creditsCharged: charged
+            )
+            let message = ClaimedMessage(
+                id: id, orgID: candidate.orgID, userID: user ?? "", from: candidate.from, to: candidate.to, body: body ?? "",
+                segments: candidate.segments, attempts: attempts + 1, carrierKey: key, expiresAt: expiresAt,
+                lookUpFirst: lookUp ?? false, postedSince: Date(millis: created)
+            )
+            return (candidate, message)
+        }
+    }
+
+    mutating func judge(
+        _ candidate: ClaimCandidate, _ message: ClaimedMessage, lookback: TimeInterval?, decide: (ClaimCandidate) -> DispatchVerdict
+    ) async throws {
+        var candidate = candidate
+        let recipient = candidate.orgID + "\u{1F}" + candidate.to
+        if let lookback {
+            candidate.recentSends = try await recentSends(org: candidate.orgID, to: candidate.to, since: now - lookback)
+                + (picked[recipient] ?? [])
+        }
+        let consent = ClaimRules.needsConsent(candidate)
+            ? try await PostgresConsentLedger.current(org: candidate.orgID, number: candidate.to, in: session) : nil
+        let creditsLeft = CreditRule.charge(candidate) > 0 ? try await available(org: candidate.orgID, user: message.userID) : nil
+        let id = candidate.id
+        switch ClaimRules.decide(candidate, consent: consent, creditsLeft: creditsLeft, now: now, policy: decide) {
+        case let .send(charge):
+            if charge > 0 { spent[candidate.orgID + "\u{1F}" + message.userID, default: 0] += charge }
+            if lookback != nil { picked[recipient, default: []].append(now) }
+            picks.append(SendingPick(id: id, from: candidate.state, charged: charge > 0))
+            var message = message
+            if message.attempts > 1, message.segments > 1 {
+                message.acceptedParts = try await PostgresMessageParts.accepted(of: id, in: session)
+            }
+            claimed.append(message)
+        case let .hold(until, reason, detail):
+            try await transitions.hold(id, from: candidate.state, until: until, reason: reason, detail: detail)
+        case let .expire(detail):
+            try await transitions.end(id, from: candidate.state, to: .expired, reason: .expired, detail: detail)
+        case let .awaitConsent(detail):
+            try await transitions.awaitConsent(id, from: candidate.state, detail: detail)
+        case let .withdraw(reason, detail):
+            try await transitions.end(id, from: candidate.state, to: .canceled, reason: reason, detail: detail)
+        case .wait:
+            break
+        }
+    }
+
+    /// When the org's held-kind texts to this number went out (frequency caps, docs/windows.md):
+    /// from the carrier's acceptance, or from the claim while the post is in flight.
+    private func recentSends(org: String, to: String, since: Date) async throws -> [Date] {
+        let kinds = MessageKind.allCases.filter(\.isHeldBySendingWindow).map(\.rawValue)
+        return try await session.values("""
+            SELECT COALESCE(sent_at, updated_at) FROM message
+            WHERE to_number = \(to) AND org_id = \(org) AND kind = ANY(\(kinds))
+                AND (sent_at > \(since.millis) OR (sent_at IS NULL AND state = 'sending' AND updated_at > \(since.millis)))
+            """, as: Int64.self).map(Date.init(millis:))
+    }
+
+    /// The user's credits left in this claim (read once, locked until the claim commits, so no
+    /// two instances spend the same credit), or nil when the user is not metered.
+    private mutating func available(org: String, user: String) async throws -> Int? {
+        let key = org + "\u{1F}" + user
+        if let known = balances[key] { return known.map { $0 - spent[key, default: 0] } }
+        let balance = try await session.value(
+            "SELECT credits FROM org_user WHERE org_id = \(org) AND id = \(user) FOR UPDATE", as: Int.self)
+        balances[key] = .some(balance)
+        return balance.map { $0 - spent[key, default: 0] }
+    }
+
+    /// Marks the picks `sending` and spends their credits, in the claim's transaction.
+    func finish() async throws -> [ClaimedMessage] {
+        try await transitions.markSending(picks)
+        for (key, segments) in spent where segments > 0 {
+            let parts = key.split(separator: "\u{1F}", maxSplits: 1).map(String.init)
+            try await session.execute("""
+                UPDATE org_user SET credits = credits - \(segments) WHERE org_id = \(parts[0]) AND id = \(parts[1]) AND credits IS NOT NULL
+                """)
+        }
+        return claimed
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import HeraldCore
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL queue: the same seam as `QueueDatabase` (QueueStore.swift), on a server several
+/// heraldd may share. A pool of connections (postgres-nio's `PostgresClient`), which `run()` drives
+/// for as long as the store is used; every state change and its event commit in one transaction.
+public final class PostgresQueue: Sendable {
+    public let endpoint: PostgresEndpoint
+    /// When texts still `sent` are looked up (`[reconcile]`).
+    public let reconcile: ReconcileSchedule
+    let client: PostgresClient
+    let logger: Logger
+    /// Told how long each write transaction took, for the metrics endpoint.
+    private let writeTimer: (@Sendable (Duration) -> Void)?
+
+    public init(
+        endpoint: PostgresEndpoint, reconcile: ReconcileSchedule = .standard, maximumConnections: Int = 8,
+        logger: Logger = Logger(label: "herald.postgres"), writeTimer: (@Sendable (Duration) -> Void)? = nil
+    ) {
+        self.endpoint = endpoint
+        self.reconcile = reconcile
+        self.logger = logger
+        self.writeTimer = writeTimer
+        var configuration: PostgresClient.Configuration
+        switch endpoint.address {
+        case let .tcp(host, port):
+            configuration = .init(host: host, port: port, username: endpoint.user, password: endpoint.password,
+                                  database: endpoint.database, tls: Self.tls(endpoint.tls))
+        case let .socket(folder, port):
+            configuration = .init(unixSocketPath: "\(folder)/.s.PGSQL.\(port)", username: endpoint.user,
+                                  password: endpoint.password, database: endpoint.database)
+        }
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(10)
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    private static func tls(_ mode: PostgresEndpoint.TLSMode) -> PostgresClient.Configuration.TLS {
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        switch mode {
+        case .disable: return .disable
+        case .allow, .prefer: return .prefer(unverified)
+        case .require: return .require(unverified)
+        case .verifyCA:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .noHostnameVerification
+            return .require(configuration)
+        case .verifyFull: return .require(.makeClientConfiguration())
+        }
+    }
+
+    /// Drives the connection pool until the calling task is cancelled: the daemon runs it in its
+    /// service group, a test in a task of its own. Nothing reaches the server while it is not running.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Brings the schema up to date (PostgresMigrations); call once `run()` is running.
+    public func migrate() async throws {
+        try await connect { session in try await PostgresMigrator.migrate(session, location: self.endpoint.description) }
+    }
+
+    /// A leased connection, outside any transaction.
+    func connect<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await body(PostgresSession(connection: connection, logger: self.logger))
+            }
+        } catch let error as PSQLError where error.serverInfo == nil {
+            throw StoreError.cannotConnect(server: endpoint.description, reason: Self.describe(error))
+        }
+    }
+
+    /// One transaction: committed when `body` returns, rolled back when it throws, and the error
+    /// rethrown as it was (callers match on the store's typed errors).
+    func transaction<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
+        try await connect { session in
+            try await session.execute("BEGIN")
+            do {
+                let value = try await body(session)
+                try await session.execute("COMMIT")
+                return value
+            } catch {
+                _ = try? await session.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// The write transactions the store's functions make, timed for the metrics endpoint.
+    func write<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
+        guard let writeTimer else { return try await transaction(body) }
+        let start = ContinuousClock.now
+        defer { writeTimer(ContinuousClock.now - start) }
+        return try await transaction(body)
+    }
+
+    /// A read: one statement sees one snapshot; several in a row share a transaction.
+    func read<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
+        try await transaction(body)
+    }
+
+    /// The server's own words: PSQLError's description hides them so as not to leak data by accident.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                return message + (error.serverInfo?[.detail].map { " (\($0))" } ?? "")
+            }
+            return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+        }
+        return "\(error)"
+    }
+}

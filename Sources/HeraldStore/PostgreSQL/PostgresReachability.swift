@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+extension PostgresQueue {
+    /// Connects once, outside the pool, and asks the server what it is: for `heraldd --check-config`
+    /// and start-up, which must say at once that the server cannot be reached rather than wait in
+    /// the pool's retries. Returns the server's `version()`.
+    /// - Throws: `StoreError.cannotConnect` naming the server (never the password) and the reason.
+    public func checkConnection(timeout: Duration = .seconds(10)) async throws -> String {
+        var configuration: PostgresConnection.Configuration
+        switch endpoint.address {
+        case let .tcp(host, port):
+            let tls: PostgresConnection.Configuration.TLS
+            do {
+                tls = try Self.connectionTLS(endpoint.tls)
+            } catch {
+                throw StoreError.cannotConnect(server: endpoint.description, reason: "cannot set up TLS (sslmode=\(endpoint.tls.rawValue)): \(error)")
+            }
+            configuration = .init(host: host, port: port, username: endpoint.user, password: endpoint.password,
+                                  database: endpoint.database, tls: tls)
+        case let .socket(folder, port):
+            configuration = .init(unixSocketPath: "\(folder)/.s.PGSQL.\(port)", username: endpoint.user,
+                                  password: endpoint.password, database: endpoint.database)
+        }
+        configuration.options.connectTimeout = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        } catch {
+            throw StoreError.cannotConnect(server: endpoint.description, reason: Self.describe(error))
+        }
+        do {
+            let version = try await PostgresSession(connection: connection, logger: logger).value("SELECT version()", as: String.self)
+            try await connection.close()
+            return version ?? ""
+        } catch {
+            try? await connection.close()
+            throw StoreError.cannotConnect(server: endpoint.description, reason: Self.describe(error))
+        }
+    }
+
+    /// A context that cannot be built is an error, never a quiet fall back to plain text.
+    private static func connectionTLS(_ mode: PostgresEndpoint.TLSMode) throws -> PostgresConnection.Configuration.TLS {
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        switch mode {
+        case .disable: return .disable
+        case .allow, .prefer:
+            return .prefer(try NIOSSLContext(configuration: unverified))
+        case .require:
+            return .require(try NIOSSLContext(configuration: unverified))
+        case .verifyCA:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .noHostnameVerification
+            return .require(try NIOSSLContext(configuration: configuration))
+        case .verifyFull:
+            return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
+}
