@@ -2,15 +2,13 @@ import Foundation
 import GRDB
 
 /// Notices producers' commits through `PRAGMA data_version` on a read-only connection of its own
-/// (a counter in shared memory, no table scan), and only then looks at the outbox. It reads the
-/// counter when the database's folder is written (inotify: a commit writes the WAL), so an idle
-/// daemon sees a row within a millisecond; where inotify cannot watch, every `poll`.
+/// (a counter in shared memory, no table scan), and only then looks at the outbox.
 ///
 /// `@unchecked Sendable`: its state is touched only by `next`, which the stream it feeds calls
 /// one at a time.
 final class OutboxWatch: @unchecked Sendable {
     private let path: String
-    /// How often the change counter is read where inotify cannot watch; a read costs microseconds.
+    /// How often the change counter is read; a read costs microseconds.
     private let poll: Duration
     /// Look at the outbox now and then even without a signal, in case a producer wrote through a
     /// path that does not bump the counter (another host's copy, a restored file).
@@ -18,39 +16,24 @@ final class OutboxWatch: @unchecked Sendable {
     private var watcher: DatabaseQueue?
     private var lastVersion: Int?
     private var lastLook = ContinuousClock.now
-    private let writes: FolderWrites?
-    private var rings: AsyncStream<Void>.Iterator?
 
     init(path: String, poll: Duration, sweep: Duration) {
         self.path = path
         self.poll = poll
         self.sweep = sweep
-        let folder = (path as NSString).deletingLastPathComponent
-        // With inotify, a look every 100 ms is only the net under it (a write it missed).
-        writes = FolderWrites(folder: folder.isEmpty ? "." : folder, tick: .milliseconds(100))
-        rings = writes?.rings.makeAsyncIterator()
     }
 
     /// Returns once the outbox has rows; nil once the task is cancelled.
     func next() async throws -> Void? {
         while !Task.isCancelled {
             if try await hasRows() { return () }
-            guard await ringOrPoll() else { return nil }
+            do {
+                try await Task.sleep(for: poll)
+            } catch {
+                return nil
+            }
         }
         return nil
-    }
-
-    /// Waits for a write in the folder or `poll`, whichever comes first; false once cancelled.
-    private func ringOrPoll() async -> Bool {
-        if rings != nil {
-            return await rings?.next() != nil && !Task.isCancelled
-        }
-        do {
-            try await Task.sleep(for: poll)
-            return true
-        } catch {
-            return false
-        }
     }
 
     /// The daemon's own commits bump the counter too; the cheap existence check on the same
