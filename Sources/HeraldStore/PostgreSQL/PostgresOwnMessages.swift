@@ -10,12 +10,7 @@ enum PostgresOwnMessages {
         let smartEncoding = try await session.value("SELECT smart_encoding FROM org WHERE id = \(text.org)", as: Bool.self) ?? false
         let admitted = rules.admit(text, smartEncoding: smartEncoding)
         let id = try await PostgresMessageIDs.next(session)
-        try await transitions.create(NewMessage(
-            id: id, orgID: text.org, userID: text.sender.userID, from: text.sender.number, to: text.to, body: admitted.body,
-            kind: text.kind.rawValue, priority: text.kind.priority, state: admitted.state, heldReason: admitted.heldReason,
-            notBefore: admitted.notBefore, segments: admitted.segments, encoding: admitted.encoding,
-            carrierKey: CarrierKey.make(messageID: id), eventReason: .ownText(text.purpose), eventDetail: admitted.eventDetail
-        ))
+        try await transitions.create(NewMessage(own: text, admitted: admitted, id: id))
         return id
     }
 }

@@ -49,7 +49,6 @@ struct MessageIntake {
             case let .reject(reason): verdict = .failure(reason)
             }
         }
-        let carrierKey = CarrierKey.make(messageID: submission.id)
         switch verdict {
         case var .success(message):
             // A journey waiting for consent says in its first event what became of its opt-in request.
@@ -62,32 +61,15 @@ struct MessageIntake {
                 if let id = request.messageID { report.optInRequests.append(id) }
                 eventDetail = request.note
             }
-            try transitions.create(NewMessage(
-                id: submission.id, orgID: message.orgID, userID: message.userID, from: message.from, to: message.to.e164,
-                body: message.body, kind: message.kind.rawValue, priority: message.kind.priority, state: message.state,
-                heldReason: message.heldReason, notBefore: message.notBefore, expiresAt: message.expiresAt,
-                segments: message.segments, encoding: message.encoding, idempotencyKey: key, carrierKey: carrierKey,
-                externalRef: submission.externalRef, broadcastID: broadcastID,
-                eventReason: message.heldReason.map(EventReason.held), eventDetail: eventDetail
-            ))
-            switch message.state {
-            case .scheduled: report.scheduled += 1
-            case .awaitingConsent: report.awaitingConsent += 1
-            default: report.queued += 1
-            }
-            report.accepted.append(.init(messageID: submission.id, orgID: message.orgID, state: message.state,
-                                         heldReason: message.heldReason, notBefore: message.notBefore))
+            try transitions.create(NewMessage(accepting: message, id: submission.id, idempotencyKey: key,
+                                            externalRef: submission.externalRef, broadcastID: broadcastID, eventDetail: eventDetail))
+            report.countAccepted(message, id: submission.id)
             return message.state
         case let .failure(reason):
             // The duplicate keeps no key: the unique index belongs to the first message.
             if case .duplicateIdempotencyKey = reason { key = nil }
-            let kind = MessageKind(rawValue: submission.kind ?? "") ?? .conversational
-            try transitions.create(NewMessage(
-                id: submission.id, orgID: submission.org, userID: submission.sender, to: submission.toNumber, body: submission.body,
-                kind: submission.kind, priority: kind.priority, state: .rejected, reason: .rejected(code: reason.code),
-                detail: reason.description, notBefore: now, idempotencyKey: key, carrierKey: carrierKey,
-                externalRef: submission.externalRef, broadcastID: broadcastID
-            ))
+            try transitions.create(NewMessage(rejecting: submission, reason: reason, idempotencyKey: key, broadcastID: broadcastID,
+                                            now: now))
             report.rejected.append(.init(messageID: submission.id, reason: reason, orgID: submission.org))
             return .rejected
         }

@@ -64,39 +64,6 @@ final class MessageTransitions {
 
 // MARK: - Creation
 
-/// A message as intake creates it: accepted (queued, scheduled, awaiting consent) or rejected.
-struct NewMessage {
-    var id: Int64
-    var orgID: String?
-    var userID: String?
-    var from: String?
-    var to: String?
-    var body: String?
-    var kind: String?
-    var priority: Int
-    var state: MessageState
-    var heldReason: HeldReason?
-    /// Rejected rows: the rejection's code and sentence.
-    var reason: EventReason?
-    var detail: String?
-    var notBefore: Date
-    var expiresAt: Date?
-    var segments: Int?
-    var encoding: SMSEncoding?
-    var idempotencyKey: String?
-    var carrierKey: String
-    var externalRef: String?
-    var broadcastID: Int64?
-    /// The first event's reason and detail, when they differ from the row's own.
-    var eventReason: EventReason?
-    var eventDetail: String?
-}
-
-extension MessageState {
-    /// The states a message is created in.
-    static let created: Set<MessageState> = [.queued, .scheduled, .awaitingConsent, .rejected]
-}
-
 extension MessageTransitions {
     func create(_ message: NewMessage) throws {
         try check(message.id, nil, message.state)

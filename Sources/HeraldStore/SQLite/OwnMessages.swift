@@ -12,12 +12,7 @@ enum OwnMessages {
                                               arguments: [text.org]) ?? false
         let admitted = rules.admit(text, smartEncoding: smartEncoding)
         let id = try MessageIDs.next(db)
-        try transitions.create(NewMessage(
-            id: id, orgID: text.org, userID: text.sender.userID, from: text.sender.number, to: text.to, body: admitted.body,
-            kind: text.kind.rawValue, priority: text.kind.priority, state: admitted.state, heldReason: admitted.heldReason,
-            notBefore: admitted.notBefore, segments: admitted.segments, encoding: admitted.encoding,
-            carrierKey: CarrierKey.make(messageID: id), eventReason: .ownText(text.purpose), eventDetail: admitted.eventDetail
-        ))
+        try transitions.create(NewMessage(own: text, admitted: admitted, id: id))
         return id
     }
 }
