@@ -5,7 +5,7 @@ import HeraldConfig
 /// for everything that affects durability and batching, and senders fast enough not to bind.
 enum BenchConfiguration {
     static func text(databasePath: String, webhookPort: Int, tokenPath: String, settings: BenchSettings) -> String {
-        var text = """
+        return """
         [database]
         path = "\(databasePath)"
         [admin]
@@ -24,26 +24,8 @@ enum BenchConfiguration {
         max_in_flight = \(settings.inFlight)
         [log]
         level = "warning"
-        [[orgs]]
-        id = "\(BenchSettings.org)"
-        name = "Bench"
-        timezone = "America/Chicago"
-        window_start = "00:00"
-        window_end = "23:59"
 
-        """
-        for index in 0..<settings.senders {
-            text += """
-            [[orgs.users]]
-            id = "\(BenchSettings.senderID(index))"
-            name = "Sender \(index)"
-            number = "\(BenchSettings.senderNumber(index))"
-            number_type = "long_code"
-            rate = \(BenchSettings.senderRate)
-
-            """
-        }
-        return text
+        """ + BenchSettings.organizationTOML(senders: settings.senders)
     }
 
     static func make(directory: URL, webhookPort: Int, settings: BenchSettings) throws -> HeraldConfiguration {

@@ -26,6 +26,33 @@ struct BenchSettings: Sendable {
 
     static func recipient(_ index: Int) -> String { "+1651555" + String(format: "%04d", 100 + index % 100) }
 
+    /// The bench organization and its senders, as TOML: open around the clock (the one closed
+    /// minute is 23:59, as in the dev profile; conversational texts ignore windows anyway), and
+    /// each user's rate far above any real carrier's.
+    static func organizationTOML(senders: Int) -> String {
+        var text = """
+        [[orgs]]
+        id = "\(org)"
+        name = "Bench"
+        timezone = "America/Chicago"
+        window_start = "00:00"
+        window_end = "23:59"
+
+        """
+        for index in 0..<senders {
+            text += """
+
+            [[orgs.users]]
+            id = "\(senderID(index))"
+            name = "Sender \(index)"
+            number = "\(senderNumber(index))"
+            rate = \(senderRate)
+
+            """
+        }
+        return text
+    }
+
     /// One GSM-7 segment, like most real traffic.
     static func body(_ index: Int) -> String { "Herald benchmark message \(index): your appointment is confirmed." }
 }

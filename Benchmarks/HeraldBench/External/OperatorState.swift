@@ -29,7 +29,7 @@ struct OperatorState {
     /// Only what differs from the shipped defaults (etc/herald/herald.toml) is set: durability,
     /// batching, retries and reconciliation stay as operators get them.
     func configuration() -> String {
-        var text = """
+        return """
         # herald-bench external: heraldd as an operator runs it, against a canned-201 nginx.
         [database]
         path = "herald.db"
@@ -54,29 +54,7 @@ struct OperatorState {
         [log]
         level = "warning"
 
-        [[orgs]]
-        id = "\(BenchSettings.org)"
-        name = "Bench"
-        timezone = "America/Chicago"
-        # Open around the clock (the one closed minute is 23:59), as in the dev profile;
-        # conversational texts ignore windows anyway.
-        window_start = "00:00"
-        window_end = "23:59"
-
-        """
-        for index in 0..<workload.senders {
-            // A per-user rate far above any real carrier's: the bench measures the pipeline, not the limiter.
-            text += """
-
-            [[orgs.users]]
-            id = "\(BenchSettings.senderID(index))"
-            name = "Sender \(index)"
-            number = "\(BenchSettings.senderNumber(index))"
-            rate = \(BenchSettings.senderRate)
-
-            """
-        }
-        return text
+        """ + BenchSettings.organizationTOML(senders: workload.senders)
     }
 
     /// Records each recipient's opt-in the supported way, through the admin socket (as README's
