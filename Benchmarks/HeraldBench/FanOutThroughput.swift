@@ -24,7 +24,7 @@ struct FanOutThroughput {
         let database = try QueueDatabase(path: folder.appendingPathComponent("herald.db").path)
         defer { try? database.pool.close() }
         let now = Date()
-        try database.upsert(organizations: [OrganizationRecord(
+        try await database.upsert(organizations: [OrganizationRecord(
             id: "acme", name: "Acme", timeZone: "America/Chicago", windowStart: "00:00", windowEnd: "23:59", windowDays: nil,
             senders: [SenderRecord(userID: "alice", name: "Alice", number: "+16125550100", numberType: "long_code", rate: 1)]
         )], now: now)
@@ -44,7 +44,7 @@ struct FanOutThroughput {
                            arguments: [db.lastInsertedRowID])
             try db.execute(sql: "INSERT INTO outbox (org, sender, to_group, body, kind) VALUES ('acme', 'alice', 'everyone', 'Doors open at 9 tomorrow', 'bulk')")
         }
-        let directory = try database.loadDirectory()
+        let directory = try await database.loadDirectory()
         let rules = IngestRules(windows: WindowCalculator())
         let before = Self.peakRSS()
         let clock = ContinuousClock()

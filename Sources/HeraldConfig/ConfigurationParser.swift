@@ -25,6 +25,7 @@ struct ConfigurationParser {
         let windows = parseWindows(root.section("windows"))
         let retention = parseRetention(root.section("retention"))
         let reconcile = parseReconcile(root.section("reconcile"))
+        let instance = parseInstance(root.section("instance"))
         let logSettings = parseLog(root.section("log"))
         let email = parseEmail(root)
         let orgs = OrganizationParser(log: log).parse(root.tableArray("orgs"))
@@ -38,7 +39,8 @@ struct ConfigurationParser {
         }
         return .success(HeraldConfiguration(
             database: database, admin: admin, webhooks: webhooks, metrics: metrics, carrier: carrier, retry: retry,
-            rates: rates, dispatch: dispatch, ingest: ingest, windows: windows, retention: retention, reconcile: reconcile,
+            rates: rates, dispatch: dispatch, ingest: ingest, windows: windows, retention: retention, instance: instance,
+            reconcile: reconcile,
             log: logSettings, email: email, orgs: orgs
         ))
     }
@@ -273,6 +275,20 @@ struct ConfigurationParser {
         let defaults = HeraldConfiguration.Retention()
         defer { r.reportUnknownKeys() }
         return .init(days: r.positiveInteger("days", default: defaults.days) ?? defaults.days)
+    }
+
+    private func parseInstance(_ r: TOMLReader) -> HeraldConfiguration.Instance {
+        let defaults = HeraldConfiguration.Instance()
+        defer { r.reportUnknownKeys() }
+        let id = r.string("id")
+        if let id, !HeraldConfiguration.Instance.isValidID(id) {
+            r.badValue("id", "\(String(reflecting: id)) is not an instance id: use 1 to 64 letters, digits, '.', '_' or '-'")
+        }
+        let leaseTime = r.positiveNumber("lease_time", default: defaults.leaseTime) ?? defaults.leaseTime
+        if leaseTime < 1 {
+            r.badValue("lease_time", "\(TOMLReader.format(leaseTime)) is under 1 second: heartbeats would expire between two turns")
+        }
+        return .init(id: id.flatMap { HeraldConfiguration.Instance.isValidID($0) ? $0 : nil }, leaseTime: leaseTime)
     }
 
     private func parseReconcile(_ r: TOMLReader) -> HeraldConfiguration.Reconcile {

@@ -17,6 +17,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
     public var ingest: Ingest
     public var windows: Windows
     public var retention: Retention
+    public var instance: Instance
     public var reconcile: Reconcile
     public var log: Log
     /// Forwarding replies by email; nil when the file has no `[email]` section.
@@ -36,6 +37,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         ingest: Ingest = Ingest(),
         windows: Windows = Windows(),
         retention: Retention = Retention(),
+        instance: Instance = Instance(),
         reconcile: Reconcile = Reconcile(),
         log: Log = Log(),
         email: Email? = nil,
@@ -52,6 +54,7 @@ public struct HeraldConfiguration: Sendable, Equatable {
         self.ingest = ingest
         self.windows = windows
         self.retention = retention
+        self.instance = instance
         self.reconcile = reconcile
         self.log = log
         self.email = email
@@ -206,6 +209,37 @@ public struct HeraldConfiguration: Sendable, Equatable {
 
         public init(days: Int = 60) {
             self.days = days
+        }
+    }
+
+    /// This heraldd among several on one PostgreSQL queue (docs/instances.md).
+    public struct Instance: Sendable, Equatable {
+        /// How the others know this instance: its sender leases, heartbeat and claims carry it.
+        /// nil: the machine's hostname.
+        public var id: String?
+        /// Seconds a lease or heartbeat lasts without renewal: how long a killed instance's
+        /// senders wait before another instance takes them. Renewed every third of it.
+        public var leaseTime: Double
+
+        public init(id: String? = nil, leaseTime: Double = 15) {
+            self.id = id
+            self.leaseTime = leaseTime
+        }
+
+        /// `id`, or the hostname when the file names none.
+        public var resolvedID: String {
+            if let id { return id }
+            var name = [CChar](repeating: 0, count: 256)
+            guard gethostname(&name, name.count) == 0 else { return "heraldd" }
+            let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return host.isEmpty ? "heraldd" : host
+        }
+
+        /// What an id may be: it shows in logs, `heraldctl status` and SQL rows.
+        public static func isValidID(_ id: String) -> Bool {
+            !id.isEmpty && id.count <= 64 && id.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+            }
         }
     }
 

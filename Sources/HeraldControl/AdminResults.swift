@@ -18,11 +18,15 @@ public struct StatusResult: Codable, Sendable, Equatable {
     public var awaitingReconciliation: Int
     public var pausedOrgs: [String]
     public var pausedSenders: [String]
+    /// On a shared PostgreSQL queue, the instances whose heartbeat has not run out; absent on SQLite.
+    public var instances: [InstanceStatus]?
 
     public init(
         version: String, pid: Int32, startedAt: Date, database: String, queue: [String: Int],
-        sentPerSecond: Double, awaitingReconciliation: Int = 0, pausedOrgs: [String], pausedSenders: [String]
+        sentPerSecond: Double, awaitingReconciliation: Int = 0, pausedOrgs: [String], pausedSenders: [String],
+        instances: [InstanceStatus]? = nil
     ) {
+        self.instances = instances
         self.awaitingReconciliation = awaitingReconciliation
         self.version = version
         self.protocol = AdminProtocol.version
@@ -33,6 +37,36 @@ public struct StatusResult: Codable, Sendable, Equatable {
         self.sentPerSecond = sentPerSecond
         self.pausedOrgs = pausedOrgs
         self.pausedSenders = pausedSenders
+    }
+}
+
+/// One heraldd on a shared queue (docs/instances.md).
+public struct InstanceStatus: Codable, Sendable, Equatable {
+    public var id: String
+    public var host: String
+    public var pid: Int32
+    public var version: String
+    public var startedAt: Date
+    /// Its last heartbeat.
+    public var seenAt: Date
+    /// The sender numbers it leases: only it sends from them.
+    public var senders: [String]
+    /// Whether it runs reconciliation, retention, consent expiry and reply forwarding for all.
+    public var sharedWork: Bool
+    /// Whether this is the heraldd that answered.
+    public var answering: Bool
+
+    public init(id: String, host: String, pid: Int32, version: String, startedAt: Date, seenAt: Date, senders: [String],
+                sharedWork: Bool, answering: Bool) {
+        self.id = id
+        self.host = host
+        self.pid = pid
+        self.version = version
+        self.startedAt = startedAt
+        self.seenAt = seenAt
+        self.senders = senders
+        self.sharedWork = sharedWork
+        self.answering = answering
     }
 }
 

@@ -10,6 +10,10 @@ import Foundation
 /// highest weight for (instance, number). It is fair (each of n instances prefers about 1/n of the
 /// numbers) and stable (an instance joining or leaving moves only the numbers it gains or held).
 public enum SenderLeaseRule {
+    /// The lease on the work one instance does for all (reconciliation, retention, consent
+    /// expiry, reply forwarding): planned beside the numbers, so it is spread and taken over alike.
+    public static let sharedWork = "shared_work"
+
     /// What an instance does with the leases now.
     public struct Plan: Sendable, Equatable {
         /// Numbers free or expired that this instance should lease.

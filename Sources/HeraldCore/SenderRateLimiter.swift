@@ -35,6 +35,13 @@ public struct SenderRateLimiter: Sendable {
         return .later(theoretical.addingTimeInterval(-tolerance), .senderRate)
     }
 
+    /// A number just taken over from another instance starts at its steady rate, without the
+    /// burst allowance: the instance that held it may have spent that allowance a moment ago.
+    public mutating func startPaced(sender: String, now: Date) {
+        let paced = now.addingTimeInterval(burst)
+        nextFree[sender] = max(nextFree[sender] ?? paced, paced)
+    }
+
     /// A 429 pauses the sender, not the queue.
     public mutating func block(sender: String, until: Date) {
         blockedUntil[sender] = max(blockedUntil[sender] ?? until, until)

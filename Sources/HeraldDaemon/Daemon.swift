@@ -15,6 +15,8 @@ import UnixSignals
 public final class Daemon: Sendable {
     /// The queue, through the protocols the services need (docs/queue-store.md).
     public let database: any QueueStore
+    /// The same queue when it is PostgreSQL: a connection pool to drive, and leases to take.
+    private let sharedQueue: PostgresQueue?
     public let configuration: HeraldConfiguration
     private let carrier: any CarrierClient
     private let ownsCarrier: TwilioCarrierClient?
@@ -45,15 +47,25 @@ public final class Daemon: Sendable {
         self.logger = logger
         let metrics = HeraldMetrics(version: HeraldVersion.current)
         self.metrics = metrics
-        if configuration.database.backend == .postgresql {
-            let server = configuration.database.postgresql.map { PostgresEndpoint($0, password: nil).description } ?? "?"
-            throw QueueBackendError.postgresqlNotServedYet(server: server)
+        switch (configuration.database.backend, configuration.database.postgresql) {
+        case let (.postgresql, server?):
+            let queue = PostgresQueue(
+                endpoint: PostgresEndpoint(server, password: try server.resolvePassword()),
+                instance: InstanceIdentity(
+                    id: configuration.instance.resolvedID, host: HeraldConfiguration.Instance(id: nil).resolvedID, pid: getpid(),
+                    version: HeraldVersion.current, startedAt: clock.now()
+                ),
+                reconcile: configuration.reconcile.schedule, logger: logger, writeTimer: { metrics.writeTransaction($0) }
+            )
+            database = queue
+            sharedQueue = queue
+        default:
+            database = try QueueDatabase(
+                path: configuration.database.path, reconcile: configuration.reconcile.schedule,
+                writeTimer: { metrics.writeTransaction($0) }
+            )
+            sharedQueue = nil
         }
-        database = try QueueDatabase(
-            path: configuration.database.path, reconcile: configuration.reconcile.schedule,
-            writeTimer: { metrics.writeTransaction($0) }
-        )
-        try database.upsert(organizations: Self.organizationRecords(configuration), now: clock.now())
         if let carrier {
             self.carrier = carrier
             ownsCarrier = nil
@@ -165,8 +177,8 @@ public final class Daemon: Sendable {
 
     /// Users who asked for replies by email (in the file or set since) while `[email]` is absent:
     /// their replies are stored but not mailed, which the operator should hear about.
-    private func warnAboutForwardingRequests() throws {
-        let users = try database.usersForwardingReplies()
+    private func warnAboutForwardingRequests() async throws {
+        let users = try await database.usersForwardingReplies()
         guard !users.isEmpty else { return }
         logger.warning("""
             \(users.joined(separator: ", ")) asked for replies by email, but the configuration has no [email] section; \
@@ -182,9 +194,28 @@ public final class Daemon: Sendable {
         reloadConfiguration: (@Sendable () throws -> HeraldConfiguration)? = nil,
         onReady: @escaping @Sendable () async -> Void = {}
     ) async throws {
-        let directory = try SharedDirectory(windows: WindowCalculator(rules: configuration.windows.rules)) { [database] in
-            try database.loadDirectory()
+        guard let sharedQueue else {
+            return try await serve(gracefulShutdownSignals: gracefulShutdownSignals, reloadConfiguration: reloadConfiguration, onReady: onReady)
         }
+        // The pool runs beside the services and stops after the last of them.
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await sharedQueue.run() }
+            defer { tasks.cancelAll() }
+            try await sharedQueue.migrate()
+            try await serve(gracefulShutdownSignals: gracefulShutdownSignals, reloadConfiguration: reloadConfiguration, onReady: onReady)
+        }
+    }
+
+    private func serve(
+        gracefulShutdownSignals: [UnixSignal], reloadConfiguration: (@Sendable () throws -> HeraldConfiguration)?,
+        onReady: @escaping @Sendable () async -> Void
+    ) async throws {
+        try await database.upsert(organizations: Self.organizationRecords(configuration), now: clock.now())
+        let directory = try await SharedDirectory(windows: WindowCalculator(rules: configuration.windows.rules)) { [database] in
+            try await database.loadDirectory()
+        }
+        // Alone on its queue, this instance does all the shared work; sharing it, only while it holds its lease.
+        let sharedWork = SharedWork(held: sharedQueue == nil)
         let policy = DispatchPolicy(directory: directory, metrics: metrics)
         // Transitions are counted from here on: those this run sees.
         metrics.startCounting(afterEvent: try await database.feedPosition().event)
@@ -219,7 +250,7 @@ public final class Daemon: Sendable {
                 clock: clock, logger: logger, metrics: metrics
             )
         } else {
-            try warnAboutForwardingRequests()
+            try await warnAboutForwardingRequests()
         }
         let wakeForwarder: (@Sendable () -> Void)? = forwarding.map { service in { @Sendable in service.wakeups.ring() } }
         let router = Router()
@@ -249,7 +280,7 @@ public final class Daemon: Sendable {
             controller: AdminController(
                 database: database, directory: directory, clock: clock, logger: logger, startedAt: clock.now(),
                 sendRate: { [activity] in activity.sendRate() }, wake: { dispatch.wakeups.ring() },
-                numbers: numbers
+                numbers: numbers, instances: sharedQueue.map { ($0, configuration.instance.resolvedID) }
             ),
             logger: logger, metrics: metrics,
             onBound: { await readiness.bound("admin") }
@@ -259,21 +290,32 @@ public final class Daemon: Sendable {
             .init(service: admin),
         ]
         if let endpoint = metricsApplication() { services.append(.init(service: endpoint)) }
+        if let sharedQueue {
+            // Before the dispatcher, so stopped after it: leases are handed back once its last posts are answered.
+            services.append(.init(service: LeaseService(
+                leases: sharedQueue, instance: configuration.instance.resolvedID,
+                settings: .init(leaseTime: configuration.instance.leaseTime, unknownOutcome: configuration.carrier.unknownOutcomePolicy),
+                sharedWork: sharedWork, policy: policy, wake: { dispatch.wakeups.ring() }, clock: clock, logger: logger
+            )))
+        }
+        func forAll(_ service: some Service) -> ServiceGroupConfiguration.ServiceConfiguration {
+            .init(service: WhileHoldingSharedWork(sharedWork: sharedWork, service: service))
+        }
         services += [
             .init(service: ingest),
             .init(service: WaitsForWebhookEndpoint(endpoint: webhookEndpoint, service: dispatch)),
             // After the dispatcher, so stopped before it: the dispatcher may end the carrier's transfers.
-            .init(service: ReconcileService(
+            forAll(ReconcileService(
                 database: database, carrier: carrier,
                 settings: .init(rate: configuration.reconcile.rate, inFlight: configuration.reconcile.inFlight,
                                 idleWait: .milliseconds(Int64(min(configuration.reconcile.after, 30) * 1000))),
                 clock: clock, logger: logger, activity: activity, metrics: metrics
             )),
-            .init(service: retention),
+            forAll(retention),
         ]
         // After the dispatcher, so stopped before it: a mail in progress is abandoned, never a text.
-        if let forwarding { services.append(.init(service: forwarding)) }
-        services.append(.init(service: ConsentExpiryService(database: database, clock: clock, logger: logger, activity: activity)))
+        if let forwarding { services.append(forAll(forwarding)) }
+        services.append(forAll(ConsentExpiryService(database: database, clock: clock, logger: logger, activity: activity)))
         if let reloadConfiguration {
             services.append(.init(service: ReloadService(
                 database: database, directory: directory, running: configuration, load: reloadConfiguration,

@@ -25,6 +25,13 @@ final class DispatchPolicy: Sendable {
         directory.sendPolicy.lookback(candidate)
     }
 
+    /// Numbers this instance just leased from another start at their steady rate (docs/instances.md).
+    func takeOver(senders: [String], now: Date) {
+        limiter.withLock { limiter in
+            for sender in senders { limiter.startPaced(sender: sender, now: now) }
+        }
+    }
+
     /// A 429 pauses that sender, not the queue (docs/carrier.md).
     func throttle(sender: String, until: Date) {
         limiter.withLock { $0.block(sender: sender, until: until) }

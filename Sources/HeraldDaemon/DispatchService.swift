@@ -69,12 +69,8 @@ final class DispatchService: Service {
     func run() async throws {
         let reconciled = try await database.reconcileSending(now: clock.now(), unknownOutcome: settings.unknownOutcome)
         if reconciled > 0 {
-            let fate = switch settings.unknownOutcome {
-            case .lookup: "the carrier is asked whether it took them before any is posted again"
-            case .repost: "they are re-posted with their idempotency keys"
-            case .hold: "they are held unknown_outcome for an operator (heraldctl queue --held unknown_outcome)"
-            }
-            logger.notice("\(reconciled) messages were left sending by an earlier run; \(fate)", metadata: .event(.requeued))
+            logger.notice("\(reconciled) messages were left sending by an earlier run; \(settings.unknownOutcome.fate)",
+                          metadata: .event(.requeued))
         }
         await withGracefulShutdownHandler {
             await self.claimAndSend()
@@ -294,5 +290,16 @@ final class DispatchService: Service {
         outcomes.withLock { $0.append(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus, partSIDs: posted.partSIDs)) }
         inFlight.add(-1, ordering: .relaxed)
         wakeups.ring()
+    }
+}
+
+extension UnknownOutcomePolicy {
+    /// What happens to texts whose post may or may not have reached the carrier, for the log.
+    var fate: String {
+        switch self {
+        case .lookup: "the carrier is asked whether it took them before any is posted again"
+        case .repost: "they are re-posted with their idempotency keys"
+        case .hold: "they are held unknown_outcome for an operator (heraldctl queue --held unknown_outcome)"
+        }
     }
 }

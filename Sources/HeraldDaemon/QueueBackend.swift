@@ -14,20 +14,6 @@ extension PostgresEndpoint {
     }
 }
 
-/// Why heraldd will not start on the configured queue.
-public enum QueueBackendError: Error, CustomStringConvertible, Equatable {
-    /// The PostgreSQL store exists, but this heraldd does not run on it yet (leases and shared work
-    /// come first): starting on SQLite instead would split the queue without a word.
-    case postgresqlNotServedYet(server: String)
-
-    public var description: String {
-        switch self {
-        case let .postgresqlNotServedYet(server):
-            "[database] backend = \"postgresql\" (\(server)) is not served by this heraldd yet; set backend = \"sqlite\" or run a heraldd that serves it. Nothing was started, and no SQLite queue was opened in its place."
-        }
-    }
-}
-
 /// What `heraldd --check-config` asks of the configured queue before the daemon would start on it.
 public enum QueueBackend {
     /// nil for SQLite (its file is opened, and checked, at start); for PostgreSQL, the server as

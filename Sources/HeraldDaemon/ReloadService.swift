@@ -49,8 +49,8 @@ final class ReloadService: Service {
             return current
         }
         do {
-            try database.upsert(organizations: Daemon.organizationRecords(next), now: clock.now())
-            try directory.refresh(windows: WindowCalculator(rules: next.windows.rules))
+            try await database.upsert(organizations: Daemon.organizationRecords(next), now: clock.now())
+            try await directory.refresh(windows: WindowCalculator(rules: next.windows.rules))
         } catch {
             logger.error("configuration reload could not be applied, the running configuration stays: \(error)", metadata: .event(.configReloaded))
             return current

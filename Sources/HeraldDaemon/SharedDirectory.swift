@@ -11,11 +11,11 @@ final class SharedDirectory: Sendable {
     }
 
     private let snapshot: Mutex<Snapshot>
-    private let load: @Sendable () throws -> Directory
+    private let load: @Sendable () async throws -> Directory
 
-    init(windows: WindowCalculator, load: @escaping @Sendable () throws -> Directory) throws {
+    init(windows: WindowCalculator, load: @escaping @Sendable () async throws -> Directory) async throws {
         self.load = load
-        snapshot = Mutex(Snapshot(directory: try load(), windows: windows))
+        snapshot = Mutex(Snapshot(directory: try await load(), windows: windows))
     }
 
     var current: Directory { snapshot.withLock { $0.directory } }
@@ -25,8 +25,8 @@ final class SharedDirectory: Sendable {
     var ingestRules: IngestRules { IngestRules(windows: windows) }
 
     /// Reads the directory from the queue again; with `windows`, a reloaded configuration's rules too.
-    func refresh(windows: WindowCalculator? = nil) throws {
-        let directory = try load()
+    func refresh(windows: WindowCalculator? = nil) async throws {
+        let directory = try await load()
         snapshot.withLock {
             $0.directory = directory
             if let windows { $0.windows = windows }

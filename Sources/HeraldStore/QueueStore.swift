@@ -64,16 +64,16 @@ public protocol ConsentStore: Sendable {
 
 /// Organizations, users, numbers, templates, groups and credits: what the directory is made of.
 public protocol DirectoryStore: Sendable {
-    func loadDirectory() throws -> Directory
+    func loadDirectory() async throws -> Directory
     /// Writes the configuration's organizations (`managed_by = config`).
-    func upsert(organizations: [OrganizationRecord], now: Date) throws
+    func upsert(organizations: [OrganizationRecord], now: Date) async throws
     func organizations(id: String?) async throws -> [OrganizationEntry]
     func createOrganization(id: String, settings: OrganizationSettings, actor: String, now: Date) async throws -> OrganizationEntry
     func changeOrganization(id: String, changes: OrganizationChanges, actor: String, now: Date) async throws -> OrganizationEntry
     func users(org: String) async throws -> [UserEntry]
     func addUser(org: String, id: String, settings: UserSettings, actor: String, now: Date) async throws -> UserEntry
     func changeUser(org: String, id: String, changes: UserChanges, actor: String, now: Date) async throws -> UserEntry
-    func usersForwardingReplies() throws -> [String]
+    func usersForwardingReplies() async throws -> [String]
     func setPaused(org: String, _ paused: Bool, now: Date) async throws -> Bool?
     func setPaused(sender number: String, _ paused: Bool, now: Date) async throws -> Bool?
     func userNumbers(org: String, ids: [String]?) async throws -> [UserNumbers]
@@ -145,6 +145,21 @@ public protocol ReplyForwardQueue: Sendable {
     func forwardSent(_ id: Int64, attempts: Int, now: Date) async throws
     func forwardRetry(_ id: Int64, attempts: Int, error: String, retryAt: Date, now: Date) async throws
     func forwardFailed(_ id: Int64, attempts: Int, error: String, now: Date) async throws
+}
+
+/// A queue several heraldd share (PostgreSQL): heartbeats and leases (docs/instances.md). Claims
+/// of such a queue take texts only from the sender numbers its last turn left this instance with.
+public protocol InstanceLeases: Sendable {
+    /// Writes this instance's heartbeat, then takes, renews and releases leases as
+    /// `SenderLeaseRule` plans from the rows all instances share, in one transaction.
+    func takeLeaseTurn(now: Date, leaseTime: TimeInterval) async throws -> LeaseTurn
+    /// Texts left `sending` by instances whose heartbeat ran out are each an unknown outcome, as
+    /// `unknownOutcome` says; returns how many. For the holder of the shared work.
+    func recoverOrphanedSending(now: Date, unknownOutcome: UnknownOutcomePolicy) async throws -> Int
+    /// A clean stop: heartbeat and leases go at once, for the others to take at their next turn.
+    func leave() async throws
+    /// The instances whose heartbeat has not run out, with what each holds.
+    func liveInstances(now: Date) async throws -> [InstanceEntry]
 }
 
 /// Everything the daemon needs of its queue.

@@ -10,14 +10,14 @@ import Testing
 struct AdminHandlersTests {
     private let peer = AdminPeer(pid: 1, uid: 1000, gid: 1000, user: "alice")
 
-    private func controller(_ folder: URL) throws -> AdminController {
+    private func controller(_ folder: URL) async throws -> AdminController {
         let database = try QueueDatabase(path: folder.appendingPathComponent("herald.db").path)
-        try database.upsert(organizations: [OrganizationRecord(
+        try await database.upsert(organizations: [OrganizationRecord(
             id: "acme", name: "Acme", timeZone: "America/Chicago", windowStart: "00:00", windowEnd: "23:59", windowDays: nil,
             senders: [SenderRecord(userID: "alice", name: "Alice", number: DaemonHarness.alice, numberType: "long_code", rate: 10)]
         )], now: Date())
         return AdminController(
-            database: database, directory: try SharedDirectory(windows: WindowCalculator()) { try database.loadDirectory() },
+            database: database, directory: try await SharedDirectory(windows: WindowCalculator()) { try await database.loadDirectory() },
             clock: SystemWallClock(), logger: Logger(label: "test"), startedAt: Date(), sendRate: { 0 }, wake: {}
         )
     }
@@ -29,17 +29,17 @@ struct AdminHandlersTests {
     }
 
     @Test("every declared command has exactly one handler")
-    func everyCommandHandled() throws {
+    func everyCommandHandled() async throws {
         let folder = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        #expect(try controller(folder).handlers.unhandled == [])
+        #expect(try await controller(folder).handlers.unhandled == [])
     }
 
     @Test("commands scoped to an organization refuse an unknown one the same way, before their handler runs")
     func organizationPrecondition() async throws {
         let folder = try DaemonHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let controller = try controller(folder)
+        let controller = try await controller(folder)
         let expected = AdminError(.notFound, #"no organization "nowhere""#)
         #expect(try await refusal(Admin.numbersList(OrganizationRef("nowhere")), controller) == expected)
         #expect(try await refusal(Admin.consentShow(ConsentShowRequest(org: "nowhere", number: "6125550123")), controller) == expected)

@@ -60,14 +60,14 @@ struct ConsentLoggingTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = try QueueDatabase(path: folder.appendingPathComponent("herald.db").path)
         let now = Date()
-        try database.upsert(organizations: [OrganizationRecord(
+        try await database.upsert(organizations: [OrganizationRecord(
             id: "acme", name: "Acme", timeZone: "America/Chicago", windowStart: "00:00", windowEnd: "23:59", windowDays: nil,
             senders: [SenderRecord(userID: "alice", name: "Alice", number: DaemonHarness.alice, numberType: "long_code", rate: 10)]
         )], now: now)
-        let directory = try database.loadDirectory()
+        let directory = try await database.loadDirectory()
         let journal = Journal()
         let controller = AdminController(
-            database: database, directory: try SharedDirectory(windows: WindowCalculator()) { try database.loadDirectory() },
+            database: database, directory: try await SharedDirectory(windows: WindowCalculator()) { try await database.loadDirectory() },
             clock: SystemWallClock(), logger: journal.logger,
             startedAt: now, sendRate: { 0 }, wake: { journal.wakes.add(1, ordering: .relaxed) }
         )

@@ -16,7 +16,7 @@ struct DispatchDriverTests {
 
     static func store() async throws -> TemporaryStore {
         let store = try TemporaryStore()
-        try store.database.upsert(organizations: [OrganizationRecord(
+        try await store.database.upsert(organizations: [OrganizationRecord(
             id: "acme", name: "Acme", timeZone: "America/Chicago", windowStart: "00:00", windowEnd: "23:59", windowDays: nil,
             senders: [SenderRecord(userID: "alice", name: "Alice", number: sender, numberType: "long_code", rate: 100)]
         )], now: start)
@@ -27,7 +27,7 @@ struct DispatchDriverTests {
 
     static func queue(_ store: TemporaryStore, body: String) async throws -> Int64 {
         let id = try await store.database.insertOutbox(org: "acme", sender: "alice", to: contact, body: body, kind: "conversational")
-        _ = try await store.database.ingest(limit: 10, now: start, directory: store.database.loadDirectory(), rules: IngestRules(windows: nil))
+        _ = try await store.database.ingest(limit: 10, now: start, directory: await store.database.loadDirectory(), rules: IngestRules(windows: nil))
         return id
     }
 
@@ -39,7 +39,7 @@ struct DispatchDriverTests {
         let carrier = ScriptedCarrierClient { _ in answers.withLock { $0.removeFirst() } }
         let clock = ManualWallClock(Self.start)
         var driver = DispatchDriver(store: store.database, carrier: carrier, clock: clock,
-                                    policy: SendPolicy(directory: try store.database.loadDirectory(), windows: WindowCalculator()))
+                                    policy: SendPolicy(directory: try await store.database.loadDirectory(), windows: WindowCalculator()))
         let id = try await Self.queue(store, body: "hello")
         #expect(try await driver.turn().map(\.decision) == [.retry(notBefore: Self.start + 5, reason: .retryBackoff, detail: "retryable HTTP 503 HTTP 503")])
         #expect(try await driver.turn().isEmpty, "not due before the back-off")
@@ -61,7 +61,7 @@ struct DispatchDriverTests {
         }
         let clock = ManualWallClock(Self.start)
         var driver = DispatchDriver(store: store.database, carrier: carrier, clock: clock,
-                                    policy: SendPolicy(directory: try store.database.loadDirectory(), windows: WindowCalculator()))
+                                    policy: SendPolicy(directory: try await store.database.loadDirectory(), windows: WindowCalculator()))
         let id = try await Self.queue(store, body: "are you there")
         let held = try await driver.turn()
         guard case let .retry(notBefore, reason, _) = held.first?.decision else {

@@ -97,7 +97,7 @@ struct NumbersControllerTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = try QueueDatabase(path: folder.appendingPathComponent("herald.db").path)
         let now = Date()
-        try database.upsert(organizations: [OrganizationRecord(
+        try await database.upsert(organizations: [OrganizationRecord(
             id: "acme", name: "Acme", timeZone: "America/Chicago", windowStart: "00:00", windowEnd: "23:59", windowDays: nil,
             senders: [SenderRecord(userID: "alice", name: "Alice", number: DaemonHarness.alice, numberType: "long_code", rate: 10)]
         )], now: now)
@@ -111,8 +111,8 @@ struct NumbersControllerTests {
         }
         let journal = Journal()
         let seen = Mutex<[Directory]>([])
-        let directory = try SharedDirectory(windows: WindowCalculator()) {
-            let loaded = try database.loadDirectory()
+        let directory = try await SharedDirectory(windows: WindowCalculator()) {
+            let loaded = try await database.loadDirectory()
             seen.withLock { $0.append(loaded) }
             return loaded
         }

@@ -5,8 +5,8 @@ import HeraldTestSupport
 import Logging
 import Testing
 
-/// `[database] backend = "postgresql"` as heraldd meets it today: `--check-config` reaches the
-/// server (or says it cannot), and the daemon refuses to start rather than open SQLite instead.
+/// `[database] backend = "postgresql"` as `heraldd --check-config` meets it: it reaches the server,
+/// or says it cannot.
 @Suite("heraldd and a PostgreSQL queue")
 struct PostgresBackendCheckTests {
     static func toml(url: String, extra: String = "") -> String {
@@ -48,18 +48,5 @@ struct PostgresBackendCheckTests {
         let noPassword = try check(Self.toml(url: cluster.url + name, extra: "password_file = \"/nonexistent/db-password\""))
         #expect(noPassword.status == 78)
         #expect(noPassword.err.contains("database.password_file: cannot use the PostgreSQL password from /nonexistent/db-password"), "\(noPassword.err)")
-    }
-
-    @Test("the daemon refuses to start on backend postgresql, and opens no SQLite queue in its place")
-    func daemonRefusesToStart() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-pgstart-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        var configuration = try HeraldConfiguration.parse(toml: Self.toml(url: "postgresql://herald@db.example.com/herald"), baseDirectory: folder.path)
-        configuration.database.path = folder.appendingPathComponent("herald.db").path
-        #expect(throws: QueueBackendError.postgresqlNotServedYet(server: "postgresql://herald@db.example.com:5432/herald")) {
-            _ = try Daemon(configuration: configuration, authToken: "token", logger: Logger(label: "test"))
-        }
-        #expect(!FileManager.default.fileExists(atPath: configuration.database.path))
     }
 }

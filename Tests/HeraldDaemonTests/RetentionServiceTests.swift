@@ -22,7 +22,7 @@ struct RetentionServiceTests {
                                arguments: ["text \(index)"])
             }
         }
-        let report = try await database.ingest(limit: count, now: at, directory: try database.loadDirectory(), rules: IngestRules(windows: nil))
+        let report = try await database.ingest(limit: count, now: at, directory: try await database.loadDirectory(), rules: IngestRules(windows: nil))
         #expect(report.rejected.count == count)
     }
 
@@ -40,7 +40,7 @@ struct RetentionServiceTests {
         defer { try? database.pool.close() }
         let clock = ManualWallClock(Self.start)
         try await Self.rejected(database, count: 1_200, at: Self.start)
-        _ = try await database.receive(InboundReport(from: "+16125550123", to: "+16125550100", body: "STOP", sid: "SMin1"), now: Self.start, directory: try database.loadDirectory())
+        _ = try await database.receive(InboundReport(from: "+16125550123", to: "+16125550100", body: "STOP", sid: "SMin1"), now: Self.start, directory: try await database.loadDirectory())
         clock.set(Self.start + 61 * Self.day)
 
         let log = LogCapture()

@@ -5,15 +5,14 @@ import Testing
 @testable import HeraldStore
 
 /// The PostgreSQL schema's steps, pinned as SQLite's are (MigrationChecksumTests): a database that
-/// ran a step never runs it again, so once a step ships it must never change. None has shipped
-/// yet; the pins below are the steps as written on the postgres branch. Once a release carries
-/// them, add no edit to them: add a step.
+/// ran a step never runs it again, so once a step ships it must never change: add a step instead.
 @Suite("Store: PostgreSQL migrations are pinned")
 struct PostgresMigrationChecksumTests {
     static let pinned: [(identifier: String, sha256: String)] = [
         ("p1 queue", "14eedb1de0444f296e46380a4860352c049ebb25fa691a63e17f94c515bb24bc"),
         ("p2 views", "8ab3bae8ede2cd23d945e00dd054649ddd11c084453c57f81ceed1d6ce28bb61"),
         ("p3 outbox notify", "c8a7d82e3f883cf8a8f03be744e034bb24fe3e9a3d42917700d5c85d7d7bf7a7"),
+        ("p4 instances", "03afda5d1b47fb0f006790adbd6566389cdc6708c4cc792b503cebe1f9e829ae"),
     ]
 
     @Test func everyPinnedStepIsUnchangedAndInOrder() {

@@ -154,12 +154,14 @@ struct PostgresQueueTests {
 /// Claims are served by the partial index `message_due`, whatever else the queue holds.
 @Suite("Store: PostgreSQL claim plan")
 struct PostgresClaimPlanTests {
-    @Test("the claim's SELECT walks message_due and locks with SKIP LOCKED")
-    func claimUsesTheDueIndex() async throws {
+    @Test("the claim's SELECT walks message_due and locks with SKIP LOCKED, alone or limited to leased senders",
+          arguments: [ClaimScope(everything: true, senders: [], strays: false),
+                      ClaimScope(everything: false, senders: ["+16125550100"], strays: true)])
+    func claimUsesTheDueIndex(scope: ClaimScope) async throws {
         let fixture = try await StoreFixture(.postgresql)
         for _ in 0..<20 { try await fixture.produce(kind: "bulk") }
         try await fixture.ingest()
-        let query = PostgresQueue.dueQuery(priority: MessageKind.bulk.priority, at: fixture.now.millis, limit: 10)
+        let query = PostgresQueue.dueQuery(priority: MessageKind.bulk.priority, at: fixture.now.millis, limit: 10, scope: scope)
         let plan = try await fixture.postgresQueue.connect { session in
             try await session.execute("ANALYZE message")
             // A table this small is cheapest to scan whole; what matters is that the index can serve the claim.

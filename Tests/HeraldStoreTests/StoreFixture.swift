@@ -140,6 +140,12 @@ final class StoreFixture: Sendable {
         return postgres.queue
     }
 
+    /// Another instance on this fixture's PostgreSQL database, sharing the queue as `id`.
+    func instance(_ id: String) throws -> SharingPostgresQueue {
+        guard let postgres else { preconditionFailure("a PostgreSQL-only test made a \(backend) fixture") }
+        return try SharingPostgresQueue(postgres, as: InstanceIdentity(id: id, host: "test-host", pid: 1, version: "test", startedAt: now))
+    }
+
     deinit {
         try? sqliteDatabase?.pool.close()
         if let folder { try? FileManager.default.removeItem(at: folder) }

@@ -123,3 +123,25 @@ public final class TemporaryPostgresQueue: Sendable {
         PostgresTestDatabases.release(name)
     }
 }
+
+/// One more heraldd's view of a ``TemporaryPostgresQueue``'s database: a pool of its own, claiming
+/// as `identity` among the instances sharing the queue. Keeps the database alive while it lives.
+public final class SharingPostgresQueue: Sendable {
+    public let queue: PostgresQueue
+    private let database: TemporaryPostgresQueue
+    private let pool: Task<Void, Never>
+
+    public init(_ database: TemporaryPostgresQueue, as identity: InstanceIdentity) throws {
+        var logger = Logger(label: "herald.tests.postgres.\(identity.id)")
+        logger.logLevel = .error
+        let queue = PostgresQueue(endpoint: try PostgresTestDatabases.endpoint(database.name), instance: identity,
+                                  reconcile: database.queue.reconcile, maximumConnections: 2, logger: logger)
+        self.queue = queue
+        self.database = database
+        pool = Task { await queue.run() }
+    }
+
+    deinit {
+        pool.cancel()
+    }
+}

@@ -17,7 +17,7 @@ extension AdminController {
             org: request.org, user: request.user, segments: request.segments, exactly: request.exactly, changedBy: by,
             note: request.note, now: clock.now()
         )
-        try changed("credits of \(request.user) in \(request.org) now \(allocation.new) (were \(allocation.old.map(String.init) ?? "unmetered"))",
+        try await changed("credits of \(request.user) in \(request.org) now \(allocation.new) (were \(allocation.old.map(String.init) ?? "unmetered"))",
                     org: request.org, peer: peer, detail: "\(allocation.released) held messages released")
         if allocation.released > 0 { wake() }
         return CreditsAllocateResult(org: request.org, user: request.user, old: allocation.old, new: allocation.new, released: allocation.released)

@@ -54,7 +54,7 @@ extension AdminController {
                                           offers: &offers, peer: peer))
             }
         }
-        if outcomes.contains(where: { $0.number != nil }) { refreshAfterNumbersChanged() }
+        if outcomes.contains(where: { $0.number != nil }) { await refreshAfterNumbersChanged() }
         return NumbersProvisionResult(org: request.org, users: outcomes)
     }
 
@@ -77,7 +77,7 @@ extension AdminController {
                 outcomes.append(await release(user: id, org: request.org, number: number, sid: sid, client: client, peer: peer))
             }
         }
-        refreshAfterNumbersChanged()
+        await refreshAfterNumbersChanged()
         return NumbersReleaseResult(org: request.org, users: outcomes)
     }
 
@@ -203,7 +203,7 @@ extension AdminController {
         do {
             release = try await client.release(sid: sid)
         } catch {
-            try? directory.refresh()
+            try? await directory.refresh()
             _ = try? await database.resumeSenderReleased(from: number, now: clock.now())
             wake()
             return .init(user: user, number: number, error: .init(.carrier, "\(error); \(number) is still \(user)'s"))
@@ -257,9 +257,9 @@ extension AdminController {
 
     /// The carrier has already done its part, so the report must reach the operator even if
     /// ingest and dispatch could not be told.
-    private func refreshAfterNumbersChanged() {
+    private func refreshAfterNumbersChanged() async {
         do {
-            try directory.refresh()
+            try await directory.refresh()
         } catch {
             logger.error("numbers changed but the senders could not be reloaded (\(error)); send heraldd SIGHUP to reload them")
         }

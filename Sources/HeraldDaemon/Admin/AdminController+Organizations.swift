@@ -24,14 +24,14 @@ extension AdminController {
     private func createOrganization(_ org: String, _ fields: OrganizationFields, peer: AdminPeer) async throws -> OrganizationResult {
         let settings = Self.changes(fields).applied(to: OrganizationSettings(name: fields.name ?? org))
         let entry = try await database.createOrganization(id: org, settings: settings, actor: peer.description, now: clock.now())
-        try changed("organization \(org) created", org: org, peer: peer, detail: Self.changes(fields).summary)
+        try await changed("organization \(org) created", org: org, peer: peer, detail: Self.changes(fields).summary)
         return Self.result(entry)
     }
 
     private func changeOrganization(_ org: String, _ fields: OrganizationFields, peer: AdminPeer) async throws -> OrganizationResult {
         let changes = Self.changes(fields)
         let entry = try await database.changeOrganization(id: org, changes: changes, actor: peer.description, now: clock.now())
-        try changed("organization \(org) changed", org: org, peer: peer, detail: changes.summary)
+        try await changed("organization \(org) changed", org: org, peer: peer, detail: changes.summary)
         return Self.result(entry)
     }
 
@@ -48,14 +48,14 @@ extension AdminController {
         let settings = UserSettings(name: fields.name ?? fields.user, cellPhone: fields.cellPhone, email: fields.email, signature: fields.signature,
                                     forwardReplies: fields.forwardReplies ?? false)
         let entry = try await database.addUser(org: fields.org, id: fields.user, settings: settings, actor: peer.description, now: clock.now())
-        try changed("user \(fields.user) added to \(fields.org)", org: fields.org, peer: peer, detail: Self.changes(fields).summary)
+        try await changed("user \(fields.user) added to \(fields.org)", org: fields.org, peer: peer, detail: Self.changes(fields).summary)
         return Self.result(entry)
     }
 
     private func changeUser(_ fields: UserFields, peer: AdminPeer) async throws -> UserResult {
         let changes = Self.changes(fields)
         let entry = try await database.changeUser(org: fields.org, id: fields.user, changes: changes, actor: peer.description, now: clock.now())
-        try changed("user \(fields.user) of \(fields.org) changed", org: fields.org, peer: peer, detail: changes.summary)
+        try await changed("user \(fields.user) of \(fields.org) changed", org: fields.org, peer: peer, detail: changes.summary)
         return Self.result(entry)
     }
 
@@ -65,7 +65,7 @@ extension AdminController {
 
     private func setTemplate(_ org: String, _ name: String, _ text: String, peer: AdminPeer) async throws -> TemplateResult {
         let entry = try await database.setTemplate(org: org, name: name, text: text, actor: peer.description, now: clock.now())
-        try changed("template \(name) of \(org) set", org: org, peer: peer, detail: String(reflecting: text))
+        try await changed("template \(name) of \(org) set", org: org, peer: peer, detail: String(reflecting: text))
         return TemplateResult(org: org, template: name, text: entry.text, variables: entry.variables)
     }
 
@@ -77,15 +77,15 @@ extension AdminController {
 
     private func deleteTemplate(_ org: String, _ name: String, peer: AdminPeer) async throws -> Empty {
         try await database.deleteTemplate(org: org, name: name, actor: peer.description, now: clock.now())
-        try changed("template \(name) of \(org) deleted", org: org, peer: peer, detail: "")
+        try await changed("template \(name) of \(org) deleted", org: org, peer: peer, detail: "")
         return Empty()
     }
 
     /// Logs the change and puts it in force: the next ingested row and claim see it.
-    func changed(_ what: String, org: String, peer: AdminPeer, detail: String) throws {
+    func changed(_ what: String, org: String, peer: AdminPeer, detail: String) async throws {
         logger.notice("\(what) by \(peer.description)\(detail.isEmpty ? "" : ": \(detail)")",
                       metadata: .event(.directoryChanged, org: org, ["changed_by": "\(peer.description)"]))
-        try directory.refresh()
+        try await directory.refresh()
     }
 
     private static func changes(_ fields: OrganizationFields) -> OrganizationChanges {

@@ -18,6 +18,8 @@ struct AdminController: Sendable {
     let wake: @Sendable () -> Void
     /// The carrier's numbers API, for `numbers_provision` and `numbers_release`.
     var numbers: NumbersSettings?
+    /// On a shared queue: the heartbeats and leases `status` lists, and this instance's id.
+    var instances: (leases: any InstanceLeases, id: String)?
 
     static let version = HeraldVersion.current
 
@@ -101,8 +103,20 @@ struct AdminController: Sendable {
             sentPerSecond: sendRate(),
             awaitingReconciliation: try await database.awaitingReconciliation(),
             pausedOrgs: directory.organizations.values.filter(\.paused).map(\.id).sorted(),
-            pausedSenders: directory.senders.filter(\.paused).map(\.number).sorted()
+            pausedSenders: directory.senders.filter(\.paused).map(\.number).sorted(),
+            instances: try await liveInstances()
         )
+    }
+
+    private func liveInstances() async throws -> [InstanceStatus]? {
+        guard let instances else { return nil }
+        return try await instances.leases.liveInstances(now: clock.now()).map { entry in
+            InstanceStatus(
+                id: entry.identity.id, host: entry.identity.host, pid: entry.identity.pid, version: entry.identity.version,
+                startedAt: entry.identity.startedAt, seenAt: entry.seenAt, senders: entry.senders,
+                sharedWork: entry.sharedWork, answering: entry.identity.id == instances.id
+            )
+        }
     }
 
     private func queue(_ filter: QueueFilter) async throws -> [MessageSummary] {
@@ -221,7 +235,7 @@ struct AdminController: Sendable {
             guard let changed = try await database.setPaused(org: org, paused, now: clock.now()) else {
                 throw AdminError(.notFound, "no organization \(String(reflecting: org))")
             }
-            try directory.refresh()
+            try await directory.refresh()
             if changed { logger.notice("organization \(org) \(verb) by \(peer.description)") }
             if !paused { wake() }
             return PauseResult(org: org, sender: nil, paused: paused, changed: changed)
@@ -235,7 +249,7 @@ struct AdminController: Sendable {
             guard let changed = try await database.setPaused(sender: number, paused, now: clock.now()) else {
                 throw AdminError(.notFound, "no active sender number \(number)")
             }
-            try directory.refresh()
+            try await directory.refresh()
             if changed { logger.notice("sender \(number) \(verb) by \(peer.description)") }
             if !paused { wake() }
             return PauseResult(org: nil, sender: number, paused: paused, changed: changed)

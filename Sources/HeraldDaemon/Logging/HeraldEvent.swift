@@ -44,6 +44,8 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
     case reconcileStarted = "reconcile_started"
     /// A text the carrier still calls `sent` at `reconcile.give_up_after` stays `sent` for good.
     case reconcileEnded = "reconcile_ended"
+    /// On a shared queue: this instance took or handed back sender leases or the shared work, or stopped.
+    case leasesChanged = "leases_changed"
 
     /// The journal's MESSAGE_ID: 32 lowercase hex digits, made once with `systemd-id128 new`.
     public var messageID: String {
@@ -78,6 +80,7 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .reconciled: "15c0493a23bd4ec2b912cfcb76db4127"
         case .reconcileStarted: "0302d464507741e0a1b6ebcb7843dd2b"
         case .reconcileEnded: "69340d1428134fac8de821a4234b9e7d"
+        case .leasesChanged: "1b86425ee27f43af918c3d997c33c265"
         }
     }
 
@@ -94,7 +97,7 @@ public enum HeraldEvent: String, CaseIterable, Sendable {
         case .expired: .expired
         case .started, .stopping, .configReloaded, .summary, .inbound, .consentChanged, .directoryChanged, .replyForwarded,
              .replyForwardRetried, .replyForwardFailed, .numberProvisioned, .numberReleased, .conditionFailing,
-             .conditionStillFailing, .conditionRecovered, .reconciled, .reconcileStarted: nil
+             .conditionStillFailing, .conditionRecovered, .reconciled, .reconcileStarted, .leasesChanged: nil
         case .reconcileEnded: .sent
         }
     }

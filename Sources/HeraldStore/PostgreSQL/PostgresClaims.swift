@@ -13,12 +13,13 @@ extension PostgresQueue {
         lookback: @escaping @Sendable (ClaimCandidate) -> TimeInterval? = { _ in nil },
         decide: @escaping @Sendable (ClaimCandidate) -> DispatchVerdict
     ) async throws -> DispatchCommit {
-        try await write { [reconcile] session in
+        let scope = claimScope(at: now.millis)
+        return try await write { [reconcile, instance] session in
             let transitions = PostgresTransitions(session, now: now, reconcileAfter: reconcile.after)
             let recorded = try await Self.write(recording, with: transitions)
-            var claim = PostgresClaimBatch(transitions: transitions, now: now)
-            for priority in MessageKind.priorities where claim.examined < limit {
-                for (candidate, message) in try await claim.due(priority: priority, limit: limit - claim.examined) {
+            var claim = PostgresClaimBatch(transitions: transitions, now: now, instance: instance?.id)
+            for priority in MessageKind.priorities where claim.examined < limit && !scope.isEmpty {
+                for (candidate, message) in try await claim.due(priority: priority, limit: limit - claim.examined, scope: scope) {
                     try await claim.judge(candidate, message, lookback: lookback(candidate), decide: decide)
                 }
             }
@@ -26,13 +27,16 @@ extension PostgresQueue {
         }
     }
 
-    /// The earliest `not_before` among claimable messages: one index probe per priority.
+    /// The earliest `not_before` among messages this instance may claim: one index probe per priority.
     public func nextDue() async throws -> Date? {
-        try await read { session in
+        let scope = claimScope(at: Date().millis)
+        guard !scope.isEmpty else { return nil }
+        return try await read { session in
             var earliest: Int64?
             for priority in MessageKind.priorities {
                 if let value = try await session.value("""
                     SELECT not_before FROM message WHERE state IN ('queued', 'scheduled') AND priority = \(priority)
+                        AND \(claimable: scope)
                     ORDER BY not_before LIMIT 1
                     """, as: Int64.self) {
                     earliest = min(earliest ?? value, value)
@@ -43,17 +47,18 @@ extension PostgresQueue {
     }
 
     /// After a crash, messages left `sending` are an unknown outcome each, which `unknownOutcome`
-    /// decides. Returns how many. (With several instances, only the messages of an instance known
-    /// to be gone may be touched: that comes with sender leases.)
+    /// decides. Returns how many. Sharing the queue, only this instance's own: another's are
+    /// recovered once its heartbeat runs out (`recoverOrphanedSending`).
     @discardableResult
     public func reconcileSending(now: Date, unknownOutcome: UnknownOutcomePolicy) async throws -> Int {
-        try await write { session in
+        try await write { [instance] session in
             let transitions = PostgresTransitions(session, now: now)
+            let owners = SendingOwners.mine(instance?.id)
             guard let (until, reason, detail) = unknownOutcome.placement(now: now, case: "found sending at start") else {
                 return try await transitions.requeueSending(
-                    detail: "unknown outcome: found sending at start; re-posting with the same idempotency key").count
+                    of: owners, detail: "unknown outcome: found sending at start; re-posting with the same idempotency key").count
             }
-            return try await transitions.holdSending(until: until, reason: reason, detail: detail).count
+            return try await transitions.holdSending(of: owners, until: until, reason: reason, detail: detail).count
         }
     }
 }
@@ -62,7 +67,7 @@ extension PostgresQueue {
     /// Due messages of one priority, oldest `not_before` first, locked for this claim (and
     /// skipped by any other): a range of the partial index `message_due`. Whether the last post
     /// may have reached the carrier is read as SQLite's claim reads it.
-    static func dueQuery(priority: Int, at: Int64, limit: Int) -> PostgresQuery {
+    static func dueQuery(priority: Int, at: Int64, limit: Int, scope: ClaimScope) -> PostgresQuery {
         """
         SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
             expires_at, attempts, carrier_key, state, credits_charged, created_at,
@@ -70,7 +75,7 @@ extension PostgresQueue {
                 SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
             ) IS NOT DISTINCT FROM 'outcome_lookup' ELSE false END
         FROM message
-        WHERE state IN ('queued', 'scheduled') AND priority = \(priority) AND not_before <= \(at)
+        WHERE state IN ('queued', 'scheduled') AND priority = \(priority) AND not_before <= \(at) AND \(claimable: scope)
         ORDER BY not_before LIMIT \(limit)
         FOR UPDATE SKIP LOCKED
         """
@@ -90,16 +95,20 @@ private struct PostgresClaimBatch {
     private var balances: [String: Int?] = [:]
     private var spent: [String: Int] = [:]
 
-    init(transitions: PostgresTransitions, now: Date) {
+    /// Marked on what this claim takes, when the queue is shared.
+    let instance: String?
+
+    init(transitions: PostgresTransitions, now: Date, instance: String?) {
         self.transitions = transitions
         self.now = now
+        self.instance = instance
     }
 
     private var session: PostgresSession { transitions.session }
 
     /// Due messages of one priority (`PostgresQueue.dueQuery`), as Core's rules need them.
-    mutating func due(priority: Int, limit: Int) async throws -> [(ClaimCandidate, ClaimedMessage)] {
-        let rows = try await session.rows(PostgresQueue.dueQuery(priority: priority, at: transitions.at, limit: limit))
+    mutating func due(priority: Int, limit: Int, scope: ClaimScope) async throws -> [(ClaimCandidate, ClaimedMessage)] {
+        let rows = try await session.rows(PostgresQueue.dueQuery(priority: priority, at: transitions.at, limit: limit, scope: scope))
         examined += rows.count
         return try rows.map { row in
             let (id, org, user, from, to, body, kind, segments, held, notBefore, expires, attempts, key, state, charged, created, lookUp) =
@@ -181,7 +190,7 @@ private struct PostgresClaimBatch {
 
     /// Marks the picks `sending` and spends their credits, in the claim's transaction.
     func finish() async throws -> [ClaimedMessage] {
-        try await transitions.markSending(picks)
+        try await transitions.markSending(picks, by: instance)
         for (key, segments) in spent where segments > 0 {
             let parts = key.split(separator: "\u{1F}", maxSplits: 1).map(String.init)
             try await session.execute("""
@@ -189,5 +198,21 @@ private struct PostgresClaimBatch {
                 """)
         }
         return claimed
+    }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// `ClaimScope` as a condition on `message`, every value bound.
+    mutating func appendInterpolation(claimable scope: ClaimScope) {
+        appendLiteral("(")
+        appendInterpolation(scope.everything)
+        appendLiteral(" OR from_number = ANY(")
+        appendInterpolation(scope.senders)
+        appendLiteral(") OR (")
+        appendInterpolation(scope.strays)
+        appendLiteral("""
+             AND (from_number IS NULL OR NOT EXISTS (SELECT 1 FROM phone_number
+                WHERE phone_number.e164 = message.from_number AND phone_number.status = 'active'))))
+            """)
     }
 }

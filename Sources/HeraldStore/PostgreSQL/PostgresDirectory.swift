@@ -3,9 +3,7 @@ import HeraldCore
 import PostgresNIO
 
 /// The configuration's organizations, users and numbers, and the directory the daemon works from
-/// (SQLite's DirectoryStore.swift, on PostgreSQL). These are async here: the protocol's synchronous
-/// `loadDirectory`, `upsert` and `usersForwardingReplies` cannot be served by a network round trip
-/// without blocking a thread, which is why `PostgresQueue` does not yet declare `DirectoryStore`.
+/// (SQLite's DirectoryStore.swift, on PostgreSQL).
 extension PostgresQueue {
     /// Brings organizations, users and their active numbers in line with the configuration.
     /// Nothing is deleted: messages keep pointing at what they were sent from.

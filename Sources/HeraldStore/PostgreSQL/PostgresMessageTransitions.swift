@@ -156,7 +156,7 @@ extension PostgresTransitions {
 extension PostgresTransitions {
     /// Marks the picked messages `sending` (one more attempt each), one statement per state they
     /// leave. Messages picked unmetered or free are marked charged 0, so they are never charged later.
-    func markSending(_ picks: [SendingPick]) async throws {
+    func markSending(_ picks: [SendingPick], by instance: String?) async throws {
         guard !picks.isEmpty else { return }
         let charged = picks.filter(\.charged).map(\.id)
         for from in MessageState.claimable {
@@ -165,7 +165,7 @@ extension PostgresTransitions {
             try check(ids[0], from, .sending)
             try await session.execute("""
                 UPDATE message SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = \(at),
-                    credits_charged = CASE WHEN id = ANY(\(charged)) THEN segments ELSE COALESCE(credits_charged, 0) END
+                    claimed_by = \(instance), credits_charged = CASE WHEN id = ANY(\(charged)) THEN segments ELSE COALESCE(credits_charged, 0) END
                 WHERE id = ANY(\(ids)) AND state = \(from.rawValue)
                 """)
             try await session.execute("""
@@ -226,11 +226,15 @@ extension PostgresTransitions {
     }
 
     /// After a crash, messages left `sending` are each held `reason` until `until`. Returns their ids.
-    func holdSending(until: Date, reason: HeldReason, detail: String) async throws -> [Int64] {
+    func holdSending(of owners: SendingOwners, until: Date, reason: HeldReason, detail: String) async throws -> [Int64] {
         try check(0, .sending, .scheduled)
+        let (all, mine, gone) = owners.parameters
         let ids = try await session.values("""
-            UPDATE message SET state = 'scheduled', held_reason = \(reason.rawValue), not_before = \(until.millis), updated_at = \(at)
-            WHERE state = 'sending' RETURNING id
+            UPDATE message SET state = 'scheduled', held_reason = \(reason.rawValue), not_before = \(until.millis), updated_at = \(at),
+                claimed_by = NULL
+            WHERE state = 'sending' AND (\(all) OR claimed_by = \(mine) OR (\(gone != nil) AND (claimed_by IS NULL OR NOT EXISTS (
+                SELECT 1 FROM instance WHERE instance.id = message.claimed_by AND instance.expires_at > \(gone ?? 0)))))
+            RETURNING id
             """, as: Int64.self).sorted()
         for id in ids {
             try await event(id, from: .sending, to: .scheduled, reason: .held(reason), detail: detail + Self.nextAttempt(until))
@@ -239,10 +243,14 @@ extension PostgresTransitions {
     }
 
     /// After a crash, messages left `sending` are queued again, to be re-posted with the same key.
-    func requeueSending(detail: String) async throws -> [Int64] {
+    func requeueSending(of owners: SendingOwners, detail: String) async throws -> [Int64] {
         try check(0, .sending, .queued)
+        let (all, mine, gone) = owners.parameters
         let ids = try await session.values("""
-            UPDATE message SET state = 'queued', not_before = \(at), updated_at = \(at) WHERE state = 'sending' RETURNING id
+            UPDATE message SET state = 'queued', not_before = \(at), updated_at = \(at), claimed_by = NULL
+            WHERE state = 'sending' AND (\(all) OR claimed_by = \(mine) OR (\(gone != nil) AND (claimed_by IS NULL OR NOT EXISTS (
+                SELECT 1 FROM instance WHERE instance.id = message.claimed_by AND instance.expires_at > \(gone ?? 0)))))
+            RETURNING id
             """, as: Int64.self).sorted()
         for id in ids {
             try await event(id, from: .sending, to: .queued, reason: .requeuedAfterCrash, detail: detail)

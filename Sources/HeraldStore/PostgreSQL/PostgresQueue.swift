@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL queue: the same seam as `QueueDatabase` (QueueStore.swift), on a server several
 /// heraldd may share. A pool of connections (postgres-nio's `PostgresClient`), which `run()` drives
@@ -10,16 +11,23 @@ public final class PostgresQueue: Sendable {
     public let endpoint: PostgresEndpoint
     /// When texts still `sent` are looked up (`[reconcile]`).
     public let reconcile: ReconcileSchedule
+    /// This heraldd, when it shares the queue with others: claims then take texts only from the
+    /// sender numbers it leases, and mark them as its own. nil: the only heraldd on this queue.
+    public let instance: InstanceIdentity?
+    /// What the last lease turn left this instance holding, and until when it may claim on it.
+    let held = Mutex<HeldLeases>(HeldLeases())
     let client: PostgresClient
     let logger: Logger
     /// Told how long each write transaction took, for the metrics endpoint.
     private let writeTimer: (@Sendable (Duration) -> Void)?
 
     public init(
-        endpoint: PostgresEndpoint, reconcile: ReconcileSchedule = .standard, maximumConnections: Int = 8,
-        logger: Logger = Logger(label: "herald.postgres"), writeTimer: (@Sendable (Duration) -> Void)? = nil
+        endpoint: PostgresEndpoint, instance: InstanceIdentity? = nil, reconcile: ReconcileSchedule = .standard,
+        maximumConnections: Int = 8, logger: Logger = Logger(label: "herald.postgres"),
+        writeTimer: (@Sendable (Duration) -> Void)? = nil
     ) {
         self.endpoint = endpoint
+        self.instance = instance
         self.reconcile = reconcile
         self.logger = logger
         self.writeTimer = writeTimer

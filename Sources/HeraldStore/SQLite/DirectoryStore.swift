@@ -5,9 +5,9 @@ import HeraldCore
 extension QueueDatabase {
     /// Brings organizations, users and their active numbers in line with the configuration.
     /// Nothing is deleted: messages keep pointing at what they were sent from.
-    public func upsert(organizations: [OrganizationRecord], now: Date) throws {
+    public func upsert(organizations: [OrganizationRecord], now: Date) async throws {
         let at = now.millis
-        try pool.write { db in
+        try await pool.write { db in
             for org in organizations {
                 try db.execute(sql: """
                     INSERT INTO org (id, name, timezone, window_start, window_end, window_days, smart_encoding,
@@ -51,8 +51,8 @@ extension QueueDatabase {
         }
     }
 
-    public func loadDirectory() throws -> Directory {
-        try pool.read { db in try Self.loadDirectory(db) }
+    public func loadDirectory() async throws -> Directory {
+        try await pool.read { db in try Self.loadDirectory(db) }
     }
 
     static func loadDirectory(_ db: Database) throws -> Directory {

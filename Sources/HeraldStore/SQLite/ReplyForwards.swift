@@ -89,8 +89,8 @@ extension QueueDatabase {
     }
 
     /// `org/user` of every user who asked for replies by email, for the warning when forwarding is off.
-    public func usersForwardingReplies() throws -> [String] {
-        try pool.read { db in
+    public func usersForwardingReplies() async throws -> [String] {
+        try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT org_id || '/' || id FROM user WHERE forward_replies = 1 ORDER BY org_id, id")
         }
     }

@@ -6,7 +6,7 @@ import HeraldCore
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the daemon: version, queue depth by state, send rate, paused orgs and senders.",
+        abstract: "Show the daemon: version, queue depth by state, send rate, paused orgs and senders, and the instances sharing a PostgreSQL queue.",
         discussion: """
             Examples:
               heraldctl status
@@ -29,6 +29,17 @@ struct StatusCommand: ParsableCommand {
             print(table.render())
             print("paused orgs     \(status.pausedOrgs.isEmpty ? "none" : status.pausedOrgs.joined(separator: ", "))")
             print("paused senders  \(status.pausedSenders.isEmpty ? "none" : status.pausedSenders.joined(separator: ", "))")
+            if let instances = status.instances {
+                var table = TextTable(header: ["INSTANCE", "HOST", "PID", "VERSION", "LAST SEEN", "SHARED WORK", "SENDERS"])
+                for instance in instances {
+                    table.add([
+                        instance.id + (instance.answering ? " (this one)" : ""), instance.host, "\(instance.pid)", instance.version,
+                        Render.instant(instance.seenAt), instance.sharedWork ? "yes" : "no",
+                        instance.senders.isEmpty ? "none" : "\(instance.senders.count): " + instance.senders.joined(separator: ", "),
+                    ])
+                }
+                print(table.render())
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ enum PostgresMigrations {
         Step(identifier: "p1 queue", sql: p1Queue),
         Step(identifier: "p2 views", sql: p2Views),
         Step(identifier: "p3 outbox notify", sql: p3OutboxNotify),
+        Step(identifier: "p4 instances", sql: p4Instances),
     ]
 
     /// Every statement the migrator runs before a step: where steps are recorded.
