@@ -161,6 +161,8 @@ let package = Package(
                 "HeraldTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                // The shared-queue tests produce and count on the PostgreSQL queue directly.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -36,9 +36,10 @@ public struct SenderRateLimiter: Sendable {
     }
 
     /// A number just taken over from another instance starts at its steady rate, without the
-    /// burst allowance: the instance that held it may have spent that allowance a moment ago.
-    public mutating func startPaced(sender: String, now: Date) {
-        let paced = now.addingTimeInterval(burst)
+    /// burst allowance (the instance that held it may have spent it a moment ago), and after the
+    /// slots that instance gave the texts it held back (`reservedUntil`), which go at those slots.
+    public mutating func startPaced(sender: String, now: Date, reservedUntil: Date? = nil) {
+        let paced = max(now, reservedUntil ?? now).addingTimeInterval(burst)
         nextFree[sender] = max(nextFree[sender] ?? paced, paced)
     }
 

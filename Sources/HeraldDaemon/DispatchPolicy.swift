@@ -26,9 +26,9 @@ final class DispatchPolicy: Sendable {
     }
 
     /// Numbers this instance just leased from another start at their steady rate (docs/instances.md).
-    func takeOver(senders: [String], now: Date) {
+    func takeOver(senders: [String], now: Date, reservedUntil: [String: Date]) {
         limiter.withLock { limiter in
-            for sender in senders { limiter.startPaced(sender: sender, now: now) }
+            for sender in senders { limiter.startPaced(sender: sender, now: now, reservedUntil: reservedUntil[sender]) }
         }
     }
 

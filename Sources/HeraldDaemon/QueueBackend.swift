@@ -25,4 +25,19 @@ public enum QueueBackend {
         let queue = PostgresQueue(endpoint: PostgresEndpoint(server, password: try server.resolvePassword()))
         return (queue.endpoint.description, try await queue.checkConnection())
     }
+
+    /// Brings the configured queue's schema up to date, without starting: before a migration of
+    /// data into it (scripts/sqlite-to-postgresql.sh), or ahead of a deploy. Returns where it is.
+    public static func migrate(_ database: HeraldConfiguration.Database) async throws -> String {
+        guard database.backend == .postgresql, let server = database.postgresql else {
+            return try QueueDatabase(path: database.path).location
+        }
+        let queue = PostgresQueue(endpoint: PostgresEndpoint(server, password: try server.resolvePassword()))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await queue.run() }
+            defer { tasks.cancelAll() }
+            try await queue.migrate()
+            return queue.location
+        }
+    }
 }

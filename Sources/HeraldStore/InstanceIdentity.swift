@@ -50,8 +50,13 @@ public struct LeaseTurn: Sendable, Equatable {
     public var sharedWork: Bool
     /// Instances whose heartbeat has not run out, this one included, sorted.
     public var live: [String]
+    /// For numbers taken at this turn, the latest slot their former holder's rate limiter gave a
+    /// text it held back (`sender_rate`): those texts go at their slots, the new holder's own after.
+    public var reservedUntil: [String: Date]
 
-    public init(senders: [String], taken: [String], released: [String], sharedWork: Bool, live: [String]) {
+    public init(senders: [String], taken: [String], released: [String], sharedWork: Bool, live: [String],
+                reservedUntil: [String: Date] = [:]) {
+        self.reservedUntil = reservedUntil
         self.senders = senders
         self.taken = taken
         self.released = released

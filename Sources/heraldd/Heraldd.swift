@@ -9,7 +9,7 @@ import Logging
 struct Heraldd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "heraldd",
-        abstract: "Herald SMS delivery daemon: sends the outbox of a SQLite queue through a carrier gateway.",
+        abstract: "Herald SMS delivery daemon: sends the outbox of a SQLite or PostgreSQL queue through a carrier gateway.",
         discussion: """
             Runs in the foreground (systemd Type=notify). Logs go to the journal under systemd, else to stderr.
             Exit status: 0 after a clean shutdown, 78 for a configuration error, 1 for anything else.
@@ -17,6 +17,7 @@ struct Heraldd: AsyncParsableCommand {
             Examples:
               heraldd --config /etc/herald/herald.toml
               heraldd --check-config /etc/herald/herald.toml
+              heraldd --migrate-queue /etc/herald/herald.toml
             """,
         version: HeraldVersion.current
     )
@@ -26,6 +27,9 @@ struct Heraldd: AsyncParsableCommand {
 
     @Option(name: .customLong("check-config"), help: ArgumentHelp("Check a configuration file and exit without starting.", valueName: "file"))
     var checkConfig: String?
+
+    @Option(name: .customLong("migrate-queue"), help: ArgumentHelp("Bring the queue a configuration file names up to this heraldd's schema and exit without starting.", valueName: "file"))
+    var migrateQueue: String?
 
     func run() async throws {
         if let path = checkConfig {
@@ -52,6 +56,25 @@ struct Heraldd: AsyncParsableCommand {
                 throw ExitCode(78)
             }
         }
+        if let path = migrateQueue {
+            let configuration: HeraldConfiguration
+            do {
+                configuration = try HeraldConfiguration.load(path: path)
+            } catch {
+                FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+                throw ExitCode(78)
+            }
+            do {
+                print("\(try await QueueBackend.migrate(configuration.database)): schema up to date")
+            } catch let error as ConfigurationError {
+                FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+                throw ExitCode(78)
+            } catch {
+                FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            return
+        }
         let configuration: HeraldConfiguration
         let token: String
         do {
@@ -69,7 +92,7 @@ struct Heraldd: AsyncParsableCommand {
         let logger = Logger(label: "heraldd")
         do {
             let daemon = try Daemon(configuration: configuration, authToken: token, logger: logger)
-            logger.info("heraldd starting", metadata: .event(.started, ["database": "\(configuration.database.path)"]))
+            logger.info("heraldd starting", metadata: .event(.started, ["database": "\(daemon.database.location)"]))
             let path = config
             try await daemon.run(reloadConfiguration: { try HeraldConfiguration.load(path: path) })
         } catch {

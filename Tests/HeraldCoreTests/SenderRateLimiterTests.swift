@@ -113,4 +113,19 @@ struct SenderRateLimiterTests {
         #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 100) == .now)
         #expect(limiter.admit(sender: bob, segments: 1, rate: 1, now: t0 + 100) == .now)
     }
+
+    @Test("a number taken over from another instance goes at its steady rate, after the slots that instance reserved")
+    func takenOverNumbersStartPaced() {
+        var limiter = SenderRateLimiter()
+        // Without a takeover a fresh number may burst: a second's allowance at once.
+        #expect(limiter.admit(sender: bob, segments: 1, rate: 2, now: t0) == .now)
+        #expect(limiter.admit(sender: bob, segments: 1, rate: 2, now: t0) == .now)
+        // Taken over: the first text waits one interval, as if the burst were spent.
+        limiter.startPaced(sender: alice, now: t0)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 2, now: t0) == .later(t0 + 0.5, .senderRate))
+        // With texts the former holder reserved slots for until t0 + 30: new ones come after them.
+        limiter.startPaced(sender: "+16125550177", now: t0, reservedUntil: t0 + 30)
+        #expect(limiter.admit(sender: "+16125550177", segments: 1, rate: 2, now: t0) == .later(t0 + 30.5, .senderRate))
+    }
 }
+

@@ -29,8 +29,13 @@ public final class PostgresCluster: Sendable {
     /// The same socket as a `postgresql://` URL, whose host is the socket's folder.
     public var url: String { "postgresql://\(user)@\(folder.replacingOccurrences(of: "/", with: "%2F")):\(port)/" }
 
-    private init(folder: String) {
+    private let pgctl: String
+    private let asRoot: Bool
+
+    private init(folder: String, pgctl: String, asRoot: Bool) {
         self.folder = folder
+        self.pgctl = pgctl
+        self.asRoot = asRoot
     }
 
     private static let started = Mutex<Result<PostgresCluster, PostgresClusterError>?>(nil)
@@ -44,6 +49,23 @@ public final class PostgresCluster: Sendable {
             return result
         }
         return try result.get()
+    }
+
+    /// A cluster of the caller's own, for a test that stops and starts the server: the shared one
+    /// serves other tests meanwhile. Stopped and removed with this process, as the shared one is.
+    public static func dedicated() throws(PostgresClusterError) -> PostgresCluster {
+        try start()
+    }
+
+    /// Stops the server (`pg_ctl stop -m fast`: connections are cut, as a failover cuts them).
+    public func stopServer() throws(PostgresClusterError) {
+        try Self.run(pgctl, ["-D", "\(folder)/data", "-m", "fast", "-w", "stop"], asRoot: asRoot, output: "\(folder)/pg_ctl-stop.out")
+    }
+
+    /// Starts the stopped server again, on the same socket and data.
+    public func startServer() throws(PostgresClusterError) {
+        try Self.run(pgctl, ["-D", "\(folder)/data", "-l", "\(folder)/server.log", "-w", "-t", "120", "start"], asRoot: asRoot,
+                     output: "\(folder)/pg_ctl-start.out")
     }
 
     private static func start() throws(PostgresClusterError) -> PostgresCluster {
@@ -86,7 +108,7 @@ public final class PostgresCluster: Sendable {
         try run(bin + "/pg_ctl", ["-D", data, "-l", "\(folder)/server.log", "-w", "-t", "120", "start"], asRoot: asRoot,
                 output: "\(folder)/pg_ctl.out")
         try watch(folder: folder, pgctl: bin + "/pg_ctl", asRoot: asRoot)
-        return PostgresCluster(folder: folder)
+        return PostgresCluster(folder: folder, pgctl: bin + "/pg_ctl", asRoot: asRoot)
     }
 
     private static let nobodyID: UInt32 = 65534

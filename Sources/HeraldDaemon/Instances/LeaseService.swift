@@ -72,7 +72,7 @@ final class LeaseService: Service {
             sharedWork.set(false)
             return holding
         }
-        policy.takeOver(senders: result.taken, now: now)
+        policy.takeOver(senders: result.taken, now: now, reservedUntil: result.reservedUntil)
         let hadSharedWork = sharedWork.isHeld
         sharedWork.set(result.sharedWork)
         if !result.taken.isEmpty || !result.released.isEmpty || hadSharedWork != result.sharedWork {

@@ -68,12 +68,24 @@ extension PostgresQueue: InstanceLeases {
                 """, as: String.self)
             let holding = try await session.values(
                 "SELECT name FROM instance_lease WHERE holder = \(me.id) AND expires_at > \(at)", as: String.self)
+            var reserved: [String: Date] = [:]
+            if !taken.isEmpty {
+                for row in try await session.rows("""
+                    SELECT from_number, MAX(not_before) FROM message
+                    WHERE state = 'scheduled' AND held_reason = 'sender_rate' AND from_number = ANY(\(taken))
+                    GROUP BY from_number
+                    """) {
+                    let (number, slot) = try row.decode((String, Int64).self)
+                    reserved[number] = Date(millis: slot)
+                }
+            }
             return LeaseTurn(
                 senders: holding.filter { $0 != SenderLeaseRule.sharedWork }.sorted(),
                 taken: taken.filter { $0 != SenderLeaseRule.sharedWork }.sorted(),
                 released: released.filter { $0 != SenderLeaseRule.sharedWork }.sorted(),
                 sharedWork: holding.contains(SenderLeaseRule.sharedWork),
-                live: Set(live + [me.id]).sorted()
+                live: Set(live + [me.id]).sorted(),
+                reservedUntil: reserved
             )
         }
         held.withLock {
