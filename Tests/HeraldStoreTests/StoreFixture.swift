@@ -140,6 +140,12 @@ final class StoreFixture: Sendable {
         return postgres.queue
     }
 
+    /// The PostgreSQL database's name on the test cluster.
+    var postgresDatabaseName: String {
+        guard let postgres else { preconditionFailure("a PostgreSQL-only test made a \(backend) fixture") }
+        return postgres.name
+    }
+
     /// Another instance on this fixture's PostgreSQL database, sharing the queue as `id`.
     func instance(_ id: String) throws -> SharingPostgresQueue {
         guard let postgres else { preconditionFailure("a PostgreSQL-only test made a \(backend) fixture") }

@@ -35,10 +35,17 @@ extension PostgresQueue {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
-                    try await connection.listen(on: Self.outboxChannel) { notifications in
-                        failures = 0
-                        continuation.yield()
-                        for try await _ in notifications { continuation.yield() }
+                    // The notification sequence does not end when its task is cancelled, and the
+                    // pool cannot shut down while the connection is leased: closing it ends both.
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: Self.outboxChannel) { notifications in
+                            failures = 0
+                            continuation.yield()
+                            for try await _ in notifications { continuation.yield() }
+                        }
+                    } onCancel: {
+                        let closing: EventLoopFuture<Void> = connection.close()
+                        _ = closing
                     }
                 }
             } catch {

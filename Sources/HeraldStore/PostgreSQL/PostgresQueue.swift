@@ -92,7 +92,9 @@ public final class PostgresQueue: Sendable {
                 try await session.execute("COMMIT")
                 return value
             } catch {
-                _ = try? await session.execute("ROLLBACK")
+                // A connection the server dropped (a restart, a failover) rolled back with it; a
+                // ROLLBACK sent on it now could wait for an answer that never comes.
+                if !Self.connectionLost(error) { _ = try? await session.execute("ROLLBACK") }
                 throw error
             }
         }
@@ -109,6 +111,16 @@ public final class PostgresQueue: Sendable {
     /// A read: one statement sees one snapshot; several in a row share a transaction.
     func read<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
         try await transaction(body)
+    }
+
+    /// Whether `error` ended the connection itself: the server closed it or said FATAL
+    /// (`57P01` admin shutdown, and the like), or the socket failed.
+    static func connectionLost(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        if [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(error.code) { return true }
+        let severity = error.serverInfo?[.severity] ?? ""
+        let state = error.serverInfo?[.sqlState] ?? ""
+        return severity == "FATAL" || severity == "PANIC" || state.hasPrefix("57P") || state.hasPrefix("08")
     }
 
     /// The server's own words: PSQLError's description hides them so as not to leak data by accident.
