@@ -298,8 +298,9 @@ public final class Daemon: Sendable {
                 sharedWork: sharedWork, policy: policy, wake: { dispatch.wakeups.ring() }, clock: clock, logger: logger
             )))
         }
+        // Alone on its queue an instance always does the shared work: no gate to poll.
         func forAll(_ service: some Service) -> ServiceGroupConfiguration.ServiceConfiguration {
-            .init(service: WhileHoldingSharedWork(sharedWork: sharedWork, service: service))
+            sharedQueue == nil ? .init(service: service) : .init(service: WhileHoldingSharedWork(sharedWork: sharedWork, service: service))
         }
         services += [
             .init(service: ingest),
