@@ -27,7 +27,7 @@ public enum QueueBackend {
     }
 
     /// Brings the configured queue's schema up to date, without starting: before a migration of
-    /// data into it, or ahead of a deploy. Returns where it is.
+    /// data into it (scripts/sqlite-to-postgresql.sh), or ahead of a deploy. Returns where it is.
     public static func migrate(_ database: HeraldConfiguration.Database) async throws -> String {
         guard database.backend == .postgresql, let server = database.postgresql else {
             return try QueueDatabase(path: database.path).location
