@@ -42,8 +42,12 @@ public struct SendPolicy: Sendable {
         if sender.paused {
             return .hold(until: now + Self.pauseRecheck, reason: .senderPaused)
         }
+        // A text held back to its slot goes without a second reservation, but only near that slot:
+        // texts whose slots passed long ago (a busy dispatcher, a number taken over) would
+        // otherwise all go at once, far above the cap. Those reserve again (slower, never faster).
+        let holdsReservation = candidate.heldReason == .senderRate && now.timeIntervalSince(candidate.notBefore) <= limiter.burst
         switch limiter.admit(sender: candidate.from, segments: candidate.segments, rate: sender.rate, now: now,
-                             holdsReservation: candidate.heldReason == .senderRate) {
+                             holdsReservation: holdsReservation) {
         case .now: return .send
         case let .later(until, reason): return .hold(until: until, reason: reason)
         }

@@ -149,7 +149,7 @@ public final class Daemon: Sendable {
 
     /// `GET /metrics` on `[metrics] listen`, or nil when that is empty. A scrape reads the queue's
     /// gauges then; a store that cannot answer gets 503 and one condition in the log.
-    private func metricsApplication() -> (any Service)? {
+    private func metricsApplication(readiness: ReadinessGate) -> (any Service)? {
         guard let host = configuration.metrics.listenHost else { return nil }
         let router = Router()
         let failures = ConditionLog("metrics", what: "cannot read the queue for a metrics scrape; answering 503")
@@ -170,6 +170,7 @@ public final class Daemon: Sendable {
             onServerRunning: { [logger, metricsEndpoint] channel in
                 metricsEndpoint.port = channel.localAddress?.port
                 logger.info("metrics listening on \(channel.localAddress.map { "\($0)" } ?? "?")")
+                await readiness.bound("metrics")
             },
             logger: logger
         )
@@ -238,7 +239,10 @@ public final class Daemon: Sendable {
             database: database, directory: directory, batchSize: configuration.ingest.batchSize,
             clock: clock, logger: logger, activity: activity, metrics: metrics, onQueued: { dispatch.wakeups.ring() }
         )
-        let readiness = ReadinessGate(listeners: ["webhooks", "admin"], onReady: onReady)
+        // Ready once every listener is bound, the metrics one included: its URL is known then.
+        let readiness = ReadinessGate(
+            listeners: Set(["webhooks", "admin"] + (configuration.metrics.listenHost == nil ? [] : ["metrics"])), onReady: onReady
+        )
         let retention = RetentionService(
             database: database, settings: .init(days: configuration.retention.days), clock: clock, logger: logger
         )
@@ -289,7 +293,7 @@ public final class Daemon: Sendable {
             .init(service: webhooks),
             .init(service: admin),
         ]
-        if let endpoint = metricsApplication() { services.append(.init(service: endpoint)) }
+        if let endpoint = metricsApplication(readiness: readiness) { services.append(.init(service: endpoint)) }
         if let sharedQueue {
             // Before the dispatcher, so stopped after it: leases are handed back once its last posts are answered.
             services.append(.init(service: LeaseService(

@@ -36,4 +36,23 @@ struct SendPolicyReleasedSenderTests {
         #expect(decide(candidate(from: "+16125550150", user: "dave", expiresAt: soon))
             == .hold(until: soon, reason: .senderReleased))
     }
+
+    @Test("a text held to its rate slot goes at that slot without a second reservation, but one whose slot passed long ago reserves again")
+    func lateReservations() {
+        var limiter = SenderRateLimiter()
+        func held(slot: Date) -> ClaimCandidate {
+            ClaimCandidate(id: 1, orgID: "acme", userID: "alice", from: "+16125550100", to: "+16125550123", kind: .conversational,
+                           segments: 1, heldReason: .senderRate, notBefore: slot, expiresAt: nil)
+        }
+        // Spend the burst (10/s, one second's allowance).
+        for _ in 0..<9 { #expect(policy.decide(candidate(from: "+16125550100", user: "alice"), now: now, limiter: &limiter) == .send) }
+        // Due now: it holds its slot.
+        #expect(policy.decide(held(slot: now), now: now, limiter: &limiter) == .send)
+        // Its slot passed a minute ago: a backlog of these must not go at once.
+        guard case .hold(_, .senderRate, _) = policy.decide(held(slot: now - 60), now: now, limiter: &limiter) else {
+            Issue.record("a text whose slot passed long ago went without a new reservation")
+            return
+        }
+    }
 }
+
