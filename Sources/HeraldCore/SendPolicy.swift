@@ -42,12 +42,10 @@ public struct SendPolicy: Sendable {
         if sender.paused {
             return .hold(until: now + Self.pauseRecheck, reason: .senderPaused)
         }
-        // A text held back to its slot goes without a second reservation, but only near that slot:
-        // texts whose slots passed long ago (a busy dispatcher, a number taken over) would
-        // otherwise all go at once, far above the cap. Those reserve again (slower, never faster).
-        let holdsReservation = candidate.heldReason == .senderRate && now.timeIntervalSince(candidate.notBefore) <= limiter.burst
+        // A text held back to its rate slot is in its number's line already: it goes as soon as what
+        // was sent allows, however late it comes back, and a backlog of late ones never all at once.
         switch limiter.admit(sender: candidate.from, segments: candidate.segments, rate: sender.rate, now: now,
-                             holdsReservation: holdsReservation) {
+                             heldToSlot: candidate.heldReason == .senderRate) {
         case .now: return .send
         case let .later(until, reason): return .hold(until: until, reason: reason)
         }

@@ -1,13 +1,21 @@
 import Foundation
 
-/// Per-sender-number throughput cap (docs/carrier.md), as a generic cell rate algorithm: each number has a
-/// theoretical arrival time that advances by cost/rate per send. A send that would run ahead of it
-/// gets the exact instant its slot opens, so a deferred backlog drains at the cap without retries.
+/// Per-sender-number throughput cap (docs/carrier.md), as a generic cell rate algorithm over what
+/// is actually let go: each number has a theoretical arrival time that advances by cost/rate per
+/// send, and no send may run more than a burst ahead of it. A text that may not go yet is given a
+/// slot in its number's line and held to it, so a deferred backlog drains at the cap without
+/// retries; when it comes back it is judged again against what was sent, however late it is.
 public struct SenderRateLimiter: Sendable {
-    private var nextFree: [String: Date] = [:]
+    /// Per number, the theoretical arrival time of the texts let go.
+    private var paced: [String: Date] = [:]
+    /// Per number, the end of the line of slots given to held texts: where a newcomer queues.
+    private var lineEnd: [String: Date] = [:]
     private var blockedUntil: [String: Date] = [:]
     /// How far ahead of its schedule a number may run: a burst of one second's allowance.
     public var burst: TimeInterval
+    /// Slots are stored to the millisecond and instants are doubles: a text exactly at the edge of
+    /// its allowance, or back at its slot, may seem this much early.
+    static let precision: TimeInterval = 0.005
 
     public init(burst: TimeInterval = 1) {
         self.burst = burst
@@ -18,29 +26,40 @@ public struct SenderRateLimiter: Sendable {
         case later(Date, HeldReason)
     }
 
-    /// Reserves a slot for `segments` from `sender` and says when it may go.
-    /// - Parameter holdsReservation: the message was already deferred to its slot by an earlier
-    ///   call; it goes now (unless the sender is blocked) instead of reserving a second slot.
-    public mutating func admit(sender: String, segments: Int, rate: Double, now: Date, holdsReservation: Bool = false) -> Admission {
+    /// Says whether `segments` from `sender` may go now, or the slot to hold them to.
+    /// - Parameter heldToSlot: the text was held back to a slot by an earlier call. It does not
+    ///   queue again behind the line (it is in it): it goes as soon as what was sent allows, so
+    ///   texts whose slots passed while nobody sent (a stalled dispatcher, a number taken over
+    ///   from a dead instance) go at the cap at once, neither all together nor after the line.
+    public mutating func admit(sender: String, segments: Int, rate: Double, now: Date, heldToSlot: Bool = false) -> Admission {
         if let until = blockedUntil[sender] {
             if until > now { return .later(until, .carrierBackoff) }
             blockedUntil[sender] = nil
         }
-        guard rate > 0, rate.isFinite, !holdsReservation else { return .now }
+        guard rate > 0, rate.isFinite else { return .now }
         let cost = Double(max(segments, 1)) / rate
-        let theoretical = max(nextFree[sender] ?? now, now)
         let tolerance = max(burst - cost, 0)
-        nextFree[sender] = theoretical + cost
-        if theoretical.timeIntervalSince(now) <= tolerance { return .now }
-        return .later(theoretical.addingTimeInterval(-tolerance), .senderRate)
+        let sent = max(paced[sender] ?? now, now)
+        // A newcomer queues behind the texts already given slots, so it takes none of their rate.
+        let line = max(lineEnd[sender] ?? sent, sent)
+        let start = heldToSlot ? sent : line
+        if start.timeIntervalSince(now) <= tolerance + Self.precision {
+            paced[sender] = sent + cost
+            lineEnd[sender] = max(heldToSlot ? line : line + cost, sent + cost)
+            return .now
+        }
+        lineEnd[sender] = line + cost
+        return .later(line.addingTimeInterval(-tolerance), .senderRate)
     }
 
     /// A number just taken over from another instance starts at its steady rate, without the
-    /// burst allowance (the instance that held it may have spent it a moment ago), and after the
-    /// slots that instance gave the texts it held back (`reservedUntil`), which go at those slots.
+    /// burst allowance (the instance that held it may have spent it a moment ago), and newcomers
+    /// queue after the slots that instance gave the texts it held back (`reservedUntil`).
     public mutating func startPaced(sender: String, now: Date, reservedUntil: Date? = nil) {
-        let paced = max(now, reservedUntil ?? now).addingTimeInterval(burst)
-        nextFree[sender] = max(nextFree[sender] ?? paced, paced)
+        let steady = now.addingTimeInterval(burst)
+        paced[sender] = max(paced[sender] ?? steady, steady)
+        let line = max(steady, (reservedUntil ?? now).addingTimeInterval(burst))
+        lineEnd[sender] = max(lineEnd[sender] ?? line, line)
     }
 
     /// A 429 pauses the sender, not the queue.
@@ -50,7 +69,8 @@ public struct SenderRateLimiter: Sendable {
 
     /// Forget numbers idle for a while, so the table does not grow with every sender ever seen.
     public mutating func prune(now: Date) {
-        nextFree = nextFree.filter { $0.value > now }
+        paced = paced.filter { $0.value > now }
+        lineEnd = lineEnd.filter { $0.value > now }
         blockedUntil = blockedUntil.filter { $0.value > now }
     }
 }

@@ -7,6 +7,10 @@ public enum StoreError: Error, CustomStringConvertible {
     case badOrganizationRow(detail: String)
     /// The PostgreSQL server did not answer or refused the connection (`[database] url`).
     case cannotConnect(server: String, reason: String)
+    /// The server ended the connection mid-work (a restart, a failover): the work was rolled back.
+    case connectionLost(server: String, reason: String)
+    /// The server refused a statement; `reason` is its own message and SQLSTATE.
+    case statementFailed(server: String, reason: String)
 
     public var description: String {
         switch self {
@@ -22,6 +26,10 @@ public enum StoreError: Error, CustomStringConvertible {
             "an organization row in the queue database is invalid: \(detail)"
         case let .cannotConnect(server, reason):
             "cannot reach the PostgreSQL queue at \(server): \(reason). Check [database] url in herald.toml, that the server runs and accepts this user, and the password file."
+        case let .connectionLost(server, reason):
+            "lost the connection to the PostgreSQL queue at \(server): \(reason). The unfinished transaction was rolled back; heraldd reconnects and retries."
+        case let .statementFailed(server, reason):
+            "the PostgreSQL queue at \(server) refused a statement: \(reason)"
         }
     }
 }

@@ -37,7 +37,7 @@ struct SendPolicyReleasedSenderTests {
             == .hold(until: soon, reason: .senderReleased))
     }
 
-    @Test("a text held to its rate slot goes at that slot without a second reservation, but one whose slot passed long ago reserves again")
+    @Test("a text held to its rate slot goes at that slot without queueing again, and one whose slot passed long ago only if the cap allows")
     func lateReservations() {
         var limiter = SenderRateLimiter()
         func held(slot: Date) -> ClaimCandidate {

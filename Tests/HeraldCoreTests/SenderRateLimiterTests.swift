@@ -66,21 +66,41 @@ struct SenderRateLimiterTests {
         }
     }
 
-    @Test func holdsReservationGoesNowWithoutReservingAgain() {
+    @Test func aTextHeldToItsSlotGoesThereWithoutQueueingAgain() {
         var limiter = SenderRateLimiter()
         #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .now)
         #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 1, .senderRate))
         // The deferred message comes back at its slot and goes.
-        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 1, holdsReservation: true) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 1, heldToSlot: true) == .now)
         // It did not take another slot: the next newcomer gets t0 + 2, not t0 + 3.
         #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 1) == .later(t0 + 2, .senderRate))
+    }
+
+    @Test("texts whose slots passed while nothing was sent go at the cap at once: not all together, not after the line")
+    func lateTextsGoAtTheCapAtOnce() {
+        var limiter = SenderRateLimiter()
+        // A line of 100 texts at 10/s: 10 go at once, 90 are held to slots until t0 + 9.
+        var slots: [Date] = []
+        for _ in 0..<100 {
+            if case let .later(slot, .senderRate) = limiter.admit(sender: alice, segments: 1, rate: 10, now: t0) { slots.append(slot) }
+        }
+        #expect(slots.count == 90)
+        #expect(abs(slots.last!.timeIntervalSince(t0) - 9.0) < 1e-4)
+        // Nothing was sent for 5 s (a stalled dispatcher); the 50 texts whose slots passed come back
+        // together. A second's worth go, the rest queue again at the end of the line.
+        let late = slots.prefix(50).map { _ in limiter.admit(sender: alice, segments: 1, rate: 10, now: t0 + 5, heldToSlot: true) }
+        #expect(late.filter { $0 == .now }.count == 10)
+        #expect(late.compactMap { if case let .later(at, _) = $0 { at } else { nil } }.allSatisfy { $0 > t0 + 9.0 })
+        // The texts whose slots are still ahead go at them, at the cap.
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 10, now: slots[60], heldToSlot: true) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 10, now: slots[61], heldToSlot: true) == .now)
     }
 
     @Test func blockHoldsTheSenderAsCarrierBackoffUntilThen() {
         var limiter = SenderRateLimiter()
         limiter.block(sender: alice, until: t0 + 30)
         #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 30, .carrierBackoff))
-        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 29, holdsReservation: true) == .later(t0 + 30, .carrierBackoff))
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 29, heldToSlot: true) == .later(t0 + 30, .carrierBackoff))
         // Other senders are not held.
         #expect(limiter.admit(sender: bob, segments: 1, rate: 1, now: t0) == .now)
         // A shorter block does not shorten a longer one.

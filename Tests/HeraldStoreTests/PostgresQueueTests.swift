@@ -201,3 +201,77 @@ struct PostgresReachabilityTests {
         #expect(ContinuousClock.now - started < .seconds(30), "refused at once, not retried")
     }
 }
+
+/// The journal must carry the server's own words: PSQLError's description hides them.
+@Suite("Store: PostgreSQL errors")
+struct PostgresErrorTests {
+    @Test("a refused statement is a statementFailed with the server's message and SQLSTATE; the queue goes on")
+    func statementFailed() async throws {
+        let temporary = try await TemporaryPostgresQueue()
+        do {
+            try await temporary.queue.write { session in try await session.execute("SELECT * FROM no_such_table") }
+            Issue.record("a statement on a missing table succeeded")
+        } catch let error as StoreError {
+            let message = error.description
+            #expect(message.contains("relation \"no_such_table\" does not exist"), "\(message)")
+            #expect(message.contains("SQLSTATE 42P01"), "\(message)")
+            #expect(!message.contains("Generic description"), "\(message)")
+        }
+        #expect(try await temporary.queue.read { session in try await session.value("SELECT 1", as: Int.self) } == 1)
+    }
+}
+
+/// A server that stops and starts again (a restart, a failover) must not strand a store call:
+/// each one made meanwhile ends, with an answer or an error, and the queue works again after.
+@Suite("Store: PostgreSQL server restart")
+struct PostgresRestartTests {
+    @Test("calls made while the server stops and starts all end, and the queue answers again afterwards")
+    func callsEndAcrossARestart() async throws {
+        let cluster = try PostgresCluster.dedicated()
+        var logger = Logger(label: "herald.tests.postgres.restart")
+        logger.logLevel = .critical
+        let queue = PostgresQueue(
+            endpoint: PostgresEndpoint(address: .socket(folder: cluster.folder, port: cluster.port), user: cluster.user,
+                                       database: "postgres", tls: .disable),
+            maximumConnections: 8, logger: logger
+        )
+        let pool = Task { await queue.run() }
+        defer { pool.cancel() }
+        try await queue.migrate()
+        final class Tally: Sendable {
+            let counts = Mutex((answered: 0, failed: 0, finished: 0))
+            let stop = Mutex(false)
+        }
+        let tally = Tally()
+        // Eight callers in a loop, as heraldd's services are, while the server goes away and back.
+        // Tasks of their own, not a group: a stranded call must fail the test, not hang it.
+        for _ in 0..<8 {
+            Task {
+                while !tally.stop.withLock({ $0 }) {
+                    do {
+                        _ = try await queue.write { session in try await session.value("SELECT count(*) FROM message", as: Int.self) }
+                        tally.counts.withLock { $0.answered += 1 }
+                    } catch {
+                        tally.counts.withLock { $0.failed += 1 }
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                tally.counts.withLock { $0.finished += 1 }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        try cluster.stopServer()
+        try await Task.sleep(for: .seconds(2))
+        try cluster.startServer()
+        let before = tally.counts.withLock { $0.answered }
+        try await waitUntil("the callers to be answered again after the restart", timeout: .seconds(60)) {
+            tally.counts.withLock { $0.answered } > before + 50
+        }
+        tally.stop.withLock { $0 = true }
+        // Every caller's last call ends: none is stranded waiting for a connection.
+        try await waitUntil("every caller to finish its last call (\(tally.counts.withLock { $0 }))", timeout: .seconds(60)) {
+            tally.counts.withLock { $0.finished } == 8
+        }
+        #expect(tally.counts.withLock { $0.failed } > 0, "the restart failed no call: it did not happen while they ran")
+    }
+}

@@ -77,8 +77,18 @@ public final class PostgresQueue: Sendable {
             return try await client.withConnection { connection in
                 try await body(PostgresSession(connection: connection, logger: self.logger))
             }
-        } catch let error as PSQLError where error.serverInfo == nil {
-            throw StoreError.cannotConnect(server: endpoint.description, reason: Self.describe(error))
+        } catch let error as PostgresConnectionGone {
+            throw StoreError.connectionLost(server: endpoint.description, reason: "\(error)")
+        } catch let error as PSQLError {
+            // PSQLError's own description hides the server's words; the journal needs them.
+            let server = endpoint.description, reason = Self.describe(error)
+            // Refused at the door: no route, a wrong password (SQLSTATE class 28), no such database (3D).
+            let state = error.serverInfo?[.sqlState] ?? ""
+            if (error.serverInfo == nil && !Self.connectionLost(error)) || state.hasPrefix("28") || state.hasPrefix("3D") {
+                throw StoreError.cannotConnect(server: server, reason: reason)
+            }
+            if Self.connectionLost(error) { throw StoreError.connectionLost(server: server, reason: reason) }
+            throw StoreError.statementFailed(server: server, reason: reason)
         }
     }
 
@@ -116,6 +126,7 @@ public final class PostgresQueue: Sendable {
     /// Whether `error` ended the connection itself: the server closed it or said FATAL
     /// (`57P01` admin shutdown, and the like), or the socket failed.
     static func connectionLost(_ error: any Error) -> Bool {
+        if error is PostgresConnectionGone { return true }
         guard let error = error as? PSQLError else { return false }
         if [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(error.code) { return true }
         let severity = error.serverInfo?[.severity] ?? ""
@@ -128,8 +139,9 @@ public final class PostgresQueue: Sendable {
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 return message + (error.serverInfo?[.detail].map { " (\($0))" } ?? "")
+                    + (error.serverInfo?[.sqlState].map { " [SQLSTATE \($0)]" } ?? "")
             }
-            return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+            return "\(error.code)" + (error.underlying.map { ": " + describe($0) } ?? "")
         }
         return "\(error)"
     }

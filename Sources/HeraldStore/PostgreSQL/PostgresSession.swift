@@ -11,11 +11,13 @@ struct PostgresSession {
 
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await connection.query(query, logger: logger).collect()
+        try await PostgresQueryWatch.run(on: connection) { [connection, logger] in
+            try await connection.query(query, logger: logger).collect()
+        }
     }
 
     func execute(_ query: PostgresQuery) async throws {
-        _ = try await connection.query(query, logger: logger).collect()
+        try await rows(query)
     }
 
     /// The first column of the first row, or nil when there is no row (or it is NULL).
