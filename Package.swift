@@ -117,6 +117,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The shared-queue bench's producer and observer on PostgreSQL.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Benchmarks/HeraldBench"
         ),

@@ -8,7 +8,8 @@
 # nginx answers `delivered` when looked up, and prints both figures side by side.
 #
 #   BENCH_EXTERNAL_TEXTS=50000 BENCH_DEFERRED=1000000 BENCH_REPEATS=3 scripts/bench.sh
-#   BENCH_EXTERNAL=0 skips the external runs, BENCH_IN_PROCESS=0 the in-process ones;
+#   BENCH_EXTERNAL=0 skips the external runs, BENCH_IN_PROCESS=0 the in-process ones,
+#   BENCH_SHARED_QUEUE=0 the PostgreSQL ones (BENCH_SHARED_QUEUE_TEXTS, BENCH_SHARED_QUEUE_INSTANCES="1 3");
 #   BENCH_EXTERNAL_SCALE=0 skips the scale guards (deferred queue, RSS, ingest);
 #   BENCH_PERF_RECORD=/tmp/heraldd.perf adds one profiled heraldd run (perf record -e cpu-clock -g);
 #   BENCH_EXTERNAL_ARGS="--skip-throughput --skip-scale" with it runs the profile alone.
@@ -118,6 +119,32 @@ if [ "${BENCH_EXTERNAL:-1}" != 0 ]; then
     # BENCH_EXTERNAL_ARGS: more options, word-split, e.g. "--skip-throughput --skip-scale" for a profile alone.
     # shellcheck disable=SC2086
     "$bench" external --carrier-url "http://127.0.0.1:$port" --heraldd "$heraldd" --heraldctl "$heraldctl" "${external[@]}" ${BENCH_EXTERNAL_ARGS:-}
+fi
+# PostgreSQL: one heraldd, and three sharing one queue, beside SQLite (docs/benchmarks.md, "Several
+# instances on PostgreSQL"). A private cluster in a temp folder, on a Unix socket only, with
+# PostgreSQL's durable defaults (fsync, synchronous_commit), run as nobody when this runs as root.
+if [ "${BENCH_SHARED_QUEUE:-1}" != 0 ]; then
+    pgbin=${HERALD_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+    [ -x "$pgbin/initdb" ] || { echo "bench.sh: PostgreSQL's initdb not found; run 'make bench' (installs postgresql)" >&2; exit 1; }
+    pg=$(mktemp -d /tmp/herald-bench-pg.XXXXXX)
+    as_owner() { if [ "$(id -u)" = 0 ]; then chown nobody "$pg"; runuser -u nobody -- env -C / "$@"; else env -C / "$@"; fi; }
+    stop_postgres() { as_owner "$pgbin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$pg"; stop_nginx; }
+    trap stop_postgres EXIT
+    as_owner "$pgbin/initdb" -D "$pg/data" -U herald --auth=trust -E UTF8 --no-locale >"$pg/initdb.log" 2>&1 \
+        || { cat "$pg/initdb.log" >&2; exit 1; }
+    cat >>"$pg/data/postgresql.conf" <<PGCONF
+listen_addresses = ''
+unix_socket_directories = '$pg'
+port = 5432
+max_connections = 200
+shared_buffers = 128MB
+PGCONF
+    as_owner "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w start >/dev/null || { cat "$pg/server.log" >&2; exit 1; }
+    echo "postgresql $("$pgbin/postgres" --version | awk '{print $3}') on $pg/.s.PGSQL.5432"
+    # shellcheck disable=SC2086
+    "$bench" shared-queue --carrier-url "http://127.0.0.1:$port" --postgres-socket-folder "$pg" --heraldd "$heraldd" \
+        --heraldctl "$heraldctl" --texts "${BENCH_SHARED_QUEUE_TEXTS:-20000}" --repeats "${BENCH_REPEATS:-3}" \
+        --instances ${BENCH_SHARED_QUEUE_INSTANCES:-1 3}
 fi
 [ "${BENCH_IN_PROCESS:-1}" != 0 ] || exit 0
 

@@ -8,17 +8,20 @@ struct OperatorState {
     let heraldd: String
     let heraldctl: String
     let workload: Workload
+    /// The `[database]` section (and `[instance]`, on a shared queue); the SQLite file by default.
+    var queue = "[database]\npath = \"herald.db\"\n"
 
     var configPath: String { folder.appendingPathComponent("herald.toml").path }
     var databasePath: String { folder.appendingPathComponent("herald.db").path }
     var socketPath: String { folder.appendingPathComponent("admin.sock").path }
     var logPath: String { folder.appendingPathComponent("heraldd.log").path }
 
-    static func make(name: String, heraldd: String, heraldctl: String, workload: Workload) throws -> OperatorState {
+    static func make(name: String, heraldd: String, heraldctl: String, workload: Workload, queue: String? = nil) throws -> OperatorState {
         let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
         let folder = URL(fileURLWithPath: base).appendingPathComponent("herald-bench-external-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let state = OperatorState(folder: folder, heraldd: heraldd, heraldctl: heraldctl, workload: workload)
+        var state = OperatorState(folder: folder, heraldd: heraldd, heraldctl: heraldctl, workload: workload)
+        if let queue { state.queue = queue }
         try BenchSettings.authToken.write(to: folder.appendingPathComponent("carrier-token"), atomically: true, encoding: .utf8)
         try state.configuration().write(toFile: state.configPath, atomically: true, encoding: .utf8)
         return state
@@ -31,8 +34,7 @@ struct OperatorState {
     func configuration() -> String {
         return """
         # herald-bench external: heraldd as an operator runs it, against a canned-201 nginx.
-        [database]
-        path = "herald.db"
+        \(queue)
 
         [admin]
         socket = "admin.sock"

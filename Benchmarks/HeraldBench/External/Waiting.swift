@@ -19,4 +19,20 @@ enum Waiting {
             try await Task.sleep(for: interval)
         }
     }
+
+    /// `until`, asking an async `done` (a query over the network).
+    static func until(
+        _ what: String, timeout: Duration, interval: Duration,
+        detail: () async throws -> String = { "" }, _ done: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if try await done() { return }
+            if ContinuousClock.now > deadline {
+                let more = (try? await detail()) ?? ""
+                throw BenchFailure("gave up waiting for \(what) after \(timeout)" + (more.isEmpty ? "" : ": \(more)"))
+            }
+            try await Task.sleep(for: interval)
+        }
+    }
 }

@@ -33,6 +33,7 @@ extension PostgresQueue: InstanceLeases {
         let at = now.millis
         let until = at + Int64(leaseTime * 1000)
         let turn = try await write { session -> LeaseTurn in
+            try await Self.serializeLeaseWrites(session)
             try await session.execute("""
                 INSERT INTO instance (id, host, pid, version, started_at, seen_at, expires_at)
                 VALUES (\(me.id), \(me.host), \(Int(me.pid)), \(me.version), \(me.startedAt.millis), \(at), \(until))
@@ -112,10 +113,22 @@ extension PostgresQueue: InstanceLeases {
         let me = sharing
         held.withLock { $0 = HeldLeases() }
         try await write { session in
+            try await Self.serializeLeaseWrites(session)
             try await session.execute("DELETE FROM instance_lease WHERE holder = \(me.id)")
             try await session.execute("DELETE FROM instance WHERE id = \(me.id)")
         }
     }
+
+    /// One lease turn or leave at a time across all instances, until the transaction ends. Their
+    /// statements lock lease rows in different orders (a turn's takes, another's leave), and two
+    /// at once could deadlock, failing one: a leave that fails leaves its leases to run out.
+    /// Turns come every few seconds, so waiting for each other costs nothing.
+    private static func serializeLeaseWrites(_ session: PostgresSession) async throws {
+        try await session.execute("SELECT pg_advisory_xact_lock(\(leaseLock))")
+    }
+
+    /// The advisory lock key of the lease tables: "herald:l" in ASCII.
+    static let leaseLock: Int64 = 0x6865_7261_6c64_3a6c
 
     public func liveInstances(now: Date) async throws -> [InstanceEntry] {
         let at = now.millis
