@@ -6,9 +6,11 @@ import Foundation
 /// keeps the rows and the instances' heartbeats; this rule says what one instance should do with
 /// them now, so that every instance, deciding alone from the same rows, arrives at the same spread.
 ///
-/// The spread is rendezvous hashing: a number's preferred holder is the live instance with the
-/// highest weight for (instance, number). It is fair (each of n instances prefers about 1/n of the
-/// numbers) and stable (an instance joining or leaving moves only the numbers it gains or held).
+/// The spread is rendezvous hashing with a bounded load: the instances' shares differ by one at
+/// most (with ten senders, plain rendezvous hashing gave three instances 6, 3 and 1). A holder keeps the numbers it holds, up to its share; every other number goes to the
+/// live instance with the highest weight for (instance, number) that still has room. So an
+/// instance joining takes only the numbers the others hold beyond their new share, and one leaving
+/// moves only the numbers it held.
 public enum SenderLeaseRule {
     /// The lease on the work one instance does for all (reconciliation, retention, consent
     /// expiry, reply forwarding): planned beside the numbers, so it is spread and taken over alike.
@@ -39,38 +41,65 @@ public enum SenderLeaseRule {
     public static func plan(
         instance: String, numbers: [String], leases: [String: SenderLease], live: Set<String>, now: Date
     ) -> Plan {
-        let live = live.union([instance]).sorted()
+        let assigned = assignment(numbers: numbers, leases: leases, live: live.union([instance]), now: now)
         var plan = Plan()
         for number in numbers.sorted() {
-            let preferred = preferredHolder(of: number, among: live)
             let lease = leases[number].flatMap { $0.expiresAt > now ? $0 : nil }
             switch lease?.holder {
             case instance?:
-                // Kept until the preferred holder is there to take it: a number is never left
-                // without a sender longer than one turn.
-                if preferred == instance || !live.contains(preferred) { plan.renew.append(number) } else { plan.release.append(number) }
+                // Released only to a live instance, which takes it at its next turn: a number is
+                // never without a sender for longer than that.
+                if assigned[number] == instance { plan.renew.append(number) } else { plan.release.append(number) }
             case nil:
-                if preferred == instance { plan.take.append(number) }
-            case let holder?:
+                if assigned[number] == instance { plan.take.append(number) }
+            case .some:
                 // Held by another instance, live or not yet expired: its to renew or release.
-                _ = holder
+                break
             }
         }
         return plan
     }
 
-    /// The live instance that should send from `number`.
-    public static func preferredHolder(of number: String, among live: [String]) -> String {
-        var best = live[0]
-        var bestWeight: UInt64 = 0
-        for candidate in live {
-            let weight = weight(candidate, number)
-            if weight > bestWeight || (weight == bestWeight && candidate < best) {
-                best = candidate
-                bestWeight = weight
+    /// Which live instance should send from each number, given who holds what now.
+    public static func assignment(numbers: [String], leases: [String: SenderLease], live: Set<String>, now: Date) -> [String: String] {
+        let instances = live.sorted()
+        guard !instances.isEmpty else { return [:] }
+        // Shares differ by one at most: `share` each, and `extra` of them one more.
+        let share = numbers.count / instances.count
+        var extra = numbers.count % instances.count
+        var assigned: [String: String] = [:]
+        var load: [String: Int] = [:]
+        func hasRoom(_ instance: String) -> Bool {
+            let count = load[instance, default: 0]
+            return count < share || (count == share && extra > 0)
+        }
+        func give(_ number: String, to instance: String) {
+            if load[instance, default: 0] == share { extra -= 1 }
+            assigned[number] = instance
+            load[instance, default: 0] += 1
+        }
+        // Holders keep what they hold, their highest-weighted numbers first, up to their share.
+        var held: [String: [String]] = [:]
+        for number in numbers {
+            if let lease = leases[number], lease.expiresAt > now, live.contains(lease.holder) { held[lease.holder, default: []].append(number) }
+        }
+        for holder in held.keys.sorted() {
+            for number in held[holder]!.sorted(by: { ranks(holder, $0, above: holder, $1) }) where hasRoom(holder) {
+                give(number, to: holder)
             }
         }
-        return best
+        // Every other number: the highest-weighted live instance with room.
+        for number in numbers.sorted() where assigned[number] == nil {
+            let ranked = instances.sorted { ranks($0, number, above: $1, number) }
+            give(number, to: ranked.first(where: hasRoom) ?? ranked[0])
+        }
+        return assigned
+    }
+
+    /// Whether (a, x) weighs more than (b, y); ties go to the smaller instance, then number.
+    private static func ranks(_ a: String, _ x: String, above b: String, _ y: String) -> Bool {
+        let (left, right) = (weight(a, x), weight(b, y))
+        return left != right ? left > right : (a, x) < (b, y)
     }
 
     /// FNV-1a over "instance␟number", then a 64-bit finalizer for spread: the same on every

@@ -26,7 +26,21 @@ struct SenderLeaseRuleTests {
         let leases = settle(["a", "b", "c"])
         #expect(Set(leases.keys) == Set(numbers), "every number has a holder")
         let counts = Dictionary(grouping: leases.values, by: \.holder).mapValues(\.count)
-        #expect(counts.values.allSatisfy { (10...30).contains($0) }, "\(counts)")
+        #expect(counts.values.sorted() == [20, 20, 20], "\(counts)")
+    }
+
+    @Test("ten senders over three instances: 4, 3 and 3, never 6, 3 and 1", arguments: [["a", "b", "c"], ["n1", "n2", "n3"], ["i1", "i2", "i3"]])
+    func fairSpreadOfFew(instances: [String]) {
+        let ten = Array(numbers.prefix(10))
+        var leases: [String: SenderLease] = [:]
+        for _ in 0..<5 {
+            for instance in instances {
+                let plan = SenderLeaseRule.plan(instance: instance, numbers: ten, leases: leases, live: Set(instances), now: now)
+                for number in plan.release { leases[number] = nil }
+                for number in plan.take + plan.renew { leases[number] = SenderLease(holder: instance, expiresAt: now + 30) }
+            }
+        }
+        #expect(Dictionary(grouping: leases.values, by: \.holder).mapValues(\.count).values.sorted() == [3, 3, 4])
     }
 
     @Test("a live holder's lease is never taken by another; an expired one is")
@@ -37,7 +51,7 @@ struct SenderLeaseRuleTests {
             #expect(!plan.take.contains(numbers[0]))
         }
         let expired = [numbers[0]: SenderLease(holder: "a", expiresAt: now)]
-        let preferred = SenderLeaseRule.preferredHolder(of: numbers[0], among: ["b", "c"])
+        let preferred = SenderLeaseRule.assignment(numbers: numbers, leases: expired, live: ["b", "c"], now: now)[numbers[0]]!
         let plan = SenderLeaseRule.plan(instance: preferred, numbers: numbers, leases: expired, live: ["b", "c"], now: now)
         #expect(plan.take.contains(numbers[0]), "a dead instance's numbers go to the survivors once its leases expire")
     }
@@ -60,7 +74,7 @@ struct SenderLeaseRuleTests {
         let before = settle(["a", "b"])
         let after = settle(["a", "b", "c"], from: before)
         let counts = Dictionary(grouping: after.values, by: \.holder).mapValues(\.count)
-        #expect((counts["c"] ?? 0) >= 10, "\(counts)")
+        #expect(counts["c"] == 20, "\(counts)")
         for (number, lease) in after where lease.holder != "c" {
             #expect(before[number]?.holder == lease.holder, "\(number) moved between old instances")
         }
@@ -76,7 +90,7 @@ struct SenderLeaseRuleTests {
     func stableWeights() {
         #expect(SenderLeaseRule.weight("a", "+16125550000") == 4743484961578223215)
         #expect(SenderLeaseRule.weight("a", "+16125550000") != SenderLeaseRule.weight("b", "+16125550000"))
-        #expect(SenderLeaseRule.preferredHolder(of: "+16125550100", among: ["host-1", "host-2", "host-3"])
-            == SenderLeaseRule.preferredHolder(of: "+16125550100", among: ["host-3", "host-1", "host-2"]))
+        #expect(SenderLeaseRule.assignment(numbers: numbers, leases: [:], live: ["host-1", "host-2", "host-3"], now: now)
+            == SenderLeaseRule.assignment(numbers: numbers.reversed(), leases: [:], live: ["host-3", "host-1", "host-2"], now: now))
     }
 }

@@ -27,7 +27,10 @@ struct PostgresInstanceLeaseTests {
         #expect(arrived.senders.isEmpty)
         #expect(arrived.live == ["a", "b"])
         let handedBack = try await a.queue.takeLeaseTurn(now: fixture.now + 2, leaseTime: Self.leaseTime)
-        let preferredByB = (Self.numbers + [SenderLeaseRule.sharedWork]).filter { SenderLeaseRule.preferredHolder(of: $0, among: ["a", "b"]) == "b" }
+        let all = Self.numbers + [SenderLeaseRule.sharedWork]
+        let heldByA = Dictionary(uniqueKeysWithValues: all.map { ($0, SenderLease(holder: "a", expiresAt: fixture.now + Self.leaseTime)) })
+        let assigned = SenderLeaseRule.assignment(numbers: all, leases: heldByA, live: ["a", "b"], now: fixture.now + 2)
+        let preferredByB = all.filter { assigned[$0] == "b" }
         #expect(handedBack.released == preferredByB.filter { $0 != SenderLeaseRule.sharedWork })
         let settled = try await b.queue.takeLeaseTurn(now: fixture.now + 3, leaseTime: Self.leaseTime)
         #expect(settled.taken == preferredByB.filter { $0 != SenderLeaseRule.sharedWork })
