@@ -24,10 +24,10 @@ enum PostgresQueryWatch {
     }
 
     private static func watch<T: Sendable>(_ connection: PostgresConnection, _ answer: Answer<T>) {
-        connection.eventLoop.scheduleTask(in: interval) {
+        answer.watching(connection.eventLoop.scheduleTask(in: interval) {
             guard !answer.isGiven else { return }
             if connection.isClosed { answer.give(.failure(PostgresConnectionGone())) } else { watch(connection, answer) }
-        }
+        })
     }
 
     /// The caller's continuation, resumed once: by the query's answer or by the watch.
@@ -35,6 +35,9 @@ enum PostgresQueryWatch {
         private struct State {
             var continuation: CheckedContinuation<T, any Error>?
             var given = false
+            /// The watch's timer, cancelled once the answer is in: most queries answer in a
+            /// millisecond, and their timers should not pile up on the event loop.
+            var timer: Scheduled<Void>?
         }
 
         private let state = Mutex(State())
@@ -45,13 +48,22 @@ enum PostgresQueryWatch {
             state.withLock { $0.continuation = continuation }
         }
 
-        func give(_ result: Result<T, any Error>) {
-            let continuation: CheckedContinuation<T, any Error>? = state.withLock { state in
-                guard !state.given else { return nil }
-                state.given = true
-                defer { state.continuation = nil }
-                return state.continuation
+        func watching(_ timer: Scheduled<Void>) {
+            let given = state.withLock { state in
+                if !state.given { state.timer = timer }
+                return state.given
             }
+            if given { timer.cancel() }
+        }
+
+        func give(_ result: Result<T, any Error>) {
+            let (continuation, timer) = state.withLock { state -> (CheckedContinuation<T, any Error>?, Scheduled<Void>?) in
+                guard !state.given else { return (nil, nil) }
+                state.given = true
+                defer { state.continuation = nil; state.timer = nil }
+                return (state.continuation, state.timer)
+            }
+            timer?.cancel()
             continuation?.resume(with: result)
         }
     }
