@@ -45,8 +45,6 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The PostgreSQL backend (Sources/HeraldStore/PostgreSQL).
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                // PostgresQueryWatch's timer.
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // Contacts import reads operator-supplied CSV.
                 .product(name: "SwiftCSV", package: "SwiftCSV"),

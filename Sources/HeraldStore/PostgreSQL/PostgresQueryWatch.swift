@@ -1,75 +1,94 @@
-import NIOCore
 import PostgresNIO
 import Synchronization
 
-/// Runs one query so that its caller cannot wait for ever on a connection that is gone. Why: a
-/// query in flight when the server ends the connection (a restart, a failover) is sometimes
+/// Keeps a caller from waiting for ever on a statement whose connection is gone. Why: a
+/// statement in flight when the server ends the connection (a restart, a failover) is sometimes
 /// neither answered nor failed by postgres-nio (1.33.2), and whatever awaited it (the
-/// dispatcher, a webhook handler) would hang, and a clean stop with it. So the query runs in a
-/// task of its own, and a timer looks at the connection every `interval`: once it is closed and
-/// the query still has no answer, the caller gets `PostgresConnectionGone` (the query's task is
-/// left to end, or not, on its own).
-enum PostgresQueryWatch {
-    static let interval = TimeAmount.seconds(2)
+/// dispatcher, a webhook handler) would hang, holding its pooled connection, and a clean stop
+/// with it. So each statement runs in a task of its own and its caller waits on an answer that
+/// either the statement or `sweep` gives: `PostgresQueue.run()` sweeps every `interval`, and a
+/// statement whose connection has closed meanwhile fails with `PostgresConnectionGone` (its task
+/// is left to end, or not, on its own). A registry swept by one loop, not a timer per statement:
+/// timers woke the event loop's thread for every statement.
+final class PostgresQueryWatch: Sendable {
+    static let interval = Duration.seconds(2)
 
-    static func run<T: Sendable>(on connection: PostgresConnection, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    private struct Pending {
+        var connection: PostgresConnection
+        var fail: @Sendable () -> Void
+    }
+
+    private let pending = Mutex<(next: UInt64, statements: [UInt64: Pending])>((0, [:]))
+
+    func run<T: Sendable>(on connection: PostgresConnection, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let answer = Answer<T>()
+        let id = pending.withLock { state in
+            state.next += 1
+            state.statements[state.next] = Pending(connection: connection, fail: { answer.give(.failure(PostgresConnectionGone())) })
+            return state.next
+        }
+        defer { _ = pending.withLock { $0.statements.removeValue(forKey: id) } }
         return try await withCheckedThrowingContinuation { continuation in
             answer.wait(continuation)
             Task {
                 do { answer.give(.success(try await work())) } catch { answer.give(.failure(error)) }
             }
-            watch(connection, answer)
         }
     }
 
-    private static func watch<T: Sendable>(_ connection: PostgresConnection, _ answer: Answer<T>) {
-        answer.watching(connection.eventLoop.scheduleTask(in: interval) {
-            guard !answer.isGiven else { return }
-            if connection.isClosed { answer.give(.failure(PostgresConnectionGone())) } else { watch(connection, answer) }
-        })
+    /// Fails the statements whose connection has closed; returns how many.
+    @discardableResult
+    func sweep() -> Int {
+        let gone = pending.withLock { state in
+            let gone = state.statements.filter { $0.value.connection.isClosed }
+            for id in gone.keys { state.statements[id] = nil }
+            return gone.values.map(\.fail)
+        }
+        for fail in gone { fail() }
+        return gone.count
     }
 
-    /// The caller's continuation, resumed once: by the query's answer or by the watch.
+    /// Sweeps every `interval` until the calling task is cancelled.
+    func watch() async {
+        while (try? await Task.sleep(for: Self.interval)) != nil { sweep() }
+    }
+
+    /// The caller's continuation, resumed once: by the statement's answer or by the sweep.
     private final class Answer<T: Sendable>: Sendable {
         private struct State {
             var continuation: CheckedContinuation<T, any Error>?
+            var early: Result<T, any Error>?
             var given = false
-            /// The watch's timer, cancelled once the answer is in: most queries answer in a
-            /// millisecond, and their timers should not pile up on the event loop.
-            var timer: Scheduled<Void>?
         }
 
         private let state = Mutex(State())
 
-        var isGiven: Bool { state.withLock { $0.given } }
-
         func wait(_ continuation: CheckedContinuation<T, any Error>) {
-            state.withLock { $0.continuation = continuation }
-        }
-
-        func watching(_ timer: Scheduled<Void>) {
-            let given = state.withLock { state in
-                if !state.given { state.timer = timer }
-                return state.given
+            let early = state.withLock { state -> Result<T, any Error>? in
+                if let early = state.early { return early }
+                state.continuation = continuation
+                return nil
             }
-            if given { timer.cancel() }
+            if let early { continuation.resume(with: early) }
         }
 
         func give(_ result: Result<T, any Error>) {
-            let (continuation, timer) = state.withLock { state -> (CheckedContinuation<T, any Error>?, Scheduled<Void>?) in
-                guard !state.given else { return (nil, nil) }
+            let continuation = state.withLock { state -> CheckedContinuation<T, any Error>? in
+                guard !state.given else { return nil }
                 state.given = true
-                defer { state.continuation = nil; state.timer = nil }
-                return (state.continuation, state.timer)
+                guard let continuation = state.continuation else {
+                    state.early = result
+                    return nil
+                }
+                state.continuation = nil
+                return continuation
             }
-            timer?.cancel()
             continuation?.resume(with: result)
         }
     }
 }
 
-/// The connection closed while a query on it had no answer: the transaction it was in is gone.
+/// The connection closed while a statement on it was unanswered: the transaction it was in is gone.
 struct PostgresConnectionGone: Error, CustomStringConvertible {
     var description: String { "the connection closed while a statement on it was unanswered" }
 }

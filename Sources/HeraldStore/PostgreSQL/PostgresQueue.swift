@@ -18,6 +18,8 @@ public final class PostgresQueue: Sendable {
     let held = Mutex<HeldLeases>(HeldLeases())
     let client: PostgresClient
     let logger: Logger
+    /// Fails statements left unanswered on a closed connection (`run()` sweeps it).
+    let queryWatch = PostgresQueryWatch()
     /// Told how long each write transaction took, for the metrics endpoint.
     private let writeTimer: (@Sendable (Duration) -> Void)?
 
@@ -63,7 +65,11 @@ public final class PostgresQueue: Sendable {
     /// Drives the connection pool until the calling task is cancelled: the daemon runs it in its
     /// service group, a test in a task of its own. Nothing reaches the server while it is not running.
     public func run() async {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.queryWatch.watch() }
+            await client.run()
+            group.cancelAll()
+        }
     }
 
     /// Brings the schema up to date (PostgresMigrations); call once `run()` is running.
@@ -75,7 +81,7 @@ public final class PostgresQueue: Sendable {
     func connect<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
-                try await body(PostgresSession(connection: connection, logger: self.logger))
+                try await body(PostgresSession(connection: connection, logger: self.logger, watch: self.queryWatch))
             }
         } catch let error as PostgresConnectionGone {
             throw StoreError.connectionLost(server: endpoint.description, reason: "\(error)")

@@ -31,7 +31,7 @@ extension PostgresQueue {
             throw StoreError.cannotConnect(server: endpoint.description, reason: Self.describe(error))
         }
         do {
-            let version = try await PostgresSession(connection: connection, logger: logger).value("SELECT version()", as: String.self)
+            let version = try await PostgresSession(connection: connection, logger: logger, watch: PostgresQueryWatch()).value("SELECT version()", as: String.self)
             try await connection.close()
             return version ?? ""
         } catch {

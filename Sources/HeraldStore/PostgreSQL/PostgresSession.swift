@@ -8,10 +8,11 @@ import PostgresNIO
 struct PostgresSession {
     let connection: PostgresConnection
     let logger: Logger
+    let watch: PostgresQueryWatch
 
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await PostgresQueryWatch.run(on: connection) { [connection, logger] in
+        try await watch.run(on: connection) { [connection, logger] in
             try await connection.query(query, logger: logger).collect()
         }
     }
