@@ -7,10 +7,11 @@ import Foundation
 /// them now, so that every instance, deciding alone from the same rows, arrives at the same spread.
 ///
 /// The spread is rendezvous hashing with a bounded load: the instances' shares differ by one at
-/// most (with ten senders, plain rendezvous hashing gave three instances 6, 3 and 1). A holder keeps the numbers it holds, up to its share; every other number goes to the
-/// live instance with the highest weight for (instance, number) that still has room. So an
-/// instance joining takes only the numbers the others hold beyond their new share, and one leaving
-/// moves only the numbers it held.
+/// most (with ten senders, plain rendezvous hashing gave three instances 6, 3 and 1). A holder
+/// keeps the numbers it holds, up to its share; every other number goes to the live instance with
+/// the highest weight for (instance, number) that still has room. So an instance joining takes
+/// only the numbers the others hold beyond their new share, and one leaving moves only the
+/// numbers it held.
 public enum SenderLeaseRule {
     /// The lease on the work one instance does for all (reconciliation, retention, consent
     /// expiry, reply forwarding): planned beside the numbers, so it is spread and taken over alike.

@@ -109,7 +109,7 @@ struct ExternalBenchCommand: AsyncParsableCommand {
         }
     }
 
-    private static func absolute(_ path: String) -> String {
+    static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 

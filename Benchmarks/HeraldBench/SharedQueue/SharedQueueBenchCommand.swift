@@ -54,7 +54,7 @@ struct SharedQueueBenchCommand: AsyncParsableCommand {
         var base = carrierURL
         while base.hasSuffix("/") { base.removeLast() }
         let workload = Workload(carrierURL: base, inFlight: inFlight, senders: 10, recipients: 100)
-        let (heraldd, heraldctl) = (Self.absolute(heraldd), Self.absolute(heraldctl))
+        let (heraldd, heraldctl) = (ExternalBenchCommand.absolute(heraldd), ExternalBenchCommand.absolute(heraldctl))
         let cluster = BenchPostgres(folder: postgresSocketFolder, port: postgresPort, user: postgresUser, database: "postgres")
         let limit = Duration.seconds(timeout)
         let postgres = SharedQueueRun(heraldd: heraldd, heraldctl: heraldctl, workload: workload, cluster: cluster, timeout: limit)
@@ -102,9 +102,5 @@ struct SharedQueueBenchCommand: AsyncParsableCommand {
             print("BENCH_SHARED_QUEUE backend=postgresql instances=\(count) texts=\(texts) msgs_per_s=\(Formatting.whole(Spread(values: figures.map(\.claimToSentPerSecond)).median)) "
                 + "ratio_to_sqlite=\(String(format: "%.2f", ratio))")
         }
-    }
-
-    private static func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }
