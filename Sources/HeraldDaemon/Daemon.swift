@@ -202,6 +202,7 @@ public final class Daemon: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await sharedQueue.run() }
             defer { tasks.cancelAll() }
+            await sharedQueue.untilRunning()
             try await sharedQueue.migrate()
             try await serve(gracefulShutdownSignals: gracefulShutdownSignals, reloadConfiguration: reloadConfiguration, onReady: onReady)
         }

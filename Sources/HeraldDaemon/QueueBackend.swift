@@ -36,6 +36,7 @@ public enum QueueBackend {
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await queue.run() }
             defer { tasks.cancelAll() }
+            await queue.untilRunning()
             try await queue.migrate()
             return queue.location
         }

@@ -20,6 +20,9 @@ public final class PostgresQueue: Sendable {
     let logger: Logger
     /// Fails statements left unanswered on a closed connection (`run()` sweeps it).
     let queryWatch = PostgresQueryWatch()
+    /// Opened once `run()` drives the pool: a lease asked for before waits (and postgres-nio
+    /// warns about it in the journal), so the first callers wait here instead.
+    private let running = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     /// Told how long each write transaction took, for the metrics endpoint.
     private let writeTimer: (@Sendable (Duration) -> Void)?
 
@@ -67,8 +70,25 @@ public final class PostgresQueue: Sendable {
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.queryWatch.watch() }
+            let waiters = running.withLock { state in
+                state.open = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
             await client.run()
             group.cancelAll()
+        }
+    }
+
+    /// Returns once `run()` has started driving the pool.
+    public func untilRunning() async {
+        await withCheckedContinuation { continuation in
+            let open = running.withLock { state in
+                if !state.open { state.waiters.append(continuation) }
+                return state.open
+            }
+            if open { continuation.resume() }
         }
     }
 
