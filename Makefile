@@ -60,7 +60,8 @@ run: build
 # sockets starve the timing-sensitive carrier tests (connection reuse, timeouts) when all run
 # together, and the 100,000-member broadcast keeps both cores busy for minutes on its own. The
 # crash test (ChaosTests) runs alone too: its simulator lives in the test process, and beside the
-# other daemon suites it has been starved for seconds, longer than heraldd's lookup_delay.
+# other daemon suites it has been starved for seconds, longer than heraldd's lookup_delay. Last,
+# three release heraldd on one PostgreSQL queue (test-shared-queue, below).
 test: deps
 	$(call apt_install,$(MAN_PACKAGES))
 	$(SWIFT) build --build-tests
