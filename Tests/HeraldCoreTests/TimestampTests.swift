@@ -69,4 +69,19 @@ struct TimestampTests {
         #expect(Int64((back.timeIntervalSince1970 * 1000).rounded()) == millis, "\(text)")
         #expect(Timestamp.format(back) == text)
     }
+
+    @Test("the arithmetic fast path agrees with Foundation's ISO 8601 parser, second for second, from year 0001 to 9999 (Julian before 1600)")
+    func fastPathAgreesWithFoundation() throws {
+        var generator = SystemRandomNumberGenerator()
+        var instants: [Int64] = [-62_135_596_800, -11_676_096_000, -11_676_096_001, 0, 951_782_400, 4_107_542_399, 253_402_300_799]
+        for _ in 0..<3_000 { instants.append(Int64.random(in: -62_135_596_800...253_402_300_799, using: &generator)) }
+        for seconds in instants {
+            let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+            let zulu = date.formatted(.iso8601)                       // 2026-11-23T14:00:00Z
+            let sqlite = zulu.dropLast().replacingOccurrences(of: "T", with: " ")
+            let foundation = try #require(try? Date(zulu, strategy: .iso8601))
+            #expect(Timestamp.parse(zulu) == foundation, "\(zulu)")
+            #expect(Timestamp.parse(sqlite) == foundation, "\(sqlite)")
+        }
+    }
 }
