@@ -4,23 +4,8 @@ import Foundation
 /// so a stuck heraldd ends the run with a reason instead of hanging `make bench`.
 enum Waiting {
     /// Polls `done` every `interval` until it returns true; throws after `timeout`. `detail` is
-    /// asked only on failure, for the state that explains it (rows left, the daemon's log).
-    static func until(
-        _ what: String, timeout: Duration, interval: Duration,
-        detail: () throws -> String = { "" }, _ done: () throws -> Bool
-    ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if try done() { return }
-            if ContinuousClock.now > deadline {
-                let more = (try? detail()) ?? ""
-                throw BenchFailure("gave up waiting for \(what) after \(timeout)" + (more.isEmpty ? "" : ": \(more)"))
-            }
-            try await Task.sleep(for: interval)
-        }
-    }
-
-    /// `until`, asking an async `done` (a query over the network).
+    /// asked only on failure, for the state that explains it (rows left, the daemon's log). Both
+    /// may be async (a query over the network) or not (a file read).
     static func until(
         _ what: String, timeout: Duration, interval: Duration,
         detail: () async throws -> String = { "" }, _ done: () async throws -> Bool

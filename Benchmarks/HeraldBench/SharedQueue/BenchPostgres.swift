@@ -1,4 +1,5 @@
 import Foundation
+import HeraldStore
 import Logging
 import PostgresNIO
 
@@ -31,7 +32,7 @@ final class BenchPostgres: Sendable {
 
     /// `[database] url` of a database of this cluster, as heraldd's configuration names it.
     func url(of name: String) -> String {
-        "postgresql://\(user)@\(folder.replacingOccurrences(of: "/", with: "%2F")):\(port)/\(name)"
+        PostgresEndpoint(address: .socket(folder: folder, port: port), user: user, database: name).description
     }
 
     func on(_ name: String) -> BenchPostgres { BenchPostgres(folder: folder, port: port, user: user, database: name) }
