@@ -32,6 +32,7 @@ let package = Package(
     targets: [
         // C shims: tiny, one per system library.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
 
         .target(name: "HeraldCore"),
@@ -73,7 +74,7 @@ let package = Package(
         .target(
             name: "HeraldDaemon",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldCarrier", "HeraldConfig", "HeraldControl", "CSystemd",
+                "HeraldCore", "HeraldStore", "HeraldCarrier", "HeraldConfig", "HeraldControl", "CSystemd", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -75,6 +75,7 @@ struct Heraldd: AsyncParsableCommand {
             }
             return
         }
+        MallocTuning.apply()
         let configuration: HeraldConfiguration
         let token: String
         do {

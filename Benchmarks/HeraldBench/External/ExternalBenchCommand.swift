@@ -59,11 +59,15 @@ struct ExternalBenchCommand: AsyncParsableCommand {
     @Option(help: "After the measured runs, one more throughput run under `perf record -e cpu-clock -g`, written to this file.")
     var perfRecord: String?
 
+    @Option(help: "How perf record walks stacks: fp (frame pointers) or dwarf (slower, but sees through SQLite, which has no frame pointers).")
+    var perfCallGraph = "fp"
+
     func validate() throws {
         guard texts > 0, inFlight > 0, senders > 0, recipients > 0, recipients <= 9_900, idleTexts > 0, due > 0,
               deferred > 0, deferredBaseline > 0, repeats > 0, timeout > 0 else {
             throw ValidationError("counts must be positive (at most 9,900 recipients)")
         }
+        guard ["fp", "dwarf"].contains(perfCallGraph) else { throw ValidationError("--perf-call-graph is fp or dwarf, not \(perfCallGraph)") }
         for (name, path) in [("--heraldd", heraldd), ("--heraldctl", heraldctl)] where !FileManager.default.isExecutableFile(atPath: path) {
             throw ValidationError("\(name) \(path) is not an executable; build it with swift build -c release --product \((path as NSString).lastPathComponent)")
         }
@@ -103,7 +107,7 @@ struct ExternalBenchCommand: AsyncParsableCommand {
         report.print()
         if let perfRecord {
             let figure = try await ProfiledRun(heraldd: heraldd, heraldctl: heraldctl, workload: workload, texts: texts, timeout: limit,
-                                               output: perfRecord).run()
+                                               output: perfRecord, callGraph: perfCallGraph).run()
             print("external: profiled run (not counted): \(Spread.format(figure.claimToSentPerSecond, 0)) msg/s, "
                 + "\(Spread.format(figure.cpuMicrosPerText, 0)) µs CPU per text; perf data in \(perfRecord)")
         }

@@ -9,12 +9,16 @@ struct ProfiledRun {
     let texts: Int
     let timeout: Duration
     let output: String
+    /// `fp` (frame pointers, cheap) or `dwarf`: SQLite is built without frame pointers, so only
+    /// `dwarf` attributes its time to the Herald function that called it.
+    let callGraph: String
 
     func run() async throws -> TextBatch.Figure {
         let installed = try await InstalledDaemon.install(name: "profile", heraldd: heraldd, heraldctl: heraldctl, workload: workload)
         let perf = Process()
         perf.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        perf.arguments = ["perf", "record", "-q", "-e", "cpu-clock", "-g", "-p", "\(installed.daemon.pid)", "-o", output]
+        perf.arguments = ["perf", "record", "-q", "-e", "cpu-clock", "--call-graph", callGraph == "dwarf" ? "dwarf,16384" : callGraph,
+                          "-F", callGraph == "dwarf" ? "499" : "4000", "-p", "\(installed.daemon.pid)", "-o", output]
         do {
             try perf.run()
             // perf needs a moment to attach; texts sent before it would go unsampled.
