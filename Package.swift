@@ -44,6 +44,8 @@ let package = Package(
             dependencies: [
                 "HeraldCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // Raw statement pointers for the hottest statements (SQLite/DirectBinding.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 // The PostgreSQL backend (Sources/HeraldStore/PostgreSQL).
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -26,7 +26,8 @@ struct TwilioResponseBody: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sid = try? container.decodeIfPresent(String.self, forKey: .sid)
         status = try? container.decodeIfPresent(String.self, forKey: .status)
-        numSegments = Self.lenientInt(container, .numSegments)
+        // Twilio writes num_segments as a string: tried first, so the common answer throws nothing.
+        numSegments = Self.lenientInt(container, .numSegments, stringFirst: true)
         errorCode = Self.lenientInt(container, .errorCode)
         errorMessage = try? container.decodeIfPresent(String.self, forKey: .errorMessage)
         code = Self.lenientInt(container, .code)
@@ -37,11 +38,15 @@ struct TwilioResponseBody: Decodable {
     var anyErrorCode: Int? { code ?? errorCode }
     var anyErrorMessage: String? { message ?? errorMessage }
 
-    private static func lenientInt(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) -> Int? {
-        if let value = try? container.decodeIfPresent(Int.self, forKey: key) { return value }
-        if let text = try? container.decodeIfPresent(String.self, forKey: key) {
-            return Int(text.trimmingCharacters(in: .whitespaces))
+    /// A number, or a string holding one. A failed attempt throws a `DecodingError`, whose
+    /// description costs more than the rest of the body: the expected shape goes first.
+    private static func lenientInt(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys, stringFirst: Bool = false) -> Int? {
+        guard container.contains(key), (try? container.decodeNil(forKey: key)) == false else { return nil }
+        func number() -> Int? { try? container.decode(Int.self, forKey: key) }
+        func text() -> Int? {
+            guard let text = try? container.decode(String.self, forKey: key) else { return nil }
+            return Int(text) ?? Int(text.trimmingCharacters(in: .whitespaces))
         }
-        return nil
+        return stringFirst ? text() ?? number() : number() ?? text()
     }
 }

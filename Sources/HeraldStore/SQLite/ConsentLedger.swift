@@ -7,9 +7,7 @@ import HeraldCore
 /// releases commit together.
 enum ConsentLedger {
     static func current(org: String, number: String, in db: Database) throws -> ConsentState {
-        let state = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT state FROM consent WHERE org_id = ? AND number = ?"), arguments: [org, number]
-        )
+        let state = try db.cachedStatement(sql: "SELECT state FROM consent WHERE org_id = ? AND number = ?").fetchText(org, number)
         return state.flatMap(ConsentState.init(rawValue:)) ?? .unknown
     }
 
