@@ -27,7 +27,8 @@ struct ExternalReport {
         return "heraldd \(Spread.format(batch.claimToSentPerSecond, 0)) msg/s first claim to last sent "
             + "(\(Spread.format(batch.insertToSentPerSecond, 0)) first insert to all sent), ceiling \(Spread.format(figure.ceilingPerSecond, 0)) req/s"
             + "\(figure.ceilingFailures > 0 ? " (\(figure.ceilingFailures) not 201)" : ""), ratio \(Spread.format(figure.ratio, 2)), "
-            + "\(Spread.format(batch.cpuMicrosPerText, 0)) µs CPU per text (\(Spread.format(batch.coresBusy, 2)) cores), "
+            + "\(Spread.format(batch.cpuMicrosPerText, 0)) µs CPU per text (\(Spread.format(batch.coresBusy, 2)) cores; "
+            + "the ceiling \(Spread.format(figure.ceilingCPUMicrosPerRequest, 0)) µs per request), "
             + "\(Spread.format(batch.perClaimCommit, 1)) texts per claim commit and \(Spread.format(batch.perRecordCommit, 1)) per record commit, "
             + "peak RSS \(Spread.format(Double(figure.peakRSSKiB) / 1024, 1)) MiB, idle p50 \(Spread.format(figure.idle.p50, 1)) ms "
             + "p90 \(Spread.format(figure.idle.p90, 1)) ms (by heraldd's sent event: p50 \(Spread.format(Spread.percentile(figure.idle.byEvent, 50), 0)) ms)"
@@ -70,6 +71,8 @@ struct ExternalReport {
                     spread: Spread(values: throughput.map(\.ceilingPerSecond)), digits: 0, goal: "", met: nil),
                 Row(figure: "ratio heraldd / ceiling", spread: ratio, digits: 2, goal: "≥ \(Goal.ratio)", met: ratio.median >= Goal.ratio),
                 Row(figure: "heraldd CPU per text (µs)", spread: cpu, digits: 0, goal: "≤ \(Int(Goal.cpuMicros)) µs", met: cpu.median <= Goal.cpuMicros),
+                Row(figure: "libcurl ceiling CPU per request (µs), same run", spread: Spread(values: throughput.map(\.ceilingCPUMicrosPerRequest)),
+                    digits: 0, goal: "", met: nil),
                 Row(figure: "heraldd peak RSS after \(texts) texts (MiB)",
                     spread: Spread(values: throughput.map { Double($0.peakRSSKiB) / 1024 }), digits: 1, goal: "", met: nil),
                 Row(figure: "idle latency p50, outbox row to sent (ms, \(idleTexts) texts)", spread: p50, digits: 1,

@@ -10,6 +10,9 @@ struct ThroughputRepetition {
         var idle: IdleLatency.Figure
         var ceilingPerSecond: Double
         var ceilingFailures: Int
+        /// The ceiling process's CPU per request: what posting alone costs, the floor under
+        /// heraldd's CPU per text.
+        var ceilingCPUMicrosPerRequest: Double
         var ratio: Double { batch.claimToSentPerSecond / ceilingPerSecond }
     }
 
@@ -39,6 +42,7 @@ struct ThroughputRepetition {
         let ceiling = try await CurlCeiling(settings: workload.ceilingSettings(texts: texts)).run()
         if let failure = ceiling.firstFailure { print("external: ceiling: first request that did not get 201: \(failure)") }
         return Figure(batch: batch, peakRSSKiB: peak, idle: idle, ceilingPerSecond: Formatting.rate(texts, ceiling.elapsed),
-                      ceilingFailures: ceiling.failures)
+                      ceilingFailures: ceiling.failures,
+                      ceilingCPUMicrosPerRequest: Formatting.seconds(ceiling.cpu) * 1e6 / Double(texts))
     }
 }
