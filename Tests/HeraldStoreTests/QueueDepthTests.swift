@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import HeraldCore
-import HeraldStore
+@testable import HeraldStore
 import Testing
 
 /// `countsByState` feeds systemd's STATUS= line every few seconds: it must cost in proportion to
@@ -12,7 +12,7 @@ struct QueueDepthTests {
     /// Copied verbatim from `QueueDatabase.countsByState` (MessageQueries.swift).
     static let depthSQL = """
         SELECT state, COUNT(*) AS n FROM message INDEXED BY message_state
-        WHERE state IN ('queued', 'scheduled', 'awaiting_consent', 'sending', 'sent') GROUP BY state
+        WHERE \(MessageStateIndex.predicate) GROUP BY state
         """
 
     /// `counts` messages per state, ids from `firstID`.

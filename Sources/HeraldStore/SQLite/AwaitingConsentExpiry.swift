@@ -11,7 +11,7 @@ extension QueueDatabase {
             let at = now.millis
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, org_id FROM message INDEXED BY message_state
-                WHERE state IN ('queued', 'scheduled', 'awaiting_consent', 'sending', 'sent') -- the partial index's own term
+                WHERE \(MessageStateIndex.predicate) -- the partial index's own term
                   AND state = 'awaiting_consent' AND expires_at <= ? ORDER BY id LIMIT ?
                 """, arguments: [at, limit])
             let transitions = MessageTransitions(db, at: at)

@@ -72,7 +72,7 @@ extension QueueDatabase {
             var counts: [MessageState: Int] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT state, COUNT(*) AS n FROM message INDEXED BY message_state
-                WHERE state IN ('queued', 'scheduled', 'awaiting_consent', 'sending', 'sent') GROUP BY state
+                WHERE \(MessageStateIndex.predicate) GROUP BY state
                 """) {
                 if let state = MessageState(rawValue: row["state"]) { counts[state] = row["n"] }
             }

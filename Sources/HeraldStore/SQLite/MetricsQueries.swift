@@ -11,7 +11,7 @@ extension QueueDatabase: MetricsStore {
             var held: [HeldReason: Int] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT state, held_reason, COUNT(*) FROM message INDEXED BY message_state
-                WHERE state IN ('queued', 'scheduled', 'awaiting_consent', 'sending', 'sent') GROUP BY state, held_reason
+                WHERE \(MessageStateIndex.predicate) GROUP BY state, held_reason
                 """) {
                 guard let state = MessageState(rawValue: row[0]) else { continue }
                 let count: Int = row[2]

@@ -22,6 +22,7 @@ enum SQLiteMigrations {
         Step(identifier: "v8 broadcast", sql: v8Broadcast),
         Step(identifier: "v9 reply forwarding", sql: v9ReplyForwarding),
         Step(identifier: "v10 reconciliation", sql: v10Reconciliation),
+        Step(identifier: "v11 state index predicate", sql: v11StateIndexPredicate),
     ]
 
     static var migrator: DatabaseMigrator {
