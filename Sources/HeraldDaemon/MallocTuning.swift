@@ -14,7 +14,7 @@ public enum MallocTuning {
     /// Grown by this much beyond a request, so small growths do not each fault in pages.
     static let topPad: Int32 = 4 << 20
 
-    /// Call once, first thing in `main`, before other threads start.
+    /// Call once, as the process starts: the thresholds are process-wide and apply to every arena from then on.
     public static func apply() {
         _ = mallopt(M_TRIM_THRESHOLD, trimThreshold)
         _ = mallopt(M_MMAP_THRESHOLD, mmapThreshold)

@@ -30,8 +30,8 @@ struct DirectBindingTests {
             #expect(rows.map { $0["count"] as Int? } == [42, nil, -7])
             #expect(rows.map { $0["flag"] as Int? } == [1, 0, nil])
             #expect(try db.cachedStatement(sql: "SELECT name FROM item WHERE id = ?").fetchText(Int64(1)) == "café ☕︎")
-            #expect(try db.cachedStatement(sql: "SELECT count FROM item WHERE name = ?").fetchInt64("") == nil)
-            #expect(try db.cachedStatement(sql: "SELECT count FROM item WHERE id = ?").fetchInt64(Int64(3)) == -7)
+            #expect(try db.cachedStatement(sql: "SELECT CAST(count AS TEXT) FROM item WHERE name = ?").fetchText("") == nil)
+            #expect(try db.cachedStatement(sql: "SELECT CAST(count AS TEXT) FROM item WHERE id = ?").fetchText(Int64(3)) == "-7")
         }
     }
 

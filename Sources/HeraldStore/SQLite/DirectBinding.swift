@@ -49,12 +49,6 @@ extension Statement {
         try execute()
     }
 
-    /// The first column of the first row, after binding as `run` does.
-    func fetchInt64<each Value: SQLiteBindable>(_ values: repeat each Value) throws -> Int64? {
-        try bindDirectly(repeat each values)
-        return try Int64.fetchOne(self)
-    }
-
     /// The first column of the first row as text, after binding as `run` does.
     func fetchText<each Value: SQLiteBindable>(_ values: repeat each Value) throws -> String? {
         try bindDirectly(repeat each values)

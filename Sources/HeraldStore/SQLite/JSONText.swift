@@ -1,5 +1,4 @@
-/// JSON string literals for the arrays the store hands to SQLite's `json_each`, which lets one
-/// statement write a whole batch.
+/// JSON string literals for the arrays the store hands to SQLite's `json_each`.
 enum JSONText {
     static func quote(_ text: String) -> String {
         var out = "\""
@@ -20,9 +19,3 @@ enum JSONText {
     }
 }
 
-extension JSONText {
-    /// A JSON array of ids, for `json_each`.
-    static func array(_ ids: some Sequence<Int64>) -> String {
-        "[" + ids.map(String.init).joined(separator: ",") + "]"
-    }
-}
