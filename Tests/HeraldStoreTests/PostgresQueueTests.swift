@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldTestSupport
+import Logging
 import PostgresNIO
 import Synchronization
 import Testing
@@ -59,6 +60,43 @@ struct PostgresQueueTests {
         #expect(try await fixture.db.outboxHasRows())
         try await fixture.ingest()
         #expect(try await fixture.state(id) == .queued)
+    }
+
+    @Test("the outbox listener holds no pooled connection, so callers go on while it listens and after it stops")
+    func theListenerStaysOutOfThePool() async throws {
+        let fixture = try await StoreFixture(.postgresql)
+        // A pool of one: a listener holding it would starve every caller, and one closing it to
+        // stop would hand the next caller a closing connection (a clean stop's lease hand-back
+        // failed with clientClosedConnection so, CI 2026-12-04).
+        var logger = Logger(label: "herald.tests.postgres.listener")
+        logger.logLevel = .error
+        let queue = PostgresQueue(endpoint: try PostgresTestDatabases.endpoint(fixture.postgresDatabaseName),
+                                  maximumConnections: 1, logger: logger)
+        let pool = Task { await queue.run() }
+        defer { pool.cancel() }
+        for round in 1...5 {
+            let woken = Atomic<Int>(0)
+            let arrivals = queue.outboxArrivals(sweep: .seconds(3_600))
+            let listener = Task {
+                for try await _ in arrivals { woken.add(1, ordering: .relaxed) }
+            }
+            defer { listener.cancel() }
+            try await waitUntil("the listener to start (round \(round))", timeout: .seconds(30)) { woken.load(ordering: .relaxed) >= 1 }
+            let answered = Atomic<Bool>(false)
+            let during = Task {
+                _ = try await queue.outboxHasRows()
+                answered.store(true, ordering: .relaxed)
+            }
+            defer { during.cancel() }
+            try await waitUntil("a call while the listener listens (round \(round))", timeout: .seconds(30)) {
+                answered.load(ordering: .relaxed)
+            }
+            let after = Task { try await queue.outboxHasRows() }
+            listener.cancel()
+            await #expect(throws: Never.self, "round \(round): the call right after the listener stopped got a working connection") {
+                _ = try await after.value
+            }
+        }
     }
 
     @Test("the public views have SQLite's columns, in SQLite's order")

@@ -30,13 +30,18 @@ extension PostgresQueue {
 
     /// Holds one connection LISTENing; when it breaks (a server restart), waits a second and
     /// listens again. Every (re)start yields once, since rows may have come meanwhile.
+    ///
+    /// The connection is its own, not the pool's: the listener holds it for the daemon's life,
+    /// and closes it to stop (the notification sequence does not end when its task is cancelled).
+    /// A pooled one closed that way went back to the pool before the pool learnt of the close, and
+    /// the next caller got it and failed with clientClosedConnection: at a clean stop, the lease
+    /// hand-back right after the ingester stopped (CI, 2026-12-04).
     private func listen(_ continuation: AsyncThrowingStream<Void, any Error>.Continuation) async {
         var failures = 0
         while !Task.isCancelled {
             do {
-                try await client.withConnection { connection in
-                    // The notification sequence does not end when its task is cancelled, and the
-                    // pool cannot shut down while the connection is leased: closing it ends both.
+                let connection = try await connectOutsidePool()
+                do {
                     try await withTaskCancellationHandler {
                         try await connection.listen(on: Self.outboxChannel) { notifications in
                             failures = 0
@@ -44,10 +49,13 @@ extension PostgresQueue {
                             for try await _ in notifications { continuation.yield() }
                         }
                     } onCancel: {
-                        let closing: EventLoopFuture<Void> = connection.close()
-                        _ = closing
+                        connection.close().whenComplete { _ in }
                     }
+                } catch {
+                    try? await connection.close()
+                    throw error
                 }
+                try? await connection.close()
             } catch {
                 if Task.isCancelled { return }
                 failures += 1

@@ -8,6 +8,22 @@ extension PostgresQueue {
     /// the pool's retries. Returns the server's `version()`.
     /// - Throws: `StoreError.cannotConnect` naming the server (never the password) and the reason.
     public func checkConnection(timeout: Duration = .seconds(10)) async throws -> String {
+        let connection = try await connectOutsidePool(timeout: timeout)
+        do {
+            let version = try await PostgresSession(connection: connection, logger: logger, watch: PostgresQueryWatch()).value("SELECT version()", as: String.self)
+            try await connection.close()
+            return version ?? ""
+        } catch {
+            try? await connection.close()
+            throw StoreError.cannotConnect(server: endpoint.description, reason: Self.describe(error))
+        }
+    }
+
+    /// A connection of its own, with the pool's server, user and TLS: for a check, and for the
+    /// outbox listener, whose LISTEN is session state the pool must not hand to anyone else.
+    /// The caller closes it.
+    /// - Throws: `StoreError.cannotConnect` naming the server (never the password) and the reason.
+    func connectOutsidePool(timeout: Duration = .seconds(10)) async throws -> PostgresConnection {
         var configuration: PostgresConnection.Configuration
         switch endpoint.address {
         case let .tcp(host, port):
@@ -24,18 +40,9 @@ extension PostgresQueue {
                                   password: endpoint.password, database: endpoint.database)
         }
         configuration.options.connectTimeout = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)
-        let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
-            throw StoreError.cannotConnect(server: endpoint.description, reason: Self.describe(error))
-        }
-        do {
-            let version = try await PostgresSession(connection: connection, logger: logger, watch: PostgresQueryWatch()).value("SELECT version()", as: String.self)
-            try await connection.close()
-            return version ?? ""
-        } catch {
-            try? await connection.close()
             throw StoreError.cannotConnect(server: endpoint.description, reason: Self.describe(error))
         }
     }
