@@ -62,7 +62,8 @@ struct PostgresQueueTests {
         #expect(try await fixture.state(id) == .queued)
     }
 
-    @Test("the outbox listener holds no pooled connection, so callers go on while it listens and after it stops")
+    @Test("the outbox listener holds no pooled connection, so callers go on while it listens and after it stops",
+          .timeLimit(.minutes(2)))
     func theListenerStaysOutOfThePool() async throws {
         let fixture = try await StoreFixture(.postgresql)
         // A pool of one: a listener holding it would starve every caller, and one closing it to
