@@ -50,19 +50,26 @@ public final class PostgresQueue: Sendable {
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
-    private static func tls(_ mode: PostgresEndpoint.TLSMode) -> PostgresClient.Configuration.TLS {
+    /// What `sslmode` asks of TLS, for the pool and for the connections of its own alike
+    /// (PostgresReachability.swift): nil for none; `required` false when plain text is accepted.
+    static func tlsPolicy(_ mode: PostgresEndpoint.TLSMode) -> (configuration: TLSConfiguration, required: Bool)? {
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
         switch mode {
-        case .disable: return .disable
-        case .allow, .prefer: return .prefer(unverified)
-        case .require: return .require(unverified)
+        case .disable: return nil
+        case .allow, .prefer: return (unverified, false)
+        case .require: return (unverified, true)
         case .verifyCA:
             var configuration = TLSConfiguration.makeClientConfiguration()
             configuration.certificateVerification = .noHostnameVerification
-            return .require(configuration)
-        case .verifyFull: return .require(.makeClientConfiguration())
+            return (configuration, true)
+        case .verifyFull: return (.makeClientConfiguration(), true)
         }
+    }
+
+    private static func tls(_ mode: PostgresEndpoint.TLSMode) -> PostgresClient.Configuration.TLS {
+        guard let policy = tlsPolicy(mode) else { return .disable }
+        return policy.required ? .require(policy.configuration) : .prefer(policy.configuration)
     }
 
     /// Drives the connection pool until the calling task is cancelled: the daemon runs it in its

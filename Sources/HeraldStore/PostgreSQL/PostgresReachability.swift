@@ -49,20 +49,8 @@ extension PostgresQueue {
 
     /// A context that cannot be built is an error, never a quiet fall back to plain text.
     private static func connectionTLS(_ mode: PostgresEndpoint.TLSMode) throws -> PostgresConnection.Configuration.TLS {
-        var unverified = TLSConfiguration.makeClientConfiguration()
-        unverified.certificateVerification = .none
-        switch mode {
-        case .disable: return .disable
-        case .allow, .prefer:
-            return .prefer(try NIOSSLContext(configuration: unverified))
-        case .require:
-            return .require(try NIOSSLContext(configuration: unverified))
-        case .verifyCA:
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .noHostnameVerification
-            return .require(try NIOSSLContext(configuration: configuration))
-        case .verifyFull:
-            return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
+        guard let policy = tlsPolicy(mode) else { return .disable }
+        let context = try NIOSSLContext(configuration: policy.configuration)
+        return policy.required ? .require(context) : .prefer(context)
     }
 }
