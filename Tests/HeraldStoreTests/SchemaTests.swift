@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HeraldCore
 @testable import HeraldStore
+import Synchronization
 import Testing
 
 /// SQLite only: its file, its GRDB migrations and pragmas. PostgresQueueTests and
@@ -125,6 +126,43 @@ struct SchemaTests {
             }
             #expect(error.description.contains("writable"))
         }
+    }
+
+    @Test("a producer that opens and closes its connection while heraldd creates and opens the file does not stop heraldd")
+    func producersClosingDoNotFailTheOpen() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-open-race-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A producer's last close deletes the -wal file, and GRDB, opening the pool, looks at that
+        // file between two calls; a producer polling for the schema at start-up, as the crash
+        // test's does, hits that moment now and then.
+        let rounds = 200
+        let current = Mutex(folder.appendingPathComponent("herald-0.db").path)
+        let stop = Atomic(false)
+        let churned = Atomic(0)
+        let producer = Thread {
+            while !stop.load(ordering: .relaxed) {
+                let path = current.withLock { $0 }
+                if let queue = try? DatabaseQueue(path: path) {
+                    _ = try? queue.read { db in try db.tableExists("outbox") }
+                    try? queue.close()
+                    churned.add(1, ordering: .relaxed)
+                }
+            }
+        }
+        producer.start()
+        defer { stop.store(true, ordering: .relaxed) }
+        for round in 0..<rounds {
+            let path = folder.appendingPathComponent("herald-\(round).db").path
+            current.withLock { $0 = path }
+            do {
+                try QueueDatabase(path: path).pool.close()
+            } catch {
+                Issue.record("open \(round + 1) of \(rounds) failed while a producer opened and closed its connection: \(error)")
+                return
+            }
+        }
+        #expect(churned.load(ordering: .relaxed) > 0, "the producer never got a connection in")
     }
 }
 
