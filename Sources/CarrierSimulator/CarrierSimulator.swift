@@ -120,6 +120,11 @@ public struct RunningSimulator: Sendable {
         core.state.updateFaults { $0.latency = latency }
     }
 
+    /// See ``FaultPlan/answerDelay``.
+    public func setAnswerDelay(_ delay: Duration) {
+        core.state.updateFaults { $0.answerDelay = delay }
+    }
+
     public func failNext(_ count: Int, status: Int = 503) {
         core.state.updateFaults {
             $0.failNext = count

@@ -45,6 +45,10 @@ enum CountedFault: Sendable, Equatable {
 public struct FaultPlan: Sendable, Equatable {
     /// Added before every carrier API answer.
     public var latency: Duration = .zero
+    /// Held between taking a message on (its callbacks scheduled) and answering the POST: with a
+    /// callback delay shorter than this, status callbacks overtake the answer, as they can on a
+    /// real carrier.
+    public var answerDelay: Duration = .zero
     public var dropNext: Int = 0
     public var hangNext: Int = 0
     public var hangDuration: Duration = .seconds(30)

@@ -111,6 +111,7 @@ struct MessagesAPI: Sendable {
                     "segments": "\(message.numSegments)", "idempotency_key": "\(key ?? "-")",
                 ]
             )
+            await core.hold(for: core.state.faults.answerDelay)
             if dropAnswer {
                 core.logger.info("accept_then_drop: dropping the connection of an accepted message", metadata: ["sid": "\(message.sid)"])
                 return Self.droppedConnection()

@@ -177,9 +177,13 @@ struct WebhookRoutes: Sendable {
     /// the line is written: the callback itself names just the carrier sid.
     private func logCallback(id: Int64, from: MessageState, to: MessageState, report: StatusReport) async {
         guard let event = HeraldEvent.callback(to: to, errorCode: report.errorCode) else { return }
-        // A callback that overtook the POST's own answer: the dispatcher logs and counts that `sent` when it writes it.
-        if event == .sent, from == .sending { return }
-        activity.add(1, event)
+        // A callback that finds the message not yet `sent` (it overtook the POST's answer, or the
+        // answer was lost) confirms the post: the dispatcher, writing that answer, finds the
+        // message moved on and counts nothing, so the post's `sent` is counted here.
+        var tally = ActivityTally()
+        if from != .sent, event != .sent { tally.add(1, .sent) }
+        tally.add(1, event)
+        activity.add(tally)
         guard logger.logLevel <= .debug else { return }
         let org = try? await database.message(id)?.orgID
         var more: Logger.Metadata = ["from_state": "\(from.rawValue)", "carrier_status": "\(report.status)"]

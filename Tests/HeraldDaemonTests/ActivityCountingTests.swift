@@ -71,4 +71,26 @@ struct ActivityCountingTests {
             #expect(harness.daemon.activity.sendRate() > 0)
         }
     }
+
+    @Test("callbacks that overtake the POST's answer: each text is still counted sent once, and delivered")
+    func callbacksAheadOfTheAnswer() async throws {
+        // Callbacks go out at once, the answer a second after the text was taken on: the carrier
+        // reports sent and delivered before Herald hears its POST went through.
+        let texts = 5
+        let activity = try await DaemonHarness.withDaemon(simulator: SimulatorConfiguration(callbackDelay: .zero)) { harness in
+            harness.simulator.setAnswerDelay(.seconds(1))
+            try harness.insert((0..<texts).map { OutboxRow(to: String(format: "+1612555%04d", 800 + $0), body: "ahead \($0)") })
+            let delivered = try await harness.eventually(timeout: .seconds(60)) { try harness.count(where: "state = 'delivered'") == texts }
+            #expect(delivered, "delivered: \((try? harness.count(where: "state = 'delivered'")) ?? -1) of \(texts)")
+            let overtaken = try await harness.producer.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message_event WHERE to_state IN ('sent', 'delivered') AND from_state = 'sending' AND reason = 'status_callback'") ?? 0
+            }
+            #expect(overtaken > 0, "no callback came before its POST's answer: the test shows nothing")
+            #expect(harness.simulator.stats().accepted == texts)
+            return harness.daemon.activity
+        }
+        // Stopped: every answer is written and counted by now.
+        #expect(activity.tally()[.sent] == texts, "\(activity.tally())")
+        #expect(activity.tally()[.delivered] == texts, "\(activity.tally())")
+    }
 }
