@@ -48,16 +48,28 @@ struct WindowDispatchTests {
                     return messages == 10_000 && busy == 0
                 }
             }
-            #expect(try await harness.eventually(timeout: .seconds(120)) { try settled() })
+            /// What the queue holds, for a wait that fails: which step stalled shows in the counts.
+            func census() throws -> String {
+                let nowMillis = Int64(clock.now().timeIntervalSince1970 * 1000)
+                return try harness.producer.read { db in
+                    let outbox = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+                    let states = try Row.fetchAll(db, sql: """
+                        SELECT state, COUNT(*) AS n, SUM(not_before <= ?) AS due FROM message GROUP BY state ORDER BY state
+                        """, arguments: [nowMillis])
+                    return "outbox: \(outbox); " + states.map { "\($0["state"] as String): \($0["n"] as Int) (\($0["due"] as Int? ?? 0) due)" }
+                        .joined(separator: ", ")
+                }
+            }
+            #expect(try await harness.eventually(timeout: .seconds(120)) { try settled() }, "\((try? census()) ?? "(no census)")")
             clock.set(Self.instant("2026-11-23T15:59:40-06:00"))
-            #expect(try await harness.eventually(timeout: .seconds(120)) { try settled() })
+            #expect(try await harness.eventually(timeout: .seconds(120)) { try settled() }, "\((try? census()) ?? "(no census)")")
             let sentBeforeClose = try harness.count(where: "org = 'bulkco' AND state IN ('sent', 'delivered')")
             #expect(sentBeforeClose > 0)
             #expect(sentBeforeClose < 10_000)
 
             // The window closes; every slot the rate cap handed out has passed.
             clock.set(Self.instant("2026-11-23T16:05:00-06:00"))
-            #expect(try await harness.eventually(timeout: .seconds(120)) { try settled() })
+            #expect(try await harness.eventually(timeout: .seconds(120)) { try settled() }, "\((try? census()) ?? "(no census)")")
 
             let closing = Self.instant("2026-11-23T16:00:00-06:00").timeIntervalSince1970 * 1000
             let lateSends = try await harness.producer.read { db in
