@@ -62,10 +62,24 @@ public final class PostgresCluster: Sendable {
         try Self.run(pgctl, ["-D", "\(folder)/data", "-m", "fast", "-w", "stop"], asRoot: asRoot, output: "\(folder)/pg_ctl-stop.out")
     }
 
-    /// Starts the stopped server again, on the same socket and data.
+    /// Starts the stopped server again, on the same socket and data. A start that fails is tried
+    /// twice more, a second apart, and the error carries the server's log: on a loaded machine a
+    /// start right after a stop has failed once (in a whole daemon-suite run), and the reason was
+    /// only in that log.
     public func startServer() throws(PostgresClusterError) {
-        try Self.run(pgctl, ["-D", "\(folder)/data", "-l", "\(folder)/server.log", "-w", "-t", "120", "start"], asRoot: asRoot,
-                     output: "\(folder)/pg_ctl-start.out")
+        var failures: [String] = []
+        for attempt in 1...3 {
+            do {
+                try Self.run(pgctl, ["-D", "\(folder)/data", "-l", "\(folder)/server.log", "-w", "-t", "120", "start"], asRoot: asRoot,
+                             output: "\(folder)/pg_ctl-start.out")
+                return
+            } catch {
+                let log = (try? String(contentsOfFile: "\(folder)/server.log", encoding: .utf8)) ?? ""
+                failures.append("attempt \(attempt): \(error); server.log ends:\n\(log.suffix(2_000))")
+                if attempt < 3 { sleep(1) }
+            }
+        }
+        throw .cannotStart(step: "pg_ctl start (after stopServer)", output: failures.joined(separator: "\n"))
     }
 
     private static func start() throws(PostgresClusterError) -> PostgresCluster {
