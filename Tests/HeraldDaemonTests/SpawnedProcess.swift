@@ -1,4 +1,5 @@
 import Foundation
+import HeraldTestSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -45,10 +46,10 @@ final class SpawnedProcess: @unchecked Sendable {
             if let fd = Self.descriptor(handle, childReads: target == 0) { posix_spawn_file_actions_adddup2(&actions, fd, target) }
         }
         if let directory = currentDirectoryURL?.path {
-            let result = Self.addChdir(&actions, directory)
+            let result = SpawnFileActions.addChdir(&actions, directory)
             guard result == 0 else { throw SpawnFailed(what: "\(path) in \(directory)", errno: result) }
         }
-        let closing = Self.addCloseFrom(&actions, 3)
+        let closing = SpawnFileActions.addCloseFrom(&actions, 3)
         guard closing == 0 else { throw SpawnFailed(what: path, errno: closing) }
 
         var attributes = posix_spawnattr_t()
@@ -142,19 +143,5 @@ final class SpawnedProcess: @unchecked Sendable {
         case let file as FileHandle: file.fileDescriptor
         default: nil
         }
-    }
-
-    // glibc has both (2.29 and 2.34), but Swift's Glibc module does not declare them.
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-
-    private static func addChdir(_ actions: inout posix_spawn_file_actions_t, _ path: String) -> Int32 {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return ENOSYS }
-        return unsafeBitCast(symbol, to: AddChdir.self)(&actions, path)
-    }
-
-    private static func addCloseFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) -> Int32 {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return ENOSYS }
-        return unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, lowest)
     }
 }

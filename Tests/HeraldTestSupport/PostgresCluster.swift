@@ -62,24 +62,18 @@ public final class PostgresCluster: Sendable {
         try Self.run(pgctl, ["-D", "\(folder)/data", "-m", "fast", "-w", "stop"], asRoot: asRoot, output: "\(folder)/pg_ctl-stop.out")
     }
 
-    /// Starts the stopped server again, on the same socket and data. A start that fails is tried
-    /// twice more, a second apart, and the error carries the server's log: on a loaded machine a
-    /// start right after a stop has failed once (in a whole daemon-suite run), and the reason was
-    /// only in that log.
+    /// Starts the stopped server again, on the same socket and data. A failure carries the end of
+    /// the server's log: pg_ctl itself only says "could not start server".
     public func startServer() throws(PostgresClusterError) {
-        var failures: [String] = []
-        for attempt in 1...3 {
-            do {
-                try Self.run(pgctl, ["-D", "\(folder)/data", "-l", "\(folder)/server.log", "-w", "-t", "120", "start"], asRoot: asRoot,
-                             output: "\(folder)/pg_ctl-start.out")
-                return
-            } catch {
-                let log = (try? String(contentsOfFile: "\(folder)/server.log", encoding: .utf8)) ?? ""
-                failures.append("attempt \(attempt): \(error); server.log ends:\n\(log.suffix(2_000))")
-                if attempt < 3 { sleep(1) }
-            }
+        do {
+            try Self.run(pgctl, ["-D", "\(folder)/data", "-l", "\(folder)/server.log", "-w", "-t", "120", "start"], asRoot: asRoot,
+                         output: "\(folder)/pg_ctl-start.out")
+        } catch let .cannotStart(step, output) {
+            let log = (try? String(contentsOfFile: "\(folder)/server.log", encoding: .utf8)) ?? ""
+            throw .cannotStart(step: step, output: output + "\nserver.log ends:\n" + log.suffix(2_000))
+        } catch {
+            throw error
         }
-        throw .cannotStart(step: "pg_ctl start (after stopServer)", output: failures.joined(separator: "\n"))
     }
 
     private static func start() throws(PostgresClusterError) -> PostgresCluster {
@@ -167,6 +161,11 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Else the server inherits the test process's descriptors, and PostgreSQL counts them
+        // against max_files_per_process: restarted mid-suite it refused to start ("insufficient
+        // file descriptors available to start server process. System allows 32, we need at least 58").
+        let closing = SpawnFileActions.addCloseFrom(&actions, 3)
+        guard closing == 0 else { throw .cannotStart(step: step, output: "posix_spawn_file_actions_addclosefrom_np: \(String(cString: strerror(closing)))") }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
