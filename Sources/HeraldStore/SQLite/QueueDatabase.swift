@@ -32,9 +32,7 @@ public final class QueueDatabase: Sendable {
             // A connection of our own, in WAL mode, holds the file's shared lock while the pool
             // opens: without it a producer's connection closing at that moment (the last one)
             // deletes the -wal file between GRDB's two looks at it, and heraldd fails to start.
-            var guardConfiguration = Configuration()
-            guardConfiguration.busyMode = .timeout(10)
-            let guardConnection = try DatabaseQueue(path: path, configuration: guardConfiguration)
+            let guardConnection = try DatabaseQueue(path: path, configuration: configuration)
             try guardConnection.writeWithoutTransaction { db in
                 _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                 _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master")
