@@ -138,6 +138,21 @@ struct SharedQueueRig {
         try await producer.read { session in try await session.values(PostgresQuery(unsafeSQL: sql), as: String.self) }
     }
 
+    /// What the queue did with one sender's texts in each second after `start`, from the events:
+    /// how many were held to a rate slot, claimed, and accepted. Shows why a sender stopped.
+    func timeline(of number: String, from start: Date, seconds: Int) async throws -> String {
+        let origin = start.millis
+        return try await strings("""
+            SELECT s || 's ' || string_agg(what || ' ' || n, ', ' ORDER BY what) FROM (
+                SELECT (e.at - \(origin)) / 1000 AS s, e.to_state || COALESCE('/' || e.reason, '') AS what, COUNT(*) AS n
+                FROM message_event e JOIN message m ON m.id = e.message_id
+                WHERE m.from_number = '\(number)' AND e.at >= \(origin) AND e.at < \(origin + Int64(seconds) * 1000)
+                    AND e.to_state IN ('scheduled', 'sending', 'sent')
+                GROUP BY 1, 2
+            ) AS per GROUP BY s ORDER BY s
+            """).joined(separator: "; ")
+    }
+
     /// 30,000 distinct recipients in three Minnesota area codes.
     static func recipients(_ count: Int) -> [String] {
         (0..<count).map { index in String(format: "+1%d556%04d", [612, 651, 763][index / 10_000 % 3], index % 10_000) }
@@ -145,18 +160,28 @@ struct SharedQueueRig {
 
     /// Whether every sender kept to `rate` as the carrier saw it: a virtual-scheduling replay of the
     /// accept times per `From`, with the one-second burst heraldd's limiter allows, and `slack`
-    /// seconds for the time a post takes to arrive. Returns the worst excess (seconds) per sender.
-    static func rateExcess(_ accepted: [AcceptedMessage], rate: Double, burst: Double = 1, slack: Double) -> [String: Double] {
-        var excess: [String: Double] = [:]
-        for (from, messages) in Dictionary(grouping: accepted, by: \.from) {
-            var theoretical = -Double.infinity
-            var worst = -Double.infinity
-            for time in messages.map({ $0.acceptedAt.timeIntervalSince1970 }).sorted() {
-                theoretical = max(theoretical, time) + Double(1) / rate
-                worst = max(worst, theoretical - time - burst - slack)
-            }
-            excess[from] = worst
+    /// seconds for the time a post takes to arrive. Returns the worst excess (seconds) per sender,
+    /// and when (the accept time at which it was worst).
+    static func rateExcess(_ accepted: [AcceptedMessage], rate: Double, burst: Double = 1, slack: Double) -> [String: (seconds: Double, at: Date)] {
+        Dictionary(grouping: accepted, by: \.from).mapValues { rateExcess($0.map(\.acceptedAt), rate: rate, burst: burst, slack: slack) }
+    }
+
+    static func rateExcess(_ times: [Date], rate: Double, burst: Double = 1, slack: Double) -> (seconds: Double, at: Date) {
+        var theoretical = -Double.infinity
+        var worst = (seconds: -Double.infinity, at: Date.distantPast)
+        for time in times.sorted() {
+            theoretical = max(theoretical, time.timeIntervalSince1970) + Double(1) / rate
+            let ahead = theoretical - time.timeIntervalSince1970 - burst - slack
+            if ahead > worst.seconds { worst = (ahead, time) }
         }
-        return excess
+        return worst
+    }
+
+    /// When heraldd claimed each of `number`'s texts for a post (its `sending` events).
+    func claimTimes(of number: String) async throws -> [Date] {
+        try await strings("""
+            SELECT e.at::text FROM message_event e JOIN message m ON m.id = e.message_id
+            WHERE m.from_number = '\(number)' AND e.to_state = 'sending'
+            """).compactMap { Int64($0).map(Date.init(millis:)) }
     }
 }

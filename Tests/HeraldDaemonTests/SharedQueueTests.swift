@@ -35,9 +35,14 @@ struct SharedQueueTests {
             )
             var processes: [String: SpawnedProcess] = [:]
             defer { for process in processes.values where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-            // What each instance logged, should an expectation fail.
+            // What each instance logged, should a check fail.
             var passed = false
             defer { if !passed { for id in ids { Issue.record("heraldd \(id) logged:\n\(rig.log(of: id).suffix(6_000))") } } }
+            var failed = false
+            func check(_ condition: Bool, _ comment: Comment, sourceLocation: SourceLocation = #_sourceLocation) {
+                #expect(condition, comment, sourceLocation: sourceLocation)
+                failed = failed || !condition
+            }
             func states() async -> String {
                 (try? await rig.strings("SELECT state || ' ' || COUNT(*) FROM message GROUP BY state ORDER BY state").joined(separator: ", ")) ?? "?"
             }
@@ -80,18 +85,31 @@ struct SharedQueueTests {
             let finalStates = await states()
             try #require(delivered, "not every text was delivered in time: \(finalStates)")
             let elapsed = Date().timeIntervalSince(start)
-            #expect(try await rig.count("SELECT COUNT(*) FROM message") == Self.total)
-            #expect(try await rig.count("SELECT COUNT(*) FROM outbox") == 0)
+            let messages = try await rig.count("SELECT COUNT(*) FROM message")
+            check(messages == Self.total, "\(messages) messages for \(Self.total) outbox rows")
+            let outbox = try await rig.count("SELECT COUNT(*) FROM outbox")
+            check(outbox == 0, "\(outbox) rows left in the outbox")
             let accepted = await simulator.messages()
-            #expect(accepted.count == Self.total, "the carrier accepted \(accepted.count) texts for \(Self.total)")
-            #expect(Set(accepted.compactMap(\.idempotencyKey)).count == Self.total)
-            #expect(Set(accepted.map(\.to)).count == Self.total)
+            check(accepted.count == Self.total, "the carrier accepted \(accepted.count) texts for \(Self.total)")
+            let keys = Set(accepted.compactMap(\.idempotencyKey)).count
+            check(keys == Self.total, "\(keys) distinct idempotency keys for \(Self.total) texts")
+            let recipientsReached = Set(accepted.map(\.to)).count
+            check(recipientsReached == Self.total, "\(recipientsReached) distinct recipients for \(Self.total) texts")
 
-            // Every sender kept to its rate, across the instances that held it in turn.
-            let excess = SharedQueueRig.rateExcess(accepted, rate: Self.rate, slack: 0.3)
-            #expect(excess.count == SharedQueueRig.senders.count)
-            for (from, worst) in excess.sorted(by: { $0.key < $1.key }) {
-                #expect(worst <= 0, "\(from) ran \(String(format: "%.3f", worst)) s ahead of its rate of \(Self.rate)/s")
+            // Every sender kept to its rate, across the instances that held it in turn: as heraldd let
+            // texts go (its claims, judged against the limiter's own burst and rounding), and as the
+            // carrier saw them. Between the two lie the post's way through a loaded machine: when a
+            // 10,000-row insert lands, three instances and PostgreSQL share two cores, and posts let
+            // go at the rate arrived bunched by up to 0.54 s (CI, then here), hence a second's slack.
+            let excess = SharedQueueRig.rateExcess(accepted, rate: Self.rate, slack: 1)
+            check(excess.count == SharedQueueRig.senders.count, "\(excess.count) senders sent, of \(SharedQueueRig.senders.count)")
+            for (from, atCarrier) in excess.sorted(by: { $0.key < $1.key }) {
+                let claimed = SharedQueueRig.rateExcess(try await rig.claimTimes(of: from), rate: Self.rate, slack: 0.01)
+                check(claimed.seconds <= 0 && atCarrier.seconds <= 0, """
+                    \(from) ran ahead of its rate of \(Self.rate)/s: its claims by \(String(format: "%.3f", claimed.seconds)) s, \
+                    \(String(format: "%.1f", claimed.at.timeIntervalSince(killedAt))) s after the kill; at the carrier by \
+                    \(String(format: "%.3f", atCarrier.seconds)) s, \(String(format: "%.1f", atCarrier.at.timeIntervalSince(killedAt))) s after the kill
+                    """)
             }
 
             // The dead instance's senders were taken over within a lease time and a turn (a third of
@@ -104,25 +122,35 @@ struct SharedQueueTests {
                 let parts = row.split(separator: " ")
                 takenAfter[String(parts[0])] = Double(parts[1]).map { $0 / 1000 - killedAt.timeIntervalSince1970 }
             }
-            #expect(takenAfter.count == orphaned.count && takenAfter.values.allSatisfy { $0 <= Self.leaseTime + turn + 1 },
-                    "senders taken over \(takenAfter) s after the kill, lease_time \(Self.leaseTime)")
+            check(takenAfter.count == orphaned.count && takenAfter.values.allSatisfy { $0 <= Self.leaseTime + turn + 1 },
+                  "senders taken over \(takenAfter) s after the kill, lease_time \(Self.leaseTime)")
             var takeovers: [String: Double] = [:]
             for number in orphaned {
                 let resumed = accepted.filter { $0.from == number && $0.acceptedAt > killedAt + 0.2 }.map(\.acceptedAt).min()
                 takeovers[number] = resumed.map { $0.timeIntervalSince(killedAt) }
             }
             let worstTakeover = takeovers.values.max() ?? .infinity
-            #expect(takeovers.count == orphaned.count && worstTakeover <= Self.leaseTime + turn + 4,
-                    "senders resumed \(takeovers) s after the kill, lease_time \(Self.leaseTime)")
+            if worstTakeover > Self.leaseTime + turn + 4 {
+                for number in SharedQueueRig.senders.map(\.number) {
+                    Issue.record("\(number) after the kill, per second: \(try await rig.timeline(of: number, from: killedAt, seconds: Int(worstTakeover) + 3))")
+                }
+            }
+            check(takeovers.count == orphaned.count && worstTakeover <= Self.leaseTime + turn + 4,
+                  "senders resumed \(takeovers) s after the kill, lease_time \(Self.leaseTime)")
             let recovered = try await rig.count("""
                 SELECT COUNT(DISTINCT message_id) FROM message_event WHERE detail LIKE '%left sending by an instance that is gone%'
                 """)
             // The others were resolved by their status callbacks first: the carrier had them.
-            #expect(recovered <= sendingAtKill, "\(recovered) texts recovered, but the dead instance left \(sendingAtKill) sending")
+            check(recovered <= sendingAtKill, "\(recovered) texts recovered, but the dead instance left \(sendingAtKill) sending")
             // Who made each text's last claim: the work was shared.
             let claims = try await rig.strings("SELECT COALESCE(claimed_by, 'none') || ': ' || COUNT(*) FROM message GROUP BY claimed_by ORDER BY claimed_by")
-            #expect(claims.count == 3, "\(claims)")
+            check(claims.count == 3, "\(claims)")
+            let transitions = try await rig.strings("""
+                SELECT to_state || COALESCE('/' || reason, '') || ' ' || COUNT(*) FROM message_event GROUP BY to_state, reason ORDER BY 1
+                """)
+            let commits = try await rig.strings("SELECT xact_commit::text FROM pg_stat_database WHERE datname = current_database()")
             print("""
+                shared queue transitions: \(transitions.joined(separator: ", ")); \(commits.joined()) transactions committed
                 shared queue: \(Self.total) texts from 10 senders at \(Self.rate)/s each over 3 instances, one SIGKILLed: \
                 \(String(format: "%.1f", elapsed)) s from first insert to last delivered (\(String(format: "%.0f", Double(Self.total) / elapsed)) msg/s); \
                 \(orphaned.count) senders of the dead instance taken over after \
@@ -136,9 +164,9 @@ struct SharedQueueTests {
             for id in ids where id != victim { try await ChildProcess.waitForExit(processes[id]!) }
             let heartbeats = try await rig.strings("SELECT id FROM instance WHERE id <> '\(victim)'")
             let leases = try await rig.strings("SELECT name || ' ' || holder FROM instance_lease WHERE holder <> '\(victim)'")
-            #expect(heartbeats == [], "clean stops leave no heartbeat")
-            #expect(leases == [], "clean stops leave no lease")
-            passed = heartbeats.isEmpty && leases.isEmpty
+            check(heartbeats == [], "clean stops left heartbeats \(heartbeats)")
+            check(leases == [], "clean stops left leases \(leases)")
+            passed = !failed
         }
     }
 }

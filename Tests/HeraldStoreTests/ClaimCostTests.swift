@@ -20,7 +20,19 @@ struct ClaimCostTests {
                 SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
             ) IS 'outcome_lookup' ELSE 0 END
         FROM message INDEXED BY message_due
-        WHERE state IN ('queued', 'scheduled') AND priority = ? AND not_before <= ?
+        WHERE state IN ('queued', 'scheduled') AND held_reason IS NOT 'sender_rate' AND priority = ? AND not_before <= ?
+        ORDER BY not_before LIMIT ?
+        """
+
+    /// The claim's first look, at texts held back to their rate slot.
+    static let pacedSQL = """
+        SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
+            expires_at, attempts, carrier_key, state, credits_charged, created_at,
+            CASE WHEN held_reason IS 'outcome_lookup' THEN 1 WHEN state = 'scheduled' AND attempts > 0 THEN (
+                SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
+            ) IS 'outcome_lookup' ELSE 0 END
+        FROM message INDEXED BY message_paced
+        WHERE state = 'scheduled' AND held_reason = 'sender_rate' AND priority = ? AND not_before <= ?
         ORDER BY not_before LIMIT ?
         """
 
@@ -103,6 +115,8 @@ struct ClaimCostTests {
         let cases: [(String, StatementArguments, [String])] = [
             // The subquery (how a retry's last post ended) is one search of a message's own events.
             (Self.claimSQL, [0, at, 10], ["SEARCH message USING INDEX message_due (priority=? AND not_before<?)", "CORRELATED SCALAR SUBQUERY 1",
+                                          "SEARCH message_event USING INDEX message_event_message (message_id=?)"]),
+            (Self.pacedSQL, [0, at, 10], ["SEARCH message USING INDEX message_paced (priority=? AND not_before<?)", "CORRELATED SCALAR SUBQUERY 1",
                                           "SEARCH message_event USING INDEX message_event_message (message_id=?)"]),
             (Self.nextDueSQL, [0], ["SEARCH message USING INDEX message_due (priority=?)"]),
         ]

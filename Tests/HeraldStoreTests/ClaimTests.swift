@@ -22,6 +22,25 @@ struct ClaimTests {
         #expect(claimed.map(\.id) == [system, conversationalOld, conversational, optIn, journey, bulkOld, bulkNew])
     }
 
+    @Test("a text held back to its rate slot goes before texts not yet judged, even ones due before its slot", arguments: Backend.allCases)
+    func pacedTextsBeforeNewOnes(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        let t = fixture.now
+        let paced = try await fixture.queued(kind: "bulk", at: t - 100)
+        let held = try await fixture.db.claimDue(now: t - 100, limit: 10) { _ in .hold(until: t - 5, reason: .senderRate) }
+        #expect(held.claimed.isEmpty)
+        let newer = [try await fixture.queued(kind: "bulk", at: t - 50), try await fixture.queued(kind: "bulk", at: t - 40)]
+        // A claim with room for one takes the paced text; oldest first would have taken a new one.
+        let seen = Mutex<[Int64]>([])
+        let first = try await fixture.db.claimDue(now: t, limit: 1) { candidate in
+            seen.withLock { $0.append(candidate.id) }
+            return .send
+        }.claimed
+        #expect(first.map(\.id) == [paced])
+        #expect(seen.withLock { $0 } == [paced], "the claim looked at a new text although its limit was taken")
+        #expect(try await fixture.claimAll(at: t).map(\.id) == newer)
+    }
+
     @Test(arguments: Backend.allCases) func respectsTheLimitAndLeavesTheRestQueued(_ backend: Backend) async throws {
         let fixture = try await StoreFixture(backend)
         let bulk = try await fixture.queued(kind: "bulk")

@@ -119,6 +119,58 @@ struct PostgresInstanceLeaseTests {
         #expect(back.senders == Self.numbers && back.sharedWork && back.live == ["a"])
     }
 
+    @Test("a lease turn and a hand-back do not wait for the pool: with every pooled connection busy, both finish")
+    func turnsDoNotQueueBehindThePool() async throws {
+        let fixture = try await StoreFixture(.postgresql)
+        let a = try fixture.instance("a")
+        let (held, holding) = AsyncStream<Void>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // The instance's two pooled connections, each held as a long ingest transaction holds one.
+            for _ in 0..<2 {
+                group.addTask {
+                    try await a.queue.connect { _ in
+                        holding.yield()
+                        try? await Task.sleep(for: .seconds(120))
+                    }
+                }
+            }
+            _ = try await Self.within(.seconds(30), "holding both pooled connections") {
+                var count = 0
+                for await _ in held {
+                    count += 1
+                    if count == 2 { break }
+                }
+                return count
+            }
+            let turn = try await Self.within(.seconds(20), "a lease turn") {
+                try await a.queue.takeLeaseTurn(now: fixture.now, leaseTime: Self.leaseTime)
+            }
+            #expect(turn.senders == Self.numbers)
+            try await Self.within(.seconds(20), "a hand-back") { try await a.queue.leave() }
+            #expect(try await fixture.count("SELECT COUNT(*) FROM instance_lease") == 0)
+            group.cancelAll()
+        }
+    }
+
+    /// `body`'s result, or a failure naming `what` once `limit` has passed.
+    static func within<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask { try? await Task.sleep(for: limit); return nil }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw TurnTimedOut(what: what, limit: limit)
+            }
+            return value
+        }
+    }
+
+    struct TurnTimedOut: Error, CustomStringConvertible {
+        let what: String
+        let limit: Duration
+        var description: String { "\(what) did not finish within \(limit) while the pool was busy" }
+    }
+
     @Test("at start an instance recovers only the texts it left sending itself")
     func startRecoversOnlyItsOwn() async throws {
         let fixture = try await StoreFixture(.postgresql)

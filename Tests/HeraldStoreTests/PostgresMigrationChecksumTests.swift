@@ -13,6 +13,7 @@ struct PostgresMigrationChecksumTests {
         ("p2 views", "8ab3bae8ede2cd23d945e00dd054649ddd11c084453c57f81ceed1d6ce28bb61"),
         ("p3 outbox notify", "c8a7d82e3f883cf8a8f03be744e034bb24fe3e9a3d42917700d5c85d7d7bf7a7"),
         ("p4 instances", "03afda5d1b47fb0f006790adbd6566389cdc6708c4cc792b503cebe1f9e829ae"),
+        ("p5 paced index", "c035d1805cf6b3ca5946fd22d1a42fb581ac1ebedd9b45f52bf1ac2e1d0acb2e"),
     ]
 
     @Test func everyPinnedStepIsUnchangedAndInOrder() {

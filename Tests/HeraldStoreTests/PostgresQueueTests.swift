@@ -190,27 +190,31 @@ struct PostgresQueueTests {
     }
 }
 
-/// Claims are served by the partial index `message_due`, whatever else the queue holds.
+/// Claims are served by the partial indexes `message_paced` and `message_due`, whatever else the queue holds.
 @Suite("Store: PostgreSQL claim plan")
 struct PostgresClaimPlanTests {
-    @Test("the claim's SELECT walks message_due and locks with SKIP LOCKED, alone or limited to leased senders",
+    @Test("the claim's SELECTs walk message_paced, then message_due, and lock with SKIP LOCKED, alone or limited to leased senders",
           arguments: [ClaimScope(everything: true, senders: [], strays: false),
                       ClaimScope(everything: false, senders: ["+16125550100"], strays: true)])
     func claimUsesTheDueIndex(scope: ClaimScope) async throws {
         let fixture = try await StoreFixture(.postgresql)
         for _ in 0..<20 { try await fixture.produce(kind: "bulk") }
         try await fixture.ingest()
-        let query = PostgresQueue.dueQuery(priority: MessageKind.bulk.priority, at: fixture.now.millis, limit: 10, scope: scope)
-        let plan = try await fixture.postgresQueue.connect { session in
-            try await session.execute("ANALYZE message")
-            // A table this small is cheapest to scan whole; what matters is that the index can serve the claim.
-            try await session.execute("SET enable_seqscan = off")
-            return try await session.values(PostgresQuery(unsafeSQL: "EXPLAIN " + query.sql, binds: query.binds), as: String.self)
+        // Half held back to their rate slot, so that the statistics know of both kinds.
+        _ = try await fixture.db.claimDue(now: fixture.now, limit: 10) { _ in .hold(until: fixture.now, reason: .senderRate) }
+        for (paced, index) in [(true, "message_paced"), (false, "message_due")] {
+            let query = PostgresQueue.dueQuery(priority: MessageKind.bulk.priority, paced: paced, at: fixture.now.millis, limit: 10, scope: scope)
+            let plan = try await fixture.postgresQueue.connect { session in
+                try await session.execute("ANALYZE message")
+                // A table this small is cheapest to scan whole; what matters is that the index can serve the claim.
+                try await session.execute("SET enable_seqscan = off")
+                return try await session.values(PostgresQuery(unsafeSQL: "EXPLAIN " + query.sql, binds: query.binds), as: String.self)
+            }
+            let text = plan.joined(separator: "\n")
+            #expect(text.contains(index), "\(text)")
+            #expect(text.contains("LockRows"), "\(text)")
+            #expect(!text.contains("Seq Scan on message "), "\(text)")
         }
-        let text = plan.joined(separator: "\n")
-        #expect(text.contains("message_due"), "\(text)")
-        #expect(text.contains("LockRows"), "\(text)")
-        #expect(!text.contains("Seq Scan on message "), "\(text)")
     }
 }
 

@@ -27,12 +27,13 @@ struct SchemaTests {
             "table:reply_forward", "view:reply_forwards", "index:reply_forward_due",
             "table:contact_group", "table:contact_group_member", "table:broadcast", "view:broadcasts", "view:contact_groups",
             "index:contact_group_name", "index:broadcast_open", "index:message_broadcast", "index:message_reconcile",
+            "index:message_paced",
         ]
         for name in expected { #expect(objects.contains(name), "missing \(name)") }
         let applied = try await fixture.sqlite.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         #expect(applied == ["v1 queue", "v2 body retention", "v3 recipient index", "v4 message parts", "v5 consent", "v6 auto reply",
                             "v7 organizations", "v8 broadcast", "v9 reply forwarding", "v10 reconciliation",
-                            "v11 state index predicate"])
+                            "v11 state index predicate", "v12 paced index"])
         // Replaced by message_recipient, which serves the same lookups by number.
         #expect(!objects.contains("index:message_to"))
         let journal = try await fixture.sqlite.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }

@@ -18,9 +18,11 @@ extension PostgresQueue {
             let transitions = PostgresTransitions(session, now: now, reconcileAfter: reconcile.after)
             let recorded = try await Self.write(recording, with: transitions)
             var claim = PostgresClaimBatch(transitions: transitions, now: now, instance: instance?.id)
-            for priority in MessageKind.priorities where claim.examined < limit && !scope.isEmpty {
-                for (candidate, message) in try await claim.due(priority: priority, limit: limit - claim.examined, scope: scope) {
-                    try await claim.judge(candidate, message, lookback: lookback(candidate), decide: decide)
+            for priority in MessageKind.priorities where !scope.isEmpty {
+                for paced in [true, false] where claim.examined < limit {
+                    for (candidate, message) in try await claim.due(priority: priority, paced: paced, limit: limit - claim.examined, scope: scope) {
+                        try await claim.judge(candidate, message, lookback: lookback(candidate), decide: decide)
+                    }
                 }
             }
             return DispatchCommit(recorded: recorded, claimed: try await claim.finish())
@@ -65,20 +67,34 @@ extension PostgresQueue {
 
 extension PostgresQueue {
     /// Due messages of one priority, oldest `not_before` first, locked for this claim (and
-    /// skipped by any other): a range of the partial index `message_due`. Whether the last post
-    /// may have reached the carrier is read as SQLite's claim reads it.
-    static func dueQuery(priority: Int, at: Int64, limit: Int, scope: ClaimScope) -> PostgresQuery {
-        """
-        SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
-            expires_at, attempts, carrier_key, state, credits_charged, created_at,
-            CASE WHEN held_reason = 'outcome_lookup' THEN true WHEN state = 'scheduled' AND attempts > 0 THEN (
-                SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
-            ) IS NOT DISTINCT FROM 'outcome_lookup' ELSE false END
-        FROM message
-        WHERE state IN ('queued', 'scheduled') AND priority = \(priority) AND not_before <= \(at) AND \(claimable: scope)
-        ORDER BY not_before LIMIT \(limit)
-        FOR UPDATE SKIP LOCKED
-        """
+    /// skipped by any other). `paced`: those held back to their sender's rate slot, a range of
+    /// `message_paced`; else the others, a range of `message_due` (SQLite's `ClaimBatch.due`
+    /// says why both). Whether the last post may have reached the carrier is read as SQLite's claim reads it.
+    static func dueQuery(priority: Int, paced: Bool, at: Int64, limit: Int, scope: ClaimScope) -> PostgresQuery {
+        let columns = """
+            SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
+                expires_at, attempts, carrier_key, state, credits_charged, created_at,
+                CASE WHEN held_reason = 'outcome_lookup' THEN true WHEN state = 'scheduled' AND attempts > 0 THEN (
+                    SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
+                ) IS NOT DISTINCT FROM 'outcome_lookup' ELSE false END
+            FROM message
+            """
+        if paced {
+            return """
+                \(unescaped: columns)
+                WHERE state = 'scheduled' AND held_reason = 'sender_rate' AND priority = \(priority) AND not_before <= \(at)
+                    AND \(claimable: scope)
+                ORDER BY not_before LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+                """
+        }
+        return """
+            \(unescaped: columns)
+            WHERE state IN ('queued', 'scheduled') AND held_reason IS DISTINCT FROM 'sender_rate' AND priority = \(priority)
+                AND not_before <= \(at) AND \(claimable: scope)
+            ORDER BY not_before LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
+            """
     }
 }
 
@@ -107,8 +123,8 @@ private struct PostgresClaimBatch {
     private var session: PostgresSession { transitions.session }
 
     /// Due messages of one priority (`PostgresQueue.dueQuery`), as Core's rules need them.
-    mutating func due(priority: Int, limit: Int, scope: ClaimScope) async throws -> [(ClaimCandidate, ClaimedMessage)] {
-        let rows = try await session.rows(PostgresQueue.dueQuery(priority: priority, at: transitions.at, limit: limit, scope: scope))
+    mutating func due(priority: Int, paced: Bool, limit: Int, scope: ClaimScope) async throws -> [(ClaimCandidate, ClaimedMessage)] {
+        let rows = try await session.rows(PostgresQueue.dueQuery(priority: priority, paced: paced, at: transitions.at, limit: limit, scope: scope))
         examined += rows.count
         return try rows.map { row in
             let (id, org, user, from, to, body, kind, segments, held, notBefore, expires, attempts, key, state, charged, created, lookUp) =

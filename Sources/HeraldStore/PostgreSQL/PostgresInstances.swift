@@ -32,7 +32,7 @@ extension PostgresQueue: InstanceLeases {
         let me = sharing
         let at = now.millis
         let until = at + Int64(leaseTime * 1000)
-        let turn = try await write { session -> LeaseTurn in
+        let turn = try await leaseLine.transaction(self) { session -> LeaseTurn in
             try await Self.serializeLeaseWrites(session)
             try await session.execute("""
                 INSERT INTO instance (id, host, pid, version, started_at, seen_at, expires_at)
@@ -112,11 +112,17 @@ extension PostgresQueue: InstanceLeases {
     public func leave() async throws {
         let me = sharing
         held.withLock { $0 = HeldLeases() }
-        try await write { session in
-            try await Self.serializeLeaseWrites(session)
-            try await session.execute("DELETE FROM instance_lease WHERE holder = \(me.id)")
-            try await session.execute("DELETE FROM instance WHERE id = \(me.id)")
+        do {
+            try await leaseLine.transaction(self) { session in
+                try await Self.serializeLeaseWrites(session)
+                try await session.execute("DELETE FROM instance_lease WHERE holder = \(me.id)")
+                try await session.execute("DELETE FROM instance WHERE id = \(me.id)")
+            }
+        } catch {
+            await leaseLine.close()
+            throw error
         }
+        await leaseLine.close()
     }
 
     /// One lease turn or leave at a time across all instances, until the transaction ends. Their

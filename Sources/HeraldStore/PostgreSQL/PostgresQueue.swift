@@ -16,6 +16,8 @@ public final class PostgresQueue: Sendable {
     public let instance: InstanceIdentity?
     /// What the last lease turn left this instance holding, and until when it may claim on it.
     let held = Mutex<HeldLeases>(HeldLeases())
+    /// The connection lease turns run on, outside the pool.
+    let leaseLine = PostgresLeaseLine()
     let client: PostgresClient
     let logger: Logger
     /// Fails statements left unanswered on a closed connection (`run()` sweeps it).
@@ -84,6 +86,7 @@ public final class PostgresQueue: Sendable {
             }
             for waiter in waiters { waiter.resume() }
             await client.run()
+            await leaseLine.close()
             group.cancelAll()
         }
     }
@@ -106,10 +109,17 @@ public final class PostgresQueue: Sendable {
 
     /// A leased connection, outside any transaction.
     func connect<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
+        try await typedErrors {
+            try await client.withConnection { connection in
                 try await body(PostgresSession(connection: connection, logger: self.logger, watch: self.queryWatch))
             }
+        }
+    }
+
+    /// Runs `body`, turning postgres-nio's errors into the store's typed ones.
+    func typedErrors<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
         } catch let error as PostgresConnectionGone {
             throw StoreError.connectionLost(server: endpoint.description, reason: "\(error)")
         } catch let error as PSQLError {
@@ -128,18 +138,20 @@ public final class PostgresQueue: Sendable {
     /// One transaction: committed when `body` returns, rolled back when it throws, and the error
     /// rethrown as it was (callers match on the store's typed errors).
     func transaction<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
-        try await connect { session in
-            try await session.execute("BEGIN")
-            do {
-                let value = try await body(session)
-                try await session.execute("COMMIT")
-                return value
-            } catch {
-                // A connection the server dropped (a restart, a failover) rolled back with it; a
-                // ROLLBACK sent on it now could wait for an answer that never comes.
-                if !Self.connectionLost(error) { _ = try? await session.execute("ROLLBACK") }
-                throw error
-            }
+        try await connect { session in try await Self.transaction(on: session, body) }
+    }
+
+    static func transaction<T: Sendable>(on session: PostgresSession, _ body: (PostgresSession) async throws -> T) async throws -> T {
+        try await session.execute("BEGIN")
+        do {
+            let value = try await body(session)
+            try await session.execute("COMMIT")
+            return value
+        } catch {
+            // A connection the server dropped (a restart, a failover) rolled back with it; a
+            // ROLLBACK sent on it now could wait for an answer that never comes.
+            if !connectionLost(error) { _ = try? await session.execute("ROLLBACK") }
+            throw error
         }
     }
 

@@ -17,6 +17,7 @@ enum PostgresMigrations {
         Step(identifier: "p2 views", sql: p2Views),
         Step(identifier: "p3 outbox notify", sql: p3OutboxNotify),
         Step(identifier: "p4 instances", sql: p4Instances),
+        Step(identifier: "p5 paced index", sql: p5PacedIndex),
     ]
 
     /// Every statement the migrator runs before a step: where steps are recorded.

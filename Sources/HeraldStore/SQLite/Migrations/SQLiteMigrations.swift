@@ -23,6 +23,7 @@ enum SQLiteMigrations {
         Step(identifier: "v9 reply forwarding", sql: v9ReplyForwarding),
         Step(identifier: "v10 reconciliation", sql: v10Reconciliation),
         Step(identifier: "v11 state index predicate", sql: v11StateIndexPredicate),
+        Step(identifier: "v12 paced index", sql: v12PacedIndex),
     ]
 
     static var migrator: DatabaseMigrator {
