@@ -13,12 +13,15 @@ import Testing
 struct ClaimCostTests {
     /// Copied verbatim from `QueueDatabase.claimDue` (Claims.swift). `productionStatementIsThisSQL`
     /// fails if the two drift apart.
-    static let claimSQL = """
+    static let claimColumns = """
         SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
             expires_at, attempts, carrier_key, state, credits_charged, created_at,
             CASE WHEN held_reason IS 'outcome_lookup' THEN 1 WHEN state = 'scheduled' AND attempts > 0 THEN (
                 SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
             ) IS 'outcome_lookup' ELSE 0 END
+        """
+    static let claimSQL = """
+        \(claimColumns)
         FROM message INDEXED BY message_due
         WHERE state IN ('queued', 'scheduled') AND held_reason IS NOT 'sender_rate' AND priority = ? AND not_before <= ?
         ORDER BY not_before LIMIT ?
@@ -26,11 +29,7 @@ struct ClaimCostTests {
 
     /// The claim's first look, at texts held back to their rate slot.
     static let pacedSQL = """
-        SELECT id, org_id, user_id, from_number, to_number, body, kind, segments, held_reason, not_before,
-            expires_at, attempts, carrier_key, state, credits_charged, created_at,
-            CASE WHEN held_reason IS 'outcome_lookup' THEN 1 WHEN state = 'scheduled' AND attempts > 0 THEN (
-                SELECT reason FROM message_event WHERE message_id = message.id AND from_state = 'sending' ORDER BY id DESC LIMIT 1
-            ) IS 'outcome_lookup' ELSE 0 END
+        \(claimColumns)
         FROM message INDEXED BY message_paced
         WHERE state = 'scheduled' AND held_reason = 'sender_rate' AND priority = ? AND not_before <= ?
         ORDER BY not_before LIMIT ?
