@@ -26,7 +26,7 @@ final class OutboxWatch: @unchecked Sendable {
     /// Returns once the outbox has rows; nil once the task is cancelled.
     func next() async throws -> Void? {
         while !Task.isCancelled {
-            if try await hasRows() { return () }
+            if try hasRows() { return () }
             do {
                 try await Task.sleep(for: poll)
             } catch {
@@ -38,7 +38,7 @@ final class OutboxWatch: @unchecked Sendable {
 
     /// The daemon's own commits bump the counter too; the cheap existence check on the same
     /// connection keeps them from costing an ingest transaction each.
-    private func hasRows() async throws -> Bool {
+    private func hasRows() throws -> Bool {
         let watcher = try self.watcher ?? {
             var configuration = Configuration()
             configuration.readonly = true
@@ -51,10 +51,15 @@ final class OutboxWatch: @unchecked Sendable {
         let seen = lastVersion
         // A failed look (the file briefly busy) is a look that found nothing: the sweep tries
         // again, and the database's own errors surface where rows are written.
-        guard let (version, hasRows) = try? await watcher.read({ db -> (Int, Bool) in
-            let version = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+        // Synchronous, outside a transaction, with cached statements, on a connection nobody
+        // else uses: the counter needs no snapshot. The async read's transaction, its hops to
+        // the connection's queue and back, and a statement prepared per look cost an idle
+        // heraldd a third of its CPU at 100 looks a second: 1.3 s of CPU in 30 s before, 0.8 to
+        // 0.9 s after (`inDatabase` runs the block on the calling thread, for microseconds).
+        guard let (version, hasRows) = try? watcher.inDatabase({ db -> (Int, Bool) in
+            let version = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
             guard version != seen || swept else { return (version, false) }
-            return (version, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox)") ?? false)
+            return (version, try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox)")) ?? false)
         }) else { return false }
         if version != lastVersion || swept { lastLook = ContinuousClock.now }
         lastVersion = version
