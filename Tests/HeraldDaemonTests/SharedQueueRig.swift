@@ -179,9 +179,11 @@ struct SharedQueueRig {
 
     /// When heraldd claimed each of `number`'s texts for a post (its `sending` events).
     func claimTimes(of number: String) async throws -> [Date] {
-        try await strings("""
-            SELECT e.at::text FROM message_event e JOIN message m ON m.id = e.message_id
-            WHERE m.from_number = '\(number)' AND e.to_state = 'sending'
-            """).compactMap { Int64($0).map(Date.init(millis:)) }
+        try await producer.read { session in
+            try await session.values("""
+                SELECT e.at FROM message_event e JOIN message m ON m.id = e.message_id
+                WHERE m.from_number = \(number) AND e.to_state = 'sending'
+                """, as: Int64.self)
+        }.map(Date.init(millis:))
     }
 }

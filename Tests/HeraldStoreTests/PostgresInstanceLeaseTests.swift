@@ -152,23 +152,20 @@ struct PostgresInstanceLeaseTests {
         }
     }
 
-    /// `body`'s result, or a failure naming `what` once `limit` has passed.
-    static func within<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// `body`'s result, or ``WaitTimedOut`` naming `what` once `limit` has passed.
+    static func within<T: Sendable>(
+        _ limit: Duration, _ what: String, fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask { try? await Task.sleep(for: limit); return nil }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let value = first else {
-                throw TurnTimedOut(what: what, limit: limit)
+                throw WaitTimedOut(what: what + " while the pool was busy", timeout: limit, location: "\(fileID):\(line)")
             }
             return value
         }
-    }
-
-    struct TurnTimedOut: Error, CustomStringConvertible {
-        let what: String
-        let limit: Duration
-        var description: String { "\(what) did not finish within \(limit) while the pool was busy" }
     }
 
     @Test("at start an instance recovers only the texts it left sending itself")
