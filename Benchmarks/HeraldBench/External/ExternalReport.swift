@@ -31,7 +31,10 @@ struct ExternalReport {
             + "the ceiling \(Spread.format(figure.ceilingCPUMicrosPerRequest, 0)) µs per request), "
             + "\(Spread.format(batch.perClaimCommit, 1)) texts per claim commit and \(Spread.format(batch.perRecordCommit, 1)) per record commit, "
             + "peak RSS \(Spread.format(Double(figure.peakRSSKiB) / 1024, 1)) MiB, idle p50 \(Spread.format(figure.idle.p50, 1)) ms "
-            + "p90 \(Spread.format(figure.idle.p90, 1)) ms (by heraldd's sent event: p50 \(Spread.format(Spread.percentile(figure.idle.byEvent, 50), 0)) ms)"
+            + "p90 \(Spread.format(figure.idle.p90, 1)) ms (by heraldd's sent event: p50 \(Spread.format(Spread.percentile(figure.idle.byEvent, 50), 0)) ms; "
+            + "p50 by stage: to ingest \(Spread.format(Spread.percentile(figure.idle.toIngest, 50), 0)) ms, "
+            + "to claim \(Spread.format(Spread.percentile(figure.idle.toClaim, 50), 0)) ms, "
+            + "to sent \(Spread.format(Spread.percentile(figure.idle.toSent, 50), 0)) ms)"
     }
 
     static func line(small: DeferredQueueRun.Figure, large: DeferredQueueRun.Figure) -> String {

@@ -8,6 +8,10 @@ struct IdleLatency {
         var observed: [Double]
         /// Milliseconds from the commit returning to heraldd's own `sent` event time (1 ms resolution).
         var byEvent: [Double]
+        /// Milliseconds by heraldd's event times: commit to ingest, ingest to claim, claim to `sent`.
+        var toIngest: [Double] = []
+        var toClaim: [Double] = []
+        var toSent: [Double] = []
 
         var p50: Double { Spread.percentile(observed, 50) }
         var p90: Double { Spread.percentile(observed, 90) }
@@ -40,6 +44,11 @@ struct IdleLatency {
             }
             figure.observed.append(Formatting.seconds(committed.duration(to: .now)) * 1000)
             if let sentAt = try observer.sentAt(id) { figure.byEvent.append(Double(sentAt) - committedMillis) }
+            if let stages = try observer.stages(id) {
+                figure.toIngest.append(Double(stages.ingested) - committedMillis)
+                figure.toClaim.append(Double(stages.claimed - stages.ingested))
+                figure.toSent.append(Double(stages.sent - stages.claimed))
+            }
         }
         return figure
     }

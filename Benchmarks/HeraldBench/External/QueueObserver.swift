@@ -84,6 +84,21 @@ final class QueueObserver {
         try queue.read { try String.fetchOne($0, sql: "SELECT state FROM messages WHERE id = ?", arguments: [id]) }
     }
 
+    /// When heraldd ingested the text (its first event), claimed it (`sending`) and recorded it
+    /// `sent`, in Unix milliseconds: where a text's idle latency goes.
+    func stages(_ id: Int64) throws -> (ingested: Int64, claimed: Int64, sent: Int64)? {
+        try queue.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT \(Self.millis("MIN(at)")),
+                       \(Self.millis("MIN(CASE WHEN to_state = 'sending' THEN at END)")),
+                       \(Self.millis("MIN(CASE WHEN to_state = 'sent' THEN at END)"))
+                FROM message_events WHERE message_id = ?
+                """, arguments: [id])
+            guard let row, let ingested = row[0] as Int64?, let claimed = row[1] as Int64?, let sent = row[2] as Int64? else { return nil }
+            return (ingested, claimed, sent)
+        }
+    }
+
     /// When heraldd recorded the text `sent`, in Unix milliseconds.
     func sentAt(_ id: Int64) throws -> Int64? {
         try queue.read { db in

@@ -1,76 +1,187 @@
 import Foundation
 import GRDB
+import Synchronization
 
-/// Notices producers' commits through `PRAGMA data_version` on a read-only connection of its own
-/// (a counter in shared memory, no table scan), and only then looks at the outbox.
+/// Wakes ingest when producers' rows wait in the outbox, from a thread of its own that sleeps in
+/// the kernel until the database's files are written (inotify on their folder: a producer's
+/// commit writes the WAL, whatever process it runs in).
 ///
-/// `@unchecked Sendable`: its state is touched only by `next`, which the stream it feeds calls
-/// one at a time.
-final class OutboxWatch: @unchecked Sendable {
-    private let path: String
-    /// How often the change counter is read; a read costs microseconds.
-    private let poll: Duration
-    /// Look at the outbox now and then even without a signal, in case a producer wrote through a
-    /// path that does not bump the counter (another host's copy, a restored file).
-    private let sweep: Duration
-    private var watcher: DatabaseQueue?
-    private var lastVersion: Int?
-    private var lastLook = ContinuousClock.now
+/// A write is not yet a commit: the WAL frames are written, then synced, and only then does the
+/// commit show, through the WAL index in shared memory, which no file event reports. A look right
+/// at the write sees nothing new. So after each write the thread reads `PRAGMA data_version` (a
+/// counter in shared memory, no table scan) every millisecond for `settle`, and looks at the
+/// outbox when the counter moves. A first cut (2026-12-03) looked once per write, so it looked
+/// before every producer's commit showed, and woke only at its 100 ms safety tick.
+///
+/// Without file events (inotify unavailable) it reads the counter every 10 ms, as a timer.
+/// Either way it looks now and then regardless (`safetyLook`, and `sweep` for the outbox itself),
+/// in case a commit came through a path that does not bump the counter (a restored file).
+final class OutboxWatch: Sendable {
+    /// How long after a write the commit may take to show: a WAL sync on a slow disk.
+    static let settle: Duration = .milliseconds(50)
+    static let timerLook: Duration = .milliseconds(10)
 
-    init(path: String, poll: Duration, sweep: Duration) {
-        self.path = path
-        self.poll = poll
-        self.sweep = sweep
+    private let signal: Signal
+
+    init(path: String, safetyLook: Duration, sweep: Duration, watchFolder: Bool = true) {
+        let signal = Signal(writes: watchFolder ? FolderWrites(file: path) : nil)
+        self.signal = signal
+        let thread = Thread {
+            var look = Look(path: path, sweep: sweep)
+            signal.watch(look: &look, safetyLook: safetyLook)
+        }
+        thread.name = "herald-outbox"
+        thread.start()
     }
 
+    deinit {
+        signal.stop()
+    }
+
+    /// Whether the folder's writes wake the watch (false: it looks on a timer).
+    var watchesFolder: Bool { signal.writes != nil }
+
     /// Returns once the outbox has rows; nil once the task is cancelled.
-    func next() async throws -> Void? {
-        while !Task.isCancelled {
-            if try hasRows() { return () }
-            do {
-                try await Task.sleep(for: poll)
-            } catch {
-                return nil
-            }
-        }
+    func next() async -> Void? {
+        if await signal.wait() { return () }
+        signal.stop()
         return nil
     }
 
-    /// The daemon's own commits bump the counter too; the cheap existence check on the same
-    /// connection keeps them from costing an ingest transaction each.
-    private func hasRows() throws -> Bool {
-        let watcher = try self.watcher ?? {
-            var configuration = Configuration()
-            configuration.readonly = true
-            configuration.label = "herald.outbox-watch"
-            let opened = try DatabaseQueue(path: path, configuration: configuration)
-            self.watcher = opened
-            return opened
-        }()
-        let swept = ContinuousClock.now - lastLook > sweep
-        let seen = lastVersion
-        // A failed look (the file briefly busy) is a look that found nothing: the sweep tries
-        // again, and the database's own errors surface where rows are written.
-        // Synchronous, outside a transaction, with cached statements, on a connection nobody
-        // else uses: the counter needs no snapshot. The async read's transaction, its hops to
-        // the connection's queue and back, and a statement prepared per look cost an idle
-        // heraldd a third of its CPU at 100 looks a second: 1.3 s of CPU in 30 s before, 0.8 to
-        // 0.9 s after (`inDatabase` runs the block on the calling thread, for microseconds).
-        guard let (version, hasRows) = try? watcher.inDatabase({ db -> (Int, Bool) in
-            let version = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
-            guard version != seen || swept else { return (version, false) }
-            return (version, try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox)")) ?? false)
-        }) else { return false }
-        if version != lastVersion || swept { lastLook = ContinuousClock.now }
-        lastVersion = version
-        return hasRows
+    /// What the watch's thread and the waiting ingester share. A ring with nobody waiting is
+    /// remembered once: rows seen while the ingester is busy are one more drain, never lost.
+    private final class Signal: Sendable {
+        struct State {
+            var rung = false
+            var waiter: CheckedContinuation<Bool, Never>?
+            var stopped = false
+        }
+
+        let state = Mutex(State())
+        let writes: FolderWrites?
+
+        init(writes: FolderWrites?) {
+            self.writes = writes
+        }
+
+        func watch(look: inout Look, safetyLook: Duration) {
+            let safety = Self.milliseconds(safetyLook)
+            var settleUntil: ContinuousClock.Instant?
+            while !state.withLock({ $0.stopped }) {
+                if look.hasRows() { ring() }
+                guard let writes else {
+                    usleep(UInt32(Self.milliseconds(OutboxWatch.timerLook)) * 1000)
+                    continue
+                }
+                if let until = settleUntil, ContinuousClock.now >= until { settleUntil = nil }
+                if writes.wait(milliseconds: settleUntil == nil ? safety : 1) {
+                    settleUntil = ContinuousClock.now + OutboxWatch.settle
+                }
+            }
+            // Under the lock: `stop` interrupts under it, so it never writes to a closed pipe.
+            state.withLock { _ in writes?.close() }
+        }
+
+        private func ring() {
+            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                defer { state.waiter = nil }
+                if state.waiter == nil { state.rung = true }
+                return state.waiter
+            }
+            waiter?.resume(returning: true)
+        }
+
+        /// True at a ring; false once stopped or cancelled.
+        func wait() async -> Bool {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let now = state.withLock { state -> Bool? in
+                        if state.stopped || Task.isCancelled { return false }
+                        if state.rung {
+                            state.rung = false
+                            return true
+                        }
+                        state.waiter = continuation
+                        return nil
+                    }
+                    if let now { continuation.resume(returning: now) }
+                }
+            } onCancel: {
+                let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume(returning: false)
+            }
+        }
+
+        func stop() {
+            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                guard !state.stopped else { return nil }
+                state.stopped = true
+                writes?.interrupt()
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: false)
+        }
+
+        private static func milliseconds(_ duration: Duration) -> Int32 {
+            let (seconds, attoseconds) = duration.components
+            return Int32(clamping: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        }
+    }
+
+    /// The look itself, on the watch's thread only: the change counter, then the outbox.
+    private struct Look {
+        let path: String
+        let sweep: Duration
+        var watcher: DatabaseQueue?
+        var lastVersion: Int?
+        var lastLook = ContinuousClock.now
+
+        init(path: String, sweep: Duration) {
+            self.path = path
+            self.sweep = sweep
+        }
+
+        /// The daemon's own commits bump the counter too; the cheap existence check on the same
+        /// connection keeps them from costing an ingest transaction each.
+        mutating func hasRows() -> Bool {
+            if watcher == nil {
+                var configuration = Configuration()
+                configuration.readonly = true
+                configuration.label = "herald.outbox-watch"
+                watcher = try? DatabaseQueue(path: path, configuration: configuration)
+            }
+            guard let watcher else { return false }
+            let swept = ContinuousClock.now - lastLook > sweep
+            let seen = lastVersion
+            // A failed look (the file briefly busy) is a look that found nothing: the sweep tries
+            // again, and the database's own errors surface where rows are written.
+            // Synchronous, outside a transaction, with cached statements, on a connection nobody
+            // else uses: the counter needs no snapshot. Through GRDB's async read (a transaction,
+            // hops to the connection's queue and back, statements prepared anew), 100 looks a
+            // second cost an idle heraldd 1.3 s of CPU in 30 s; this way, 0.8 to 0.9 s.
+            guard let (version, hasRows) = try? watcher.inDatabase({ db -> (Int, Bool) in
+                let version = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+                guard version != seen || swept else { return (version, false) }
+                return (version, try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox)")) ?? false)
+            }) else { return false }
+            if version != lastVersion || swept { lastLook = ContinuousClock.now }
+            lastVersion = version
+            return hasRows
+        }
     }
 }
 
 extension QueueDatabase {
     /// Yields whenever producers' rows wait in the outbox; ends when its task is cancelled.
     public func outboxArrivals() -> AsyncThrowingStream<Void, any Error> {
-        let watch = OutboxWatch(path: path, poll: .milliseconds(10), sweep: .seconds(5))
-        return AsyncThrowingStream { try await watch.next() }
+        outboxArrivals(watch: OutboxWatch(path: path, safetyLook: .seconds(1), sweep: .seconds(5)))
+    }
+
+    func outboxArrivals(watch: OutboxWatch) -> AsyncThrowingStream<Void, any Error> {
+        AsyncThrowingStream { await watch.next() }
     }
 }
