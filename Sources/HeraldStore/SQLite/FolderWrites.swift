@@ -13,14 +13,14 @@ final class FolderWrites: @unchecked Sendable {
     private let inotify: Int32
     /// Read end, then write end: a byte in it ends a wait.
     private let wake: (Int32, Int32)
-    private let fileName: String
+    private let fileName: [UInt8]
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: MemoryLayout<inotify_event>.alignment)
 
     /// Nil where inotify cannot watch the folder (no such folder, no instances or watches left):
     /// the watch then looks on a timer.
     init?(file path: String) {
         let url = URL(fileURLWithPath: path)
-        fileName = url.lastPathComponent
+        fileName = Array(url.lastPathComponent.utf8)
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else { return nil }
         for end in pipeEnds {
@@ -63,13 +63,19 @@ final class FolderWrites: @unchecked Sendable {
                 let event = buffer.load(fromByteOffset: offset, as: inotify_event.self)
                 let nameStart = offset + MemoryLayout<inotify_event>.size
                 if !ours, event.len > 0 {
-                    let bytes = UnsafeRawBufferPointer(rebasing: buffer[nameStart..<min(nameStart + Int(event.len), count)])
-                    let name = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-                    ours = name == fileName || name.hasPrefix(fileName + "-")
+                    ours = names(UnsafeRawBufferPointer(rebasing: buffer[nameStart..<min(nameStart + Int(event.len), count)]))
                 }
                 offset = nameStart + Int(event.len)
             }
         }
+    }
+
+    /// Whether a NUL-padded name from an event is the file or one of its companions (`name-…`),
+    /// compared as bytes: a busy database writes hundreds of events a second.
+    private func names(_ padded: UnsafeRawBufferPointer) -> Bool {
+        let name = padded.prefix { $0 != 0 }
+        guard name.count >= fileName.count, name.starts(with: fileName) else { return false }
+        return name.count == fileName.count || name[name.startIndex + fileName.count] == UInt8(ascii: "-")
     }
 
     /// Ends the current or next wait. Safe from any thread until ``close()``.
