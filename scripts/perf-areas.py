@@ -17,6 +17,7 @@ import sys
 # generic database and Herald catch-alls.
 AREAS = [
     ("curl thread (CurlWorker: libcurl, sockets)", ["CurlWorker"]),
+    ("outbox watch thread (inotify, data_version looks)", ["OutboxWatch", "FolderWrites"]),
     ("writer: claim and record outcomes", ["claimDue", "QueueDatabaseC5write_4with", "ClaimBatch"]),
     ("writer: ingest", ["QueueDatabaseC6ingest", "MessageIntake", "MessageTransitionsC6create"]),
     ("carrier client in Swift (form encoding, response JSON, classify)", ["TwilioB6Client", "TwilioResponseBody", "FormEncoding", "CurlMulti"]),

@@ -62,7 +62,10 @@ final class FolderWrites: @unchecked Sendable {
             while offset + MemoryLayout<inotify_event>.size <= count {
                 let event = buffer.load(fromByteOffset: offset, as: inotify_event.self)
                 let nameStart = offset + MemoryLayout<inotify_event>.size
-                if !ours, event.len > 0 {
+                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                    // The kernel dropped events: any of them may have been the database's.
+                    ours = true
+                } else if !ours, event.len > 0 {
                     ours = names(UnsafeRawBufferPointer(rebasing: buffer[nameStart..<min(nameStart + Int(event.len), count)]))
                 }
                 offset = nameStart + Int(event.len)
