@@ -14,7 +14,7 @@ final class FolderWrites: @unchecked Sendable {
     /// Read end, then write end: a byte in it ends a wait.
     private let wake: (Int32, Int32)
     private let fileName: [UInt8]
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: MemoryLayout<inotify_event>.alignment)
+    private let buffer: UnsafeMutableRawBufferPointer
 
     /// Nil where inotify cannot watch the folder (no such folder, no instances or watches left):
     /// the watch then looks on a timer.
@@ -34,10 +34,10 @@ final class FolderWrites: @unchecked Sendable {
             if inotify >= 0 { Glibc.close(inotify) }
             Glibc.close(pipeEnds[0])
             Glibc.close(pipeEnds[1])
-            buffer.deallocate()
             return nil
         }
         self.inotify = inotify
+        buffer = .allocate(byteCount: 4096, alignment: MemoryLayout<inotify_event>.alignment)
         wake = (pipeEnds[0], pipeEnds[1])
     }
 

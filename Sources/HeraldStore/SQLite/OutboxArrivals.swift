@@ -10,8 +10,9 @@ import Synchronization
 /// commit show, through the WAL index in shared memory, which no file event reports. A look right
 /// at the write sees nothing new. So for `settle` after each write the thread reads
 /// `PRAGMA data_version` (a counter in shared memory, no table scan) every millisecond, or every
-/// `busyLook` while writes keep coming, and looks at the outbox when the counter moves. A first cut (2026-12-03) looked once per write, so it looked
-/// before every producer's commit showed, and woke only at its 100 ms safety tick.
+/// `busyLook` while writes keep coming, and looks at the outbox when the counter moves. A first
+/// cut (2026-12-03) looked once per write, always before the producer's commit showed, and so
+/// woke only at its 100 ms safety tick.
 ///
 /// Without file events (inotify unavailable) it reads the counter every 10 ms, as a timer.
 /// Either way it looks now and then regardless (`safetyLook`, and `sweep` for the outbox itself),
