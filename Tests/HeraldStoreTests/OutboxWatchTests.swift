@@ -54,6 +54,21 @@ struct OutboxWatchTests {
         }
     }
 
+    @Test("a database reached through a symlink in another folder is watched where its files are written")
+    func aSymlinkedDatabaseIsWatchedAtItsFile() async throws {
+        let fixture = try await StoreFixture(.sqlite)
+        let elsewhere = try StoreFixture.temporaryFolder()
+        let link = elsewhere.appendingPathComponent("queue.db").path
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.path)
+        let watch = OutboxWatch(path: link, safetyLook: .seconds(3_600), sweep: .seconds(3_600))
+        #expect(watch.watchesFolder)
+        let woken = WakeCount(watch)
+        defer { woken.stop() }
+        try await fixture.produce()
+        try await waitUntil("a wake-up for a row written through the real path", timeout: .seconds(30)) { woken.value >= 1 }
+    }
+
     @Test("without the folder's writes the watch finds rows on its timer")
     func theTimerFindsRows() async throws {
         let fixture = try await StoreFixture(.sqlite)

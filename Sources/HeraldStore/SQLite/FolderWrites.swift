@@ -19,7 +19,9 @@ final class FolderWrites: @unchecked Sendable {
     /// Nil where inotify cannot watch the folder (no such folder, no instances or watches left):
     /// the watch then looks on a timer.
     init?(file path: String) {
-        let url = URL(fileURLWithPath: path)
+        // SQLite follows a symlinked database to its file and keeps the WAL beside it: the
+        // writes happen in the real file's folder, not the link's.
+        let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         fileName = Array(url.lastPathComponent.utf8)
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else { return nil }
