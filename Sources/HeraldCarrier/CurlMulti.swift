@@ -1,6 +1,7 @@
 import CCurl
 import Dispatch
 import Foundation
+import HeraldCore
 import Synchronization
 
 /// libcurl's global initialisation is not thread-safe, so it happens exactly once, lazily,
@@ -91,8 +92,7 @@ public final class CurlMulti: Sendable {
     }
 
     private static func milliseconds(_ duration: Duration, name: String) throws(CurlMultiError) -> Int {
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.wholeMilliseconds
         guard milliseconds > 0 else {
             throw .invalidConfiguration("\(name) must be at least 1 ms, got \(duration)")
         }

@@ -43,8 +43,8 @@ struct IdleLatency {
                 return state == "sent"
             }
             figure.observed.append(Formatting.seconds(committed.duration(to: .now)) * 1000)
-            if let sentAt = try observer.sentAt(id) { figure.byEvent.append(Double(sentAt) - committedMillis) }
             if let stages = try observer.stages(id) {
+                figure.byEvent.append(Double(stages.sent) - committedMillis)
                 figure.toIngest.append(Double(stages.ingested) - committedMillis)
                 figure.toClaim.append(Double(stages.claimed - stages.ingested))
                 figure.toSent.append(Double(stages.sent - stages.claimed))

@@ -98,12 +98,4 @@ final class QueueObserver {
             return (ingested, claimed, sent)
         }
     }
-
-    /// When heraldd recorded the text `sent`, in Unix milliseconds.
-    func sentAt(_ id: Int64) throws -> Int64? {
-        try queue.read { db in
-            try Int64.fetchOne(db, sql: "SELECT \(Self.millis("at")) FROM message_events WHERE message_id = ? AND to_state = 'sent'",
-                               arguments: [id])
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import HeraldCore
 import Synchronization
 
 /// Sends one mail at a time with libcurl's SMTP (MAIL FROM, RCPT TO, DATA from a read callback).
@@ -71,8 +72,8 @@ private final class SMTPTransfer: Sendable {
         let context = Unmanaged.passUnretained(self).toOpaque()
         record(herald_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         record(settings.url.withCString { herald_easy_setopt_ptr(handle, CURLOPT_URL, $0) })
-        record(herald_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(settings.connectTimeout)))
-        record(herald_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(settings.timeout)))
+        record(herald_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(settings.connectTimeout.wholeMilliseconds)))
+        record(herald_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(settings.timeout.wholeMilliseconds)))
         record(herald_easy_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer))
         switch settings.security {
         case .none: break
@@ -122,10 +123,6 @@ private final class SMTPTransfer: Sendable {
         return count
     }
 
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-    }
 }
 
 private func smtpReadPayload(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {

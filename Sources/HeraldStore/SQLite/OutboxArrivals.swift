@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HeraldCore
 import Synchronization
 
 /// Wakes ingest when producers' rows wait in the outbox, from a thread of its own that sleeps in
@@ -148,13 +149,11 @@ final class OutboxWatch: Sendable {
         }
 
         private static func milliseconds(_ duration: Duration) -> Int32 {
-            let (seconds, attoseconds) = duration.components
-            return Int32(clamping: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+            Int32(clamping: max(1, duration.wholeMilliseconds))
         }
 
         private static func microseconds(_ duration: Duration) -> UInt32 {
-            let (seconds, attoseconds) = duration.components
-            return UInt32(clamping: max(1, seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+            UInt32(clamping: max(1, duration.wholeMicroseconds))
         }
     }
 
@@ -204,10 +203,7 @@ final class OutboxWatch: Sendable {
 extension QueueDatabase {
     /// Yields whenever producers' rows wait in the outbox; ends when its task is cancelled.
     public func outboxArrivals() -> AsyncThrowingStream<Void, any Error> {
-        outboxArrivals(watch: OutboxWatch(path: path, safetyLook: .milliseconds(250), sweep: .seconds(5)))
-    }
-
-    func outboxArrivals(watch: OutboxWatch) -> AsyncThrowingStream<Void, any Error> {
-        AsyncThrowingStream { await watch.next() }
+        let watch = OutboxWatch(path: path, safetyLook: .milliseconds(250), sweep: .seconds(5))
+        return AsyncThrowingStream { await watch.next() }
     }
 }
