@@ -32,7 +32,10 @@ final class DispatchService: Service {
     private let logger: Logger
     private let events: DispatchEvents
     let wakeups = Doorbell()
+    /// Texts claimed and not yet answered: posting, or waiting in the carrier client for a slot.
     private let inFlight = Atomic<Int>(0)
+    /// Posts answered so far; a turn reads how many ended while its transaction ran.
+    private let answered = Atomic<Int>(0)
     /// Results of finished posts, not yet written.
     private let outcomes = Mutex<[DispatchRecord]>([])
     /// Claimed texts not yet posted or answered, by sender and recipient: a conversation's next
@@ -93,6 +96,7 @@ final class DispatchService: Service {
             var writeFailing = false
             var claimedSoFar = 0
             var unwritten: [DispatchRecord] = []
+            var sizing = ClaimSizing(maxInFlight: settings.maxInFlight, batchSize: settings.batchSize)
             while !shuttingDown {
                 if let wedge = TestHooks.wedgeDispatchAfterClaims, claimedSoFar >= wedge, inFlight.load(ordering: .relaxed) == 0,
                    unwritten.isEmpty, outcomesEmpty {
@@ -104,7 +108,7 @@ final class DispatchService: Service {
                     lastPing = ContinuousClock.now
                 }
                 unwritten += takeOutcomes()
-                var limit = claimLimit
+                var limit = claimLimit(sizing)
                 if limit == 0 {
                     if unwritten.isEmpty {
                         await wakeups.wait(upTo: settings.idleWait)
@@ -117,16 +121,17 @@ final class DispatchService: Service {
                     // 64 texts per gatherDelay plus one commit.
                     if unwritten.count < Self.comfortableBatch {
                         let gathered = ContinuousClock.now + Self.gatherDelay
-                        while claimLimit == 0, !shuttingDown, ContinuousClock.now < gathered {
+                        while claimLimit(sizing) == 0, !shuttingDown, ContinuousClock.now < gathered {
                             await wakeups.wait(upTo: gathered - ContinuousClock.now)
                         }
                         unwritten += takeOutcomes()
-                        limit = claimLimit
+                        limit = claimLimit(sizing)
                     }
                 }
                 let now = clock.now()
                 let claimed: [ClaimedMessage]
                 let waiting = Atomic<Int>(0)
+                let answeredBefore = answered.load(ordering: .relaxed)
                 do {
                     let commit = try await database.claimDue(
                         now: now, limit: limit, recording: unwritten, lookback: { [policy] in policy.lookback($0) }
@@ -140,6 +145,7 @@ final class DispatchService: Service {
                         return verdict
                     }
                     claimed = commit.claimed
+                    sizing.turnEnded(answered: answered.load(ordering: .relaxed) - answeredBefore)
                     events.recorded(unwritten, applied: commit.recorded)
                     unwritten.removeAll(keepingCapacity: true)
                     writeFailing = false
@@ -192,11 +198,10 @@ final class DispatchService: Service {
         }
     }
 
-    /// How many to claim now: none until a chunk's worth of room is free, so each claim
-    /// transaction carries its weight.
-    private var claimLimit: Int {
-        let free = settings.maxInFlight - inFlight.load(ordering: .relaxed)
-        return free >= min(settings.batchSize, settings.maxInFlight) / 4 + 1 ? min(settings.batchSize, free) : 0
+    /// How many to claim now (`ClaimSizing`): the carrier client posts `max_in_flight` at a
+    /// time, and texts claimed beyond them wait there for a slot.
+    private func claimLimit(_ sizing: ClaimSizing) -> Int {
+        sizing.limit(outstanding: inFlight.load(ordering: .relaxed))
     }
 
     private static func pair(_ from: String, _ to: String) -> String { from + "\u{1F}" + to }
@@ -289,6 +294,7 @@ final class DispatchService: Service {
         }
         outcomes.withLock { $0.append(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus, partSIDs: posted.partSIDs)) }
         inFlight.add(-1, ordering: .relaxed)
+        answered.add(1, ordering: .relaxed)
         wakeups.ring()
     }
 }
