@@ -4,6 +4,7 @@
 
     scripts/writer-model.py var/herald.db FULL      # the schema of a heraldd database, synced commits
     scripts/writer-model.py var/herald.db OFF       # the row work alone
+    scripts/writer-model.py var/herald.db OFF message_state   # ... without that index, to price it
 
 Copies the `message` and `message_event` schema (tables and indexes) from the given database
 into a scratch file and writes 20,000 texts in batches of 35, as heraldd's turns do:
@@ -20,9 +21,9 @@ import sys
 import tempfile
 import time
 
-if len(sys.argv) != 3 or sys.argv[2] not in ("FULL", "NORMAL", "OFF"):
+if len(sys.argv) < 3 or sys.argv[2] not in ("FULL", "NORMAL", "OFF"):
     sys.exit(__doc__)
-source, sync = sys.argv[1], sys.argv[2]
+source, sync, left_out = sys.argv[1], sys.argv[2], sys.argv[3:]
 with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as db:
     schema = ";\n".join(sql for (sql,) in db.execute(
         "SELECT sql FROM sqlite_master WHERE tbl_name IN ('message', 'message_event') AND sql IS NOT NULL"
@@ -43,6 +44,8 @@ def fresh():
     db.execute(f"PRAGMA synchronous = {sync}")
     db.execute("PRAGMA temp_store = MEMORY")
     db.executescript(schema)
+    for index in left_out:
+        db.execute(f'DROP INDEX "{index}"')
     return db
 
 
