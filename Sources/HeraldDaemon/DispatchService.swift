@@ -34,8 +34,6 @@ final class DispatchService: Service {
     let wakeups = Doorbell()
     /// Texts claimed and not yet answered: posting, or waiting in the carrier client for a slot.
     private let inFlight = Atomic<Int>(0)
-    /// Posts answered so far; a turn reads how many ended while its transaction ran.
-    private let answered = Atomic<Int>(0)
     /// Results of finished posts, not yet written.
     private let outcomes = Mutex<[DispatchRecord]>([])
     /// Claimed texts not yet posted or answered, by sender and recipient: a conversation's next
@@ -131,7 +129,8 @@ final class DispatchService: Service {
                 let now = clock.now()
                 let claimed: [ClaimedMessage]
                 let waiting = Atomic<Int>(0)
-                let answeredBefore = answered.load(ordering: .relaxed)
+                // Only this loop adds to inFlight, after the turn: what it lost meanwhile was answered.
+                let outstandingBefore = inFlight.load(ordering: .relaxed)
                 do {
                     let commit = try await database.claimDue(
                         now: now, limit: limit, recording: unwritten, lookback: { [policy] in policy.lookback($0) }
@@ -145,7 +144,7 @@ final class DispatchService: Service {
                         return verdict
                     }
                     claimed = commit.claimed
-                    sizing.turnEnded(answered: answered.load(ordering: .relaxed) - answeredBefore)
+                    sizing.turnEnded(answered: outstandingBefore - inFlight.load(ordering: .relaxed))
                     events.recorded(unwritten, applied: commit.recorded)
                     unwritten.removeAll(keepingCapacity: true)
                     writeFailing = false
@@ -294,7 +293,6 @@ final class DispatchService: Service {
         }
         outcomes.withLock { $0.append(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus, partSIDs: posted.partSIDs)) }
         inFlight.add(-1, ordering: .relaxed)
-        answered.add(1, ordering: .relaxed)
         wakeups.ring()
     }
 }

@@ -11,5 +11,7 @@ struct WholeMillisecondsTests {
         #expect(Duration.microseconds(2_999).wholeMicroseconds == 2_999)
         #expect(Duration.nanoseconds(999).wholeMicroseconds == 0)
         #expect(Duration.seconds(2).wholeMicroseconds == 2_000_000)
+        #expect(Duration.milliseconds(1_500).wholeNanoseconds == 1_500_000_000)
+        #expect(Duration.nanoseconds(999).wholeNanoseconds == 999)
     }
 }

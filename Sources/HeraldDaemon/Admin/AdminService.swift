@@ -1,5 +1,6 @@
 import Foundation
 import HeraldControl
+import HeraldCore
 import HeraldStore
 import Logging
 import NIOCore
@@ -41,8 +42,7 @@ final class AdminService: Service {
     }
 
     func run() async throws {
-        let idle = TimeAmount.nanoseconds(Int64(settings.idleTimeout.components.seconds) * 1_000_000_000
-            + Int64(settings.idleTimeout.components.attoseconds / 1_000_000_000))
+        let idle = TimeAmount.nanoseconds(settings.idleTimeout.wholeNanoseconds)
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .bind(unixDomainSocketPath: settings.path, cleanupExistingSocketFile: true) { channel in

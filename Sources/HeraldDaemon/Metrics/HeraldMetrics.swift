@@ -55,7 +55,7 @@ public final class HeraldMetrics: Sendable {
 
     /// One text's POST (all its parts) from hand-off to answer.
     func carrierRequest(_ outcome: CarrierOutcome, duration: Duration) {
-        carrierLatency.recordNanoseconds(Self.nanoseconds(duration))
+        carrierLatency.recordNanoseconds(duration.wholeNanoseconds)
         let (kind, status): (String, String) = switch outcome {
         case .accepted: ("accepted", "2xx")
         case let .retryable(_, status, _): ("retryable", status.map(String.init) ?? "none")
@@ -92,7 +92,7 @@ public final class HeraldMetrics: Sendable {
     }
 
     func writeTransaction(_ duration: Duration) {
-        writeTransactions.recordNanoseconds(Self.nanoseconds(duration))
+        writeTransactions.recordNanoseconds(duration.wholeNanoseconds)
     }
 
     // MARK: A scrape
@@ -148,10 +148,5 @@ public final class HeraldMetrics: Sendable {
 
     private func gauge(_ name: String, _ labels: [(String, String)]) -> Prometheus.Gauge {
         registry.makeGauge(name: name, labels: labels, help: MetricCatalogue.entry(name).help)
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -68,7 +68,7 @@ final class FolderWrites: @unchecked Sendable {
                     // The kernel dropped events: any of them may have been the database's.
                     ours = true
                 } else if !ours, event.len > 0 {
-                    ours = names(UnsafeRawBufferPointer(rebasing: buffer[nameStart..<min(nameStart + Int(event.len), count)]))
+                    ours = namesOurFile(UnsafeRawBufferPointer(rebasing: buffer[nameStart..<min(nameStart + Int(event.len), count)]))
                 }
                 offset = nameStart + Int(event.len)
             }
@@ -77,7 +77,7 @@ final class FolderWrites: @unchecked Sendable {
 
     /// Whether a NUL-padded name from an event is the file or one of its companions (`name-…`),
     /// compared as bytes: a busy database writes hundreds of events a second.
-    private func names(_ padded: UnsafeRawBufferPointer) -> Bool {
+    private func namesOurFile(_ padded: UnsafeRawBufferPointer) -> Bool {
         let name = padded.prefix { $0 != 0 }
         guard name.count >= fileName.count, name.starts(with: fileName) else { return false }
         return name.count == fileName.count || name[name.startIndex + fileName.count] == UInt8(ascii: "-")
