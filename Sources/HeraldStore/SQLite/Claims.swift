@@ -97,25 +97,26 @@ private struct ClaimBatch {
     /// (attempts > 0) still `scheduled` are asked: a CASE, unlike AND, runs the subquery for them alone.
     mutating func due(priority: Int, paced: Bool, limit: Int) throws -> [(ClaimCandidate, ClaimedMessage)] {
         let select = try db.cachedStatement(sql: paced ? Self.pacedQuery : Self.dueQuery)
-        // Columns by position: this runs for every claimed message.
-        let rows = try Row.fetchAll(select, arguments: [priority, transitions.at, limit])
-        examined += rows.count
-        return rows.map { row in
-            let expiresAt = (row[10] as Int64?).map(Date.init(millis:))
+        var due: [(ClaimCandidate, ClaimedMessage)] = []
+        // Columns by position, read in place: this runs for every claimed message.
+        try select.forEachRow(priority, transitions.at, limit) { row in
+            let expiresAt = row.optionalInt64(10).map(Date.init(millis:))
             let candidate = ClaimCandidate(
-                id: row[0], orgID: row[1], userID: row[2], from: row[3], to: row[4],
-                kind: MessageKind(rawValue: row[6]) ?? .bulk, segments: row[7] ?? 1,
-                state: MessageState(rawValue: row[13]) ?? .queued,
-                heldReason: (row[8] as String?).flatMap(HeldReason.init(rawValue:)),
-                notBefore: Date(millis: row[9]), expiresAt: expiresAt, creditsCharged: row[14]
+                id: row.int64(0), orgID: row.string(1), userID: row.text(2), from: row.string(3), to: row.string(4),
+                kind: MessageKind(rawValue: row.string(6)) ?? .bulk, segments: row.optionalInt(7) ?? 1,
+                state: MessageState(rawValue: row.string(13)) ?? .queued,
+                heldReason: row.text(8).flatMap(HeldReason.init(rawValue:)),
+                notBefore: Date(millis: row.int64(9)), expiresAt: expiresAt, creditsCharged: row.optionalInt(14)
             )
             let message = ClaimedMessage(
-                id: candidate.id, orgID: candidate.orgID, userID: row[2] ?? "", from: candidate.from, to: candidate.to,
-                body: row[5], segments: candidate.segments, attempts: (row[11] as Int) + 1, carrierKey: row[12], expiresAt: expiresAt,
-                lookUpFirst: row[16], postedSince: Date(millis: row[15])
+                id: candidate.id, orgID: candidate.orgID, userID: candidate.userID ?? "", from: candidate.from, to: candidate.to,
+                body: row.string(5), segments: candidate.segments, attempts: row.int(11) + 1, carrierKey: row.string(12),
+                expiresAt: expiresAt, lookUpFirst: row.int64(16) != 0, postedSince: Date(millis: row.int64(15))
             )
-            return (candidate, message)
+            due.append((candidate, message))
         }
+        examined += due.count
+        return due
     }
 
     private static let dueColumns = """

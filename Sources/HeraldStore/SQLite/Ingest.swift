@@ -10,18 +10,23 @@ extension QueueDatabase {
         try await timedWrite { db in
             var intake = try MessageIntake(db, now: now, directory: directory, rules: rules)
             var broadcasts: [Int64] = []
-            let rows = try Row.fetchAll(db, sql: """
+            let select = try db.cachedStatement(sql: """
                 SELECT id, org, sender, to_number, body, kind, send_at, expires_at, external_ref, idempotency_key, to_group, template, variables,
                     ? - (julianday(created_at) - 2440587.5) * 86400.0
                 FROM outbox ORDER BY id LIMIT ?
-                """, arguments: [now.timeIntervalSince1970, limit])
-            guard let lastID: Int64 = rows.last?["id"] else { return intake.report }
+                """)
+            var lastID: Int64?
             var lags: [Double] = []
-            lags.reserveCapacity(rows.count)
-            for row in rows {
-                if let lag: Double = row[13] { lags.append(max(lag, 0)) }
+            lags.reserveCapacity(limit)
+            // Read in place, column by position, every column as text (CurrentRow.text): the
+            // rules judge what producers wrote. Only `message` and other tables are written
+            // while this reads the outbox; the rows read leave it after the loop.
+            try select.forEachRow(now.timeIntervalSince1970, limit) { row in
+                let id = row.int64(0)
+                lastID = id
+                if let lag = row.double(13) { lags.append(max(lag, 0)) }
                 let submission = OutboxSubmission(
-                    id: row[0], org: row.text(1), sender: row.text(2), toNumber: row.text(3),
+                    id: id, org: row.text(1), sender: row.text(2), toNumber: row.text(3),
                     body: row.text(4), kind: row.text(5), sendAt: row.text(6),
                     expiresAt: row.text(7), externalRef: row.text(8), idempotencyKey: row.text(9),
                     template: row.text(11), variables: row.text(12)
@@ -32,10 +37,11 @@ extension QueueDatabase {
                     case .success: broadcasts.append(submission.id)
                     case let .failure(reason): try intake.take(submission, refusal: reason)
                     }
-                    continue
+                    return
                 }
                 try intake.take(submission)
             }
+            guard let lastID else { return intake.report }
             try db.execute(sql: "DELETE FROM outbox WHERE id <= ?", arguments: [lastID])
             var report = intake.report
             report.broadcasts = broadcasts

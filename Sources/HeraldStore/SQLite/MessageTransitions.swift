@@ -16,6 +16,7 @@ final class MessageTransitions {
     /// Seconds from `sent` to a text's first lookup by sid (`[reconcile] after`).
     let reconcileAfter: TimeInterval
     private var statements: [Int: Statement] = [:]
+    private var directStatements: [Int: DirectStatement] = [:]
 
     init(_ db: Database, at: Int64, reconcileAfter: TimeInterval = ReconcileSchedule.standard.after) {
         self.db = db
@@ -50,12 +51,20 @@ final class MessageTransitions {
         return statement
     }
 
+    /// A statement every text runs, bound straight into SQLite (`DirectStatement`).
+    private func direct(_ key: Int, _ sql: @autoclosure () -> String) throws -> DirectStatement {
+        if let statement = directStatements[key] { return statement }
+        let statement = DirectStatement(try db.cachedStatement(sql: sql()))
+        directStatements[key] = statement
+        return statement
+    }
+
     /// One event row; every writer below calls it right after the change it records.
     func event(
         _ id: Int64, from: MessageState?, to: MessageState, reason: EventReason? = nil, detail: String? = nil,
         httpStatus: Int? = nil, errorCode: Int? = nil, carrierStatus: String? = nil
     ) throws {
-        try statement(0, """
+        try direct(0, """
             INSERT INTO message_event (message_id, at, from_state, to_state, reason, detail, http_status, error_code, carrier_status)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).run(id, at, from?.rawValue, to.rawValue, reason?.code, detail, httpStatus, errorCode, carrierStatus)
@@ -67,7 +76,7 @@ final class MessageTransitions {
 extension MessageTransitions {
     func create(_ message: NewMessage) throws {
         try check(message.id, nil, message.state)
-        try statement(1, """
+        try direct(1, """
             INSERT INTO message (id, org_id, user_id, from_number, to_number, body, kind, priority, state, held_reason,
                 reason, detail, not_before, expires_at, segments, encoding, idempotency_key, carrier_key, external_ref,
                 created_at, updated_at, final_at, broadcast_id)
@@ -195,7 +204,7 @@ extension MessageTransitions {
     /// where the batch as one statement over a JSON list cost as much in parsing the list and in
     /// the temporary table `IN (json_each …)` builds.
     func markSending(_ picks: [SendingPick]) throws {
-        let update = try statement(10, """
+        let update = try direct(10, """
             UPDATE message SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = ?1,
                 credits_charged = CASE WHEN ?2 THEN segments ELSE COALESCE(credits_charged, 0) END
             WHERE id = ?3 AND state = ?4
@@ -224,7 +233,7 @@ extension MessageTransitions {
     func recordAccepted(_ accepted: [Acceptance]) throws -> Set<Int64> {
         guard !accepted.isEmpty else { return [] }
         try check(accepted[0].id, .sending, .sent)
-        let update = try statement(12, """
+        let update = try direct(12, """
             UPDATE message SET state = 'sent', carrier_sid = ?2, carrier_status = ?3, carrier_segments = ?4, sent_at = ?5,
                 updated_at = ?5, error_code = NULL, detail = NULL, reconcile_at = ?6
             WHERE id = ?1 AND state = 'sending'
