@@ -33,6 +33,7 @@ let package = Package(
         // C shims: tiny, one per system library.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CSQLiteConfig", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
 
         .target(name: "HeraldCore"),
@@ -46,6 +47,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // Raw statement pointers for the hottest statements (SQLite/DirectBinding.swift).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                // Process-wide SQLite settings (SQLite/SQLiteProcessSettings.swift).
+                "CSQLiteConfig",
                 // The PostgreSQL backend (Sources/HeraldStore/PostgreSQL).
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

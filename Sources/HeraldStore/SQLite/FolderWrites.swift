@@ -5,6 +5,9 @@ import Glibc
 
 /// Writes to one file's name (and its `-wal`, `-shm`, `-journal` companions) in its folder, seen
 /// through inotify: a producer's commit writes the database's WAL, whichever process it runs in.
+/// A producer closing the files it wrote counts as a write too: its commit shows by then, however
+/// long its sync took, so a script that inserts and exits wakes the watch even when its commit
+/// showed after the watch stopped looking for it (a sync slower than `OutboxWatch.settle`).
 /// Used on one thread only, the outbox watch's; ``interrupt()`` may be called from anywhere until
 /// ``close()``, and ends a ``wait(milliseconds:)`` at once.
 ///
@@ -31,7 +34,7 @@ final class FolderWrites: @unchecked Sendable {
         }
         let inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard inotify >= 0,
-              inotify_add_watch(inotify, url.deletingLastPathComponent().path, UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO)) >= 0
+              inotify_add_watch(inotify, url.deletingLastPathComponent().path, UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO)) >= 0
         else {
             if inotify >= 0 { Glibc.close(inotify) }
             Glibc.close(pipeEnds[0])
