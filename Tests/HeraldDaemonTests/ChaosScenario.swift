@@ -205,7 +205,16 @@ struct ChaosScenario {
                 let lookDeadline = ContinuousClock.now + .seconds(10)
                 while ContinuousClock.now < lookDeadline {
                     try await ChildProcess.freeze(heraldd.processIdentifier)
-                    if try await count("state = 'sending'") > 0 {
+                    // Frozen halfway through writing the WAL index after a commit, heraldd holds
+                    // the lock a reader needs to mend it: SQLite answers SQLITE_PROTOCOL (or BUSY)
+                    // after its retries. Not a fault of the queue; that look is simply retried.
+                    let sending: Int
+                    do {
+                        sending = try await count("state = 'sending'")
+                    } catch let error as DatabaseError where [.SQLITE_PROTOCOL, .SQLITE_BUSY].contains(error.resultCode) {
+                        sending = 0
+                    }
+                    if sending > 0 {
                         inFlight = true
                         break
                     }

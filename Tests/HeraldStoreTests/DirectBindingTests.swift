@@ -47,6 +47,21 @@ struct DirectBindingTests {
         }
     }
 
+    @Test("a statement whose last run failed is taken up again by the next transaction's writer")
+    func reusedByTheNextWriterAfterFailure() throws {
+        try withDatabase { db in
+            let sql = "INSERT INTO item (name) VALUES (?)"
+            try DirectStatement(try db.cachedStatement(sql: sql)).run("one")
+            #expect(throws: DatabaseError.self) { try DirectStatement(try db.cachedStatement(sql: sql)).run("one") }
+            // The next transaction makes its own DirectStatement over the same cached statement.
+            try DirectStatement(try db.cachedStatement(sql: sql)).run("two")
+            // And GRDB's own failed run of it, then a run of ours.
+            #expect(throws: DatabaseError.self) { try db.cachedStatement(sql: sql).execute(arguments: ["one"]) }
+            try DirectStatement(try db.cachedStatement(sql: sql)).run("three")
+            #expect(try String.fetchAll(db, sql: "SELECT name FROM item ORDER BY id") == ["one", "two", "three"])
+        }
+    }
+
     @Test("too few or too many values are an error naming both counts, and nothing runs")
     func countMismatch() throws {
         try withDatabase { db in

@@ -56,15 +56,22 @@ struct DirectStatement {
     let statement: Statement
 
     init(_ statement: Statement) {
-        statement.setUncheckedArguments(StatementArguments())
         self.statement = statement
+        markBound()
     }
 
     /// Runs the statement with `values` bound by position: exactly its parameters, in order.
     func run<each Value: SQLiteBindable>(_ values: repeat each Value) throws {
-        if !statement.arguments.isEmpty { statement.setUncheckedArguments(StatementArguments()) }
+        if !statement.arguments.isEmpty { markBound() }
         try statement.bindDirectly(repeat each values)
         try statement.execute()
+    }
+
+    private func markBound() {
+        // A statement whose last step failed returns that error from its next reset, which
+        // setUncheckedArguments would trap on: reset it here first, the error already reported.
+        _ = sqlite3_reset(statement.sqliteStatement)
+        statement.setUncheckedArguments(StatementArguments())
     }
 }
 
