@@ -5,7 +5,8 @@ import Foundation
 /// or Unix seconds.
 public enum Timestamp {
     public static func parse(_ text: String) -> Date? {
-        if let seconds = Double(text), seconds.isFinite, !text.contains("-") {
+        // The dash test first: it spares every ISO date a failed strtod.
+        if !text.contains("-"), let seconds = Double(text), seconds.isFinite {
             return Date(timeIntervalSince1970: seconds)
         }
         guard let fields = Fields(text) else { return nil }
