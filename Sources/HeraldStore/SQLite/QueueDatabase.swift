@@ -20,7 +20,7 @@ public final class QueueDatabase: Sendable {
         self.path = path
         self.reconcile = reconcile
         self.writeTimer = writeTimer
-        _ = SQLiteProcessSettings.applied
+        SQLiteProcessSettings.made
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "herald"
