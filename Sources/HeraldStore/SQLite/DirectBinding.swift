@@ -147,7 +147,7 @@ struct CurrentRow {
 
     func optionalInt(_ column: Int32) -> Int? { isNull(column) ? nil : int(column) }
 
-    func double(_ column: Int32) -> Double? { isNull(column) ? nil : sqlite3_column_double(sqliteStatement, column) }
+    func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : sqlite3_column_double(sqliteStatement, column) }
 
     /// Text, or nil for NULL. A column of another type reads as its text, as GRDB's `Row` would
     /// convert it: producers may write any SQLite type into `outbox`, and the ingest rules judge
@@ -169,6 +169,7 @@ struct CurrentRow {
         }
     }
 
-    /// Text of a column the schema keeps NOT NULL.
+    /// Text of a column the caller's rows always fill (a claimable message's org, numbers and
+    /// body, which only rejected rows lack); NULL reads as "".
     func string(_ column: Int32) -> String { text(column) ?? "" }
 }

@@ -24,7 +24,7 @@ extension QueueDatabase {
             try select.forEachRow(now.timeIntervalSince1970, limit) { row in
                 let id = row.int64(0)
                 lastID = id
-                if let lag = row.double(13) { lags.append(max(lag, 0)) }
+                if let lag = row.optionalDouble(13) { lags.append(max(lag, 0)) }
                 let submission = OutboxSubmission(
                     id: id, org: row.text(1), sender: row.text(2), toNumber: row.text(3),
                     body: row.text(4), kind: row.text(5), sendAt: row.text(6),
