@@ -38,7 +38,7 @@ final class DispatchService: Service {
     private let outcomes = Mutex<[DispatchRecord]>([])
     /// Claimed texts not yet posted or answered, by sender and recipient: a conversation's next
     /// text waits until none is left.
-    private let pairsInFlight = Mutex<[String: Int]>([:])
+    private let pairsInFlight = Mutex<[Conversation: Int]>([:])
     /// A full disk or a broken file fails every turn: logged when it starts, every minute, and when it clears.
     private let writes = ConditionLog(
         "claim", what: "cannot claim due messages or record carrier outcomes, retrying; the messages stay sending"
@@ -135,7 +135,7 @@ final class DispatchService: Service {
                     let commit = try await database.claimDue(
                         now: now, limit: limit, recording: unwritten, lookback: { [policy] in policy.lookback($0) }
                     ) { [self, policy, events] candidate in
-                        if pairsInFlight.withLock({ $0[Self.pair(candidate.from, candidate.to)] != nil }) {
+                        if pairsInFlight.withLock({ $0[Conversation(candidate.from, candidate.to)] != nil }) {
                             waiting.add(1, ordering: .relaxed)
                             return .wait
                         }
@@ -178,10 +178,10 @@ final class DispatchService: Service {
     /// carrier answered the one before, so a contact reads an opt-in confirmation before the
     /// journey it released; other conversations go at once.
     private func launch(_ claimed: [ClaimedMessage], in sends: inout DiscardingTaskGroup) {
-        var conversations: [String: [ClaimedMessage]] = [:]
-        var order: [String] = []
+        var conversations: [Conversation: [ClaimedMessage]] = [:]
+        var order: [Conversation] = []
         for message in claimed {
-            let pair = Self.pair(message.from, message.to)
+            let pair = Conversation(message.from, message.to)
             if conversations[pair] == nil { order.append(pair) }
             conversations[pair, default: []].append(message)
         }
@@ -203,7 +203,16 @@ final class DispatchService: Service {
         sizing.limit(outstanding: inFlight.load(ordering: .relaxed))
     }
 
-    private static func pair(_ from: String, _ to: String) -> String { from + "\u{1F}" + to }
+    /// A sender and a recipient, as a key: two strings hashed in place, where joining them
+    /// allocated a third for every text, three times over.
+    private struct Conversation: Hashable {
+        let from: String
+        let to: String
+        init(_ from: String, _ to: String) {
+            self.from = from
+            self.to = to
+        }
+    }
 
     private func takeOutcomes() -> [DispatchRecord] {
         outcomes.withLock { records in
@@ -273,14 +282,17 @@ final class DispatchService: Service {
         metrics.carrierRequest(posted.outcome, duration: ContinuousClock.now - started)
         // The carrier has it (or will never answer this post): the conversation's next text may go.
         pairsInFlight.withLock { pairs in
-            let pair = Self.pair(message.from, message.to)
+            let pair = Conversation(message.from, message.to)
             if let left = pairs[pair], left > 1 { pairs[pair] = left - 1 } else { pairs[pair] = nil }
         }
         let outcome = posted.outcome
         let now = clock.now()
+        // Only a retry's delay uses the jitter, and drawing it is a getrandom(2) call: an accepted
+        // post, nearly every one, skips it.
+        let jitter = if case .accepted = outcome { 0.0 } else { Double.random(in: 0..<1) }
         let decision = OutcomeDecision.decide(
             outcome, attempts: message.attempts, expiresAt: message.expiresAt, now: now,
-            policy: settings.retryPolicy, random: Double.random(in: 0..<1), unknownOutcome: settings.unknownOutcome
+            policy: settings.retryPolicy, random: jitter, unknownOutcome: settings.unknownOutcome
         )
         var httpStatus: Int?
         switch outcome {

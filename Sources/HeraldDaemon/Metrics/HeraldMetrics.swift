@@ -22,6 +22,9 @@ public final class HeraldMetrics: Sendable {
     let writeTransactions: CoreMetrics.Timer
     let ingestLag: Recorder
     let rateLimitWaits: CoreMetrics.Counter
+    /// `herald_carrier_requests_total` of an accepted post, nearly every post: kept at hand, since
+    /// finding a labelled counter builds its key and takes a lock.
+    private let acceptedRequests: CoreMetrics.Counter
 
     public init(version: String) {
         let r = registry
@@ -44,6 +47,11 @@ public final class HeraldMetrics: Sendable {
         ))
         let waits = "herald_sender_rate_limit_waits_total"
         rateLimitWaits = CoreMetrics.Counter(label: waits, dimensions: [], handler: r.makeCounter(name: waits, help: help(waits)))
+        let requests = "herald_carrier_requests_total"
+        let accepted = [("outcome", "accepted"), ("status", "2xx")]
+        acceptedRequests = CoreMetrics.Counter(label: requests, dimensions: accepted, handler: r.makeCounter(
+            name: requests, labels: accepted, help: help(requests)
+        ))
         r.makeGauge(name: "herald_build_info", labels: [("version", version)], help: help("herald_build_info")).set(to: 1)
         // Zero-valued series for what is known up front, so a dashboard sees them before they happen.
         for state in MessageState.allCases where !state.isFinal { gauge("herald_messages", [("state", state.rawValue)]).set(to: 0) }
@@ -56,6 +64,7 @@ public final class HeraldMetrics: Sendable {
     /// One text's POST (all its parts) from hand-off to answer.
     func carrierRequest(_ outcome: CarrierOutcome, duration: Duration) {
         carrierLatency.recordNanoseconds(duration.wholeNanoseconds)
+        if case .accepted = outcome { return acceptedRequests.increment() }
         let (kind, status): (String, String) = switch outcome {
         case .accepted: ("accepted", "2xx")
         case let .retryable(_, status, _): ("retryable", status.map(String.init) ?? "none")
