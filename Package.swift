@@ -160,7 +160,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldCarrierTests",
-            dependencies: ["HeraldCarrier", "CarrierSimulator", "HeraldCore", "HeraldTestSupport", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "HeraldCarrier", "CarrierSimulator", "HeraldCore", "HeraldTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "HeraldDaemonTests",

@@ -44,9 +44,6 @@ public final class TwilioCarrierClient: CarrierClient {
         }
     }
 
-    /// One for every response: a decoder is an allocation, and decoding with it is thread-safe.
-    private static let responseDecoder = JSONDecoder()
-
     /// Error codes that mean "slow down", whatever the HTTP status (docs/carrier.md).
     static let throttleErrorCodes: Set<Int> = [20429, 30001]
 
@@ -110,7 +107,7 @@ public final class TwilioCarrierClient: CarrierClient {
             return .retryable(detail: "no response from carrier, \(when) (curl error \(code): \(message))", httpStatus: nil, maybeDelivered: requestSent)
 
         case let .response(status, _, body):
-            let parsed = try? responseDecoder.decode(TwilioResponseBody.self, from: Data(body))
+            let parsed = TwilioResponseBody.parse(body)
             let errorCode = parsed?.anyErrorCode
             let message = parsed?.anyErrorMessage ?? excerpt(body)
 

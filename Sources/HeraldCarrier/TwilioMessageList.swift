@@ -134,7 +134,7 @@ extension TwilioCarrierClient {
     }
 
     private static func throttled(_ result: HTTPResult, status: Int, body: [UInt8]) -> (retryAfter: TimeInterval?, detail: String)? {
-        let parsed = try? JSONDecoder().decode(TwilioResponseBody.self, from: Data(body))
+        let parsed = TwilioResponseBody.parse(body)
         guard status == 429 || parsed?.anyErrorCode.map(throttleErrorCodes.contains) == true else { return nil }
         return (result.header("Retry-After").flatMap { RetryAfter.seconds(from: $0, now: Date()) }, "HTTP \(status) from carrier")
     }

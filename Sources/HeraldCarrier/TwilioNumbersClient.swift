@@ -100,7 +100,7 @@ public final class TwilioNumbersClient: NumbersClient {
             throw .unreachable(operation: operation, detail: "curl error \(code): \(message)", requestSent: requestSent)
         case let .response(status, _, body):
             if (200..<300).contains(status) { return body }
-            let parsed = try? JSONDecoder().decode(TwilioResponseBody.self, from: Data(body))
+            let parsed = TwilioResponseBody.parse(body)
             let message = parsed?.anyErrorMessage ?? excerpt(body)
             switch status {
             case 401, 403: throw .credentialsRefused(status: status, message: message)
