@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""What a text costs the SQLite writer today, against ingest putting a due text straight into
-`sending` (docs/benchmarks.md, "What bounds the goal on this design").
+"""What a text costs the SQLite writer today, against three other designs (docs/benchmarks.md,
+"What bounds the goal on this design" and "two schema designs priced").
 
     scripts/writer-model.py var/herald.db FULL      # the schema of a heraldd database, synced commits
     scripts/writer-model.py var/herald.db OFF       # the row work alone
@@ -10,9 +10,17 @@ Copies the `message` and `message_event` schema (tables and indexes) from the gi
 into a scratch file and writes 20,000 texts in batches of 35, as heraldd's turns do:
 - today: an ingest transaction (INSERT queued + event), a claim transaction (UPDATE to sending +
   event), a record transaction (UPDATE to sent + event);
-- straight: one transaction that inserts the text as sending with both events, then the record.
+- straight: one transaction that inserts the text as sending with both events, then the record;
+- narrow: the three transactions of today, but what changes with a transition (state, attempts,
+  times, sid) lives in a narrow `message_status` row beside the message, carrying the indexes on
+  state (`message_due`, `message_state`, `message_reconcile`, `message_paced`, `message_sid`): the
+  message row is written once, at ingest, and each transition rewrites only the narrow row;
+- log: the message row is written once, at ingest, with no index on its state; what is due is a
+  row of its own in a `due` queue (priority, time, id), deleted by the claim; a transition is its
+  event alone, and the record's event carries the sid, indexed for status callbacks.
 Prints microseconds of writer time per text, three rounds each. A model, not heraldd: Python's
-driver adds a constant per statement to both, and no rules, consent lookups or outbox rows.
+driver adds a constant per statement to each, and no rules, consent lookups or outbox rows.
+Indexes named after the mode are left out of every design that still has them.
 """
 import os
 import shutil
@@ -35,7 +43,33 @@ TEXTS, TURN = 20_000, 35
 scratch = os.path.join(tempfile.mkdtemp(prefix="herald-writer-model-"), "model.db")
 
 
-def fresh():
+NARROW = """
+DROP INDEX IF EXISTS message_due; DROP INDEX IF EXISTS message_state; DROP INDEX IF EXISTS message_reconcile;
+DROP INDEX IF EXISTS message_paced; DROP INDEX IF EXISTS message_sid;
+CREATE TABLE message_status (
+    id INTEGER PRIMARY KEY, state TEXT NOT NULL, held_reason TEXT, priority INTEGER NOT NULL, not_before INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, carrier_sid TEXT, carrier_status TEXT, updated_at INTEGER NOT NULL,
+    sent_at INTEGER, reconcile_at INTEGER);
+CREATE INDEX status_due ON message_status(priority, not_before) WHERE state IN ('queued', 'scheduled');
+CREATE INDEX status_state ON message_status(state)
+    WHERE state = 'queued' OR state = 'scheduled' OR state = 'awaiting_consent' OR state = 'sending' OR state = 'sent';
+CREATE INDEX status_reconcile ON message_status(reconcile_at) WHERE state = 'sent' AND reconcile_at IS NOT NULL;
+CREATE INDEX status_paced ON message_status(priority, not_before) WHERE state = 'scheduled' AND held_reason = 'sender_rate';
+CREATE INDEX status_sid ON message_status(carrier_sid) WHERE carrier_sid IS NOT NULL;
+"""
+
+
+LOG = """
+DROP INDEX IF EXISTS message_due; DROP INDEX IF EXISTS message_state; DROP INDEX IF EXISTS message_reconcile;
+DROP INDEX IF EXISTS message_paced; DROP INDEX IF EXISTS message_sid;
+CREATE TABLE due (priority INTEGER NOT NULL, not_before INTEGER NOT NULL, id INTEGER NOT NULL,
+    PRIMARY KEY (priority, not_before, id)) WITHOUT ROWID;
+ALTER TABLE message_event ADD COLUMN carrier_sid TEXT;
+CREATE INDEX message_event_sid ON message_event(carrier_sid) WHERE carrier_sid IS NOT NULL;
+"""
+
+
+def fresh(narrow=False, log=False):
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(scratch + suffix):
             os.remove(scratch + suffix)
@@ -44,8 +78,12 @@ def fresh():
     db.execute(f"PRAGMA synchronous = {sync}")
     db.execute("PRAGMA temp_store = MEMORY")
     db.executescript(schema)
+    if narrow:
+        db.executescript(NARROW)
+    if log:
+        db.executescript(LOG)
     for index in left_out:
-        db.execute(f'DROP INDEX "{index}"')
+        db.execute(f'DROP INDEX IF EXISTS "{index}"')
     return db
 
 
@@ -68,10 +106,31 @@ def transaction(db, work):
 
 
 def run(mode):
-    db = fresh()
+    db = fresh(narrow=mode == "narrow", log=mode == "log")
     start = time.perf_counter()
     for first in range(0, TEXTS, TURN):
         ids = range(first, first + TURN)
+        if mode == "narrow":
+            transaction(db, lambda: [(insert(db, i, "queued"), db.execute(
+                "INSERT INTO message_status (id, state, priority, not_before, updated_at) VALUES (?, 'queued', 1, ?, ?)", (i, i, i)),
+                event(db, i, None, "queued")) for i in ids])
+            transaction(db, lambda: [(db.execute(
+                "UPDATE message_status SET state = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = ?"
+                " WHERE id = ? AND state = 'queued'", (i, i)), event(db, i, "queued", "sending")) for i in ids])
+            transaction(db, lambda: [(db.execute(
+                "UPDATE message_status SET state = 'sent', carrier_sid = ?, carrier_status = 'queued', sent_at = ?, updated_at = ?,"
+                " reconcile_at = ? WHERE id = ? AND state = 'sending'", ("SM%d" % i, i, i, i + 60_000, i)),
+                event(db, i, "sending", "sent")) for i in ids])
+            continue
+        if mode == "log":
+            transaction(db, lambda: [(insert(db, i, "queued"), db.execute(
+                "INSERT INTO due (priority, not_before, id) VALUES (1, ?, ?)", (i, i)), event(db, i, None, "queued")) for i in ids])
+            transaction(db, lambda: [(db.execute("DELETE FROM due WHERE priority = 1 AND not_before = ? AND id = ?", (i, i)),
+                                      event(db, i, "queued", "sending")) for i in ids])
+            transaction(db, lambda: [db.execute(
+                "INSERT INTO message_event (message_id, at, from_state, to_state, carrier_sid) VALUES (?, ?, 'sending', 'sent', ?)",
+                (i, i, "SM%d" % i)) for i in ids])
+            continue
         if mode == "today":
             transaction(db, lambda: [(insert(db, i, "queued"), event(db, i, None, "queued")) for i in ids])
             transaction(db, lambda: [(db.execute(
@@ -90,6 +149,6 @@ def run(mode):
 
 try:
     for _ in range(3):
-        print("  ".join(f"{mode} {run(mode):.1f} µs/text" for mode in ("today", "straight")))
+        print("  ".join(f"{mode} {run(mode):.1f} µs/text" for mode in ("today", "straight", "narrow", "log")))
 finally:
     shutil.rmtree(os.path.dirname(scratch))
