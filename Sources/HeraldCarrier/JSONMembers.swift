@@ -3,9 +3,10 @@
 /// `JSONDecoder` cost about 7 µs an answer, 4 % of a text's CPU (docs/benchmarks.md): it builds a
 /// map of the whole document and a keyed container of boxed values to read five fields. This
 /// reader validates the document as strictly as JSON asks (RFC 8259: grammar, string escapes,
-/// UTF-8, no trailing bytes) in one pass and keeps only top-level members. Where it is not sure
-/// it would agree with `JSONDecoder`, it says nil and the caller decodes with `JSONDecoder`:
-/// a lone half of a surrogate pair in a `\u` escape, nesting deeper than `maxDepth`.
+/// UTF-8, no trailing bytes) in one pass and copies only the top-level members asked for. Where
+/// it is not sure it would agree with `JSONDecoder` (a lone half of a surrogate pair in a `\u`
+/// escape, nesting deeper than `maxDepth`), it fails, as for a body that is not JSON, and the
+/// caller decodes with `JSONDecoder`.
 enum JSONMembers {
     enum Value: Equatable {
         case string(String)
@@ -95,8 +96,10 @@ private struct Reader {
         switch byte {
         case Self.quote:
             guard let string = stringBounds() else { return nil }
-            if !copying, !string.escaped, string.ascii { return .string("") }
-            return Self.text(string).map { .string($0) }
+            if copying { return Self.text(string).map { .string($0) } }
+            // Plain ASCII is valid as it stands; escapes and other bytes are checked by resolving them.
+            if string.escaped || !string.ascii, Self.text(string) == nil { return nil }
+            return .string("")
         case UInt8(ascii: "{"):
             return skipObject(depth: depth + 1, field, visit) ? .other : nil
         case UInt8(ascii: "["):

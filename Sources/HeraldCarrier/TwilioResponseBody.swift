@@ -15,7 +15,7 @@ struct TwilioResponseBody: Decodable, Equatable {
     var code: Int?
     var message: String?
 
-    enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey {
         case sid, status, code, message
         case numSegments = "num_segments"
         case errorCode = "error_code"

@@ -64,12 +64,12 @@ public final class HeraldMetrics: Sendable {
     /// One text's POST (all its parts) from hand-off to answer.
     func carrierRequest(_ outcome: CarrierOutcome, duration: Duration) {
         carrierLatency.recordNanoseconds(duration.wholeNanoseconds)
-        if case .accepted = outcome { return acceptedRequests.increment() }
-        let (kind, status): (String, String) = switch outcome {
-        case .accepted: ("accepted", "2xx")
-        case let .retryable(_, status, _): ("retryable", status.map(String.init) ?? "none")
-        case .throttled: ("throttled", "429")
-        case let .permanent(_, _, status): ("permanent", String(status))
+        let (kind, status): (String, String)
+        switch outcome {
+        case .accepted: return acceptedRequests.increment()
+        case let .retryable(_, code, _): (kind, status) = ("retryable", code.map(String.init) ?? "none")
+        case .throttled: (kind, status) = ("throttled", "429")
+        case let .permanent(_, _, code): (kind, status) = ("permanent", String(code))
         }
         counter("herald_carrier_requests_total", [("outcome", kind), ("status", status)]).increment()
     }
