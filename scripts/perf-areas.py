@@ -22,7 +22,9 @@ AREAS = [
     ("writer: ingest", ["QueueDatabaseC6ingest", "MessageIntake", "MessageTransitionsC6create"]),
     ("carrier client in Swift (form encoding, response JSON, classify)", ["TwilioB6Client", "TwilioResponseBody", "FormEncoding", "CurlMulti"]),
     ("dispatch loop and its tasks", ["DispatchService"]),
-    ("other database work (GRDB)", ["GRDB", "MessageTransitions"]),
+    # Mostly commits: GRDB runs COMMIT (WAL writes, fsync) after the transaction's closure has
+    # returned, so no claim or ingest frame is left on the stack.
+    ("writer: commits and other database work (GRDB)", ["GRDB", "MessageTransitions"]),
     ("other Herald", ["Herald"]),
 ]
 
