@@ -33,6 +33,10 @@ public struct OutboundSMS: Sendable, Equatable {
 /// Implementations are called from many tasks at once and bound their own concurrency.
 public protocol CarrierClient: Sendable {
     func send(_ sms: OutboundSMS) async -> CarrierOutcome
+    /// The same post, its outcome handed to `finished` on a thread of the client's own: for a
+    /// dispatcher posting a whole claim without a task and a continuation a text. `finished`
+    /// must be quick and must not block.
+    func send(_ sms: OutboundSMS, then finished: @escaping @Sendable (CarrierOutcome) -> Void)
     /// What the carrier says now of a message it took (reconciliation).
     func lookUp(sid: String) async -> CarrierLookup
     /// Whether the carrier took `sms` after all, created no earlier than `postedSince`: matched by

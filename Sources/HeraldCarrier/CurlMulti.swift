@@ -71,9 +71,16 @@ public final class CurlMulti: Sendable {
     /// Cancelling the calling task does not stop the transfer; the result is still delivered.
     public func perform(_ request: HTTPRequest) async -> HTTPResult {
         await withCheckedContinuation { continuation in
-            if !shared.enqueue(CurlPending(request: request, continuation: continuation)) {
-                continuation.resume(returning: CurlShared.shutDownResult(requestSent: false))
-            }
+            perform(request) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Runs the request and hands its result to `finished`, on the curl thread (or at once on the
+    /// caller's if the client is shut down): for callers that post many at once without a task
+    /// and a continuation each. `finished` must be quick and must not block.
+    public func perform(_ request: HTTPRequest, then finished: @escaping @Sendable (HTTPResult) -> Void) {
+        if !shared.enqueue(CurlPending(request: request, finished: finished)) {
+            finished(CurlShared.shutDownResult(requestSent: false))
         }
     }
 
@@ -108,7 +115,7 @@ struct CurlMultiHandle: @unchecked Sendable {
 
 struct CurlPending: Sendable {
     let request: HTTPRequest
-    let continuation: CheckedContinuation<HTTPResult, Never>
+    let finished: @Sendable (HTTPResult) -> Void
 }
 
 /// What callers and the worker thread share.

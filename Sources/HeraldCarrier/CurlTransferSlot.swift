@@ -11,12 +11,13 @@ final class CurlTransferSlot {
     let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
-    private(set) var continuation: CheckedContinuation<HTTPResult, Never>?
+    /// Who is told the running transfer's result; nil while the slot is idle.
+    private(set) var finished: (@Sendable (HTTPResult) -> Void)?
     fileprivate var responseHeaders: [(String, String)] = []
     fileprivate var body: [UInt8] = []
     fileprivate var bodyTooLarge = false
 
-    var isBusy: Bool { continuation != nil }
+    var isBusy: Bool { finished != nil }
 
     init?() {
         guard let handle = curl_easy_init() else { return nil }
@@ -94,13 +95,13 @@ final class CurlTransferSlot {
         return failure
     }
 
-    func attach(_ continuation: CheckedContinuation<HTTPResult, Never>) {
-        self.continuation = continuation
+    func attach(_ finished: @escaping @Sendable (HTTPResult) -> Void) {
+        self.finished = finished
     }
 
     /// Turns the finished transfer into a result and readies the slot for the next one.
     /// The handle must already be out of the multi. Returns the connections this transfer opened.
-    func finish(code: CURLcode) -> (continuation: CheckedContinuation<HTTPResult, Never>?, result: HTTPResult, connectionsOpened: Int) {
+    func finish(code: CURLcode) -> (finished: (@Sendable (HTTPResult) -> Void)?, result: HTTPResult, connectionsOpened: Int) {
         var connects = 0
         _ = herald_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
         let result: HTTPResult
@@ -119,7 +120,7 @@ final class CurlTransferSlot {
     }
 
     /// For shutdown: drops the running transfer, reporting whether it may have reached the server.
-    func abandon() -> (continuation: CheckedContinuation<HTTPResult, Never>?, requestSent: Bool) {
+    func abandon() -> (finished: (@Sendable (HTTPResult) -> Void)?, requestSent: Bool) {
         let sent = requestMayHaveBeenSent(CURLE_ABORTED_BY_CALLBACK)
         return (detach(), sent)
     }
@@ -131,14 +132,14 @@ final class CurlTransferSlot {
         errorBuffer.deallocate()
     }
 
-    private func detach() -> CheckedContinuation<HTTPResult, Never>? {
-        let continuation = self.continuation
-        self.continuation = nil
+    private func detach() -> (@Sendable (HTTPResult) -> Void)? {
+        let finished = self.finished
+        self.finished = nil
         releaseRequestHeaders()
         responseHeaders = []
         body = []
         bodyTooLarge = false
-        return continuation
+        return finished
     }
 
     private func releaseRequestHeaders() {

@@ -65,7 +65,7 @@ final class CurlWorker: @unchecked Sendable {
 
     private func start(_ item: CurlPending) {
         guard let slot = idleSlots.popLast() ?? makeSlot() else {
-            item.continuation.resume(returning: .transportError(
+            item.finished(.transportError(
                 code: Int32(bitPattern: CURLE_OUT_OF_MEMORY.rawValue),
                 message: "libcurl could not create an easy handle (out of memory)",
                 requestSent: false
@@ -79,7 +79,7 @@ final class CurlWorker: @unchecked Sendable {
         )
         guard configured == CURLE_OK else {
             idleSlots.append(slot)
-            item.continuation.resume(returning: .transportError(
+            item.finished(.transportError(
                 code: Int32(bitPattern: configured.rawValue),
                 message: "request to \(item.request.url) rejected by libcurl: \(String(cString: curl_easy_strerror(configured)))",
                 requestSent: false
@@ -90,14 +90,14 @@ final class CurlWorker: @unchecked Sendable {
         guard added == CURLM_OK else {
             _ = slot.finish(code: CURLE_OUT_OF_MEMORY)
             idleSlots.append(slot)
-            item.continuation.resume(returning: .transportError(
+            item.finished(.transportError(
                 code: Int32(bitPattern: CURLE_OUT_OF_MEMORY.rawValue),
                 message: "libcurl refused the transfer: \(String(cString: curl_multi_strerror(added)))",
                 requestSent: false
             ))
             return
         }
-        slot.attach(item.continuation)
+        slot.attach(item.finished)
         inFlight += 1
     }
 
@@ -120,13 +120,13 @@ final class CurlWorker: @unchecked Sendable {
             // Every handle this worker adds carries its slot, so this cannot fail.
             guard let context else { continue }
             let slot = Unmanaged<CurlTransferSlot>.fromOpaque(context).takeUnretainedValue()
-            let (continuation, result, connects) = slot.finish(code: code)
+            let (tell, result, connects) = slot.finish(code: code)
             inFlight -= 1
             idleSlots.append(slot)
             finished += 1
             shared.completed.add(1, ordering: .relaxed)
             if connects > 0 { shared.connectionsOpened.add(connects, ordering: .relaxed) }
-            continuation?.resume(returning: result)
+            tell?(result)
         }
         return finished
     }
@@ -134,12 +134,12 @@ final class CurlWorker: @unchecked Sendable {
     private func shutDown() {
         for slot in slots where slot.isBusy {
             _ = curl_multi_remove_handle(multi, slot.handle)
-            let (continuation, sent) = slot.abandon()
-            continuation?.resume(returning: CurlShared.shutDownResult(requestSent: sent))
+            let (finished, sent) = slot.abandon()
+            finished?(CurlShared.shutDownResult(requestSent: sent))
         }
         inFlight = 0
         for item in backlog[backlogHead...] {
-            item.continuation.resume(returning: CurlShared.shutDownResult(requestSent: false))
+            item.finished(CurlShared.shutDownResult(requestSent: false))
         }
         backlog = []
         backlogHead = 0

@@ -75,10 +75,19 @@ public final class TwilioCarrierClient: CarrierClient {
     }
 
     public func send(_ sms: OutboundSMS) async -> CarrierOutcome {
+        Self.classify(await http.perform(request(for: sms)), now: Date())
+    }
+
+    public func send(_ sms: OutboundSMS, then finished: @escaping @Sendable (CarrierOutcome) -> Void) {
+        http.perform(request(for: sms)) { finished(Self.classify($0, now: Date())) }
+    }
+
+    /// The Messages POST of docs/carrier.md.
+    private func request(for sms: OutboundSMS) -> HTTPRequest {
         var fields = [("To", sms.to), ("From", sms.from), ("Body", sms.body)]
         if let udh = sms.udh { fields.append(("Udh", Self.hex(udh))) }
         if let callback = sms.statusCallback { fields.append(("StatusCallback", callback)) }
-        let request = HTTPRequest(
+        return HTTPRequest(
             method: "POST",
             url: messagesURL,
             headers: [
@@ -89,7 +98,6 @@ public final class TwilioCarrierClient: CarrierClient {
             body: Array(FormEncoding.encode(fields).utf8),
             basicAuth: credentials
         )
-        return Self.classify(await http.perform(request), now: Date())
     }
 
     /// Fails sends still waiting or running and stops the HTTP thread.

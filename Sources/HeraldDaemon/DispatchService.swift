@@ -25,6 +25,7 @@ final class DispatchService: Service {
     }
 
     private let database: any DispatchStore
+    private let carrier: any CarrierClient
     private let poster: MessagePoster
     private let policy: DispatchPolicy
     private let settings: Settings
@@ -59,6 +60,7 @@ final class DispatchService: Service {
         self.abortTransfers = abortTransfers
         self.metrics = metrics
         self.database = database
+        self.carrier = carrier
         poster = MessagePoster(carrier: carrier, segmentation: settings.segmentation)
         self.policy = policy
         self.settings = settings
@@ -191,9 +193,32 @@ final class DispatchService: Service {
         inFlight.add(claimed.count, ordering: .relaxed)
         for pair in order {
             let messages = conversations[pair]!
-            sends.addTask {
-                for message in messages { await self.post(message) }
+            if messages.allSatisfy(postsWhole) {
+                postInTurn(messages[...])
+            } else {
+                sends.addTask {
+                    for message in messages { await self.post(message) }
+                }
             }
+        }
+    }
+
+    /// A text posted as it stands, with nothing to ask the carrier first: nearly every one. Texts
+    /// Herald segments itself, or whose last post may have reached the carrier, go through
+    /// `MessagePoster` in a task of their own.
+    private func postsWhole(_ message: ClaimedMessage) -> Bool {
+        settings.segmentation == .carrier && !message.lookUpFirst
+    }
+
+    /// Posts a conversation's texts one after another, each once the carrier answered the one
+    /// before, from the carrier client's own thread: no task and no continuation a text (they
+    /// were about 3 % of a text's CPU).
+    private func postInTurn(_ messages: ArraySlice<ClaimedMessage>) {
+        guard let message = messages.first else { return }
+        let started = ContinuousClock.now
+        carrier.send(outbound(message)) { [self] outcome in
+            answered(message, outcome: outcome, partSIDs: [], started: started)
+            postInTurn(messages.dropFirst())
         }
     }
 
@@ -271,21 +296,28 @@ final class DispatchService: Service {
     }
 
     private func post(_ message: ClaimedMessage) async {
-        let sms = OutboundSMS(
+        let started = ContinuousClock.now
+        let posted = await poster.post(outbound(message), lookUpFirst: message.lookUpFirst, postedSince: message.postedSince,
+                                       acceptedParts: message.acceptedParts)
+        answered(message, outcome: posted.outcome, partSIDs: posted.partSIDs, started: started)
+    }
+
+    private func outbound(_ message: ClaimedMessage) -> OutboundSMS {
+        OutboundSMS(
             messageID: message.id, from: message.from, to: message.to, body: message.body,
             idempotencyKey: message.carrierKey,
             statusCallback: settings.statusCallbackBase().map { "\($0)?m=\(message.id)" }
         )
-        let started = ContinuousClock.now
-        let posted = await poster.post(sms, lookUpFirst: message.lookUpFirst, postedSince: message.postedSince,
-                                       acceptedParts: message.acceptedParts)
-        metrics.carrierRequest(posted.outcome, duration: ContinuousClock.now - started)
+    }
+
+    /// What a post's answer (or its lack) means for the message, kept for the next turn to write.
+    private func answered(_ message: ClaimedMessage, outcome: CarrierOutcome, partSIDs: [String], started: ContinuousClock.Instant) {
+        metrics.carrierRequest(outcome, duration: ContinuousClock.now - started)
         // The carrier has it (or will never answer this post): the conversation's next text may go.
         pairsInFlight.withLock { pairs in
             let pair = Conversation(message.from, message.to)
             if let left = pairs[pair], left > 1 { pairs[pair] = left - 1 } else { pairs[pair] = nil }
         }
-        let outcome = posted.outcome
         let now = clock.now()
         // Only a retry's delay uses the jitter, and drawing it is a getrandom(2) call: an accepted
         // post, nearly every one, skips it.
@@ -303,7 +335,7 @@ final class DispatchService: Service {
         case let .retryable(_, status, _): httpStatus = status
         case .accepted: httpStatus = nil
         }
-        outcomes.withLock { $0.append(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus, partSIDs: posted.partSIDs)) }
+        outcomes.withLock { $0.append(DispatchRecord(message: message, decision: decision, httpStatus: httpStatus, partSIDs: partSIDs)) }
         inFlight.add(-1, ordering: .relaxed)
         wakeups.ring()
     }

@@ -170,6 +170,32 @@ struct CurlMultiTests {
         }
     }
 
+    @Test("Results handed to a callback: each request answered once, with its own response; after shutdown at once, as failed")
+    func callbacksGetEachResultOnce() async throws {
+        try await withLoopbackServer({ request in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: request.path)))
+        }) { baseURL, _ in
+            let client = try makeClient(maxInFlight: 4)
+            let answers = Mutex<[Int: [String]]>([:])
+            for index in 0..<100 {
+                client.perform(HeraldCarrier.HTTPRequest(url: baseURL + "/c/\(index)")) { result in
+                    let body = if case let .response(200, _, body) = result { String(decoding: body, as: UTF8.self) } else { "\(result)" }
+                    answers.withLock { $0[index, default: []].append(body) }
+                }
+            }
+            let all = try await eventually(timeout: .seconds(60), interval: .milliseconds(5)) { answers.withLock { $0.count } == 100 }
+            #expect(all, "\(answers.withLock { $0.count }) of 100 answered")
+            #expect(answers.withLock { $0 }.allSatisfy { index, bodies in bodies == ["/c/\(index)"] })
+            client.shutdown()
+            let late = Mutex<HTTPResult?>(nil)
+            client.perform(HeraldCarrier.HTTPRequest(url: baseURL + "/late")) { result in late.withLock { $0 = result } }
+            guard case .transportError(_, _, false)? = late.withLock({ $0 }) else {
+                Issue.record("a request after shutdown must fail at once, unsent, got \(String(describing: late.withLock { $0 }))")
+                return
+            }
+        }
+    }
+
     @Test func maxInFlightIsRespected() async throws {
         // The first four requests are held until all four are in the server at once, so the
         // overlap does not depend on timing; a fifth arriving meanwhile would break the cap.

@@ -31,6 +31,11 @@ public final class ScriptedCarrierClient: CarrierClient {
         return outcome
     }
 
+    /// The script may suspend, so its answer comes from a task of its own.
+    public func send(_ sms: OutboundSMS, then finished: @escaping @Sendable (CarrierOutcome) -> Void) {
+        Task { finished(await send(sms)) }
+    }
+
     /// A message the script accepted is `sent`; any other sid is unknown.
     public func lookUp(sid: String) async -> CarrierLookup {
         accepted.withLock { $0[sid] } == nil ? .notFound : .found(status: "sent", errorCode: nil, segments: nil)
