@@ -72,6 +72,18 @@ public struct MessagePoster: Sendable {
         return Result(outcome: .accepted(sid: sids[0], status: firstStatus, segments: segments), partSIDs: sids)
     }
 
+    /// Whether `post` makes one plain request of a text: the gateway segments it and nothing need
+    /// be asked of the carrier first. Such a text may go by `postWhole`, without a task.
+    public func postsWhole(lookUpFirst: Bool) -> Bool {
+        segmentation == .carrier && !lookUpFirst
+    }
+
+    /// Posts a text `postsWhole` allows, its outcome handed to `finished` on the carrier client's
+    /// thread: what `post` would return, for a caller posting many at once.
+    public func postWhole(_ sms: OutboundSMS, then finished: @escaping @Sendable (CarrierOutcome) -> Void) {
+        carrier.send(sms, then: finished)
+    }
+
     private func send(_ sms: OutboundSMS, lookUpFirst: Bool, postedSince: Date) async -> CarrierOutcome {
         if lookUpFirst {
             switch await carrier.find(sms, postedSince: postedSince) {

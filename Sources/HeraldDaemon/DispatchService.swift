@@ -25,7 +25,6 @@ final class DispatchService: Service {
     }
 
     private let database: any DispatchStore
-    private let carrier: any CarrierClient
     private let poster: MessagePoster
     private let policy: DispatchPolicy
     private let settings: Settings
@@ -60,7 +59,6 @@ final class DispatchService: Service {
         self.abortTransfers = abortTransfers
         self.metrics = metrics
         self.database = database
-        self.carrier = carrier
         poster = MessagePoster(carrier: carrier, segmentation: settings.segmentation)
         self.policy = policy
         self.settings = settings
@@ -193,7 +191,7 @@ final class DispatchService: Service {
         inFlight.add(claimed.count, ordering: .relaxed)
         for pair in order {
             let messages = conversations[pair]!
-            if messages.allSatisfy(postsWhole) {
+            if messages.allSatisfy({ poster.postsWhole(lookUpFirst: $0.lookUpFirst) }) {
                 postInTurn(messages[...])
             } else {
                 sends.addTask {
@@ -203,20 +201,14 @@ final class DispatchService: Service {
         }
     }
 
-    /// A text posted as it stands, with nothing to ask the carrier first: nearly every one. Texts
-    /// Herald segments itself, or whose last post may have reached the carrier, go through
-    /// `MessagePoster` in a task of their own.
-    private func postsWhole(_ message: ClaimedMessage) -> Bool {
-        settings.segmentation == .carrier && !message.lookUpFirst
-    }
-
-    /// Posts a conversation's texts one after another, each once the carrier answered the one
-    /// before, from the carrier client's own thread: no task and no continuation a text (they
-    /// were about 3 % of a text's CPU).
+    /// Posts a conversation's texts that `MessagePoster.postsWhole` allows (nearly every one) one
+    /// after another, each once the carrier answered the one before, from the carrier client's own
+    /// thread: no task and no continuation a text (they were about 3 % of a text's CPU). Texts
+    /// Herald segments itself, or whose last post may have reached the carrier, keep a task.
     private func postInTurn(_ messages: ArraySlice<ClaimedMessage>) {
         guard let message = messages.first else { return }
         let started = ContinuousClock.now
-        carrier.send(outbound(message)) { [self] outcome in
+        poster.postWhole(outbound(message)) { [self] outcome in
             answered(message, outcome: outcome, partSIDs: [], started: started)
             postInTurn(messages.dropFirst())
         }
