@@ -43,9 +43,13 @@ TEXTS, TURN = 20_000, 35
 scratch = os.path.join(tempfile.mkdtemp(prefix="herald-writer-model-"), "model.db")
 
 
-NARROW = """
+# Both redesigns take the indexes on a message's state and sid off the message table.
+STATE_INDEXES_DROPPED = """
 DROP INDEX IF EXISTS message_due; DROP INDEX IF EXISTS message_state; DROP INDEX IF EXISTS message_reconcile;
 DROP INDEX IF EXISTS message_paced; DROP INDEX IF EXISTS message_sid;
+"""
+
+NARROW = STATE_INDEXES_DROPPED + """
 CREATE TABLE message_status (
     id INTEGER PRIMARY KEY, state TEXT NOT NULL, held_reason TEXT, priority INTEGER NOT NULL, not_before INTEGER NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0, carrier_sid TEXT, carrier_status TEXT, updated_at INTEGER NOT NULL,
@@ -59,9 +63,7 @@ CREATE INDEX status_sid ON message_status(carrier_sid) WHERE carrier_sid IS NOT 
 """
 
 
-LOG = """
-DROP INDEX IF EXISTS message_due; DROP INDEX IF EXISTS message_state; DROP INDEX IF EXISTS message_reconcile;
-DROP INDEX IF EXISTS message_paced; DROP INDEX IF EXISTS message_sid;
+LOG = STATE_INDEXES_DROPPED + """
 CREATE TABLE due (priority INTEGER NOT NULL, not_before INTEGER NOT NULL, id INTEGER NOT NULL,
     PRIMARY KEY (priority, not_before, id)) WITHOUT ROWID;
 ALTER TABLE message_event ADD COLUMN carrier_sid TEXT;

@@ -24,20 +24,14 @@ struct TwilioResponseBody: Decodable, Equatable {
         /// The fields `JSONMembers` is asked for, by number.
         static let numbered: [CodingKeys] = [.sid, .status, .code, .message, .numSegments, .errorCode, .errorMessage]
 
-        /// The number of the field a member's name (its UTF-8) names: each has a length of its own.
+        /// Their names' UTF-8, in the same order, made once.
+        private static let names: [[UInt8]] = numbered.map { Array($0.rawValue.utf8) }
+
+        /// The number of the field a member's name (its UTF-8) names.
         static func number(utf8 name: UnsafeBufferPointer<UInt8>) -> Int? {
-            let number: Int, spelled: StaticString
-            switch name.count {
-            case 3: (number, spelled) = (0, "sid")
-            case 6: (number, spelled) = (1, "status")
-            case 4: (number, spelled) = (2, "code")
-            case 7: (number, spelled) = (3, "message")
-            case 12: (number, spelled) = (4, "num_segments")
-            case 10: (number, spelled) = (5, "error_code")
-            case 13: (number, spelled) = (6, "error_message")
-            default: return nil
+            names.firstIndex { spelled in
+                spelled.count == name.count && spelled.withUnsafeBufferPointer { memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }
             }
-            return memcmp(name.baseAddress!, spelled.utf8Start, name.count) == 0 ? number : nil
         }
     }
 
