@@ -10,6 +10,11 @@ final class SimulatorState: Sendable {
         var stats = SimulatorStats()
         var messages: [AcceptedMessage] = []
         var messageIndexBySID: [String: Int] = [:]
+        /// Each recipient's messages, oldest first: a list filtered by `To` (heraldd's look-ups
+        /// of lost answers) reads these, not every message. A scan of all of them, under this
+        /// lock, took 16 ms at 20,000 messages in a debug build, and a hundred look-ups after a
+        /// failover held up every instance's posts for seconds.
+        var messageIndexesByTo: [String: [Int]] = [:]
         /// The message each idempotency key created; repeats get its first answer re-rendered.
         var sidByKey: [String: String] = [:]
         var numbersBySID: [String: ProvisionedNumber] = [:]
@@ -84,6 +89,7 @@ final class SimulatorState: Sendable {
             }
             if dedupe, let key = message.idempotencyKey { storage.sidByKey[key] = message.sid }
             storage.messageIndexBySID[message.sid] = storage.messages.count
+            storage.messageIndexesByTo[message.to, default: []].append(storage.messages.count)
             storage.messages.append(message)
             storage.stats.accepted += 1
             Self.countRepeats(of: message, in: &storage)
@@ -152,7 +158,9 @@ final class SimulatorState: Sendable {
     /// The messages a list query matches, newest first (the order they were taken on, reversed).
     func messagesNewestFirst(matching query: MessageListQuery) -> [AcceptedMessage] {
         storage.withLock { storage in
-            storage.messages.reversed().filter { query.matches($0) }
+            guard let to = query.to else { return storage.messages.reversed().filter { query.matches($0) } }
+            let messages = storage.messages
+            return (storage.messageIndexesByTo[to] ?? []).reversed().map { messages[$0] }.filter { query.matches($0) }
         }
     }
 

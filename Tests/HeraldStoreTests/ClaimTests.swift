@@ -133,6 +133,23 @@ struct ClaimTests {
         #expect(try await fixture.db.events(of: id).last?.from == .scheduled)
     }
 
+    @Test("each recipient's consent as it stands at the claim, for several recipients in one claim", arguments: Backend.allCases)
+    func consentReadAtClaimForEachRecipient(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        let staying = "+16125550124", leaving = "+16125550125"
+        for number in [staying, leaving] { try await fixture.optIn(number) }
+        let toStaying = [try await fixture.queued(kind: "conversational", to: "(612) 555-0124"),
+                         try await fixture.queued(kind: "conversational", to: "(612) 555-0124")]
+        let toLeaving = try await fixture.queued(kind: "conversational", to: "(612) 555-0125")
+        let toContact = try await fixture.queued(kind: "conversational")
+        // Opted out after ingest, as a STOP between ingest and claim would leave it.
+        try await fixture.optOut(leaving)
+        let claimed = try await fixture.claimAll()
+        #expect(claimed.map(\.id) == toStaying + [toContact])
+        #expect(try await fixture.state(toLeaving) == .canceled)
+        #expect(try await fixture.db.events(of: toLeaving).last?.detail?.contains("opted_out") == true)
+    }
+
     @Test(arguments: Backend.allCases) func expiredCandidatesExpireWithoutAskingTheRules(_ backend: Backend) async throws {
         let fixture = try await StoreFixture(backend)
         let expiring = try await fixture.queued(expiresAt: "1800000030")

@@ -7,16 +7,21 @@ extension PostgresQueue {
     /// `not_before` first within a priority; Core's claim rules judge each, as for SQLite
     /// (`QueueDatabase.claimDue`). Candidates are locked `FOR UPDATE SKIP LOCKED` through the
     /// partial index `message_due`: instances claiming at once each get other messages, and none
-    /// waits for another's batch.
+    /// waits for another's batch. On the claim line, not the pool (`PostgresLine` says why).
+    ///
+    /// The outcomes in `recording` are written last, unlike SQLite's claim: writing them locks
+    /// their message rows and the users' `usage` rows, which every instance's claims and status
+    /// callbacks write too, until the commit. Written first, those locks were held through the
+    /// whole claim, and under load the status callbacks waiting on them filled the public
+    /// instance's pool, stalling its own claims for seconds (docs/instances.md).
     public func claimDue(
         now: Date, limit: Int, recording: [DispatchRecord] = [],
         lookback: @escaping @Sendable (ClaimCandidate) -> TimeInterval? = { _ in nil },
         decide: @escaping @Sendable (ClaimCandidate) -> DispatchVerdict
     ) async throws -> DispatchCommit {
         let scope = claimScope(at: now.millis)
-        return try await write { [reconcile, instance] session in
+        return try await write(on: claimLine) { [reconcile, instance] session in
             let transitions = PostgresTransitions(session, now: now, reconcileAfter: reconcile.after)
-            let recorded = try await Self.write(recording, with: transitions)
             var claim = PostgresClaimBatch(transitions: transitions, now: now, instance: instance?.id)
             for priority in MessageKind.priorities where !scope.isEmpty {
                 for paced in [true, false] where claim.examined < limit {
@@ -25,7 +30,8 @@ extension PostgresQueue {
                     }
                 }
             }
-            return DispatchCommit(recorded: recorded, claimed: try await claim.finish())
+            let claimed = try await claim.finish()
+            return DispatchCommit(recorded: try await Self.write(recording, with: transitions), claimed: claimed)
         }
     }
 
@@ -33,7 +39,7 @@ extension PostgresQueue {
     public func nextDue() async throws -> Date? {
         let scope = claimScope(at: Date().millis)
         guard !scope.isEmpty else { return nil }
-        return try await read { session in
+        return try await claimLine.transaction(self) { session in
             var earliest: Int64?
             for priority in MessageKind.priorities {
                 if let value = try await session.value("""
@@ -105,10 +111,14 @@ private struct PostgresClaimBatch {
     let now: Date
     private(set) var examined = 0
     private var picks: [SendingPick] = []
+    private var holds: [PostgresTransitions.Hold] = []
     private var claimed: [ClaimedMessage] = []
     /// This claim's picks per (org, number), for frequency caps: not yet written, still counted.
     private var picked: [String: [Date]] = [:]
     private var balances: [String: Int?] = [:]
+    /// The consent of the recipients of the texts `due` read that need it, read with one query
+    /// for all of them (one each was a third of a claim's statements), keyed org␟number.
+    private var consents: [String: ConsentState] = [:]
     private var spent: [String: Int] = [:]
 
     /// Marked on what this claim takes, when the queue is shared.
@@ -126,7 +136,7 @@ private struct PostgresClaimBatch {
     mutating func due(priority: Int, paced: Bool, limit: Int, scope: ClaimScope) async throws -> [(ClaimCandidate, ClaimedMessage)] {
         let rows = try await session.rows(PostgresQueue.dueQuery(priority: priority, paced: paced, at: transitions.at, limit: limit, scope: scope))
         examined += rows.count
-        return try rows.map { row in
+        let due = try rows.map { row in
             let (id, org, user, from, to, body, kind, segments, held, notBefore, expires, attempts, key, state, charged, created, lookUp) =
                 try row.decode((Int64, String?, String?, String?, String?, String?, String?, Int?, String?, Int64, Int64?, Int, String,
                                 String, Int?, Int64, Bool?).self)
@@ -144,6 +154,22 @@ private struct PostgresClaimBatch {
             )
             return (candidate, message)
         }
+        try await readConsent(of: due.map(\.0).filter(ClaimRules.needsConsent))
+        return due
+    }
+
+    private mutating func readConsent(of candidates: [ClaimCandidate]) async throws {
+        let unread = candidates.filter { consents[$0.orgID + "\u{1F}" + $0.to] == nil }
+        guard !unread.isEmpty else { return }
+        for candidate in unread { consents[candidate.orgID + "\u{1F}" + candidate.to] = .unknown }
+        for row in try await session.rows("""
+            SELECT c.org_id, c.number, c.state FROM consent c
+            JOIN unnest(\(unread.map(\.orgID))::text[], \(unread.map(\.to))::text[]) AS v(org_id, number)
+                ON c.org_id = v.org_id AND c.number = v.number
+            """) {
+            let (org, number, state) = try row.decode((String, String, String).self)
+            consents[org + "\u{1F}" + number] = ConsentState(rawValue: state) ?? .unknown
+        }
     }
 
     mutating func judge(
@@ -155,8 +181,7 @@ private struct PostgresClaimBatch {
             candidate.recentSends = try await recentSends(org: candidate.orgID, to: candidate.to, since: now - lookback)
                 + (picked[recipient] ?? [])
         }
-        let consent = ClaimRules.needsConsent(candidate)
-            ? try await PostgresConsentLedger.current(org: candidate.orgID, number: candidate.to, in: session) : nil
+        let consent = ClaimRules.needsConsent(candidate) ? consents[candidate.orgID + "\u{1F}" + candidate.to] ?? .unknown : nil
         let creditsLeft = CreditRule.charge(candidate) > 0 ? try await available(org: candidate.orgID, user: message.userID) : nil
         let id = candidate.id
         switch ClaimRules.decide(candidate, consent: consent, creditsLeft: creditsLeft, now: now, policy: decide) {
@@ -170,7 +195,9 @@ private struct PostgresClaimBatch {
             }
             claimed.append(message)
         case let .hold(until, reason, detail):
-            try await transitions.hold(id, from: candidate.state, until: until, reason: reason, detail: detail)
+            // Written with the others at `finish`: no later query of this claim reads a held row
+            // (each priority's due texts are read once, the paced before the others).
+            holds.append(.init(id: id, from: candidate.state, until: until, reason: reason, detail: detail))
         case let .expire(detail):
             try await transitions.end(id, from: candidate.state, to: .expired, reason: .expired, detail: detail)
         case let .awaitConsent(detail):
@@ -204,8 +231,9 @@ private struct PostgresClaimBatch {
         return balance.map { $0 - spent[key, default: 0] }
     }
 
-    /// Marks the picks `sending` and spends their credits, in the claim's transaction.
+    /// Writes the holds, marks the picks `sending` and spends their credits, in the claim's transaction.
     func finish() async throws -> [ClaimedMessage] {
+        try await transitions.hold(holds)
         try await transitions.markSending(picks, by: instance)
         for (key, segments) in spent where segments > 0 {
             let parts = key.split(separator: "\u{1F}", maxSplits: 1).map(String.init)

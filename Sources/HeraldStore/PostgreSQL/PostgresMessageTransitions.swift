@@ -80,6 +80,44 @@ extension PostgresTransitions {
         return true
     }
 
+    /// A hold a claim decided, written with the claim's others by `hold(_:)`.
+    struct Hold {
+        var id: Int64
+        var from: MessageState
+        var until: Date
+        var reason: HeldReason
+        var detail: String?
+    }
+
+    /// `hold(_:from:until:reason:detail:)` for many messages, with one UPDATE and one INSERT: a
+    /// claim holds more texts than it sends (each to its sender's rate slot), and two round
+    /// trips each were most of a claim's statements. Returns how many moved.
+    @discardableResult
+    func hold(_ holds: [Hold]) async throws -> Int {
+        guard !holds.isEmpty else { return 0 }
+        for hold in holds { try check(hold.id, hold.from, .scheduled) }
+        let ids = holds.map(\.id)
+        let froms = holds.map(\.from.rawValue)
+        let untils = holds.map(\.until.millis)
+        let reasons = holds.map(\.reason.rawValue)
+        let moved = try await session.values("""
+            UPDATE message SET state = 'scheduled', not_before = v.until, held_reason = v.reason, updated_at = \(at)
+            FROM unnest(\(ids)::bigint[], \(froms)::text[], \(untils)::bigint[], \(reasons)::text[]) AS v(id, from_state, until, reason)
+            WHERE message.id = v.id AND message.state = v.from_state
+            RETURNING message.id
+            """, as: Int64.self)
+        guard !moved.isEmpty else { return 0 }
+        let codes = holds.map { EventReason.held($0.reason).code }
+        let details = holds.map { hold in (hold.detail.map { $0 + "; " } ?? "") + "not before \(Timestamp.format(hold.until))" }
+        try await session.execute("""
+            INSERT INTO message_event (message_id, at, from_state, to_state, reason, detail)
+            SELECT v.id, \(at), v.from_state, 'scheduled', v.reason, v.detail
+            FROM unnest(\(ids)::bigint[], \(froms)::text[], \(codes)::text[], \(details)::text[]) WITH ORDINALITY AS v(id, from_state, reason, detail, n)
+            WHERE v.id = ANY(\(moved)) ORDER BY v.n
+            """)
+        return moved.count
+    }
+
     /// Ends a message Herald will not send: `expired` or `canceled` (or `failed` after a post).
     @discardableResult
     func end(_ id: Int64, from: MessageState, to final: MessageState, reason: EventReason, detail: String,

@@ -17,7 +17,9 @@ public final class PostgresQueue: Sendable {
     /// What the last lease turn left this instance holding, and until when it may claim on it.
     let held = Mutex<HeldLeases>(HeldLeases())
     /// The connection lease turns run on, outside the pool.
-    let leaseLine = PostgresLeaseLine()
+    let leaseLine = PostgresLine()
+    /// The connection the dispatcher's claims run on, outside the pool.
+    let claimLine = PostgresLine()
     let client: PostgresClient
     let logger: Logger
     /// Fails statements left unanswered on a closed connection (`run()` sweeps it).
@@ -87,6 +89,7 @@ public final class PostgresQueue: Sendable {
             for waiter in waiters { waiter.resume() }
             await client.run()
             await leaseLine.close()
+            await claimLine.close()
             group.cancelAll()
         }
     }
@@ -155,11 +158,12 @@ public final class PostgresQueue: Sendable {
         }
     }
 
-    /// The write transactions the store's functions make, timed for the metrics endpoint.
-    func write<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
-        guard let writeTimer else { return try await transaction(body) }
+    /// The write transactions the store's functions make, timed for the metrics endpoint; on a
+    /// pooled connection, or on `line`.
+    func write<T: Sendable>(on line: PostgresLine? = nil, _ body: (PostgresSession) async throws -> T) async throws -> T {
         let start = ContinuousClock.now
-        defer { writeTimer(ContinuousClock.now - start) }
+        defer { writeTimer?(ContinuousClock.now - start) }
+        if let line { return try await line.transaction(self, body) }
         return try await transaction(body)
     }
 
