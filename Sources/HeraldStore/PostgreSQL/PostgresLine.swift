@@ -37,7 +37,8 @@ final class PostgresLine: Sendable {
         if let current, !current.isClosed {
             connection = current
         } else {
-            // A turn waits at most a third of a lease before the next one is due anyway.
+            // A lease turn waits at most a third of a lease before the next one is due anyway,
+            // and a claim that cannot connect is tried again at the next.
             connection = try await queue.connectOutsidePool(timeout: .seconds(5))
             state.withLock { $0.connection = connection }
         }
