@@ -70,14 +70,7 @@ extension PostgresTransitions {
     /// Holds a message for later as `scheduled`; `detail` precedes "not before …" in its event.
     @discardableResult
     func hold(_ id: Int64, from: MessageState, until: Date, reason: HeldReason, detail: String?) async throws -> Bool {
-        try check(id, from, .scheduled)
-        guard try await session.changes("""
-            UPDATE message SET state = 'scheduled', not_before = \(until.millis), held_reason = \(reason.rawValue), updated_at = \(at)
-            WHERE id = \(id) AND state = \(from.rawValue) RETURNING 1
-            """) == 1 else { return false }
-        try await event(id, from: from, to: .scheduled, reason: .held(reason),
-                        detail: (detail.map { $0 + "; " } ?? "") + "not before \(Timestamp.format(until))")
-        return true
+        try await hold([Hold(id: id, from: from, until: until, reason: reason, detail: detail)]) == 1
     }
 
     /// A hold a claim decided, written with the claim's others by `hold(_:)`.
@@ -89,9 +82,9 @@ extension PostgresTransitions {
         var detail: String?
     }
 
-    /// `hold(_:from:until:reason:detail:)` for many messages, with one UPDATE and one INSERT: a
-    /// claim holds more texts than it sends (each to its sender's rate slot), and two round
-    /// trips each were most of a claim's statements. Returns how many moved.
+    /// Holds many messages with one UPDATE and one INSERT: a claim holds more texts than it sends
+    /// (each to its sender's rate slot), and two round trips each were most of a claim's
+    /// statements. Returns how many moved.
     @discardableResult
     func hold(_ holds: [Hold]) async throws -> Int {
         guard !holds.isEmpty else { return 0 }
