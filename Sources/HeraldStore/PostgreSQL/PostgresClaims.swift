@@ -159,9 +159,15 @@ private struct PostgresClaimBatch {
     }
 
     private mutating func readConsent(of candidates: [ClaimCandidate]) async throws {
-        let unread = candidates.filter { consents[$0.orgID + "\u{1F}" + $0.to] == nil }
+        // Each recipient asked for once, `unknown` until its row says otherwise.
+        var unread: [ClaimCandidate] = []
+        for candidate in candidates {
+            let recipient = candidate.orgID + "\u{1F}" + candidate.to
+            guard consents[recipient] == nil else { continue }
+            consents[recipient] = .unknown
+            unread.append(candidate)
+        }
         guard !unread.isEmpty else { return }
-        for candidate in unread { consents[candidate.orgID + "\u{1F}" + candidate.to] = .unknown }
         for row in try await session.rows("""
             SELECT c.org_id, c.number, c.state FROM consent c
             JOIN unnest(\(unread.map(\.orgID))::text[], \(unread.map(\.to))::text[]) AS v(org_id, number)
@@ -181,7 +187,7 @@ private struct PostgresClaimBatch {
             candidate.recentSends = try await recentSends(org: candidate.orgID, to: candidate.to, since: now - lookback)
                 + (picked[recipient] ?? [])
         }
-        let consent = ClaimRules.needsConsent(candidate) ? consents[candidate.orgID + "\u{1F}" + candidate.to] ?? .unknown : nil
+        let consent = ClaimRules.needsConsent(candidate) ? consents[recipient] ?? .unknown : nil
         let creditsLeft = CreditRule.charge(candidate) > 0 ? try await available(org: candidate.orgID, user: message.userID) : nil
         let id = candidate.id
         switch ClaimRules.decide(candidate, consent: consent, creditsLeft: creditsLeft, now: now, policy: decide) {
