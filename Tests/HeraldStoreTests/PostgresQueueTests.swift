@@ -100,6 +100,40 @@ struct PostgresQueueTests {
         }
     }
 
+    @Test("a stopped queue leaves no session on the server: a claim after it fails instead of opening a connection nothing closes",
+          .timeLimit(.minutes(2)))
+    func aStoppedQueueLeavesNoSession() async throws {
+        // A database only this queue connects to, so every session on it is this queue's.
+        let database = try await PostgresTestDatabases.create()
+        defer { PostgresTestDatabases.release(database) }
+        var logger = Logger(label: "herald.tests.postgres.stop")
+        logger.logLevel = .critical
+        let queue = PostgresQueue(endpoint: try PostgresTestDatabases.endpoint(database), maximumConnections: 2, logger: logger)
+        let pool = Task { await queue.run() }
+        await queue.untilRunning()
+        // Claims run on a connection of their own, outside the pool: this opens it.
+        _ = try await queue.claimDue(now: Date(), limit: 10) { _ in .send }
+        pool.cancel()
+        await pool.value
+        // At shutdown a claim may be opening that connection as the queue closes its own: one
+        // kept then would stay open on the server until the process exits.
+        await #expect(throws: StoreError.self, "a claim after the queue stopped") {
+            _ = try await queue.claimDue(now: Date(), limit: 10) { _ in .send }
+        }
+        let cluster = try PostgresCluster.shared()
+        let admin = try await PostgresConnection.connect(
+            configuration: .init(unixSocketPath: cluster.socketPath, username: cluster.user, password: nil, database: "postgres"),
+            id: 1, logger: logger
+        )
+        defer { Task { try? await admin.close() } }
+        var sessions = -1
+        try await waitUntil("the stopped queue's sessions to end (\(sessions) still open)", timeout: .seconds(30)) {
+            sessions = try await admin.query("SELECT count(*)::int FROM pg_stat_activity WHERE datname = \(database)", logger: logger)
+                .collect().first?.decode(Int.self) ?? -1
+            return sessions == 0
+        }
+    }
+
     @Test("the public views have SQLite's columns, in SQLite's order")
     func viewsMatchSQLite() async throws {
         let sqlite = try await StoreFixture(.sqlite, seed: false)

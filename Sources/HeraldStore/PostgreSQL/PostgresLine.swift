@@ -20,6 +20,9 @@ final class PostgresLine: Sendable {
     private struct State {
         var connection: PostgresConnection?
         var busy = false
+        /// Set by `close()`. A connection that finished opening after it is closed at once: kept,
+        /// it would outlive the queue, an open session on the server until heraldd exits.
+        var closed = false
     }
 
     private let state = Mutex(State())
@@ -27,10 +30,11 @@ final class PostgresLine: Sendable {
     /// One transaction on this line's connection, opened first if need be; on a pooled one if
     /// the line is in use.
     func transaction<T: Sendable>(_ queue: PostgresQueue, _ body: (PostgresSession) async throws -> T) async throws -> T {
-        let (free, current) = state.withLock { state in
+        let (free, current, closed) = state.withLock { state in
             defer { state.busy = true }
-            return (!state.busy, state.connection)
+            return (!state.busy, state.connection, state.closed)
         }
+        guard !closed else { throw Self.closedError(queue) }
         guard free else { return try await queue.transaction(body) }
         defer { state.withLock { $0.busy = false } }
         let connection: PostgresConnection
@@ -40,7 +44,14 @@ final class PostgresLine: Sendable {
             // A lease turn waits at most a third of a lease before the next one is due anyway,
             // and a claim that cannot connect is tried again at the next.
             connection = try await queue.connectOutsidePool(timeout: .seconds(5))
-            state.withLock { $0.connection = connection }
+            let kept = state.withLock { state in
+                if !state.closed { state.connection = connection }
+                return !state.closed
+            }
+            guard kept else {
+                try? await connection.close()
+                throw Self.closedError(queue)
+            }
         }
         do {
             return try await queue.typedErrors {
@@ -56,8 +67,18 @@ final class PostgresLine: Sendable {
         }
     }
 
+    /// Closes the connection, and any that a transaction is opening now once it is open; a
+    /// transaction after this fails.
     func close() async {
-        guard let connection = state.withLock({ state in defer { state.connection = nil }; return state.connection }) else { return }
-        try? await connection.close()
+        let connection = state.withLock { state in
+            state.closed = true
+            defer { state.connection = nil }
+            return state.connection
+        }
+        try? await connection?.close()
+    }
+
+    private static func closedError(_ queue: PostgresQueue) -> StoreError {
+        .cannotConnect(server: queue.endpoint.description, reason: "the queue has stopped (heraldd is shutting down)")
     }
 }
