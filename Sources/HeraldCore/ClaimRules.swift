@@ -98,13 +98,22 @@ public enum ClaimRules {
         }
         let charge = CreditRule.charge(candidate)
         if charge > 0, let left = creditsLeft, left < charge {
-            return .hold(until: now + CreditRule.recheck, reason: .noCredits,
-                         detail: CreditRule.holdDetail(user: candidate.userID ?? "", left: left, needs: charge))
+            return hold(candidate, until: now + CreditRule.recheck, reason: .noCredits,
+                        detail: CreditRule.holdDetail(user: candidate.userID ?? "", left: left, needs: charge))
         }
         switch policy(candidate) {
         case .send: return .send(charge: creditsLeft == nil ? 0 : charge)
-        case let .hold(until, reason, detail): return .hold(until: until, reason: reason, detail: detail)
+        case let .hold(until, reason, detail): return hold(candidate, until: until, reason: reason, detail: detail)
         case .wait: return .wait
         }
+    }
+
+    /// No hold outlasts the text: one that would end after `expires_at` ends there, and the claim
+    /// then finds the text expired. Else a text held at 16:01 by a window that opens at 08:00, and
+    /// expiring at 18:00, would show as waiting all night and expire only at 08:00.
+    static func hold(_ candidate: ClaimCandidate, until: Date, reason: HeldReason, detail: String?) -> ClaimVerdict {
+        guard let expiresAt = candidate.expiresAt, expiresAt < until else { return .hold(until: until, reason: reason, detail: detail) }
+        return .hold(until: expiresAt, reason: reason,
+                     detail: (detail.map { $0 + "; " } ?? "") + "the hold would end at \(Timestamp.format(until)), after expires_at")
     }
 }

@@ -88,6 +88,8 @@ public struct IngestRules: Sendable {
             }
         case let .failure(reason): return .failure(reason)
         }
+        // No hold outlasts the text (ClaimRules.hold): it comes back at expires_at and expires then.
+        if let expiresAt, notBefore > expiresAt { notBefore = expiresAt }
         return .success(ValidatedSubmission(
             orgID: org, userID: sender.userID, from: sender.number, to: to, body: sentBody, kind: kind,
             segments: segmented.segments, encoding: segmented.encoding,

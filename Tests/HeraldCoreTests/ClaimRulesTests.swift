@@ -72,6 +72,25 @@ struct ClaimRulesTests {
         #expect(policy.asked == 4, "a text nobody can pay for takes no rate slot")
     }
 
+    @Test("a hold that would end after expires_at ends at expires_at, so the text expires on time; one ending before is kept")
+    func holdEndsAtExpiry() {
+        let window = Policy(.hold(until: now + 16 * 3600, reason: .orgWindow, detail: nil))
+        #expect(ClaimRules.decide(candidate(expiresAt: now + 7200), consent: .optedIn, creditsLeft: nil, now: now, policy: window.callAsFunction)
+            == .hold(until: now + 7200, reason: .orgWindow,
+                     detail: "the hold would end at \(Timestamp.format(now + 16 * 3600)), after expires_at"))
+        #expect(ClaimRules.decide(candidate(expiresAt: now + 17 * 3600), consent: .optedIn, creditsLeft: nil, now: now,
+                                  policy: window.callAsFunction) == .hold(until: now + 16 * 3600, reason: .orgWindow, detail: nil))
+        let credits = ClaimRules.decide(candidate(segments: 3, expiresAt: now + 60), consent: .optedIn, creditsLeft: 2, now: now,
+                                        policy: window.callAsFunction)
+        #expect(credits == .hold(until: now + 60, reason: .noCredits, detail: """
+            user alice has 2 credits, this text needs 3 segments; heraldctl credits allocate releases it; \
+            the hold would end at \(Timestamp.format(now + 3600)), after expires_at
+            """))
+        // Back at expires_at, the claim expires it.
+        #expect(ClaimRules.decide(candidate(expiresAt: now + 7200), consent: .optedIn, creditsLeft: nil, now: now + 7200,
+                                  policy: window.callAsFunction) == .expire(detail: "expires_at passed before it could be sent"))
+    }
+
     @Test("the policy's hold is the claim's hold")
     func policyLast() {
         let policy = Policy(.hold(until: now + 30, reason: .orgWindow, detail: "closed"))

@@ -97,6 +97,15 @@ struct IngestRulesTests {
         #expect(message.notBefore == now + 90 * 60)
     }
 
+    @Test("a text held past its expires_at comes back at expires_at, to expire then")
+    func holdEndsAtExpiry() throws {
+        let message = try #require(accepted(row(sendAt: "2027-01-15T12:00:00Z", expiresAt: "2027-01-15T10:00:00Z")))
+        #expect(message.state == .scheduled)
+        #expect(message.heldReason == .sendAt)
+        #expect(message.notBefore == now + 2 * 3600)
+        #expect(message.expiresAt == now + 2 * 3600)
+    }
+
     @Test func sendAtInThePastIsQueuedNow() throws {
         let message = try #require(accepted(row(sendAt: "2027-01-15 07:00:00")))
         #expect(message.state == .queued)
