@@ -21,6 +21,9 @@ public struct ClaimCandidate: Sendable, Equatable {
     /// When this org's earlier held-kind texts to this number went out (or, still in flight, were
     /// claimed), this claim's own earlier picks included; filled only when a frequency cap counts them.
     public var recentSends: [Date] = []
+    /// When the user's last other opt-in request to this contact went out (or, in flight, was
+    /// claimed), this claim's own picks included; filled only for opt-in requests (`needsOptInHistory`).
+    public var lastOptInRequest: Date?
 
     public init(
         id: Int64, orgID: String, userID: String?, from: String, to: String, kind: MessageKind, segments: Int,
@@ -69,11 +72,14 @@ public enum ClaimVerdict: Sendable, Equatable {
 }
 
 /// The rules a claim applies, in order: consent again (a STOP since ingest always wins), expiry,
-/// credits (before the policy, so a text nobody can pay for takes no rate slot), then the
+/// an opt-in request's spacing from the last one that went, credits (before the policy, so a text nobody can pay for takes no rate slot), then the
 /// sending policy, which also makes a conversation's next text wait while an earlier one is in flight. See docs/states.md and docs/consent.md.
 public enum ClaimRules {
     /// Whether the claim must look up the recipient's consent.
     public static func needsConsent(_ candidate: ClaimCandidate) -> Bool { candidate.kind.needsConsent }
+
+    /// Whether the claim must look up when the user's last opt-in request to this contact went out.
+    public static func needsOptInHistory(_ candidate: ClaimCandidate) -> Bool { candidate.kind == .optInRequest }
 
     /// - Parameters:
     ///   - consent: the recipient's consent now; nil when `needsConsent` is false.
@@ -96,6 +102,13 @@ public enum ClaimRules {
         if let expiresAt = candidate.expiresAt, expiresAt <= now {
             return .expire(detail: "expires_at passed before it could be sent")
         }
+        // Checked at ingest against when earlier requests were made; checked here against when they
+        // went, since a window or a rate slot can hold one for hours: two made 12 hours apart could
+        // otherwise both go at the same window's opening.
+        if let last = candidate.lastOptInRequest, needsOptInHistory(candidate), now < last + optInSpacing.minimumSpacing {
+            return hold(candidate, until: last + optInSpacing.minimumSpacing, reason: .optinSpacing,
+                        detail: "this user's last opt-in request to this contact went out at \(Timestamp.format(last))")
+        }
         let charge = CreditRule.charge(candidate)
         if charge > 0, let left = creditsLeft, left < charge {
             return hold(candidate, until: now + CreditRule.recheck, reason: .noCredits,
@@ -107,6 +120,9 @@ public enum ClaimRules {
         case .wait: return .wait
         }
     }
+
+    /// The opt-in request limit whose spacing the claim enforces (docs/consent.md).
+    static let optInSpacing = OptInRequestPolicy()
 
     /// No hold outlasts the text: one that would end after `expires_at` ends there, and the claim
     /// then finds the text expired. Else a text held at 16:01 by a window that opens at 08:00, and

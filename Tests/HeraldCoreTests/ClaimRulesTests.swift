@@ -91,6 +91,25 @@ struct ClaimRulesTests {
                                   policy: window.callAsFunction) == .expire(detail: "expires_at passed before it could be sent"))
     }
 
+    @Test("an opt-in request goes 12 hours after the user's last one to this contact went out, held optin_spacing until then")
+    func optInSpacingAtClaim() {
+        let policy = Policy()
+        var request = candidate(.optInRequest)
+        request.lastOptInRequest = now - 3600
+        #expect(ClaimRules.decide(request, consent: nil, creditsLeft: nil, now: now, policy: policy.callAsFunction)
+            == .hold(until: now + 11 * 3600, reason: .optinSpacing,
+                     detail: "this user's last opt-in request to this contact went out at \(Timestamp.format(now - 3600))"))
+        #expect(policy.asked == 0, "a request that must wait takes no rate slot")
+        request.lastOptInRequest = now - 12 * 3600
+        #expect(ClaimRules.decide(request, consent: nil, creditsLeft: nil, now: now, policy: policy.callAsFunction) == .send(charge: 0))
+        var other = candidate(.journey)
+        other.lastOptInRequest = now - 60
+        #expect(ClaimRules.decide(other, consent: .optedIn, creditsLeft: nil, now: now, policy: policy.callAsFunction) == .send(charge: 0),
+                "only opt-in requests are spaced")
+        #expect(ClaimRules.needsOptInHistory(candidate(.optInRequest)))
+        #expect(!ClaimRules.needsOptInHistory(candidate(.journey)))
+    }
+
     @Test("the policy's hold is the claim's hold")
     func policyLast() {
         let policy = Policy(.hold(until: now + 30, reason: .orgWindow, detail: "closed"))

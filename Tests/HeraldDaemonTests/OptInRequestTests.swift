@@ -64,9 +64,15 @@ struct OptInRequestTests {
             let second = try request(harness, to: contact)
             #expect(try await settled(harness, second) == "scheduled")
             clock.set(start + 24 * 3600 + 2)
+            // Made 12 hours after the second, but the second, held by quiet hours until 08:00,
+            // goes only now: the third waits 12 hours after it, not after it was made.
             let third = try request(harness, to: contact)
-            #expect(try await settled(harness, third) == "delivered")
+            #expect(try await harness.eventually { try harness.state(of: second) == "delivered" }, "the second request was not delivered")
+            let spaced = try await harness.eventually { try harness.count(where: "id = \(third) AND held_reason = 'optin_spacing'") == 1 }
+            #expect(spaced, "message \(third) is \((try? harness.state(of: third)) ?? "-"), not held optin_spacing")
+            // 12 hours later is 22:00, quiet hours again: it goes at 08:00 the next morning.
             clock.set(start + 48 * 3600)
+            #expect(try await harness.eventually { try harness.state(of: third) == "delivered" }, "the third request was not delivered")
             let fourth = try request(harness, to: contact)
             #expect(try await settled(harness, fourth) == "rejected")
             #expect(try harness.count(where: "id = \(fourth) AND reason = 'optin_limit'") == 1)

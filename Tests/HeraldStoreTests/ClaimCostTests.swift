@@ -55,7 +55,9 @@ struct ClaimCostTests {
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
                 INSERT INTO message (id, org_id, user_id, from_number, to_number, body, kind, priority, state, held_reason,
                     not_before, segments, encoding, attempts, carrier_key, created_at, updated_at)
-                SELECT ? + i, 'acme', 'alice', '\(StoreFixture.alice)', '\(StoreFixture.contact)', 'text ' || i,
+                SELECT ? + i, 'acme', 'alice', '\(StoreFixture.alice)',
+                    -- Opt-in requests each to a number of their own: a user's requests to one contact go 12 hours apart.
+                    CASE i % 5 WHEN 2 THEN '+1612556' || substr('0000' || (i % 10000), -4) ELSE '\(StoreFixture.contact)' END, 'text ' || i,
                     CASE i % 5 WHEN 0 THEN 'system' WHEN 1 THEN 'conversational' WHEN 2 THEN 'opt_in_request'
                         WHEN 3 THEN 'journey' ELSE 'bulk' END,
                     i % 5, ?, ?, ? + i, 1, 'GSM-7', 0, 'key-' || (? + i), ?, ?

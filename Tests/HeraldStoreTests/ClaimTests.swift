@@ -133,6 +133,52 @@ struct ClaimTests {
         #expect(try await fixture.db.events(of: id).last?.from == .scheduled)
     }
 
+    @Test("two opt-in requests made 12 hours apart but due at once: the claim sends one and holds the other 12 hours after it",
+          arguments: Backend.allCases)
+    func optInRequestsGoTwelveHoursApart(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        let t = fixture.now
+        let number = "+16125550777"
+        // Made 12.5 hours apart, so ingest allows both; the first held until t (a window holds one
+        // the same way), so both are due at t.
+        let first = try await fixture.produce(to: number, kind: "opt_in_request", sendAt: "\(Int(t.timeIntervalSince1970))")
+        #expect(try await fixture.ingest(at: t - 13 * 3600).rejected.isEmpty)
+        let second = try await fixture.queued(kind: "opt_in_request", to: number, at: t - 1800)
+        #expect(try await fixture.claimAll(at: t).map(\.id) == [second])
+        let held = try #require(try await fixture.db.message(first))
+        #expect(held.state == .scheduled)
+        #expect(held.heldReason == .optinSpacing)
+        #expect(held.notBefore == t + 12 * 3600)
+        #expect(try await fixture.claimAll(at: t + 12 * 3600 - 1).isEmpty)
+        #expect(try await fixture.claimAll(at: t + 12 * 3600).map(\.id) == [first])
+    }
+
+    @Test("an opt-in request waits 12 hours after the last one went out, in flight or accepted, not after it was made",
+          arguments: Backend.allCases)
+    func optInRequestSpacedFromTheLastSent(_ backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        let t = fixture.now
+        let number = "+16125550777"
+        let first = try await fixture.produce(to: number, kind: "opt_in_request", sendAt: "\(Int(t.timeIntervalSince1970) - 3600)")
+        #expect(try await fixture.ingest(at: t - 13 * 3600).rejected.isEmpty)
+        let second = try await fixture.produce(to: number, kind: "opt_in_request", sendAt: "\(Int(t.timeIntervalSince1970))")
+        #expect(try await fixture.ingest(at: t - 1800).rejected.isEmpty)
+        // The first goes an hour before the second is due; in flight, it already counts.
+        let posted = try await fixture.claimAll(at: t - 3600)
+        #expect(posted.map(\.id) == [first])
+        #expect(try await fixture.claimAll(at: t).isEmpty)
+        #expect(try #require(try await fixture.db.message(second)).notBefore == t + 11 * 3600)
+        // Accepted by the carrier 10 minutes later: its acceptance is when it went.
+        try await fixture.db.record(posted.map {
+            DispatchRecord(message: $0, decision: .sent(sid: "SM\($0.id)", carrierStatus: "queued", segments: 1), httpStatus: 201)
+        }, now: t - 3000)
+        #expect(try await fixture.claimAll(at: t + 11 * 3600).isEmpty)
+        let held = try #require(try await fixture.db.message(second))
+        #expect(held.heldReason == .optinSpacing)
+        #expect(held.notBefore == t - 3000 + 12 * 3600)
+        #expect(try await fixture.claimAll(at: t - 3000 + 12 * 3600).map(\.id) == [second])
+    }
+
     @Test("each recipient's consent as it stands at the claim, for several recipients in one claim", arguments: Backend.allCases)
     func consentReadAtClaimForEachRecipient(_ backend: Backend) async throws {
         let fixture = try await StoreFixture(backend)

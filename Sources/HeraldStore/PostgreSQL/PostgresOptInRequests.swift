@@ -8,16 +8,30 @@ enum PostgresOptInRequests {
     /// When `user`'s earlier requests to this contact (every number the org's contact list
     /// groups with `number`) were made; requests that could never have reached it do not count.
     static func previous(org: String, user: String, number: String, in session: PostgresSession) async throws -> [Date] {
-        let numbers = try await session.values("""
-            SELECT n.number FROM contact_number n
-            WHERE n.contact_id = (SELECT contact_id FROM contact_number WHERE org_id = \(org) AND number = \(number))
-            """, as: String.self)
-        let list = numbers.isEmpty ? [number] : numbers
+        let list = try await contactNumbers(org: org, number: number, in: session)
         return try await session.values("""
             SELECT created_at FROM message
             WHERE to_number = ANY(\(list)) AND org_id = \(org) AND user_id = \(user) AND kind = 'opt_in_request'
               AND state NOT IN ('rejected', 'canceled', 'expired')
             """, as: Int64.self).map(Date.init(millis:)).sorted()
+    }
+
+    /// Every number the org's contact list groups with `number`; `number` alone if it is on no list.
+    static func contactNumbers(org: String, number: String, in session: PostgresSession) async throws -> [String] {
+        let numbers = try await session.values("""
+            SELECT n.number FROM contact_number n
+            WHERE n.contact_id = (SELECT contact_id FROM contact_number WHERE org_id = \(org) AND number = \(number))
+            """, as: String.self)
+        return numbers.isEmpty ? [number] : numbers
+    }
+
+    /// When `user`'s last opt-in request to these numbers other than `excluding` went out: accepted
+    /// by the carrier, or claimed and still in flight. Nil when none has.
+    static func lastSent(org: String, user: String, numbers: [String], excluding id: Int64, in session: PostgresSession) async throws -> Date? {
+        try await session.value("""
+            SELECT MAX(COALESCE(sent_at, CASE WHEN state = 'sending' THEN updated_at END)) FROM message
+            WHERE to_number = ANY(\(numbers)) AND org_id = \(org) AND user_id = \(user) AND kind = 'opt_in_request' AND id <> \(id)
+            """, as: Int64.self).map(Date.init(millis:))
     }
 
     /// Whether any request to this number from this org is still waiting to go.

@@ -10,21 +10,39 @@ enum OptInRequests {
     /// org's contact list groups with `number`; a number on no list is a contact of its own.
     /// Requests that never could have reached the contact (rejected, canceled, expired) do not count.
     static func previous(org: String, user: String, number: String, in db: Database) throws -> [Date] {
-        let numbers = try String.fetchAll(db, sql: """
-            SELECT n.number FROM contact_number n
-            WHERE n.contact_id = (SELECT contact_id FROM contact_number WHERE org_id = ?1 AND number = ?2)
-            """, arguments: [org, number])
-        let list = numbers.isEmpty ? [number] : numbers
         var times: [Date] = []
         let statement = try db.cachedStatement(sql: """
             SELECT created_at FROM message
             WHERE to_number = ? AND org_id = ? AND user_id = ? AND kind = 'opt_in_request'
               AND state NOT IN ('rejected', 'canceled', 'expired')
             """)
-        for each in list {
+        for each in try contactNumbers(org: org, number: number, in: db) {
             times += try Int64.fetchAll(statement, arguments: [each, org, user]).map(Date.init(millis:))
         }
         return times.sorted()
+    }
+
+    /// Every number the org's contact list groups with `number`; `number` alone if it is on no list.
+    static func contactNumbers(org: String, number: String, in db: Database) throws -> [String] {
+        let numbers = try String.fetchAll(db.cachedStatement(sql: """
+            SELECT n.number FROM contact_number n
+            WHERE n.contact_id = (SELECT contact_id FROM contact_number WHERE org_id = ?1 AND number = ?2)
+            """), arguments: [org, number])
+        return numbers.isEmpty ? [number] : numbers
+    }
+
+    /// When `user`'s last opt-in request to these numbers other than `excluding` went out: accepted
+    /// by the carrier, or claimed and still in flight. Nil when none has.
+    static func lastSent(org: String, user: String, numbers: [String], excluding id: Int64, in db: Database) throws -> Date? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT MAX(COALESCE(sent_at, CASE WHEN state = 'sending' THEN updated_at END)) FROM message
+            WHERE to_number = ? AND org_id = ? AND user_id = ? AND kind = 'opt_in_request' AND id <> ?
+            """)
+        var last: Int64?
+        for number in numbers {
+            if let at = try Int64.fetchOne(statement, arguments: [number, org, user, id]) { last = max(last ?? at, at) }
+        }
+        return last.map(Date.init(millis:))
     }
 
     /// Whether any request to this number from this org is still waiting to go.
