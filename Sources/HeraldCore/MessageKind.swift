@@ -27,6 +27,16 @@ public enum MessageKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Herald's own answers (an opt-out confirmation, a HELP answer) and one-to-one
+    /// conversations go out at once: a number's rate cap lets them go before the texts it holds
+    /// in its line (a broadcast's backlog), not after them.
+    public var goesAheadOfHeldTexts: Bool {
+        switch self {
+        case .conversational, .system: true
+        case .journey, .bulk, .optInRequest: false
+        }
+    }
+
     public var needsConsent: Bool {
         switch self {
         case .conversational, .journey, .bulk: true

@@ -45,7 +45,7 @@ public struct SendPolicy: Sendable {
         // A text held back to its rate slot is in its number's line already: it goes as soon as what
         // was sent allows, however late it comes back, and a backlog of late ones never all at once.
         switch limiter.admit(sender: candidate.from, segments: candidate.segments, rate: sender.rate, now: now,
-                             heldToSlot: candidate.heldReason == .senderRate) {
+                             heldToSlot: candidate.heldReason == .senderRate, ahead: candidate.kind.goesAheadOfHeldTexts) {
         case .now: return .send
         case let .later(until, reason): return .hold(until: until, reason: reason)
         }

@@ -10,6 +10,9 @@ public struct SenderRateLimiter: Sendable {
     private var paced: [String: Date] = [:]
     /// Per number, the end of the line of slots given to held texts: where a newcomer queues.
     private var lineEnd: [String: Date] = [:]
+    /// Per number, the end of the short line of texts that go ahead of the held ones (`ahead`),
+    /// for those that find the number's burst spent.
+    private var aheadEnd: [String: Date] = [:]
     private var blockedUntil: [String: Date] = [:]
     /// How far ahead of its schedule a number may run: a burst of one second's allowance.
     public var burst: TimeInterval
@@ -27,11 +30,19 @@ public struct SenderRateLimiter: Sendable {
     }
 
     /// Says whether `segments` from `sender` may go now, or the slot to hold them to.
-    /// - Parameter heldToSlot: the text was held back to a slot by an earlier call. It does not
-    ///   queue again behind the line (it is in it): it goes as soon as what was sent allows, so
-    ///   texts whose slots passed while nobody sent (a stalled dispatcher, a number taken over
-    ///   from a dead instance) go at the cap at once, neither all together nor after the line.
-    public mutating func admit(sender: String, segments: Int, rate: Double, now: Date, heldToSlot: Bool = false) -> Admission {
+    /// - Parameters:
+    ///   - heldToSlot: the text was held back to a slot by an earlier call. It does not queue
+    ///     again behind the line (it is in it): it goes as soon as what was sent allows, so texts
+    ///     whose slots passed while nobody sent (a stalled dispatcher, a number taken over from a
+    ///     dead instance) go at the cap at once, neither all together nor after the line.
+    ///   - ahead: the text goes before those given slots in the line (Herald's own answers,
+    ///     conversations): as soon as what was sent allows, or, if the burst is spent, at the next
+    ///     slot of a short line of its own. The held text whose slot it took is the one that gives
+    ///     way: back at its slot and refused, it joins the end of the line. The cap still holds,
+    ///     since every text let go, ahead or not, advances the same schedule.
+    public mutating func admit(
+        sender: String, segments: Int, rate: Double, now: Date, heldToSlot: Bool = false, ahead: Bool = false
+    ) -> Admission {
         if let until = blockedUntil[sender] {
             if until > now { return .later(until, .carrierBackoff) }
             blockedUntil[sender] = nil
@@ -40,6 +51,16 @@ public struct SenderRateLimiter: Sendable {
         let cost = Double(max(segments, 1)) / rate
         let tolerance = max(burst - cost, 0)
         let sent = max(paced[sender] ?? now, now)
+        if ahead {
+            let aheadLine = max(aheadEnd[sender] ?? sent, sent)
+            let start = heldToSlot ? sent : aheadLine
+            if start.timeIntervalSince(now) <= tolerance + Self.precision {
+                paced[sender] = sent + cost
+                return .now
+            }
+            aheadEnd[sender] = aheadLine + cost
+            return .later(aheadLine.addingTimeInterval(-tolerance), .senderRate)
+        }
         // A newcomer queues behind the texts already given slots, so it takes none of their rate.
         let line = max(lineEnd[sender] ?? sent, sent)
         let start = heldToSlot ? sent : line
@@ -53,13 +74,17 @@ public struct SenderRateLimiter: Sendable {
     }
 
     /// A number just taken over from another instance starts at its steady rate, without the
-    /// burst allowance (the instance that held it may have spent it a moment ago), and newcomers
-    /// queue after the slots that instance gave the texts it held back (`reservedUntil`).
+    /// burst allowance (the instance that held it may have spent it a moment ago), and newcomers,
+    /// those that go ahead too, queue after the slots that instance gave the texts it held back
+    /// (`reservedUntil`).
     public mutating func startPaced(sender: String, now: Date, reservedUntil: Date? = nil) {
         let steady = now.addingTimeInterval(burst)
         paced[sender] = max(paced[sender] ?? steady, steady)
         let line = max(steady, (reservedUntil ?? now).addingTimeInterval(burst))
         lineEnd[sender] = max(lineEnd[sender] ?? line, line)
+        // Which of the reserved slots were ahead of the line is not known here: texts that go ahead
+        // queue after all of them too, as they would have behind the ahead texts among them.
+        aheadEnd[sender] = max(aheadEnd[sender] ?? line, line)
     }
 
     /// A 429 pauses the sender, not the queue.
@@ -71,6 +96,7 @@ public struct SenderRateLimiter: Sendable {
     public mutating func prune(now: Date) {
         paced = paced.filter { $0.value > now }
         lineEnd = lineEnd.filter { $0.value > now }
+        aheadEnd = aheadEnd.filter { $0.value > now }
         blockedUntil = blockedUntil.filter { $0.value > now }
     }
 }

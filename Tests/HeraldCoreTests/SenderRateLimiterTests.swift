@@ -96,6 +96,32 @@ struct SenderRateLimiterTests {
         #expect(limiter.admit(sender: alice, segments: 1, rate: 10, now: slots[61], heldToSlot: true) == .now)
     }
 
+    @Test("an answer or a conversation goes before the texts held in its number's line; the held text whose slot it took joins the end")
+    func aheadOfTheLine() {
+        var limiter = SenderRateLimiter()
+        // A broadcast's backlog: one goes, four are held to t0+1 ... t0+4.
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .now)
+        for i in 1...4 {
+            #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + Double(i), .senderRate))
+        }
+        // A STOP's confirmation at t0 + 0.5: the next slot, not after the four.
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 0.5, ahead: true) == .later(t0 + 1, .senderRate))
+        // A second answer queues behind it, still ahead of the line.
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 0.5, ahead: true) == .later(t0 + 2, .senderRate))
+        // At t0 + 1 the answer goes (a claim looks at higher priorities first); the held text of
+        // that slot gives way, to the end of the line, and so does the next one for the second answer.
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 1, heldToSlot: true, ahead: true) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 1, heldToSlot: true) == .later(t0 + 5, .senderRate))
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 2, heldToSlot: true, ahead: true) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 2, heldToSlot: true) == .later(t0 + 6, .senderRate))
+        // The rest of the line goes at its slots: one text a second throughout.
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 3, heldToSlot: true) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 4, heldToSlot: true) == .now)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 4) == .later(t0 + 7, .senderRate))
+        // With the burst unspent, an answer goes at once.
+        #expect(limiter.admit(sender: bob, segments: 1, rate: 1, now: t0, ahead: true) == .now)
+    }
+
     @Test func blockHoldsTheSenderAsCarrierBackoffUntilThen() {
         var limiter = SenderRateLimiter()
         limiter.block(sender: alice, until: t0 + 30)
@@ -146,6 +172,9 @@ struct SenderRateLimiterTests {
         // With texts the former holder reserved slots for until t0 + 30: new ones come after them.
         limiter.startPaced(sender: "+16125550177", now: t0, reservedUntil: t0 + 30)
         #expect(limiter.admit(sender: "+16125550177", segments: 1, rate: 2, now: t0) == .later(t0 + 30.5, .senderRate))
+        // Texts that go ahead too: which reserved slots were theirs is not known, so after all of them.
+        limiter.startPaced(sender: "+16125550178", now: t0, reservedUntil: t0 + 30)
+        #expect(limiter.admit(sender: "+16125550178", segments: 1, rate: 2, now: t0, ahead: true) == .later(t0 + 30.5, .senderRate))
     }
 }
 

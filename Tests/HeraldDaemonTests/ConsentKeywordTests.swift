@@ -188,6 +188,28 @@ struct ConsentKeywordTests {
         }
     }
 
+    @Test("a STOP's confirmation goes at its number's next slot, ahead of the broadcast its rate cap holds in line")
+    func confirmationAheadOfABacklog() async throws {
+        let clock = ManualWallClock(Timestamp.parse("2026-11-23T12:00:00-06:00")!)
+        let config = Self.orgWithTexts("").replacingOccurrences(of: "rate = 100.0", with: "rate = 1.0")
+        try await DaemonHarness.withDaemon(extraConfig: config, clock: clock) { harness in
+            let contacts = (0..<20).map { "+161255507\(String(format: "%02d", $0))" }
+            _ = try harness.insert(contacts.map { OutboxRow(org: "texters", sender: "erin", to: $0, body: "Sale today", kind: "bulk") })
+            // One goes at once; the number's cap (one a second, the clock stopped) holds the others to slots.
+            #expect(try await harness.eventually { try harness.count(where: "kind = 'bulk' AND held_reason = 'sender_rate'") == 19 })
+            let last = contacts[19]
+            let delivery = try await harness.simulator.injectInbound(from: last, to: "+16125550500", body: "STOP")
+            #expect(delivery.status == 200, "webhook answered \(delivery.status)")
+            clock.set(clock.now() + 1.5)
+            // At the next slot the confirmation goes, not 19 seconds later behind the broadcast.
+            let confirmed = try await harness.eventually { Self.received(harness, last).count == 1 }
+            let held = try harness.count(where: "kind = 'system' AND state = 'scheduled'")
+            #expect(confirmed, "no confirmation at the next slot: \(held) system texts held")
+            #expect(try harness.count(where: "kind = 'bulk' AND state IN ('sending', 'sent', 'delivered')") == 1,
+                    "the held text of that slot gives way: one text a second still")
+        }
+    }
+
     @Test("carrier error 21610 records the opt-out in the ledger and cancels what else waits for that number")
     func carrierUnsubscribed() async throws {
         let contact = "+16125550405"
