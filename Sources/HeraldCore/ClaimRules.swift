@@ -72,8 +72,10 @@ public enum ClaimVerdict: Sendable, Equatable {
 }
 
 /// The rules a claim applies, in order: consent again (a STOP since ingest always wins), expiry,
-/// an opt-in request's spacing from the last one that went, credits (before the policy, so a text nobody can pay for takes no rate slot), then the
-/// sending policy, which also makes a conversation's next text wait while an earlier one is in flight. See docs/states.md and docs/consent.md.
+/// an opt-in request's spacing from the last one that went, credits (before the policy, so a
+/// text nobody can pay for takes no rate slot), then the sending policy, which also makes a
+/// conversation's next text wait while an earlier one is in flight. No hold ends after the
+/// text's `expires_at`. See docs/states.md and docs/consent.md.
 public enum ClaimRules {
     /// Whether the claim must look up the recipient's consent.
     public static func needsConsent(_ candidate: ClaimCandidate) -> Bool { candidate.kind.needsConsent }
