@@ -121,8 +121,8 @@ public struct MessagePoster: Sendable {
             return outcome
         case let .retryable(detail, httpStatus, maybeDelivered):
             return .retryable(detail: prefix + detail, httpStatus: httpStatus, maybeDelivered: maybeDelivered)
-        case let .throttled(retryAfter, detail):
-            return .throttled(retryAfter: retryAfter, detail: prefix + detail)
+        case let .throttled(retryAfter, detail, account):
+            return .throttled(retryAfter: retryAfter, detail: prefix + detail, account: account)
         case let .permanent(errorCode, message, httpStatus):
             return .permanent(errorCode: errorCode, message: prefix + message, httpStatus: httpStatus)
         }

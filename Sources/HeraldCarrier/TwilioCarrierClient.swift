@@ -46,6 +46,9 @@ public final class TwilioCarrierClient: CarrierClient {
 
     /// Error codes that mean "slow down", whatever the HTTP status (docs/carrier.md).
     static let throttleErrorCodes: Set<Int> = [20429, 30001]
+    /// Of those, the codes that speak of one sender, not the account: 30001, the sender's queue at
+    /// the carrier overflowed.
+    static let senderThrottleErrorCodes: Set<Int> = [30001]
 
     let http: CurlMulti
     private let messagesURL: String
@@ -121,7 +124,8 @@ public final class TwilioCarrierClient: CarrierClient {
 
             if status == 429 || errorCode.map(throttleErrorCodes.contains) == true {
                 let retryAfter = result.header("Retry-After").flatMap { RetryAfter.seconds(from: $0, now: now) }
-                return .throttled(retryAfter: retryAfter, detail: "HTTP \(status)\(errorCode.map { " error \($0)" } ?? ""): \(message)")
+                return .throttled(retryAfter: retryAfter, detail: "HTTP \(status)\(errorCode.map { " error \($0)" } ?? ""): \(message)",
+                                  account: errorCode.map(senderThrottleErrorCodes.contains) != true)
             }
             switch status {
             case 200..<300:

@@ -39,7 +39,7 @@ public enum OutcomeDecision: Sendable, Equatable {
             notBefore = now + policy.delay(afterAttempts: attempts, random: random)
             reason = .retryBackoff
             detail = outcome.summary
-        case let .throttled(retryAfter, _):
+        case let .throttled(retryAfter, _, _):
             // The carrier named its own pause; honour it, but never retry sooner than our floor.
             let wait = max(retryAfter ?? policy.delay(afterAttempts: attempts, random: random), 0)
             notBefore = now + max(wait, 1)

@@ -14,6 +14,8 @@ public struct SenderRateLimiter: Sendable {
     /// for those that find the number's burst spent.
     private var aheadEnd: [String: Date] = [:]
     private var blockedUntil: [String: Date] = [:]
+    /// Until when the carrier asked the whole account to slow down (a 429).
+    private var accountBlockedUntil: Date?
     /// How far ahead of its schedule a number may run: a burst of one second's allowance.
     public var burst: TimeInterval
     /// Slots are stored to the millisecond and instants are doubles: a text exactly at the edge of
@@ -43,6 +45,10 @@ public struct SenderRateLimiter: Sendable {
     public mutating func admit(
         sender: String, segments: Int, rate: Double, now: Date, heldToSlot: Bool = false, ahead: Bool = false
     ) -> Admission {
+        if let until = accountBlockedUntil {
+            if until > now { return .later(until, .carrierBackoff) }
+            accountBlockedUntil = nil
+        }
         if let until = blockedUntil[sender] {
             if until > now { return .later(until, .carrierBackoff) }
             blockedUntil[sender] = nil
@@ -87,9 +93,15 @@ public struct SenderRateLimiter: Sendable {
         aheadEnd[sender] = max(aheadEnd[sender] ?? line, line)
     }
 
-    /// A 429 pauses the sender, not the queue.
+    /// A 30001 (the sender's queue at the carrier overflowed) pauses the sender, not the queue.
     public mutating func block(sender: String, until: Date) {
         blockedUntil[sender] = max(blockedUntil[sender] ?? until, until)
+    }
+
+    /// A 429 or 20429 pauses every sender of the account, not the queue: texts claimed meanwhile
+    /// are held `carrier_backoff` until then.
+    public mutating func blockAccount(until: Date) {
+        accountBlockedUntil = max(accountBlockedUntil ?? until, until)
     }
 
     /// Forget numbers idle for a while, so the table does not grow with every sender ever seen.
@@ -98,5 +110,6 @@ public struct SenderRateLimiter: Sendable {
         lineEnd = lineEnd.filter { $0.value > now }
         aheadEnd = aheadEnd.filter { $0.value > now }
         blockedUntil = blockedUntil.filter { $0.value > now }
+        if let until = accountBlockedUntil, until <= now { accountBlockedUntil = nil }
     }
 }

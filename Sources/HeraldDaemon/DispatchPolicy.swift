@@ -32,9 +32,12 @@ final class DispatchPolicy: Sendable {
         }
     }
 
-    /// A 429 pauses that sender, not the queue (docs/carrier.md).
-    func throttle(sender: String, until: Date) {
-        limiter.withLock { $0.block(sender: sender, until: until) }
+    /// A 429 or 20429 pauses the account (every sender), a 30001 that sender (`sender`); never
+    /// the queue (docs/carrier.md).
+    func throttle(sender: String?, until: Date) {
+        limiter.withLock { limiter in
+            if let sender { limiter.block(sender: sender, until: until) } else { limiter.blockAccount(until: until) }
+        }
     }
 
     func prune(now: Date) {

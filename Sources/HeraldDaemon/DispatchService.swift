@@ -320,8 +320,8 @@ final class DispatchService: Service {
         )
         var httpStatus: Int?
         switch outcome {
-        case let .throttled(retryAfter, _):
-            policy.throttle(sender: message.from, until: now + max(retryAfter ?? 1, 1))
+        case let .throttled(retryAfter, _, account):
+            policy.throttle(sender: account ? nil : message.from, until: now + max(retryAfter ?? 1, 1))
             httpStatus = 429
         case let .permanent(_, _, status): httpStatus = status
         case let .retryable(_, status, _): httpStatus = status

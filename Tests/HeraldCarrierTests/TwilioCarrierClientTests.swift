@@ -95,12 +95,13 @@ struct TwilioCarrierClientTests {
         let (outcome, _) = try await exchange {
             jsonResponse(status: 429, #"{"code":20429,"message":"Too Many Requests","status":429}"#, retryAfter: "7")
         }
-        guard case let .throttled(retryAfter, detail) = outcome else {
+        guard case let .throttled(retryAfter, detail, account) = outcome else {
             Issue.record("expected throttled, got \(outcome)")
             return
         }
         #expect(retryAfter == 7)
         #expect(detail.contains("20429"))
+        #expect(account, "a 429 slows the whole account down")
     }
 
     @Test func invalidNumberIsPermanentWithItsCode() async throws {
@@ -202,12 +203,12 @@ struct TwilioCarrierClientTests {
     }
 
     @Test func throttleCodesWinOverStatus() {
-        guard case .throttled(nil, _) = classify(status: 400, #"{"code":20429,"message":"slow down"}"#) else {
-            Issue.record("error 20429 must throttle whatever the status")
+        guard case .throttled(nil, _, true) = classify(status: 400, #"{"code":20429,"message":"slow down"}"#) else {
+            Issue.record("error 20429 must throttle the account whatever the status")
             return
         }
-        guard case .throttled = classify(status: 400, #"{"code":30001,"message":"Queue overflow"}"#) else {
-            Issue.record("error 30001 must throttle (docs/carrier.md)")
+        guard case .throttled(_, _, false) = classify(status: 400, #"{"code":30001,"message":"Queue overflow"}"#) else {
+            Issue.record("error 30001 must throttle that sender only (docs/carrier.md)")
             return
         }
     }

@@ -122,6 +122,20 @@ struct SenderRateLimiterTests {
         #expect(limiter.admit(sender: bob, segments: 1, rate: 1, now: t0, ahead: true) == .now)
     }
 
+    @Test("a 429 holds every sender of the account until its Retry-After; a 30001 only its own")
+    func accountBlockHoldsEverySender() {
+        var limiter = SenderRateLimiter()
+        limiter.blockAccount(until: t0 + 30)
+        limiter.blockAccount(until: t0 + 10)  // an earlier end never shortens the pause
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0) == .later(t0 + 30, .carrierBackoff))
+        #expect(limiter.admit(sender: bob, segments: 1, rate: 0, now: t0 + 5) == .later(t0 + 30, .carrierBackoff), "even a sender without a cap")
+        #expect(limiter.admit(sender: bob, segments: 1, rate: 1, now: t0 + 5, ahead: true) == .later(t0 + 30, .carrierBackoff))
+        limiter.prune(now: t0 + 20)
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 20) == .later(t0 + 30, .carrierBackoff), "a prune keeps a pause still running")
+        #expect(limiter.admit(sender: alice, segments: 1, rate: 1, now: t0 + 30) == .now)
+        #expect(limiter.admit(sender: bob, segments: 1, rate: 1, now: t0 + 30) == .now)
+    }
+
     @Test func blockHoldsTheSenderAsCarrierBackoffUntilThen() {
         var limiter = SenderRateLimiter()
         limiter.block(sender: alice, until: t0 + 30)

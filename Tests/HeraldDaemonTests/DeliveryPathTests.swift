@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import HeraldCore
 import HeraldStore
+import HeraldTestSupport
 import Testing
 
 /// The whole path through real parts: outbox -> ingest -> claim -> libcurl -> simulator ->
@@ -91,6 +92,21 @@ struct DeliveryPathTests {
             }
             #expect(duplicateReason == "duplicate_idempotency_key")
             #expect(await harness.simulator.stats().accepted == 1)
+        }
+    }
+
+    @Test("a 429 pauses the whole account: another sender's text, claimed meanwhile, waits carrier_backoff until Retry-After")
+    func throttlePausesTheAccount() async throws {
+        let clock = ManualWallClock(Timestamp.parse("2026-11-23T12:00:00-06:00")!)
+        try await DaemonHarness.withDaemon(clock: clock) { harness in
+            harness.simulator.throttleNext(1, retryAfterSeconds: 30)
+            let first = try harness.insert([OutboxRow(to: "+16125550011", body: "into a 429")])[0]
+            #expect(try await harness.eventually { try harness.count(where: "id = \(first) AND held_reason = 'carrier_backoff'") == 1 })
+            let other = try harness.insert([OutboxRow(sender: "bob", to: "+16125550012", body: "from another number")])[0]
+            let held = try await harness.eventually { try harness.count(where: "id = \(other) AND held_reason = 'carrier_backoff'") == 1 }
+            #expect(held, "bob's text is \((try? harness.state(of: other)) ?? "-"), not held by the account's 429")
+            clock.set(clock.now() + 31)
+            #expect(try await harness.eventually { try harness.state(of: first) == "delivered" && harness.state(of: other) == "delivered" })
         }
     }
 
