@@ -133,6 +133,14 @@ struct ClaimTests {
         #expect(try await fixture.db.events(of: id).last?.from == .scheduled)
     }
 
+    /// A producer's opt-in request ingested at `madeAt`, due at `due` (its `send_at`) or at once.
+    private static func optInRequest(_ fixture: StoreFixture, to number: String, madeAt: Date, due: Date? = nil) async throws -> Int64 {
+        let id = try await fixture.produce(to: number, kind: "opt_in_request", sendAt: due.map { "\(Int($0.timeIntervalSince1970))" })
+        let report = try await fixture.ingest(at: madeAt)
+        #expect(report.rejected.isEmpty, "\(report.rejected)")
+        return id
+    }
+
     @Test("two opt-in requests made 12 hours apart but due at once: the claim sends one and holds the other 12 hours after it",
           arguments: Backend.allCases)
     func optInRequestsGoTwelveHoursApart(_ backend: Backend) async throws {
@@ -141,9 +149,8 @@ struct ClaimTests {
         let number = "+16125550777"
         // Made 12.5 hours apart, so ingest allows both; the first held until t (a window holds one
         // the same way), so both are due at t.
-        let first = try await fixture.produce(to: number, kind: "opt_in_request", sendAt: "\(Int(t.timeIntervalSince1970))")
-        #expect(try await fixture.ingest(at: t - 13 * 3600).rejected.isEmpty)
-        let second = try await fixture.queued(kind: "opt_in_request", to: number, at: t - 1800)
+        let first = try await Self.optInRequest(fixture, to: number, madeAt: t - 13 * 3600, due: t)
+        let second = try await Self.optInRequest(fixture, to: number, madeAt: t - 1800)
         #expect(try await fixture.claimAll(at: t).map(\.id) == [second])
         let held = try #require(try await fixture.db.message(first))
         #expect(held.state == .scheduled)
@@ -159,10 +166,8 @@ struct ClaimTests {
         let fixture = try await StoreFixture(backend)
         let t = fixture.now
         let number = "+16125550777"
-        let first = try await fixture.produce(to: number, kind: "opt_in_request", sendAt: "\(Int(t.timeIntervalSince1970) - 3600)")
-        #expect(try await fixture.ingest(at: t - 13 * 3600).rejected.isEmpty)
-        let second = try await fixture.produce(to: number, kind: "opt_in_request", sendAt: "\(Int(t.timeIntervalSince1970))")
-        #expect(try await fixture.ingest(at: t - 1800).rejected.isEmpty)
+        let first = try await Self.optInRequest(fixture, to: number, madeAt: t - 13 * 3600, due: t - 3600)
+        let second = try await Self.optInRequest(fixture, to: number, madeAt: t - 1800, due: t)
         // The first goes an hour before the second is due; in flight, it already counts.
         let posted = try await fixture.claimAll(at: t - 3600)
         #expect(posted.map(\.id) == [first])

@@ -115,8 +115,7 @@ private struct PostgresClaimBatch {
     private var claimed: [ClaimedMessage] = []
     /// This claim's picks per (org, number), for frequency caps: not yet written, still counted.
     private var picked: [String: [Date]] = [:]
-    /// Opt-in requests this claim picked, by org, user and number: not yet `sending` on disk.
-    private var optInPicks: [String: Date] = [:]
+    private var optInPicks = OptInPicks()
     private var balances: [String: Int?] = [:]
     /// The consent of the recipients of the texts `due` read that need it, read with one query
     /// for all of them (one each was a third of a claim's statements), keyed org␟number.
@@ -193,7 +192,7 @@ private struct PostgresClaimBatch {
             let numbers = try await PostgresOptInRequests.contactNumbers(org: candidate.orgID, number: candidate.to, in: session)
             let sent = try await PostgresOptInRequests.lastSent(org: candidate.orgID, user: message.userID, numbers: numbers,
                                                                excluding: candidate.id, in: session)
-            candidate.lastOptInRequest = ([sent].compactMap { $0 } + numbers.compactMap { optInPicks[Self.optInKey(candidate, $0)] }).max()
+            candidate.lastOptInRequest = optInPicks.lastRequest(candidate, numbers: numbers, sent: sent)
         }
         let consent = ClaimRules.needsConsent(candidate) ? consents[recipient] ?? .unknown : nil
         let creditsLeft = CreditRule.charge(candidate) > 0 ? try await available(org: candidate.orgID, user: message.userID) : nil
@@ -202,7 +201,7 @@ private struct PostgresClaimBatch {
         case let .send(charge):
             if charge > 0 { spent[candidate.orgID + "\u{1F}" + message.userID, default: 0] += charge }
             if lookback != nil { picked[recipient, default: []].append(now) }
-            if ClaimRules.needsOptInHistory(candidate) { optInPicks[Self.optInKey(candidate, candidate.to)] = now }
+            if ClaimRules.needsOptInHistory(candidate) { optInPicks.picked(candidate, at: now) }
             picks.append(SendingPick(id: id, from: candidate.state, charged: charge > 0))
             var message = message
             if message.attempts > 1, message.segments > 1 {
@@ -244,10 +243,6 @@ private struct PostgresClaimBatch {
             "SELECT credits FROM org_user WHERE org_id = \(org) AND id = \(user) FOR UPDATE", as: Int.self)
         balances[key] = .some(balance)
         return balance.map { $0 - spent[key, default: 0] }
-    }
-
-    private static func optInKey(_ candidate: ClaimCandidate, _ number: String) -> String {
-        candidate.orgID + "\u{1F}" + (candidate.userID ?? "") + "\u{1F}" + number
     }
 
     /// Writes the holds, marks the picks `sending` and spends their credits, in the claim's transaction.

@@ -71,8 +71,7 @@ private struct ClaimBatch {
     let now: Date
     private(set) var examined = 0
     private var history = RecipientHistory()
-    /// Opt-in requests this claim picked, by org, user and number: not yet `sending` on disk.
-    private var optInPicks: [String: Date] = [:]
+    private var optInPicks = OptInPicks()
     private var credits = CreditBook()
     private var picks: [SendingPick] = []
     private var claimed: [ClaimedMessage] = []
@@ -152,7 +151,7 @@ private struct ClaimBatch {
         if ClaimRules.needsOptInHistory(candidate) {
             let numbers = try OptInRequests.contactNumbers(org: candidate.orgID, number: candidate.to, in: db)
             let sent = try OptInRequests.lastSent(org: candidate.orgID, user: message.userID, numbers: numbers, excluding: candidate.id, in: db)
-            candidate.lastOptInRequest = ([sent].compactMap { $0 } + numbers.compactMap { optInPicks[Self.optInKey(candidate, $0)] }).max()
+            candidate.lastOptInRequest = optInPicks.lastRequest(candidate, numbers: numbers, sent: sent)
         }
         let consent = ClaimRules.needsConsent(candidate) ? try ConsentLedger.current(org: candidate.orgID, number: candidate.to, in: db) : nil
         let creditsLeft = CreditRule.charge(candidate) > 0 ? try credits.available(org: candidate.orgID, user: message.userID, in: db) : nil
@@ -161,7 +160,7 @@ private struct ClaimBatch {
         case let .send(charge):
             if charge > 0 { credits.charge(org: candidate.orgID, user: message.userID, segments: charge) }
             if lookback != nil { history.picked(org: candidate.orgID, to: candidate.to, at: now) }
-            if ClaimRules.needsOptInHistory(candidate) { optInPicks[Self.optInKey(candidate, candidate.to)] = now }
+            if ClaimRules.needsOptInHistory(candidate) { optInPicks.picked(candidate, at: now) }
             picks.append(SendingPick(id: id, from: candidate.state, charged: charge > 0))
             var message = message
             if message.attempts > 1, message.segments > 1 {
@@ -179,10 +178,6 @@ private struct ClaimBatch {
         case .wait:
             break
         }
-    }
-
-    private static func optInKey(_ candidate: ClaimCandidate, _ number: String) -> String {
-        candidate.orgID + "\u{1F}" + (candidate.userID ?? "") + "\u{1F}" + number
     }
 
     /// Marks the picks `sending` and spends their credits, in the claim's transaction.
